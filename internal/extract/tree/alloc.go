@@ -1,0 +1,111 @@
+package tree
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// bom is the UTF-8 byte order mark. Editors on Windows write it at the start
+// of JSON and .properties files; it is not part of the text, so no column
+// counts it.
+const bom = "\xef\xbb\xbf"
+
+// stripBOM returns data without a leading byte order mark.
+func stripBOM(data []byte) []byte {
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		return data[3:]
+	}
+	return data
+}
+
+// arena hands out nodes and child slices from shared blocks: a scan reads
+// tens of thousands of files, and one allocation per node would dominate
+// the cost of parsing a small config file.
+type arena struct {
+	nodes []Node
+	ptrs  []*Node
+	stack []*Node
+	size  int
+}
+
+func (a *arena) node() *Node {
+	if len(a.nodes) == 0 {
+		switch {
+		case a.size == 0:
+			a.size = 16
+		case a.size < 1024:
+			a.size *= 2
+		}
+		a.nodes = make([]Node, a.size)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
+}
+
+// push adds a child to the scratch stack; mark/children turn the part of
+// the stack above a mark into an exactly sized Children slice.
+func (a *arena) push(n *Node) { a.stack = append(a.stack, n) }
+
+func (a *arena) mark() int { return len(a.stack) }
+
+func (a *arena) children(mark int) []*Node {
+	k := len(a.stack) - mark
+	if k == 0 {
+		return nil
+	}
+	if len(a.ptrs) < k {
+		size := 256
+		if k > size {
+			size = k
+		}
+		a.ptrs = make([]*Node, size)
+	}
+	// The three-index slice caps the capacity so that a caller appending
+	// to Children never writes into a sibling's slice.
+	out := a.ptrs[:k:k]
+	a.ptrs = a.ptrs[k:]
+	copy(out, a.stack[mark:])
+	clear(a.stack[mark:])
+	a.stack = a.stack[:mark]
+	return out
+}
+
+// cursor turns byte offsets into 1-based lines and rune columns. Queries
+// are expected in increasing offset order, which keeps the total work
+// linear even for a minified file that is one long line; a query behind
+// the last one starts over from the beginning.
+type cursor struct {
+	data []byte
+	off  int
+	line int
+	col  int
+}
+
+func newCursor(data []byte) cursor { return cursor{data: data, line: 1, col: 1} }
+
+func (c *cursor) at(off int) (line, col int) {
+	if off > len(c.data) {
+		off = len(c.data)
+	}
+	if off < c.off {
+		c.off, c.line, c.col = 0, 1, 1
+	}
+	seg := c.data[c.off:off]
+	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+		c.line += bytes.Count(seg[:i+1], []byte{'\n'})
+		c.col = 1 + utf8.RuneCount(seg[i+1:])
+	} else {
+		c.col += utf8.RuneCount(seg)
+	}
+	c.off = off
+	return c.line, c.col
+}
+
+// runeCol is the 1-based rune column of byte offset i within line.
+func runeCol(line string, i int) int {
+	if i > len(line) {
+		i = len(line)
+	}
+	return 1 + utf8.RuneCountInString(line[:i])
+}

@@ -1,0 +1,330 @@
+package tree
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxYAMLNodes caps the nodes that alias expansion may create in one file.
+// A billion-laughs file is a few hundred bytes that expand to billions of
+// nodes; real configuration files stay far below this.
+const maxYAMLNodes = 1_000_000
+
+// ErrAliasExpansion is returned, inside a *SyntaxError, when expanding YAML
+// aliases would create more than maxYAMLNodes nodes.
+var ErrAliasExpansion = errors.New("yaml aliases expand to too many nodes")
+
+// ParseYAML reads every document of a YAML stream. Empty documents are
+// skipped; Index keeps each document's place in the stream so that a
+// message can say "document 3".
+//
+// Aliases and merge keys (<<: *base, <<: [*a, *b]) are resolved here, so
+// that an extractor sees the values the application sees: an alias becomes
+// a copy of the anchored subtree with the anchored text's positions, and
+// merged keys never override the mapping's own keys. Scalar types come from
+// the tag yaml.v3 resolves (a quoted "5432" is a String).
+func ParseYAML(data []byte) (docs []Document, err error) {
+	defer func() {
+		// yaml.v3 has panicked on hostile input in the past; a scan over a
+		// whole repository must survive one bad file.
+		if r := recover(); r != nil {
+			docs, err = nil, &SyntaxError{Line: 1, Msg: fmt.Sprint("yaml parser failed: ", r)}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	c := yamlConv{budget: maxYAMLNodes}
+	for i := 0; ; i++ {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return docs, nil
+			}
+			return nil, yamlError(err, data)
+		}
+		if yamlEmpty(&doc) {
+			continue
+		}
+		root, err := c.conv(doc.Content[0])
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, Document{Root: root, Index: i})
+	}
+}
+
+func yamlEmpty(d *yaml.Node) bool {
+	if len(d.Content) == 0 {
+		return true
+	}
+	r := d.Content[0]
+	return r.Kind == yaml.ScalarNode && r.Tag == "!!null" && r.Value == "" && r.Style == 0
+}
+
+type yamlConv struct {
+	a         arena
+	budget    int
+	expanding []*yaml.Node
+}
+
+func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
+	c.budget--
+	if c.budget < 0 {
+		return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: ErrAliasExpansion.Error(), Err: ErrAliasExpansion}
+	}
+	switch y.Kind {
+	case yaml.AliasNode:
+		target := y.Alias
+		if target == nil {
+			return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown anchor " + y.Value}
+		}
+		for _, e := range c.expanding {
+			if e == target {
+				return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias *" + y.Value + " refers to its own anchor"}
+			}
+		}
+		c.expanding = append(c.expanding, target)
+		n, err := c.conv(target)
+		c.expanding = c.expanding[:len(c.expanding)-1]
+		return n, err
+	case yaml.ScalarNode:
+		n := c.a.node()
+		n.Kind, n.Value, n.Line, n.Col = Scalar, y.Value, y.Line, y.Column
+		switch y.ShortTag() {
+		case "!!int":
+			n.Type = Int
+		case "!!float":
+			n.Type = Float
+		case "!!bool":
+			n.Type = Bool
+		case "!!null":
+			n.Kind, n.Type = Null, NullType
+		}
+		n.Quoted = y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
+		n.Comment = yamlComment(y.HeadComment, y.LineComment)
+		return n, nil
+	case yaml.SequenceNode:
+		n := c.a.node()
+		n.Kind, n.Line, n.Col = Seq, y.Line, y.Column
+		n.Comment = yamlComment(y.HeadComment, y.LineComment)
+		mark := c.a.mark()
+		for _, item := range y.Content {
+			v, err := c.conv(item)
+			if err != nil {
+				c.a.children(mark)
+				return nil, err
+			}
+			c.a.push(v)
+		}
+		n.Children = c.a.children(mark)
+		return n, nil
+	case yaml.MappingNode:
+		return c.mapping(y)
+	case yaml.DocumentNode:
+		if len(y.Content) == 0 {
+			return &Node{Kind: Null, Type: NullType, Line: y.Line, Col: y.Column}, nil
+		}
+		return c.conv(y.Content[0])
+	}
+	return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown yaml node kind"}
+}
+
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Tag == "!!merge"
+}
+
+func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
+	n := c.a.node()
+	n.Kind, n.Line, n.Col = Map, y.Line, y.Column
+	n.Comment = yamlComment(y.HeadComment, y.LineComment)
+	pairs := y.Content
+	var explicit map[string]bool
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if isMergeKey(pairs[i]) {
+			explicit = make(map[string]bool, len(pairs)/2)
+			for j := 0; j+1 < len(pairs); j += 2 {
+				if !isMergeKey(pairs[j]) {
+					explicit[yamlKey(pairs[j])] = true
+				}
+			}
+			break
+		}
+	}
+	mark := c.a.mark()
+	fail := func(err error) (*Node, error) {
+		c.a.children(mark)
+		return nil, err
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, v := pairs[i], pairs[i+1]
+		if explicit != nil && isMergeKey(k) {
+			if err := c.merge(k, v, explicit); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		child, err := c.conv(v)
+		if err != nil {
+			return fail(err)
+		}
+		child.Key, child.KeyLine, child.KeyCol = yamlKey(k), k.Line, k.Column
+		child.Comment = joinComments(yamlComment(k.HeadComment, k.LineComment), child.Comment)
+		c.a.push(child)
+	}
+	n.Children = c.a.children(mark)
+	return n, nil
+}
+
+// merge adds the entries of the mappings named by a << key that the
+// mapping does not set itself. In <<: [*a, *b] the earlier source wins,
+// as the YAML merge-key specification says; taken marks keys already set.
+func (c *yamlConv) merge(k, v *yaml.Node, taken map[string]bool) error {
+	var sources []*yaml.Node
+	switch deref(v).Kind {
+	case yaml.MappingNode:
+		sources = []*yaml.Node{v}
+	case yaml.SequenceNode:
+		sources = deref(v).Content
+	default:
+		return &SyntaxError{Line: k.Line, Col: k.Column, Msg: "merge key << needs a mapping or a list of mappings"}
+	}
+	for _, s := range sources {
+		if deref(s).Kind != yaml.MappingNode {
+			return &SyntaxError{Line: s.Line, Col: s.Column, Msg: "merge key << needs a mapping or a list of mappings"}
+		}
+		m, err := c.conv(s)
+		if err != nil {
+			return err
+		}
+		for _, e := range m.Children {
+			if taken[e.Key] {
+				continue
+			}
+			taken[e.Key] = true
+			c.a.push(e)
+		}
+	}
+	return nil
+}
+
+func deref(y *yaml.Node) *yaml.Node {
+	for i := 0; y.Kind == yaml.AliasNode && y.Alias != nil && i < 100; i++ {
+		y = y.Alias
+	}
+	return y
+}
+
+func yamlKey(k *yaml.Node) string {
+	return deref(k).Value
+}
+
+// yamlComment joins yaml.v3's comment fields without their # markers.
+func yamlComment(parts ...string) string {
+	var out string
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		for _, line := range strings.Split(p, "\n") {
+			line = strings.TrimSpace(line)
+			line = strings.TrimSpace(strings.TrimPrefix(line, "#"))
+			if line == "" {
+				continue
+			}
+			if out != "" {
+				out += "\n"
+			}
+			out += line
+		}
+	}
+	return out
+}
+
+func joinComments(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n" + b
+}
+
+// yamlParserProblems are the messages of yaml.v3's parser stage. For
+// those, yaml.v3 prints a 0-based line number (its scanner errors are
+// 1-based), so one is added.
+var yamlParserProblems = [...]string{
+	"did not find expected",
+	"found duplicate %",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 7: ...") into a
+// *SyntaxError with the 1-based line the problem is on.
+func yamlError(err error, data []byte) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if j := strings.IndexByte(rest, ':'); j > 0 {
+			if v, err := strconv.Atoi(rest[:j]); err == nil {
+				line = v
+				msg = strings.TrimSpace(rest[j+1:])
+			}
+		}
+	}
+	for _, p := range yamlParserProblems {
+		if strings.HasPrefix(msg, p) {
+			line++
+			break
+		}
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		name = strings.TrimSuffix(name, "' referenced")
+		line = lineOf(data, "*"+name)
+	}
+	if strings.Contains(msg, "tab character") {
+		// yaml.v3 names the line of the scalar before the tab; point at
+		// the tab itself.
+		if l := lineWithLeadingTab(data, line); l > 0 {
+			line = l
+		}
+	}
+	if line < 1 {
+		line = 1
+	}
+	return &SyntaxError{Line: line, Msg: msg}
+}
+
+// lineWithLeadingTab is the first line at or after from whose indentation
+// holds a tab, or 0.
+func lineWithLeadingTab(data []byte, from int) int {
+	for n, l := range bytes.Split(data, []byte{'\n'}) {
+		if n+1 < from {
+			continue
+		}
+		for _, c := range l {
+			if c == '\t' {
+				return n + 1
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return 0
+}
+
+// lineOf is the 1-based line of the first occurrence of s, or 0.
+func lineOf(data []byte, s string) int {
+	i := bytes.Index(data, []byte(s))
+	if i < 0 {
+		return 0
+	}
+	return 1 + bytes.Count(data[:i], []byte{'\n'})
+}
