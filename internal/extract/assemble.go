@@ -1,0 +1,465 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dbguard/dbguard/internal/dsn"
+	"github.com/dbguard/dbguard/internal/extract/tree"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// entry is one setting of a block, already classified.
+type entry struct {
+	key  string // as written: the last key of the path, or the variable name
+	f    field
+	v    profile.Value
+	node *tree.Node
+	// secretRef names an outside secret the value comes from
+	// (secretKeyRef, an ECS secrets[] ARN, a helm existingSecret).
+	secretRef string
+}
+
+// block is a group of settings that together describe one connection: a
+// YAML map, the DB_* variables of one environment, a [section].
+type block struct {
+	keyPath string
+	name    string
+	entries []entry
+	// driver is a hint from the context (the image of a compose service,
+	// the name of the enclosing key), used when nothing in the block says.
+	driver string
+	// strong is set when the context already says this block configures a
+	// database (a datasource key, a DB_ prefix), so that weaker evidence
+	// suffices.
+	strong     bool
+	serverSide bool
+}
+
+// fileCtx carries what every extractor needs of the file being read.
+type fileCtx struct {
+	path string // relative, slash-separated
+	data []byte
+	// lineStarts are byte offsets of each line, computed on first use.
+	lineStarts []int
+}
+
+// loc returns the location of a node's value.
+func (fc *fileCtx) loc(n *tree.Node) profile.Location {
+	if n == nil {
+		return profile.Location{File: fc.path}
+	}
+	return profile.Location{File: fc.path, Line: n.Line, Column: n.Col}
+}
+
+// keyLoc returns the location of a node's key.
+func (fc *fileCtx) keyLoc(n *tree.Node) profile.Location {
+	if n == nil || n.KeyLine == 0 {
+		return fc.loc(n)
+	}
+	return profile.Location{File: fc.path, Line: n.KeyLine, Column: n.KeyCol}
+}
+
+// value turns a scalar node into a profile value, recording any
+// interpolation.
+func (fc *fileCtx) value(n *tree.Node) profile.Value {
+	if n == nil || n.Kind == tree.Null {
+		return profile.Value{Set: n != nil, Loc: fc.loc(n)}
+	}
+	return textValue(n.Value, fc.loc(n))
+}
+
+func textValue(text string, loc profile.Location) profile.Value {
+	v := profile.Value{Text: text, Set: true, Loc: loc}
+	if in := ParseInterp(text); in.Any {
+		v.Unresolved = true
+		v.Var = in.Var
+		switch {
+		case in.Whole:
+			v.Default, v.HasDefault = in.Default, in.HasDefault
+		case in.Resolvable:
+			v.Default, v.HasDefault = in.Expanded, true
+		}
+	}
+	return v
+}
+
+// subLoc is the location of the byte offset off inside a scalar's value, so
+// that a host inside a URL points at the host's own text. It is exact for
+// values written on one line; for others it falls back to the scalar's start.
+func (fc *fileCtx) subLoc(n *tree.Node, raw string, off int) profile.Location {
+	l := fc.loc(n)
+	if n == nil || off <= 0 || off > len(raw) || strings.ContainsAny(raw[:off], "\n\\") {
+		return l
+	}
+	line := fc.line(n.Line)
+	// Find the raw text on the node's line, after the node's column, so
+	// that quoting and escapes before the value do not shift us.
+	col := n.Col
+	startByte := runeOffset(line, col-1)
+	if startByte < 0 {
+		return l
+	}
+	idx := strings.Index(line[startByte:], raw[:off])
+	if idx < 0 {
+		return l
+	}
+	l.Column = col + utf8.RuneCountInString(line[startByte:startByte+idx+off])
+	return l
+}
+
+func runeOffset(s string, runes int) int {
+	i := 0
+	for n := 0; n < runes; n++ {
+		if i >= len(s) {
+			return -1
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// line returns the text of a 1-based line.
+func (fc *fileCtx) line(n int) string {
+	if fc.lineStarts == nil {
+		fc.lineStarts = append(fc.lineStarts, 0)
+		for i, c := range fc.data {
+			if c == '\n' {
+				fc.lineStarts = append(fc.lineStarts, i+1)
+			}
+		}
+	}
+	if n < 1 || n > len(fc.lineStarts) {
+		return ""
+	}
+	start := fc.lineStarts[n-1]
+	end := len(fc.data)
+	if n < len(fc.lineStarts) {
+		end = fc.lineStarts[n] - 1
+	}
+	s := string(fc.data[start:end])
+	return strings.TrimSuffix(s, "\r")
+}
+
+// assemble turns a block into a profile, or nil when the block does not
+// hold enough to be a connection.
+func (fc *fileCtx) assemble(b block) *profile.Profile {
+	p := &profile.Profile{KeyPath: b.keyPath, Name: b.name, ServerSide: b.serverSide}
+	var (
+		hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
+		explicitDriver                                             string
+	)
+	for _, e := range b.entries {
+		switch e.f {
+		case fURL:
+			if fc.applyURL(p, e) {
+				hasURL = true
+			}
+		case fHost:
+			p.Hosts = append(p.Hosts[:0:0], splitHosts(e.v)...)
+			hasHost = e.v.Text != "" || e.v.Unresolved
+		case fPort:
+			if len(p.Hosts) == 0 {
+				p.Hosts = []profile.Host{{}}
+			}
+			for i := range p.Hosts {
+				if !p.Hosts[i].Port.Set {
+					p.Hosts[i].Port = e.v
+				}
+			}
+			if !p.Hosts[0].Port.Set || p.Hosts[0].Port.Loc == e.v.Loc {
+				p.Hosts[0].Port = e.v
+			}
+			hasPort = true
+		case fDatabase:
+			p.Database = e.v
+			hasDB = true
+		case fUser:
+			p.User = e.v
+			hasUser = true
+		case fPassword:
+			setPassword(p, e)
+			hasPW = true
+		case fPasswordFile:
+			if e.v.Text != "" {
+				p.Password = profile.Password{Set: true, Known: true, Source: "file:" + e.v.Text, Loc: e.v.Loc}
+				hasPW = true
+			}
+		case fDriver:
+			d := driverOfValue(e.v)
+			if d != "" {
+				p.Driver = e.v
+				p.Driver.Text = d
+				explicitDriver = d
+				hasDriver = true
+			}
+		case fTLS:
+			p.TLS.Mode, p.TLS.Key = e.v, e.key
+		case fTLSCA:
+			p.TLS.CA = e.v
+			if !p.TLS.Mode.Set && p.TLS.Key == "" {
+				p.TLS.Key = e.key
+			}
+		case fTLSCert:
+			p.TLS.Cert = e.v
+		case fTLSKey:
+			p.TLS.KeyFile = e.v
+		case fTLSVerify:
+			p.TLS.Verify = e.v
+		case fMaxOpen:
+			p.Pool.MaxOpen = e.v
+		case fMaxIdle:
+			p.Pool.MaxIdle = e.v
+		case fMaxLifetime:
+			p.Pool.MaxLifetime = e.v
+		case fMaxIdleTime:
+			p.Pool.MaxIdleTime = e.v
+		case fConnectTimeout:
+			p.Timeouts.Connect = e.v
+		case fStatementTimeout:
+			p.Timeouts.Statement = e.v
+		case fIdleInTxTimeout:
+			p.Timeouts.IdleInTransaction = e.v
+		case fParam:
+			p.SetParam(e.key, e.v)
+		}
+	}
+	if hasURL {
+		hasHost = hasHost || len(p.Hosts) > 0
+	}
+	// Enough to be a connection?
+	switch {
+	case hasURL:
+	case hasHost && (hasPort || hasDB || hasUser || hasPW || hasDriver || b.strong):
+	case hasDriver && (hasPort || hasDB || hasUser || hasPW || b.strong):
+	case b.strong && (hasDB && (hasUser || hasPW) || hasPort && (hasUser || hasPW || hasDB)):
+	case b.serverSide:
+	default:
+		return nil
+	}
+	if !p.Driver.Set || p.Driver.Text == "" {
+		d := b.driver
+		if d == "" {
+			d = driverFromWords(b.keyPath)
+		}
+		if d == "" && len(p.Hosts) > 0 {
+			if port, ok := p.Hosts[0].Port.Effective(); ok {
+				d = driverFromPort(port)
+			}
+		}
+		if d != "" {
+			p.Driver = profile.Value{Text: d, Set: true}
+		}
+	} else if explicitDriver == "" {
+		p.Driver.Text = canonicalDriver(p.Driver.Text)
+	}
+	if !p.Password.Set && p.Password.Source == "" {
+		p.Password.Known = true
+		p.Password.Source = "none"
+	}
+	return p
+}
+
+// driverOfValue reads a driver setting, through an interpolation's default.
+func driverOfValue(v profile.Value) string {
+	s, ok := v.Effective()
+	if !ok {
+		return ""
+	}
+	return canonicalDriver(s)
+}
+
+// setPassword records a password entry without ever copying the secret
+// anywhere but the Secret.
+func setPassword(p *profile.Profile, e entry) {
+	pw := profile.Password{Known: true, Loc: e.v.Loc}
+	switch {
+	case e.secretRef != "":
+		pw.Set, pw.Source = true, "secret:"+e.secretRef
+	case e.v.Unresolved:
+		pw.Set, pw.Unresolved = true, true
+		pw.Source = "env:" + e.v.Var
+		if e.v.Var == "" {
+			pw.Source = "env"
+		}
+		pw.Expr = maskDefault(e.v.Text)
+	case !e.v.Set || e.v.Text == "" || strings.EqualFold(e.v.Text, "null") && e.node != nil && !e.node.Quoted:
+		pw.Set, pw.Source = false, "none"
+	default:
+		pw.Set, pw.Source = true, "literal"
+		pw.Secret = profile.NewSecret(e.v.Text)
+	}
+	p.Password = pw
+}
+
+// maskDefault hides the default of a password interpolation:
+// ${DB_PASSWORD:-hunter2} becomes ${DB_PASSWORD:-*****}.
+func maskDefault(expr string) string {
+	in := ParseInterp(expr)
+	if !in.HasDefault || in.Default == "" {
+		return expr
+	}
+	return strings.Replace(expr, in.Default, profile.Mask, 1)
+}
+
+// splitHosts reads a host setting that may list several hosts (h1,h2 or
+// h1:5432,h2:5433). An interpolated list stays one host as written.
+func splitHosts(v profile.Value) []profile.Host {
+	if v.Unresolved || !strings.Contains(v.Text, ",") {
+		return []profile.Host{{Host: v, Socket: strings.HasPrefix(v.Text, "/")}}
+	}
+	var hs []profile.Host
+	off := 0
+	for _, part := range strings.Split(v.Text, ",") {
+		h := v
+		h.Text = strings.TrimSpace(part)
+		h.Loc.Column = v.Loc.Column + utf8.RuneCountInString(v.Text[:off])
+		if h.Loc.Line == 0 {
+			h.Loc.Column = 0
+		}
+		hs = append(hs, profile.Host{Host: h, Socket: strings.HasPrefix(h.Text, "/")})
+		off += len(part) + 1
+	}
+	return hs
+}
+
+// applyURL fills p from a connection string. It reports false when the
+// value is not a connection string at all.
+func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
+	v := e.v
+	raw := v.Text
+	if e.secretRef != "" || v.Unresolved && v.Text != "" && !v.HasDefault && ParseInterp(raw).Whole {
+		// The whole string lives outside the file: nothing but its
+		// existence is known.
+		p.Password = profile.Password{Known: false, Source: "unknown"}
+		if e.secretRef != "" {
+			p.Password.Source = "secret:" + e.secretRef
+		}
+		p.SetParam("url", profile.Value{Text: raw, Set: true, Unresolved: true, Var: v.Var, Loc: v.Loc})
+		return true
+	}
+	whole := false
+	parseText := raw
+	base := 0 // offset of parseText inside raw
+	if v.Unresolved {
+		in := ParseInterp(raw)
+		if in.Whole && in.HasDefault {
+			parseText, whole = in.Default, true
+			if i := strings.LastIndex(raw, in.Default); i >= 0 {
+				base = i
+			}
+		}
+	}
+	if parseText == "" {
+		return false
+	}
+	c, err := dsn.Parse(parseText)
+	if err != nil || c == nil {
+		if e.f == fURL && dsn.Looks(parseText) {
+			p.SetParam("url_error", profile.Value{Text: err.Error(), Set: true, Loc: v.Loc})
+			p.SetParam("url", profile.Value{Text: dsn.Redact(raw), Set: true, Loc: v.Loc})
+			return true
+		}
+		return false
+	}
+	mk := func(part dsn.Part) profile.Value {
+		if !part.Set {
+			return profile.Value{}
+		}
+		if whole {
+			loc := v.Loc
+			if e.node != nil && base > 0 {
+				loc = fc.subLoc(e.node, raw, base+part.Off)
+			}
+			return profile.Value{Text: part.Value, Set: true, Unresolved: true, Var: v.Var,
+				Default: part.Value, HasDefault: true, Loc: loc}
+		}
+		val := textValue(part.Value, fc.subLoc(e.node, raw, part.Off))
+		if e.node == nil {
+			val.Loc = v.Loc
+		}
+		return val
+	}
+	if c.Driver != "" {
+		p.Driver = profile.Value{Text: c.Driver, Set: true, Loc: v.Loc}
+	}
+	p.Hosts = p.Hosts[:0]
+	for _, h := range c.Hosts {
+		p.Hosts = append(p.Hosts, profile.Host{Host: mk(h.Host), Port: mk(h.Port), Socket: h.Socket})
+	}
+	if c.Database.Set {
+		p.Database = mk(c.Database)
+	}
+	if c.User.Set {
+		p.User = mk(c.User)
+	}
+	if c.Password.Set {
+		pv := mk(c.Password)
+		pw := profile.Password{Known: true, Loc: pv.Loc}
+		switch {
+		case pv.Unresolved && !whole:
+			pw.Set, pw.Unresolved, pw.Source = true, true, "env:"+pv.Var
+			pw.Expr = maskDefault(pv.Text)
+		case c.Password.Value == "":
+			pw.Source = "none"
+		default:
+			pw.Set, pw.Source = true, "literal"
+			pw.Secret = profile.NewSecret(c.Password.Value)
+			pw.NeedsEncoding = c.PasswordNeedsEncoding()
+		}
+		p.Password = pw
+	} else if !p.Password.Set {
+		p.Password = profile.Password{Known: true, Source: "none"}
+	}
+	if c.TLS.Set {
+		p.TLS.Mode, p.TLS.Key = mk(c.TLS), c.TLSKey
+	}
+	for _, prm := range c.Params {
+		pv := mk(prm.Value)
+		switch f := keyFields[normKey(prm.Key)]; f {
+		case fPassword:
+			// A password given as a parameter; never kept as a param.
+			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})
+		case fMaxOpen:
+			p.Pool.MaxOpen = pv
+		case fMaxIdle:
+			p.Pool.MaxIdle = pv
+		case fMaxLifetime:
+			p.Pool.MaxLifetime = pv
+		case fMaxIdleTime:
+			p.Pool.MaxIdleTime = pv
+		case fConnectTimeout:
+			p.Timeouts.Connect = pv
+		case fStatementTimeout:
+			p.Timeouts.Statement = pv
+		case fIdleInTxTimeout:
+			p.Timeouts.IdleInTransaction = pv
+		case fTLSCA:
+			p.TLS.CA = pv
+		case fTLSCert:
+			p.TLS.Cert = pv
+		case fTLSKey:
+			p.TLS.KeyFile = pv
+		default:
+			if isSecretKey(prm.Key) {
+				continue
+			}
+			p.SetParam(prm.Key, pv)
+		}
+	}
+	rawKey := "url"
+	if whole || v.Unresolved {
+		rawKey = "raw"
+	}
+	p.SetParam(rawKey, profile.Value{Text: dsn.Redact(raw), Set: true, Unresolved: v.Unresolved, Var: v.Var, Loc: v.Loc})
+	return true
+}
+
+// isSecretKey reports whether a parameter name holds a credential that must
+// never be copied into params.
+func isSecretKey(k string) bool {
+	n := normKey(k)
+	return strings.Contains(n, "password") || strings.Contains(n, "passwd") || n == "pwd" || n == "pass" ||
+		strings.Contains(n, "secret") || strings.Contains(n, "token") || strings.HasSuffix(n, "key") && n != "sslkey" && n != "tlskey"
+}

@@ -1,0 +1,353 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/dbguard/dbguard/internal/extract/tree"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// extractCompose reads a docker-compose file: each service's environment
+// (as a map or a list of KEY=value), and the database servers the file
+// starts, with the settings their images initialise from.
+func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool) {
+	services := root.Get("services")
+	if services == nil || services.Kind != tree.Map || !looksCompose(services) {
+		return nil, false
+	}
+	// Which services are database servers, and of which driver, so that a
+	// client's host: db says which driver it speaks.
+	images := map[string]string{}
+	for _, s := range services.Children {
+		images[s.Key] = driverFromImage(s.Get("image").Text())
+	}
+	var out []*profile.Profile
+	for _, s := range services.Children {
+		if s.Kind != tree.Map {
+			continue
+		}
+		kp := "services." + s.Key
+		envNode := s.Get("environment")
+		vars := fc.composeEnv(envNode)
+		serverDriver := images[s.Key]
+		var ps []*profile.Profile
+		if serverDriver != "" {
+			host := profile.Value{Text: s.Key, Set: true, Loc: fc.keyLoc(s)}
+			if nm := s.Get("network_mode"); nm != nil && strings.HasPrefix(nm.Text(), "service:") {
+				host = profile.Value{Text: "localhost", Set: true, Loc: fc.loc(nm)}
+			}
+			if sp := fc.serverProfile(s, vars, serverDriver, kp, s.Key, host); sp != nil {
+				ps = append(ps, sp)
+			}
+		}
+		clients := fc.envProfiles(clientVars(vars, serverDriver), kp+".environment", "")
+		for _, p := range clients {
+			if !p.Driver.Set || p.Driver.Text == "" {
+				if h, ok := p.FirstHost().Host.Effective(); ok && images[h] != "" {
+					p.Driver = profile.Value{Text: images[h], Set: true}
+				}
+			}
+		}
+		ps = append(ps, clients...)
+		name := s.Key
+		for _, p := range ps {
+			if len(ps) > 1 && !p.ServerSide {
+				p.Name = name + "." + strings.TrimSuffix(p.Name, "_*")
+			} else {
+				p.Name = name
+			}
+		}
+		out = append(out, ps...)
+	}
+	return out, true
+}
+
+func looksCompose(services *tree.Node) bool {
+	for _, s := range services.Children {
+		if s.Kind != tree.Map {
+			continue
+		}
+		for _, k := range []string{"image", "build", "environment", "command", "ports", "depends_on", "volumes", "env_file"} {
+			if s.Get(k) != nil {
+				return true
+			}
+		}
+	}
+	return len(services.Children) == 0
+}
+
+// composeEnv reads environment: as a map or as a list of KEY=value.
+func (fc *fileCtx) composeEnv(n *tree.Node) []envVar {
+	if n == nil {
+		return nil
+	}
+	var vars []envVar
+	switch n.Kind {
+	case tree.Map:
+		for _, c := range n.Children {
+			if c.Kind == tree.Map {
+				// A merge that the parser could not flatten; read its keys.
+				vars = append(vars, fc.composeEnv(c)...)
+				continue
+			}
+			vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
+		}
+	case tree.Seq:
+		for _, c := range n.Children {
+			if c.Kind != tree.Scalar {
+				continue
+			}
+			k, val, ok := strings.Cut(c.Value, "=")
+			if !ok {
+				continue
+			}
+			v := textValue(val, fc.subLoc(c, c.Value, len(k)+1))
+			vars = append(vars, envVar{name: strings.TrimSpace(k), v: v, node: c})
+		}
+	}
+	return vars
+}
+
+// driverFromImage maps a container image to the database it runs.
+func driverFromImage(image string) string {
+	if image == "" {
+		return ""
+	}
+	name := strings.ToLower(image)
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	switch {
+	case strings.Contains(name, "pgbouncer"), strings.Contains(name, "pgpool"), strings.Contains(name, "proxy"):
+		return ""
+	case strings.Contains(name, "postgres"), strings.Contains(name, "postgis"), strings.Contains(name, "timescale"):
+		return "postgres"
+	case strings.Contains(name, "mysql"), strings.Contains(name, "mariadb"), strings.Contains(name, "percona"):
+		return "mysql"
+	case strings.Contains(name, "mongo"):
+		return "mongodb"
+	case strings.Contains(name, "mssql"), strings.Contains(name, "sql-server"), strings.Contains(name, "azure-sql-edge"):
+		return "sqlserver"
+	case name == "redis" || name == "valkey" || strings.HasPrefix(name, "redis-") || name == "redis-stack":
+		return "redis"
+	case strings.Contains(name, "cockroach"):
+		return "cockroachdb"
+	case strings.Contains(name, "clickhouse"):
+		return "clickhouse"
+	}
+	return ""
+}
+
+// serverInit are the variables database images initialise themselves from.
+var serverInit = map[string]struct {
+	f    field
+	user string // the user a password variable belongs to
+}{
+	"POSTGRES_USER": {fUser, ""}, "POSTGRES_PASSWORD": {fPassword, ""}, "POSTGRES_DB": {fDatabase, ""},
+	"POSTGRES_PASSWORD_FILE": {fPasswordFile, ""}, "POSTGRES_PORT": {fPort, ""}, "PGPORT": {fPort, ""},
+	"POSTGRES_HOSTNAME": {fHost, ""}, "POSTGRES_HOST_AUTH_METHOD": {fParam, ""}, "POSTGRES_INITDB_ARGS": {fParam, ""},
+	"MYSQL_ROOT_PASSWORD": {fPassword, "root"}, "MYSQL_PASSWORD": {fPassword, ""}, "MYSQL_USER": {fUser, ""},
+	"MYSQL_DATABASE": {fDatabase, ""}, "MYSQL_TCP_PORT": {fPort, ""}, "MYSQL_ALLOW_EMPTY_PASSWORD": {fParam, ""},
+	"MYSQL_ROOT_PASSWORD_FILE": {fPasswordFile, "root"}, "MYSQL_RANDOM_ROOT_PASSWORD": {fParam, ""},
+	"MARIADB_ROOT_PASSWORD": {fPassword, "root"}, "MARIADB_PASSWORD": {fPassword, ""}, "MARIADB_USER": {fUser, ""},
+	"MARIADB_DATABASE":           {fDatabase, ""},
+	"MONGO_INITDB_ROOT_USERNAME": {fUser, ""}, "MONGO_INITDB_ROOT_PASSWORD": {fPassword, ""},
+	"MONGO_INITDB_DATABASE": {fDatabase, ""},
+	"SA_PASSWORD":           {fPassword, "sa"}, "MSSQL_SA_PASSWORD": {fPassword, "sa"},
+}
+
+// clientVars drops a server container's own initialisation variables, so
+// they are not read again as a client connection.
+func clientVars(vars []envVar, serverDriver string) []envVar {
+	if serverDriver == "" {
+		return vars
+	}
+	out := vars[:0:0]
+	for _, v := range vars {
+		if _, ok := serverInit[strings.ToUpper(v.name)]; ok {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// serverProfile builds the server-side profile of a database container from
+// the variables its image reads at first start, its command line and its
+// ports. It returns nil for a server the file does not configure (a bare
+// redis): there is nothing of it to check.
+func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name string, host profile.Value) *profile.Profile {
+	var es []entry
+	userFromPassword := ""
+	for _, ev := range vars {
+		si, ok := serverInit[strings.ToUpper(ev.name)]
+		if !ok {
+			continue
+		}
+		if si.user != "" {
+			userFromPassword = si.user
+		}
+		es = append(es, entry{key: ev.name, f: si.f, v: ev.v, node: ev.node, secretRef: ev.secretRef})
+	}
+	cmdSettings := fc.serverCommand(s)
+	if len(es) == 0 && len(cmdSettings) == 0 {
+		return nil
+	}
+	has := func(f field) bool {
+		for _, e := range es {
+			if e.f == f {
+				return true
+			}
+		}
+		return false
+	}
+	// The host clients use is the service name, unless the container
+	// says otherwise.
+	if !has(fHost) && host.Set {
+		es = append([]entry{{key: "service", f: fHost, v: host}}, es...)
+	}
+	for _, c := range cmdSettings {
+		es = append(es, c)
+	}
+	if !has(fPort) {
+		if port := containerPort(s.Get("ports"), driver); port.node != nil {
+			es = append(es, entry{key: "ports", f: fPort, v: textValue(port.text, fc.subLoc(port.node, port.node.Value, port.off)), node: port.node})
+		}
+	}
+	if !has(fUser) {
+		if u := imageDefaultUser(driver, userFromPassword); u != "" {
+			es = append(es, entry{key: "image default", f: fUser, v: profile.Value{Text: u, Set: true}})
+		}
+	}
+	b := block{keyPath: kp, name: name, entries: es, driver: driver, strong: true, serverSide: true}
+	p := fc.assemble(b)
+	if p == nil {
+		return nil
+	}
+	if !p.Database.Set && driver == "postgres" && p.User.Set {
+		// The postgres image creates a database named after the user.
+		p.Database = profile.Value{Text: p.User.Text, Set: true, Unresolved: p.User.Unresolved,
+			Default: p.User.Default, HasDefault: p.User.HasDefault, Var: p.User.Var, Loc: p.User.Loc}
+	}
+	return p
+}
+
+func imageDefaultUser(driver, fromPassword string) string {
+	if fromPassword != "" {
+		return fromPassword
+	}
+	switch driver {
+	case "postgres":
+		return "postgres"
+	case "mysql":
+		return "root"
+	case "sqlserver":
+		return "sa"
+	}
+	return ""
+}
+
+type portRef struct {
+	text string
+	node *tree.Node
+	off  int
+}
+
+// containerPort finds the container side of a ports: entry that maps the
+// database's port ("3306:3306", "127.0.0.1:5433:5432", {target: 5432}).
+func containerPort(ports *tree.Node, driver string) portRef {
+	if ports == nil || ports.Kind != tree.Seq {
+		return portRef{}
+	}
+	for _, c := range ports.Children {
+		switch c.Kind {
+		case tree.Scalar:
+			s := c.Value
+			i := strings.LastIndexByte(s, ':')
+			text := s[i+1:]
+			if j := strings.IndexByte(text, '/'); j >= 0 {
+				text = text[:j]
+			}
+			return portRef{text: text, node: c, off: i + 1}
+		case tree.Map:
+			for _, k := range []string{"target", "containerPort"} {
+				if t := c.Get(k); t != nil && t.Kind == tree.Scalar {
+					return portRef{text: t.Value, node: t}
+				}
+			}
+		}
+	}
+	return portRef{}
+}
+
+// serverCommand reads server settings from a container's command: postgres
+// -c ssl=off -c max_connections=100 -c port=5414, mysqld
+// --max-connections=500 --port=3307 --require-secure-transport=ON.
+func (fc *fileCtx) serverCommand(s *tree.Node) []entry {
+	cmd := s.Get("command")
+	if cmd == nil {
+		cmd = s.Get("args")
+	}
+	if cmd == nil {
+		return nil
+	}
+	type tok struct {
+		text string
+		node *tree.Node
+		off  int
+	}
+	var toks []tok
+	switch cmd.Kind {
+	case tree.Scalar:
+		off := 0
+		for _, f := range strings.Fields(cmd.Value) {
+			i := strings.Index(cmd.Value[off:], f) + off
+			toks = append(toks, tok{f, cmd, i})
+			off = i + len(f)
+		}
+	case tree.Seq:
+		for _, c := range cmd.Children {
+			if c.Kind == tree.Scalar {
+				toks = append(toks, tok{c.Value, c, 0})
+			}
+		}
+	}
+	var es []entry
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		var kv string
+		var kvNode *tree.Node
+		kvOff := 0
+		switch {
+		case t.text == "-c" && i+1 < len(toks):
+			kv, kvNode, kvOff = toks[i+1].text, toks[i+1].node, toks[i+1].off
+			i++
+		case strings.HasPrefix(t.text, "-c") && strings.Contains(t.text, "="):
+			kv, kvNode, kvOff = t.text[2:], t.node, t.off+2
+		case strings.HasPrefix(t.text, "--") && strings.Contains(t.text, "="):
+			kv, kvNode, kvOff = t.text[2:], t.node, t.off+2
+		default:
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		key := strings.ReplaceAll(strings.ToLower(k), "-", "_")
+		raw := ""
+		if kvNode != nil {
+			raw = kvNode.Value
+		}
+		val := textValue(v, fc.subLoc(kvNode, raw, kvOff+len(k)+1))
+		switch key {
+		case "port":
+			es = append(es, entry{key: k, f: fPort, v: val, node: kvNode})
+		case "ssl", "require_secure_transport":
+			es = append(es, entry{key: k, f: fTLS, v: val, node: kvNode})
+		case "max_connections", "superuser_reserved_connections", "reserved_connections", "max_user_connections",
+			"idle_session_timeout", "wait_timeout", "statement_timeout", "idle_in_transaction_session_timeout":
+			es = append(es, entry{key: key, f: fParam, v: val, node: kvNode})
+		}
+	}
+	return es
+}

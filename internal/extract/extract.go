@@ -1,0 +1,236 @@
+// Package extract finds database connection profiles in configuration
+// files. A file is parsed into a tree (package tree) by its format; each
+// document is then offered to the extractors of the registry (registry.go)
+// in order, and the first that recognises the document's kind — a compose
+// file, a Kubernetes manifest, an ECS task definition — reads it. A generic
+// extractor reads whatever is left by the conventions common to all formats.
+//
+// Extraction never reads the machine's environment, ~/.pgpass or service
+// files: its output depends only on its input.
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dbguard/dbguard/internal/extract/tree"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Problem is something in a file that could not be read. The CLI reports
+// it as an input-unreadable finding.
+type Problem struct {
+	Loc profile.Location
+	Msg string
+}
+
+// Result is what one file yields.
+type Result struct {
+	Profiles []*profile.Profile
+	Problems []Problem
+	// Format is the file format that was read (yaml, json, ...), "" when
+	// the file is not a configuration format dbguard reads.
+	Format string
+}
+
+// File extracts the profiles of one file. rel is the file's path relative to
+// the scanned argument, slash-separated: it becomes the profiles' File and
+// the prefix of their IDs.
+func File(rel string, data []byte) Result {
+	fc := &fileCtx{path: rel, data: data}
+	format := tree.Sniff(path.Base(rel), head(data))
+	res := Result{Format: format}
+	docs, err := parse(format, data)
+	if err != nil {
+		res.Problems = append(res.Problems, problemOf(rel, err))
+		if len(docs) == 0 {
+			return res
+		}
+	}
+	for i := range docs {
+		root := docs[i].Root
+		if root == nil {
+			continue
+		}
+		for _, ex := range registry() {
+			if !ex.reads(format) {
+				continue
+			}
+			ps, ok := ex.extract(fc, root, docs[i].Index)
+			if ok {
+				for _, p := range ps {
+					if p.Format == "" {
+						p.Format = ex.name
+					}
+				}
+				res.Profiles = append(res.Profiles, ps...)
+				break
+			}
+		}
+	}
+	finish(fc, res.Profiles)
+	return res
+}
+
+func head(data []byte) []byte {
+	if len(data) > 512 {
+		return data[:512]
+	}
+	return data
+}
+
+// parse reads a file of a format into documents.
+func parse(format string, data []byte) ([]tree.Document, error) {
+	switch format {
+	case "yaml":
+		return tree.ParseYAML(data)
+	case "json":
+		d, err := tree.ParseJSON(data)
+		return one(d, err)
+	case "toml":
+		d, err := tree.ParseTOML(data)
+		return one(d, err)
+	case "env":
+		d, err := tree.ParseEnv(data)
+		return one(d, err)
+	case "properties":
+		d, err := tree.ParseProperties(data)
+		return one(d, err)
+	case "ini":
+		d, err := tree.ParseINI(data)
+		return one(d, err)
+	case "conf":
+		d, err := tree.ParseINI(data)
+		return one(d, err)
+	}
+	return nil, nil
+}
+
+func one(d tree.Document, err error) ([]tree.Document, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []tree.Document{d}, nil
+}
+
+func problemOf(rel string, err error) Problem {
+	if se, ok := err.(*tree.SyntaxError); ok {
+		return Problem{Loc: profile.Location{File: rel, Line: se.Line, Column: se.Col}, Msg: se.Msg}
+	}
+	return Problem{Loc: profile.Location{File: rel, Line: 1, Column: 1}, Msg: err.Error()}
+}
+
+// finish gives every profile of a file its identity and environment.
+func finish(fc *fileCtx, ps []*profile.Profile) {
+	seen := map[string]int{}
+	for _, p := range ps {
+		p.File = fc.path
+		id := fc.path + "#" + p.KeyPath
+		if n := seen[id]; n > 0 {
+			seen[id] = n + 1
+			id = fmt.Sprintf("%s~%d", id, n+1)
+		} else {
+			seen[id] = 1
+		}
+		p.ID = id
+		if p.Name == "" {
+			p.Name = p.KeyPath
+		}
+		decideEnvironment(fc.path, p)
+	}
+}
+
+// decideEnvironment applies the documented order (docs/scan.md): a sibling
+// key already recorded by the extractor, then an enclosing key, then the
+// path. dbguard.yaml overrides are applied by the caller, which knows the
+// configuration.
+func decideEnvironment(rel string, p *profile.Profile) {
+	if p.EnvironmentRaw != "" {
+		p.Environment = profile.CanonicalEnvironment(p.EnvironmentRaw)
+		if p.EnvironmentFrom == "" {
+			p.EnvironmentFrom = "key"
+		}
+		if p.Environment != profile.Unknown {
+			return
+		}
+	}
+	for _, k := range splitKeyPath(p.KeyPath) {
+		if e := profile.CanonicalEnvironment(k); e != profile.Unknown && isEnvBlockName(k) {
+			p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = e, k, "block"
+			return
+		}
+	}
+	if e, raw := envFromPath(rel); e != profile.Unknown {
+		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = e, raw, "path"
+		return
+	}
+	if p.Environment == "" {
+		p.Environment = profile.Unknown
+	}
+}
+
+// isEnvBlockName excludes words that name an environment only loosely
+// (main, local, docker) from counting as an enclosing block.
+func isEnvBlockName(k string) bool {
+	switch strings.ToLower(k) {
+	case "main", "local", "docker", "release", "ci", "integration", "pre", "live", "product", "daily", "e2e":
+		return false
+	}
+	return true
+}
+
+// envFromPath reads config/production.yml, values-prod.yaml,
+// overlays/prod/, application-prod.yml, .env.staging.
+func envFromPath(rel string) (profile.Environment, string) {
+	parts := strings.Split(strings.ToLower(rel), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		for _, w := range words(parts[i]) {
+			if e := profile.CanonicalEnvironment(w); e != profile.Unknown && pathEnvWord(w) {
+				return e, w
+			}
+		}
+	}
+	return profile.Unknown, ""
+}
+
+func pathEnvWord(w string) bool {
+	switch w {
+	case "main", "local", "docker", "release", "ci", "integration", "live", "e2e", "test", "tests", "testing":
+		// "test" in a path is usually a test fixture folder, not an
+		// environment; a file named for it says so in its stem instead.
+		return w == "test" || w == "testing"
+	}
+	return true
+}
+
+// splitKeyPath splits a.b[0].c into [a b c].
+func splitKeyPath(kp string) []string {
+	var out []string
+	for _, part := range strings.Split(kp, ".") {
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			part = part[:i]
+		}
+		if part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// joinKey appends a key to a key path.
+func joinKey(kp, k string) string {
+	if kp == "" {
+		return k
+	}
+	if strings.HasPrefix(k, "[") {
+		return kp + k
+	}
+	return kp + "." + k
+}
+
+// isBinary reports whether data looks like a binary file rather than text.
+func IsBinary(data []byte) bool {
+	return bytes.IndexByte(head(data), 0) >= 0
+}

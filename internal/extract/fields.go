@@ -1,0 +1,325 @@
+package extract
+
+import "strings"
+
+// field is what a configuration key means for a connection.
+type field uint8
+
+const (
+	fNone field = iota
+	fHost
+	fPort
+	fDatabase
+	fUser
+	fPassword
+	fPasswordFile
+	fURL
+	fDriver
+	fTLS
+	fTLSCA
+	fTLSCert
+	fTLSKey
+	fTLSVerify
+	fMaxOpen
+	fMaxIdle
+	fMaxLifetime
+	fMaxIdleTime
+	fConnectTimeout
+	fStatementTimeout
+	fIdleInTxTimeout
+	fParam // notable, kept in params under its key
+)
+
+// normKey folds a key for lookup: lower case, without _ - . and spaces, so
+// max_open_conns, maxOpenConns and max-open-conns are one key.
+func normKey(k string) string {
+	var b []byte
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+32)
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// keyFields maps folded keys of a configuration block to fields. Keys that
+// are also common outside database blocks (name, type, source, server) are
+// in weakKeys: they count only inside a block that is already about a
+// database.
+var keyFields = map[string]field{
+	"host": fHost, "hostname": fHost, "hosts": fHost, "hostaddr": fHost, "addr": fHost, "address": fHost,
+	"dbhost": fHost, "databasehost": fHost, "serverhost": fHost, "servername": fHost, "contactpoints": fHost,
+	"endpoint": fHost, "datasource": fHost, "networkaddress": fHost,
+	"port": fPort, "dbport": fPort, "databaseport": fPort, "serverport": fPort, "tcpport": fPort,
+	"database": fDatabase, "dbname": fDatabase, "databasename": fDatabase, "initialcatalog": fDatabase,
+	"keyspace": fDatabase, "keyspacename": fDatabase, "dbdatabase": fDatabase, "defaultdatabase": fDatabase,
+	"user": fUser, "username": fUser, "userid": fUser, "uid": fUser, "dbuser": fUser, "dbusername": fUser,
+	"login": fUser, "databaseuser": fUser, "databaseusername": fUser,
+	"password": fPassword, "passwd": fPassword, "pwd": fPassword, "dbpassword": fPassword, "databasepassword": fPassword,
+	"userpassword": fPassword,
+	"passwordfile": fPasswordFile, "passfile": fPasswordFile,
+	"url": fURL, "uri": fURL, "dsn": fURL, "databaseurl": fURL, "dburl": fURL, "connectionstring": fURL,
+	"connstring": fURL, "connstr": fURL, "datasourcename": fURL, "jdbcurl": fURL, "conninfo": fURL,
+	"connectionurl": fURL, "connectionuri": fURL, "datasourceurl": fURL, "dataurl": fURL,
+	"adapter": fDriver, "driver": fDriver, "driverclassname": fDriver, "drivername": fDriver, "dialect": fDriver,
+	"dbtype": fDriver, "databasetype": fDriver, "dbdriver": fDriver, "dbengine": fDriver, "engine": fDriver,
+	"sslmode": fTLS, "ssl": fTLS, "usessl": fTLS, "tls": fTLS, "tlsmode": fTLS, "encrypt": fTLS,
+	"requiressl": fTLS, "sslenabled": fTLS, "usetls": fTLS, "tlsenabled": fTLS, "sslrequired": fTLS,
+	"sslrootcert": fTLSCA, "sslca": fTLSCA, "cafile": fTLSCA, "tlsca": fTLSCA, "tlscafile": fTLSCA,
+	"sslcafile": fTLSCA, "mysqlattrsslca": fTLSCA, "servercafile": fTLSCA, "rootcert": fTLSCA,
+	"sslcert": fTLSCert, "tlscert": fTLSCert, "tlscertfile": fTLSCert, "sslcertfile": fTLSCert,
+	"sslkey": fTLSKey, "tlskey": fTLSKey, "tlskeyfile": fTLSKey, "sslkeyfile": fTLSKey,
+	"trustservercertificate": fTLSVerify, "sslverify": fTLSVerify, "tlsskipverify": fTLSVerify, "insecureskipverify": fTLSVerify,
+	"maxopenconns": fMaxOpen, "maxopen": fMaxOpen, "maxconns": fMaxOpen, "pool": fMaxOpen, "poolsize": fMaxOpen,
+	"maxpoolsize": fMaxOpen, "maximumpoolsize": fMaxOpen, "maxactive": fMaxOpen, "maxtotal": fMaxOpen,
+	"connectionlimit": fMaxOpen, "poolmax": fMaxOpen, "maxpoolconnections": fMaxOpen, "maxopenconnections": fMaxOpen,
+	"maxconnections": fMaxOpen, "poolmaxconns": fMaxOpen, "maxpool": fMaxOpen,
+	"maxidleconns": fMaxIdle, "maxidle": fMaxIdle, "maxidleconnections": fMaxIdle, "poolmaxidle": fMaxIdle,
+	"connmaxlifetime": fMaxLifetime, "maxlifetime": fMaxLifetime, "maxconnlifetime": fMaxLifetime,
+	"poolmaxconnlifetime": fMaxLifetime, "connectionmaxlifetime": fMaxLifetime, "maxconnectionage": fMaxLifetime,
+	"connmaxidletime": fMaxIdleTime, "maxidletime": fMaxIdleTime, "idletimeout": fMaxIdleTime,
+	"poolmaxconnidletime": fMaxIdleTime, "maxconnidletime": fMaxIdleTime,
+	"connecttimeout": fConnectTimeout, "connectiontimeout": fConnectTimeout, "connecttimeoutms": fConnectTimeout,
+	"connectiontimeoutms": fConnectTimeout, "dialtimeout": fConnectTimeout, "logintimeout": fConnectTimeout,
+	"connecttimeoutseconds": fConnectTimeout, "connecttimeoutsec": fConnectTimeout, "conntimeout": fConnectTimeout,
+	"statementtimeout": fStatementTimeout, "querytimeout": fStatementTimeout, "commandtimeout": fStatementTimeout,
+	"statementtimeoutms": fStatementTimeout, "maxexecutiontime": fStatementTimeout,
+	"idleintransactionsessiontimeout": fIdleInTxTimeout,
+	"timeout":                         fConnectTimeout,
+	"schema":                          fParam, "charset": fParam, "encoding": fParam, "collation": fParam, "applicationname": fParam,
+	"targetsessionattrs": fParam, "authsource": fParam, "replicaset": fParam, "searchpath": fParam,
+	"reconnect": fParam, "prefix": fParam, "timezone": fParam, "loc": fParam, "parsetime": fParam,
+	"minidle": fParam, "minimumidle": fParam, "minpoolsize": fParam, "mode": fParam,
+}
+
+// weakKeys count only in a block that is already about a database.
+var weakKeys = map[string]field{
+	"name": fDatabase, "db": fDatabase, "server": fHost, "servers": fHost, "source": fURL,
+	"connection": fURL, "type": fDriver, "client": fDriver, "provider": fDriver, "kind": fDriver,
+	"max": fMaxOpen, "maxsize": fMaxOpen, "size": fMaxOpen, "pass": fPassword, "secret": fPassword,
+	"usr": fUser, "path": fDatabase, "file": fDatabase, "filename": fDatabase, "storage": fDatabase,
+	"nodes": fHost, "index": fDatabase,
+}
+
+// envSuffixes maps the suffix of an environment variable (DB_HOST ->
+// HOST) to a field. Longer suffixes are tried first.
+var envSuffixes = []struct {
+	suffix string
+	f      field
+}{
+	{"_CONNECTION_STRING", fURL}, {"_CONN_STRING", fURL}, {"_CONNECTIONSTRING", fURL},
+	{"_DATABASE_URL", fURL}, {"_DATASOURCE_URL", fURL}, {"_JDBC_URL", fURL},
+	{"_MAX_OPEN_CONNS", fMaxOpen}, {"_MAX_IDLE_CONNS", fMaxIdle}, {"_POOL_SIZE", fMaxOpen},
+	{"_MAX_CONNECTIONS", fMaxOpen}, {"_CONN_MAX_LIFETIME", fMaxLifetime}, {"_MAX_LIFETIME", fMaxLifetime},
+	{"_CONNECT_TIMEOUT", fConnectTimeout}, {"_CONNECTION_TIMEOUT", fConnectTimeout},
+	{"_STATEMENT_TIMEOUT", fStatementTimeout}, {"_QUERY_TIMEOUT", fStatementTimeout},
+	{"_PASSWORD_FILE", fPasswordFile}, {"_PASS_FILE", fPasswordFile},
+	{"_SSL_MODE", fTLS}, {"_SSLMODE", fTLS}, {"_USE_SSL", fTLS}, {"_SSL_ENABLED", fTLS}, {"_TLS_ENABLED", fTLS},
+	{"_SSL", fTLS}, {"_TLS", fTLS}, {"_ENCRYPT", fTLS},
+	{"_SSL_CA", fTLSCA}, {"_SSLROOTCERT", fTLSCA}, {"_SSL_ROOT_CERT", fTLSCA}, {"_CA_FILE", fTLSCA}, {"_ATTR_SSL_CA", fTLSCA},
+	{"_SSL_CERT", fTLSCert}, {"_SSLCERT", fTLSCert}, {"_SSL_KEY", fTLSKey}, {"_SSLKEY", fTLSKey},
+	{"_HOSTNAME", fHost}, {"_HOST", fHost}, {"_HOSTS", fHost}, {"_SERVER", fHost}, {"_SERVERS", fHost},
+	{"_ADDR", fHost}, {"_ADDRESS", fHost}, {"_ENDPOINT", fHost},
+	{"_PORT", fPort}, {"_TCP_PORT", fPort},
+	{"_DATABASE", fDatabase}, {"_DBNAME", fDatabase}, {"_DB_NAME", fDatabase}, {"_NAME", fDatabase}, {"_DB", fDatabase},
+	{"_SCHEMA", fParam}, {"_KEYSPACE", fDatabase},
+	{"_USERNAME", fUser}, {"_USER", fUser}, {"_LOGIN", fUser},
+	{"_PASSWORD", fPassword}, {"_PASS", fPassword}, {"_PASSWD", fPassword}, {"_PWD", fPassword},
+	{"_URL", fURL}, {"_URI", fURL}, {"_DSN", fURL},
+	{"_CONNECTION", fDriver}, {"_DRIVER", fDriver}, {"_ADAPTER", fDriver}, {"_ENGINE", fDriver}, {"_DIALECT", fDriver},
+	{"_TYPE", fDriver},
+}
+
+// libpqEnv are PostgreSQL's own variables, read by libpq and most drivers.
+var libpqEnv = map[string]field{
+	"PGHOST": fHost, "PGHOSTADDR": fHost, "PGPORT": fPort, "PGDATABASE": fDatabase, "PGUSER": fUser,
+	"PGPASSWORD": fPassword, "PGPASSFILE": fPasswordFile, "PGSSLMODE": fTLS, "PGSSLROOTCERT": fTLSCA,
+	"PGSSLCERT": fTLSCert, "PGSSLKEY": fTLSKey, "PGCONNECT_TIMEOUT": fConnectTimeout,
+	"PGAPPNAME": fParam, "PGTARGETSESSIONATTRS": fParam,
+}
+
+// splitEnvKey splits DB_HOST into prefix DB and field host. ok is false for
+// a variable that names no connection field.
+func splitEnvKey(key string) (prefix string, f field, ok bool) {
+	up := strings.ToUpper(key)
+	if f, ok := libpqEnv[up]; ok {
+		return "PG", f, true
+	}
+	for _, s := range envSuffixes {
+		if strings.HasSuffix(up, s.suffix) && len(up) > len(s.suffix) {
+			return key[:len(key)-len(s.suffix)], s.f, true
+		}
+	}
+	switch up {
+	case "DATABASE_URL", "DB_URL":
+		return key[:len(key)-4], fURL, true
+	}
+	return "", fNone, false
+}
+
+// dbWords are words that make a key, prefix or block name about a database.
+var dbWords = []string{
+	"db", "database", "datasource", "postgres", "postgresql", "pg", "psql", "mysql", "mariadb", "redis",
+	"mongo", "mongodb", "sql", "mssql", "sqlserver", "clickhouse", "cassandra", "cockroach", "cockroachdb",
+	"crdb", "valkey", "sqlite", "sqlite3", "storage", "persistence", "datastore", "datastores", "jdbc",
+	"elasticsearch", "es", "snowflake", "presto", "trino", "databricks", "redshift", "oracle", "memcached",
+	"pgbouncer", "knex", "sequelize", "typeorm", "prisma", "gorm", "hikari", "druid", "connectionstrings",
+	"cache", "store", "dbsettings", "kv", "sentinel", "supabase", "neon",
+}
+
+// isDBWord reports whether any word of s (split on non-letters and case
+// changes) is a database word.
+func isDBWord(s string) bool {
+	for _, w := range words(s) {
+		for _, d := range dbWords {
+			if w == d {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// words splits an identifier into lower-case words: DB_HOST, dbHost,
+// db-host and db.host all give [db host].
+func words(s string) []string {
+	var out []string
+	start := -1
+	flush := func(i int) {
+		if start >= 0 {
+			out = append(out, strings.ToLower(s[start:i]))
+			start = -1
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isLower := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		isUpper := c >= 'A' && c <= 'Z'
+		switch {
+		case isUpper:
+			if start >= 0 && i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				flush(i)
+			}
+			if start < 0 {
+				start = i
+			}
+		case isLower:
+			if start < 0 {
+				start = i
+			}
+		default:
+			flush(i)
+		}
+	}
+	flush(len(s))
+	return out
+}
+
+// driverAliases maps what configuration files call a driver to dbguard's
+// canonical names.
+var driverAliases = map[string]string{
+	"postgres": "postgres", "postgresql": "postgres", "pgsql": "postgres", "pg": "postgres", "psql": "postgres",
+	"postgis": "postgres", "npgsql": "postgres", "pgx": "postgres", "libpq": "postgres", "psycopg2": "postgres",
+	"mysql": "mysql", "mysql2": "mysql", "mariadb": "mysql", "mysqli": "mysql", "pdomysql": "mysql", "trilogy": "mysql",
+	"sqlserver": "sqlserver", "mssql": "sqlserver", "sqlsrv": "sqlserver", "tedious": "sqlserver",
+	"sqlite": "sqlite", "sqlite3": "sqlite", "betterSqlite3": "sqlite",
+	"mongodb": "mongodb", "mongo": "mongodb", "redis": "redis", "rediss": "redis", "valkey": "redis",
+	"cockroachdb": "cockroachdb", "cockroach": "cockroachdb", "clickhouse": "clickhouse", "cassandra": "cassandra",
+	"elasticsearch": "elasticsearch", "snowflake": "snowflake", "presto": "presto", "trino": "presto",
+	"databricks": "databricks", "redshift": "redshift", "oracle": "oracle", "dirty": "dirty", "h2": "h2",
+}
+
+// canonicalDriver maps a driver setting (adapter: postgresql,
+// driver-class-name: org.postgresql.Driver, ENGINE:
+// django.db.backends.mysql) to a canonical driver, or "".
+func canonicalDriver(s string) string {
+	l := strings.ToLower(strings.TrimSpace(s))
+	if d, ok := driverAliases[l]; ok {
+		return d
+	}
+	switch {
+	case strings.Contains(l, "postgres"), strings.Contains(l, "npgsql"), strings.Contains(l, "pgsql"):
+		return "postgres"
+	case strings.Contains(l, "mariadb"), strings.Contains(l, "mysql"):
+		return "mysql"
+	case strings.Contains(l, "sqlserver"), strings.Contains(l, "mssql"):
+		return "sqlserver"
+	case strings.Contains(l, "sqlite"):
+		return "sqlite"
+	case strings.Contains(l, "mongo"):
+		return "mongodb"
+	case strings.Contains(l, "oracle"):
+		return "oracle"
+	case strings.Contains(l, "redis"):
+		return "redis"
+	case strings.Contains(l, "clickhouse"):
+		return "clickhouse"
+	case strings.Contains(l, "cockroach"):
+		return "cockroachdb"
+	}
+	return ""
+}
+
+// driverFromWords guesses a driver from the words of a key, prefix or
+// image name (POSTGRES_HOST, storage.mysql, image: mariadb:11).
+func driverFromWords(s string) string {
+	for _, w := range words(s) {
+		switch w {
+		case "postgres", "postgresql", "pg", "psql", "pgsql", "postgis", "pgbouncer", "timescaledb", "supabase":
+			return "postgres"
+		case "mysql", "mariadb", "mysqld", "percona":
+			return "mysql"
+		case "redis", "valkey", "keydb":
+			return "redis"
+		case "mongo", "mongodb":
+			return "mongodb"
+		case "mssql", "sqlserver":
+			return "sqlserver"
+		case "clickhouse":
+			return "clickhouse"
+		case "cassandra", "scylla":
+			return "cassandra"
+		case "cockroach", "cockroachdb", "crdb":
+			return "cockroachdb"
+		case "sqlite", "sqlite3":
+			return "sqlite"
+		case "snowflake":
+			return "snowflake"
+		case "presto", "trino":
+			return "presto"
+		case "databricks":
+			return "databricks"
+		case "redshift":
+			return "redshift"
+		case "elasticsearch":
+			return "elasticsearch"
+		}
+	}
+	return ""
+}
+
+// driverFromPort guesses a driver from a well-known port.
+func driverFromPort(port string) string {
+	switch strings.TrimSpace(port) {
+	case "5432", "6432":
+		return "postgres"
+	case "3306":
+		return "mysql"
+	case "6379", "26379":
+		return "redis"
+	case "27017":
+		return "mongodb"
+	case "1433":
+		return "sqlserver"
+	case "26257":
+		return "cockroachdb"
+	case "9042":
+		return "cassandra"
+	}
+	return ""
+}

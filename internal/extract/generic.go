@@ -1,0 +1,222 @@
+package extract
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dbguard/dbguard/internal/dsn"
+	"github.com/dbguard/dbguard/internal/extract/tree"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// poolBlocks are sub-blocks whose settings belong to the enclosing
+// connection (spring.datasource.hikari, database.pool).
+var poolBlocks = map[string]bool{
+	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true,
+	"ssl": true, "tls": true, "options": true, "extra": true,
+}
+
+// envKeys are keys whose value names the environment of the block they sit in.
+var envKeys = map[string]bool{
+	"environment": true, "env": true, "appenv": true, "railsenv": true, "nodeenv": true, "rackenv": true,
+	"aspnetcoreenvironment": true, "springprofilesactive": true, "flaskenv": true, "goenv": true, "stage": true,
+}
+
+// walkCtx is what the generic walk carries down the tree.
+type walkCtx struct {
+	db      bool   // an enclosing key is about a database
+	envRaw  string // an environment named by a sibling key above
+	driver  string // a driver named by an enclosing key
+	envVars bool   // keys are environment variable names
+}
+
+// extractGeneric reads any tree by the conventions common to all formats.
+func extractGeneric(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool) {
+	var out []*profile.Profile
+	if root.Kind == tree.Map && looksFlatDotted(root) {
+		root = unflatten(root)
+	}
+	fc.walk(root, "", walkCtx{}, &out)
+	return out, true
+}
+
+func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Profile) {
+	switch n.Kind {
+	case tree.Seq:
+		for i, c := range n.Children {
+			fc.walk(c, kp+"["+strconv.Itoa(i)+"]", ctx, out)
+		}
+	case tree.Map:
+		last := lastKey(kp)
+		if isDBWord(last) {
+			ctx.db = true
+		}
+		if d := driverFromWords(last); d != "" {
+			ctx.driver = d
+		}
+		if env := envSibling(n); env != "" {
+			ctx.envRaw = env
+		}
+		ps, consumed := fc.mapBlock(n, kp, ctx)
+		*out = append(*out, ps...)
+		for _, c := range n.Children {
+			if c.Kind == tree.Scalar || consumed[c] {
+				continue
+			}
+			fc.walk(c, joinKey(kp, c.Key), ctx, out)
+		}
+	}
+}
+
+func lastKey(kp string) string {
+	ks := splitKeyPath(kp)
+	if len(ks) == 0 {
+		return ""
+	}
+	return ks[len(ks)-1]
+}
+
+// envSibling returns the value of an environment-naming key of a map.
+func envSibling(n *tree.Node) string {
+	for _, c := range n.Children {
+		if c.Kind == tree.Scalar && envKeys[normKey(c.Key)] && profile.CanonicalEnvironment(c.Value) != profile.Unknown {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// classify decides what a key of a map means, given the context.
+func classify(key string, n *tree.Node, ctx walkCtx) field {
+	nk := normKey(key)
+	f := keyFields[nk]
+	if f == fNone && ctx.db {
+		f = weakKeys[nk]
+	}
+	if f == fNone && n.Kind == tree.Scalar && n.Type == tree.String && dsn.Looks(n.Value) {
+		f = fURL
+	}
+	if f == fURL && n.Kind == tree.Scalar {
+		v := n.Value
+		in := ParseInterp(v)
+		switch {
+		case in.Whole && !in.HasDefault:
+			if !ctx.db && !isDBWord(key) {
+				return fNone
+			}
+		case in.Whole:
+			if !dsn.Looks(in.Default) {
+				return fNone
+			}
+		case !dsn.Looks(v) && !(in.Any && dsn.Looks(in.Expanded)):
+			return fNone
+		}
+	}
+	return f
+}
+
+// mapBlock reads the scalars of a map (and of its pool sub-blocks) as one
+// block. A map that holds several connection strings and nothing else
+// (ConnectionStrings) yields one profile per string.
+func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Profile, map[*tree.Node]bool) {
+	consumed := map[*tree.Node]bool{}
+	var entries, urls []entry
+	hasFields := false
+	add := func(c *tree.Node) {
+		if c.Kind != tree.Scalar && c.Kind != tree.Null {
+			return
+		}
+		f := classify(c.Key, c, ctx)
+		if f == fNone {
+			return
+		}
+		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
+		if f == fURL {
+			urls = append(urls, e)
+			return
+		}
+		if f != fParam && f != fDriver {
+			hasFields = true
+		}
+		entries = append(entries, e)
+	}
+	for _, c := range n.Children {
+		add(c)
+		if c.Kind == tree.Map && poolBlocks[normKey(c.Key)] {
+			sub := ctx
+			sub.db = true
+			for _, cc := range c.Children {
+				if cc.Kind == tree.Scalar {
+					f := classify(cc.Key, cc, sub)
+					if f != fNone && f != fURL {
+						entries = append(entries, entry{key: cc.Key, f: f, v: fc.value(cc), node: cc})
+					}
+				}
+			}
+			consumed[c] = true
+		}
+	}
+	strong := ctx.db || isDBWord(lastKey(kp))
+	var out []*profile.Profile
+	mk := func(es []entry, kp string) {
+		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}
+		if p := fc.assemble(b); p != nil {
+			p.EnvironmentRaw = ctx.envRaw
+			out = append(out, p)
+		}
+	}
+	switch {
+	case len(urls) > 1 && !hasFields:
+		for _, u := range urls {
+			mk(append([]entry{u}, entries...), joinKey(kp, u.key))
+		}
+	default:
+		mk(append(urls, entries...), kp)
+	}
+	return out, consumed
+}
+
+// looksFlatDotted reports whether a map is a flat list of dotted keys, as a
+// .properties file is.
+func looksFlatDotted(n *tree.Node) bool {
+	dotted := 0
+	for _, c := range n.Children {
+		if c.Kind != tree.Scalar {
+			return false
+		}
+		if strings.Contains(c.Key, ".") {
+			dotted++
+		}
+	}
+	return dotted > 0 && dotted*2 >= len(n.Children)
+}
+
+// unflatten turns spring.datasource.url=... into nested maps, keeping each
+// scalar's own location. Spring's relaxed binding makes
+// spring.datasource.hikari.maximum-pool-size one key path.
+func unflatten(n *tree.Node) *tree.Node {
+	root := &tree.Node{Kind: tree.Map}
+	for _, c := range n.Children {
+		parts := strings.Split(c.Key, ".")
+		cur := root
+		for i, part := range parts {
+			if i == len(parts)-1 {
+				leaf := *c
+				leaf.Key = part
+				if ex := cur.Get(part); ex != nil && ex.Kind == tree.Map {
+					// a.b=1 and a.b.c=2: keep the map, the scalar becomes a.b.value
+					leaf.Key = part
+				}
+				cur.Children = append(cur.Children, &leaf)
+				break
+			}
+			next := cur.Get(part)
+			if next == nil || next.Kind != tree.Map {
+				next = &tree.Node{Kind: tree.Map, Key: part, Line: c.KeyLine, Col: c.KeyCol, KeyLine: c.KeyLine, KeyCol: c.KeyCol}
+				cur.Children = append(cur.Children, next)
+			}
+			cur = next
+		}
+	}
+	return root
+}

@@ -1,0 +1,368 @@
+package extract
+
+import (
+	"strings"
+)
+
+// Interp describes the interpolations found in one scalar.
+//
+// dbguard never resolves an interpolation while scanning: the output must
+// depend on the files alone. It records the raw text, the variable and the
+// inline default, so that a reviewer sees what the application would use
+// when the variable is unset.
+type Interp struct {
+	// Any is set when the text holds at least one interpolation.
+	Any bool
+	// Whole is set when the whole text is one interpolation.
+	Whole bool
+	// Var is the variable of the first interpolation (DB_HOST), when named.
+	Var string
+	// Default is the first interpolation's inline default; HasDefault tells
+	// an empty default from none.
+	Default    string
+	HasDefault bool
+	// Expanded is the text with every interpolation replaced by its default
+	// (or left as written when it has none), for parsing a connection string
+	// that is assembled from variables.
+	Expanded string
+	// Resolvable is set when every interpolation has a default, so Expanded
+	// is what the application would use with no variable set.
+	Resolvable bool
+}
+
+// ParseInterp finds the interpolations of the common configuration
+// dialects: shell and compose (${VAR}, ${VAR:-def}, ${VAR-def}, ${VAR:?msg},
+// $VAR), Spring and Etherpad (${VAR:def}, nested), Kubernetes $(VAR), ERB
+// (<%= ENV['X'] || "def" %>, ENV.fetch('X', 'def')), Jinja, Helm and Go
+// templates ({{ x | default "y" }}), Python os.getenv("X", "def"), and the
+// placeholder conventions __HOST__, _HOST_ and <netloc>.
+func ParseInterp(s string) Interp {
+	var in Interp
+	if !maybeInterp(s) {
+		return in
+	}
+	var b strings.Builder
+	first := true
+	allDefault := true
+	i := 0
+	for i < len(s) {
+		start, end, v, def, hasDef, ok := nextInterp(s, i)
+		if !ok {
+			b.WriteString(s[i:])
+			break
+		}
+		b.WriteString(s[i:start])
+		if hasDef {
+			b.WriteString(def)
+		} else {
+			b.WriteString(s[start:end])
+			allDefault = false
+		}
+		if first {
+			in.Any = true
+			in.Var, in.Default, in.HasDefault = v, def, hasDef
+			in.Whole = start == 0 && end == len(s)
+			first = false
+		} else {
+			in.Whole = false
+		}
+		i = end
+	}
+	if in.Any {
+		in.Expanded = b.String()
+		in.Resolvable = allDefault
+	}
+	return in
+}
+
+// maybeInterp is the cheap test run on every scalar before the real parse.
+func maybeInterp(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '$', '{', '<', '_':
+			return true
+		case 'o':
+			if strings.HasPrefix(s[i:], "os.getenv(") || strings.HasPrefix(s[i:], "os.environ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nextInterp finds the next interpolation at or after i.
+func nextInterp(s string, i int) (start, end int, v, def string, hasDef, ok bool) {
+	for j := i; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '$' && j+1 < len(s) && s[j+1] == '{':
+			e := matchBrace(s, j+1)
+			if e < 0 {
+				continue
+			}
+			v, def, hasDef = shellBody(s[j+2 : e])
+			return j, e + 1, v, def, hasDef, true
+		case c == '$' && j+1 < len(s) && s[j+1] == '(':
+			e := strings.IndexByte(s[j+2:], ')')
+			if e < 0 {
+				continue
+			}
+			name := s[j+2 : j+2+e]
+			if !isVarName(name) {
+				continue
+			}
+			return j, j + 2 + e + 1, name, "", false, true
+		case c == '$' && j+1 < len(s) && s[j+1] == '$':
+			j++ // an escaped dollar
+		case c == '$' && j+1 < len(s) && isVarStart(s[j+1]):
+			e := j + 1
+			for e < len(s) && isVarChar(s[e]) {
+				e++
+			}
+			return j, e, s[j+1 : e], "", false, true
+		case c == '{' && j+1 < len(s) && (s[j+1] == '{' || s[j+1] == '%'):
+			closer := "}}"
+			if s[j+1] == '%' {
+				closer = "%}"
+			}
+			e := strings.Index(s[j+2:], closer)
+			if e < 0 {
+				continue
+			}
+			body := s[j+2 : j+2+e]
+			v, def, hasDef = templateBody(body)
+			return j, j + 2 + e + 2, v, def, hasDef, true
+		case c == '<' && j+1 < len(s) && s[j+1] == '%':
+			e := strings.Index(s[j+2:], "%>")
+			if e < 0 {
+				continue
+			}
+			v, def, hasDef = erbBody(s[j+2 : j+2+e])
+			return j, j + 2 + e + 2, v, def, hasDef, true
+		case c == '<' && j+1 < len(s) && isVarStart(s[j+1]):
+			e := j + 1
+			for e < len(s) && (isVarChar(s[e]) || s[e] == '-') {
+				e++
+			}
+			if e < len(s) && s[e] == '>' {
+				return j, e + 1, s[j+1 : e], "", false, true
+			}
+		case c == '_' && (j == i || !isVarChar(s[j-1])) && j+2 < len(s):
+			// _HOST_ and __HOST__ placeholders: upper-case letters
+			// between underscores, standing alone.
+			k := j
+			for k < len(s) && s[k] == '_' {
+				k++
+			}
+			n := k
+			for n < len(s) && (s[n] >= 'A' && s[n] <= 'Z' || s[n] == '_' && n+1 < len(s) && s[n+1] >= 'A' && s[n+1] <= 'Z') {
+				n++
+			}
+			u := n
+			for u < len(s) && s[u] == '_' {
+				u++
+			}
+			if n > k && u-n == k-j && (u == len(s) || !isVarChar(s[u])) {
+				return j, u, s[k:n], "", false, true
+			}
+		case c == 'o' && strings.HasPrefix(s[j:], "os.getenv(") || c == 'o' && strings.HasPrefix(s[j:], "os.environ.get("):
+			open := strings.IndexByte(s[j:], '(') + j
+			e := matchParen(s, open)
+			if e < 0 {
+				continue
+			}
+			args := splitArgs(s[open+1 : e])
+			if len(args) > 0 {
+				v = unquote(args[0])
+			}
+			if len(args) > 1 {
+				def, hasDef = unquote(args[1]), isQuoted(args[1])
+			}
+			return j, e + 1, v, def, hasDef, true
+		}
+	}
+	return 0, 0, "", "", false, false
+}
+
+// shellBody reads VAR, VAR:-def, VAR-def, VAR:?msg, VAR?msg, VAR:+x and the
+// Spring form VAR:def (whose default may itself hold ${...}).
+func shellBody(body string) (v, def string, hasDef bool) {
+	n := 0
+	for n < len(body) && (isVarChar(body[n]) || body[n] == '.') {
+		n++
+	}
+	v = body[:n]
+	rest := body[n:]
+	switch {
+	case rest == "":
+		return v, "", false
+	case strings.HasPrefix(rest, ":-"):
+		return v, expandDefault(rest[2:]), true
+	case strings.HasPrefix(rest, ":?"), strings.HasPrefix(rest, "?"), strings.HasPrefix(rest, ":+"), strings.HasPrefix(rest, "+"):
+		return v, "", false
+	case strings.HasPrefix(rest, ":"):
+		return v, expandDefault(rest[1:]), true
+	case strings.HasPrefix(rest, "-"):
+		return v, expandDefault(rest[1:]), true
+	}
+	return v, "", false
+}
+
+// expandDefault resolves nested interpolations inside a default to their own
+// defaults: ${A:${B:x}} defaults to x.
+func expandDefault(d string) string {
+	if !strings.Contains(d, "${") {
+		return d
+	}
+	in := ParseInterp(d)
+	if in.Any {
+		return in.Expanded
+	}
+	return d
+}
+
+// templateBody reads {{ x }}, {{ .Values.x | default "y" }}, {{ x | default('y') }}.
+func templateBody(body string) (v, def string, hasDef bool) {
+	body = strings.TrimSpace(strings.Trim(body, "-"))
+	parts := strings.Split(body, "|")
+	v = strings.TrimSpace(parts[0])
+	for _, p := range parts[1:] {
+		p = strings.TrimSpace(p)
+		if strings.HasPrefix(p, "default") {
+			arg := strings.TrimSpace(strings.TrimPrefix(p, "default"))
+			arg = strings.TrimSuffix(strings.TrimPrefix(arg, "("), ")")
+			if isQuoted(arg) {
+				return v, unquote(arg), true
+			}
+		}
+	}
+	return v, "", false
+}
+
+// erbBody reads ENV['X'], ENV.fetch('X', 'def'), ENV['X'] || "def" and
+// ENV['X'].presence || "def".
+func erbBody(body string) (v, def string, hasDef bool) {
+	body = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(body, "="), "-"))
+	body = strings.TrimSuffix(body, "-")
+	if i := strings.Index(body, "ENV"); i >= 0 {
+		rest := body[i+3:]
+		switch {
+		case strings.HasPrefix(rest, ".fetch("):
+			e := matchParen(rest, len(".fetch"))
+			if e > 0 {
+				args := splitArgs(rest[len(".fetch("):e])
+				if len(args) > 0 {
+					v = unquote(args[0])
+				}
+				if len(args) > 1 && isQuoted(args[1]) {
+					def, hasDef = unquote(args[1]), true
+				}
+				rest = rest[e+1:]
+			}
+		case strings.HasPrefix(rest, "["):
+			e := strings.IndexByte(rest, ']')
+			if e > 0 {
+				v = unquote(rest[1:e])
+				rest = rest[e+1:]
+			}
+		}
+		if k := strings.Index(rest, "||"); k >= 0 && !hasDef {
+			arg := strings.TrimSpace(rest[k+2:])
+			if isQuoted(arg) {
+				def, hasDef = unquote(arg), true
+			}
+		}
+	}
+	return v, def, hasDef
+}
+
+func matchBrace(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func matchParen(s string, open int) int {
+	depth := 0
+	var q byte
+	for i := open; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"':
+			q = c
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func splitArgs(s string) []string {
+	var out []string
+	var q byte
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '\'' || c == '"':
+			q = c
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+func isQuoted(s string) bool {
+	return len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'')
+}
+
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if isQuoted(s) {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+func isVarStart(c byte) bool { return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+func isVarChar(c byte) bool  { return isVarStart(c) || c >= '0' && c <= '9' }
+
+func isVarName(s string) bool {
+	if s == "" || !isVarStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isVarChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
