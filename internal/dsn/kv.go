@@ -1,0 +1,133 @@
+package dsn
+
+import (
+	"fmt"
+	"strings"
+)
+
+// isLibpqKeyword reports whether k is a keyword libpq knows; an unquoted
+// value that starts with one followed by '=' is most likely an empty value
+// written without quotes ("host= port=5432" makes host "port=5432").
+func isLibpqKeyword(k string) bool {
+	switch k {
+	case "host", "hostaddr", "port", "dbname", "user", "password", "passfile",
+		"require_auth", "channel_binding", "connect_timeout", "client_encoding",
+		"options", "application_name", "fallback_application_name", "keepalives",
+		"keepalives_idle", "keepalives_interval", "keepalives_count",
+		"tcp_user_timeout", "replication", "gssencmode", "sslmode", "requiressl",
+		"sslnegotiation", "sslcompression", "sslcert", "sslkey", "sslpassword",
+		"sslcertmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer",
+		"ssl_min_protocol_version", "ssl_max_protocol_version", "krbsrvname",
+		"gsslib", "gssdelegation", "service", "target_session_attrs",
+		"load_balance_hosts":
+		return true
+	}
+	return false
+}
+
+// ParseKeywordValue parses a libpq keyword/value string:
+// host=a port=5432 dbname='x y' password='it\'s'. Spaces may surround '=';
+// values may be single-quoted; a backslash escapes the next character in
+// quoted and unquoted values. host and port may be comma lists. Unknown
+// keywords are kept in Params (pgx and PgBouncer add their own).
+func ParseKeywordValue(s string) (*Conn, error) {
+	const f = "libpq-kv"
+	lim := len(s)
+	i := skipSpace(s, 0, lim)
+	if i == lim {
+		return nil, synErr(f, i, "empty connection string")
+	}
+	c := &Conn{Format: f, Driver: "postgres"}
+	var hp hpParams
+	for i < lim {
+		k0 := i
+		for i < lim && !isSpace(s[i]) && s[i] != '=' {
+			i++
+		}
+		if i == k0 {
+			return nil, synErr(f, i, `missing keyword before "="`)
+		}
+		key := s[k0:i]
+		i = skipSpace(s, i, lim)
+		if i >= lim || s[i] != '=' {
+			return nil, synErr(f, i, `missing "=" after %q`, key)
+		}
+		i = skipSpace(s, i+1, lim)
+		v0 := i
+		var val strings.Builder
+		quoted := i < lim && s[i] == '\''
+		if quoted {
+			i++
+			closed := false
+			for i < lim {
+				ch := s[i]
+				if maybeInterp(ch) {
+					if e := interpEnd(s, i, lim); e > 0 {
+						val.WriteString(s[i:e])
+						i = e
+						continue
+					}
+				}
+				if ch == '\\' && i+1 < lim {
+					val.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				i++
+				if ch == '\'' {
+					closed = true
+					break
+				}
+				val.WriteByte(ch)
+			}
+			if !closed {
+				return nil, synErr(f, v0, "unterminated quoted value of %q", key)
+			}
+		} else {
+			for i < lim && !isSpace(s[i]) {
+				ch := s[i]
+				if maybeInterp(ch) {
+					if e := interpEnd(s, i, lim); e > 0 {
+						val.WriteString(s[i:e])
+						i = e
+						continue
+					}
+				}
+				if ch == '\\' && i+1 < lim {
+					val.WriteByte(s[i+1])
+					i += 2
+					continue
+				}
+				val.WriteByte(ch)
+				i++
+			}
+		}
+		v := mkPart(s, v0, i, val.String())
+		if !quoted {
+			if k, _, ok := strings.Cut(v.Value, "="); ok && isLibpqKeyword(k) {
+				c.Issues = append(c.Issues, Issue{Off: v.Off, End: v.End,
+					Msg: fmt.Sprintf("value of %q is %q: an empty value must be written as ''", key, v.Value)})
+			}
+		}
+		c.setParam(s, key, k0, v, &hp, kvUnescape)
+		i = skipSpace(s, i, lim)
+	}
+	c.applyHostPort(&hp)
+	c.finish()
+	return c, nil
+}
+
+// kvUnescape removes libpq backslash escapes from an unquoted piece.
+func kvUnescape(raw string) string {
+	if strings.IndexByte(raw, '\\') < 0 {
+		return raw
+	}
+	var b strings.Builder
+	for j := 0; j < len(raw); j++ {
+		if raw[j] == '\\' && j+1 < len(raw) {
+			j++
+		}
+		b.WriteByte(raw[j])
+	}
+	return b.String()
+}
