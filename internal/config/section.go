@@ -1,0 +1,94 @@
+package config
+
+import "gopkg.in/yaml.v3"
+
+// Config is dbguard's own configuration, read from dbguard.yaml. It has one
+// typed field per section; a nil *Config is valid and means "no dbguard.yaml",
+// so callers need not special-case its absence.
+type Config struct {
+	// File is the name the configuration was read from, used in messages.
+	File string
+	// Version is the schema version; this dbguard reads CurrentVersion.
+	Version    int
+	VersionPos Position
+
+	// Environments overrides the environment of profiles by file path.
+	Environments []EnvironmentOverride
+	// Exclude lists paths the scanner skips.
+	Exclude []Glob
+	// Replicas says how many replicas of a service use a profile when no
+	// manifest says so.
+	Replicas []ReplicaOverride
+
+	// Later issues add their sections here, one field each: Rules (check),
+	// Inventory (check), Review (review), Watch (watch).
+}
+
+// section is one capability's part of dbguard.yaml: a top-level key, how to
+// fill in its defaults, decode it from the YAML tree and validate it.
+// Sections do not know about each other, so adding one touches only this
+// file (a Config field and a registry line) and the section's own file.
+type section struct {
+	name    string
+	summary string
+	// defaults sets the section's defaults on c before the file is decoded.
+	// Nil when the zero value is the default.
+	defaults func(c *Config)
+	// decode reads the section's value n into c, reporting through d. It
+	// replaces the defaults rather than merging with them: what the file
+	// says is what applies.
+	decode func(d *decoder, n *yaml.Node, c *Config)
+	// validate checks c's section once it decoded cleanly: values, globs and
+	// cross-entry rules. It must not stop at the first problem.
+	validate func(c *Config, p *problems)
+}
+
+// registry lists the sections in the order the reference documents them.
+// It is a function rather than a package variable so that nothing can
+// change it at run time.
+func registry() []section {
+	return []section{
+		{
+			name:     "environments",
+			summary:  "override the environment of profiles by file path",
+			decode:   decodeEnvironments,
+			validate: validateEnvironments,
+		},
+		{
+			name:     "exclude",
+			summary:  "paths the scanner skips",
+			decode:   decodeExclude,
+			validate: validateExclude,
+		},
+		{
+			name:     "replicas",
+			summary:  "replica count of the service using a profile, when no manifest says",
+			decode:   decodeReplicas,
+			validate: validateReplicas,
+		},
+		// Reserved for later issues; not accepted yet, so a file using them
+		// gets "unknown key" from this version rather than being half-read:
+		//   rules      custom CEL rules and per-rule severity (check issue)
+		//   inventory  the expected set of profiles and databases (check issue)
+		//   review     approvals required per risk level (review issue)
+		//   watch      probe targets, intervals, alerting (watch issue)
+	}
+}
+
+// SectionInfo describes one top-level section of dbguard.yaml, for help
+// text and generated documentation.
+type SectionInfo struct {
+	Name    string
+	Summary string
+}
+
+// Sections lists the top-level sections this dbguard understands, besides
+// version, in documentation order.
+func Sections() []SectionInfo {
+	reg := registry()
+	out := make([]SectionInfo, len(reg))
+	for i, s := range reg {
+		out[i] = SectionInfo{Name: s.name, Summary: s.summary}
+	}
+	return out
+}
