@@ -61,10 +61,12 @@ case "${1:-}" in
 esac
 
 CHILD_PID="" # process group of the command running now (go test, --exec)
+SLEEP_PID="" # the sleep --services-only waits on
 
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
+	[ -z "$SLEEP_PID" ] || kill "$SLEEP_PID" 2>/dev/null || true
 	if [ -n "$CHILD_PID" ] && kill -0 "$CHILD_PID" 2>/dev/null; then
 		svc_log "stopping the running command (process group $CHILD_PID)"
 		kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
@@ -113,7 +115,8 @@ services)
 	svc_log "press Ctrl-C (or send TERM to pid $$) to stop them"
 	while :; do
 		sleep 3600 &
-		wait $! || true
+		SLEEP_PID=$!
+		wait "$SLEEP_PID" || true
 	done
 	;;
 exec)
