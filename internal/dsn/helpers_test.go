@@ -10,7 +10,7 @@ import (
 )
 
 // want is a parse result written compactly. A Part is written as its
-// Value; "" means not set and "''" means set but empty.
+// Value; "" means not set and "”" means set but empty.
 type want struct {
 	format, scheme, driver string
 	network                string

@@ -7,7 +7,10 @@ import (
 )
 
 func jdbcCases() []parseCase {
-	j := func(scheme, driver string, w want) want { w.format, w.scheme, w.driver = "jdbc", scheme, driver; return w }
+	j := func(scheme, driver string, w want) want {
+		w.format, w.scheme, w.driver = "jdbc", scheme, driver
+		return w
+	}
 	return []parseCase{
 		{"postgresql multi-host", "jdbc:postgresql://h1:5432,h2/db?ssl=true&sslmode=verify-full&user=app&password=pw",
 			j("postgresql", "postgres", want{hosts: []string{"h1:5432", "h2"}, db: "db", user: "app", pass: "pw",
