@@ -103,6 +103,12 @@ func Looks(s string) bool {
 	if len(s) < 7 {
 		return false
 	}
+	if isSpace(s[0]) || isSpace(s[len(s)-1]) {
+		s = strings.TrimSpace(s)
+		if len(s) < 7 {
+			return false
+		}
+	}
 	c := strings.IndexByte(s, ':')
 	if c > 0 && c <= 24 && isAlpha(s[0]) {
 		if ok, decided := looksURL(s, c); decided {
@@ -117,7 +123,7 @@ func Looks(s string) bool {
 			return true
 		}
 	}
-	if c > 0 && strings.IndexByte(s, '@') > 0 {
+	if strings.IndexByte(s, '@') > 0 || s[0] == 't' || s[0] == 'u' {
 		return looksMySQL(s)
 	}
 	return false

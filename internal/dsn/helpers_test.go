@@ -10,7 +10,8 @@ import (
 )
 
 // want is a parse result written compactly. A Part is written as its
-// Value; "" means not set and "”" means set but empty.
+// Value; the empty string means not set, and two single quotes mean set
+// but empty.
 type want struct {
 	format, scheme, driver string
 	network                string
