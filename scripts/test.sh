@@ -16,7 +16,7 @@
 #                                        ./scripts/test.sh --exec go test -run TestProbe ./internal/verify/
 #
 # Environment:
-#   TEST_PKGS        packages for go vet and go test (default ./...)
+#   TEST_PKGS        packages for gofmt, go vet and go test (default ./...)
 #   GO_TEST_TIMEOUT  go test -timeout (default 20m)
 #   GO_TEST_FLAGS    extra go test flags (default none), e.g. "-run TestX -v"
 #
@@ -135,8 +135,15 @@ read -r -a PKGS <<<"${TEST_PKGS:-./...}"
 read -r -a EXTRA <<<"${GO_TEST_FLAGS:-}"
 FAILED=()
 
-svc_log "gofmt -l ."
-unformatted=$(gofmt -l . 2>&1)
+# gofmt looks at the whole tree, or only at the folders of TEST_PKGS when
+# that is set (./internal/x/... -> ./internal/x).
+FMT_DIRS=(.)
+if [ -n "${TEST_PKGS:-}" ]; then
+	FMT_DIRS=()
+	for p in "${PKGS[@]}"; do FMT_DIRS+=("${p%/...}"); done
+fi
+svc_log "gofmt -l ${FMT_DIRS[*]}"
+unformatted=$(gofmt -l "${FMT_DIRS[@]}" 2>&1)
 if [ -n "$unformatted" ]; then
 	svc_err "gofmt would change these files (run gofmt -w):"
 	echo "$unformatted" >&2

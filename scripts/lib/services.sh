@@ -279,6 +279,7 @@ svc_start_mariadb() {
 		--auth-root-authentication-method=socket >"$d/install-db.log" 2>&1; then
 		svc_err "mariadb-install-db failed"
 		svc_tail "$d/install-db.log"
+		svc_tail "$d/mysqld.log"
 		return 1
 	fi
 	setsid mariadbd --defaults-file="$d/my.cnf" >"$d/mysqld.out" 2>&1 </dev/null &
@@ -366,7 +367,7 @@ svc_start_pgbouncer() {
 		sleep 0.05
 	done
 	SVC_PGB_PID=$(cat "$d/pgbouncer.pid" 2>/dev/null || true)
-	for i in $(seq 1 200); do
+	for i in $(seq 1 300); do
 		if PGPASSWORD=$PG_PASSWORD "$PG_BIN_DEFAULT/psql" -X -At -h 127.0.0.1 -p "$PGB_PORT" \
 			-U dbguard -d dbguard -c 'SELECT 1' >/dev/null 2>&1; then
 			svc_log "PgBouncer $(pgbouncer -V | awk 'NR == 1 { print $2 }') ready on 127.0.0.1:$PGB_PORT (pid $SVC_PGB_PID)"
@@ -375,9 +376,9 @@ svc_start_pgbouncer() {
 		if [ -n "$SVC_PGB_PID" ] && ! svc_pid_alive "$SVC_PGB_PID"; then
 			break
 		fi
-		sleep 0.05
+		sleep 0.1
 	done
-	svc_err "PgBouncer does not answer SELECT 1"
+	svc_err "PgBouncer does not answer SELECT 1 within 30 s"
 	svc_tail "$d/pgbouncer.log"
 	return 1
 }
