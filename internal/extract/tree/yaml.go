@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -39,6 +40,15 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	c := yamlConv{budget: maxYAMLNodes}
+	body := stripBOM(data)
+	c.lines = 1 + bytes.Count(body, []byte{'\n'})
+	c.lastCol = 1 + utf8.RuneCount(body[bytes.LastIndexByte(body, '\n')+1:])
+	var remap *yamlRemap
+	if yamlOddBreaks(body) {
+		remap = newYAMLRemap(data)
+		last := remap.starts[len(remap.starts)-1]
+		c.lines, c.lastCol = len(remap.starts), 1+utf8.RuneCount(body[last:])
+	}
 	for i := 0; ; i++ {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); err != nil {
@@ -54,8 +64,75 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 		if err != nil {
 			return nil, err
 		}
+		if remap != nil {
+			Walk(root, func(_ []string, n *Node) bool {
+				n.Line, n.Col = remap.at(n.Line, n.Col)
+				if n.KeyLine > 0 {
+					n.KeyLine, n.KeyCol = remap.at(n.KeyLine, n.KeyCol)
+				}
+				return true
+			})
+		}
 		docs = append(docs, Document{Root: root, Index: i})
 	}
+}
+
+// yamlOddBreaks reports whether data has line breaks that YAML counts and
+// the other parsers do not: a lone CR, NEL, LS or PS. Positions from such
+// a file are translated so that every parser numbers lines alike, by "\n".
+func yamlOddBreaks(data []byte) bool {
+	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			return true
+		}
+		j := bytes.IndexByte(data[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return bytes.Contains(data, []byte("\u0085")) || bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029"))
+}
+
+// yamlRemap translates yaml.v3's line:column into the "\n"-only numbering.
+type yamlRemap struct {
+	data   []byte
+	starts []int
+	cur    cursor
+}
+
+func newYAMLRemap(data []byte) *yamlRemap {
+	body := stripBOM(data)
+	m := &yamlRemap{data: body, starts: []int{0}, cur: newCursor(body)}
+	for i := 0; i < len(body); {
+		switch {
+		case body[i] == '\r' && i+1 < len(body) && body[i+1] == '\n':
+			i += 2
+		case body[i] == '\r' || body[i] == '\n':
+			i++
+		case bytes.HasPrefix(body[i:], []byte("\u0085")):
+			i += 2
+		case bytes.HasPrefix(body[i:], []byte("\u2028")), bytes.HasPrefix(body[i:], []byte("\u2029")):
+			i += 3
+		default:
+			i++
+			continue
+		}
+		m.starts = append(m.starts, i)
+	}
+	return m
+}
+
+func (m *yamlRemap) at(line, col int) (int, int) {
+	if line < 1 || line > len(m.starts) {
+		return m.cur.at(len(m.data))
+	}
+	off := m.starts[line-1]
+	for c := 1; c < col && off < len(m.data); c++ {
+		_, size := utf8.DecodeRune(m.data[off:])
+		off += size
+	}
+	return m.cur.at(off)
 }
 
 func yamlEmpty(d *yaml.Node) bool {
@@ -70,6 +147,16 @@ type yamlConv struct {
 	a         arena
 	budget    int
 	expanding []*yaml.Node
+	// lines and lastCol bound positions: yaml.v3 places a node that ends
+	// the stream (a lone "?") on a line after the last one.
+	lines, lastCol int
+}
+
+func (c *yamlConv) pos(y *yaml.Node) (int, int) {
+	if y.Line > c.lines || (y.Line == c.lines && y.Column > c.lastCol) {
+		return c.lines, c.lastCol
+	}
+	return y.Line, y.Column
 }
 
 func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
@@ -94,7 +181,8 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 		return n, err
 	case yaml.ScalarNode:
 		n := c.a.node()
-		n.Kind, n.Value, n.Line, n.Col = Scalar, y.Value, y.Line, y.Column
+		n.Kind, n.Value = Scalar, y.Value
+		n.Line, n.Col = c.pos(y)
 		switch y.ShortTag() {
 		case "!!int":
 			n.Type = Int
@@ -110,7 +198,8 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 		return n, nil
 	case yaml.SequenceNode:
 		n := c.a.node()
-		n.Kind, n.Line, n.Col = Seq, y.Line, y.Column
+		n.Kind = Seq
+		n.Line, n.Col = c.pos(y)
 		n.Comment = yamlComment(y.HeadComment, y.LineComment)
 		mark := c.a.mark()
 		for _, item := range y.Content {
@@ -140,7 +229,8 @@ func isMergeKey(k *yaml.Node) bool {
 
 func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 	n := c.a.node()
-	n.Kind, n.Line, n.Col = Map, y.Line, y.Column
+	n.Kind = Map
+	n.Line, n.Col = c.pos(y)
 	n.Comment = yamlComment(y.HeadComment, y.LineComment)
 	pairs := y.Content
 	var explicit map[string]bool
@@ -172,7 +262,8 @@ func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 		if err != nil {
 			return fail(err)
 		}
-		child.Key, child.KeyLine, child.KeyCol = yamlKey(k), k.Line, k.Column
+		child.Key = yamlKey(k)
+		child.KeyLine, child.KeyCol = c.pos(k)
 		child.Comment = joinComments(yamlComment(k.HeadComment, k.LineComment), child.Comment)
 		c.a.push(child)
 	}

@@ -175,3 +175,18 @@ func TestParseYAMLErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseYAMLOldMacLineEnds(t *testing.T) {
+	t.Parallel()
+	// YAML counts a lone CR as a line break; positions are given in the
+	// "\n" numbering every other parser uses.
+	data := []byte("a: 1\rb: x\n")
+	docs, err := tree.ParseYAML(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := docs[0].Root.Get("b")
+	if b.Line != 1 || b.Col != 9 || b.KeyCol != 6 {
+		t.Errorf("b at %d:%d key col %d, want 1:9 and 6", b.Line, b.Col, b.KeyCol)
+	}
+}
