@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -75,11 +74,7 @@ func loadConfig(path string, none bool) (*config.Config, error) {
 		return config.Default(), nil
 	}
 	if path == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return config.Default(), nil
-		}
-		p, ok := config.Discover(wd)
+		p, ok := config.Discover(".")
 		if !ok {
 			return config.Default(), nil
 		}

@@ -34,6 +34,9 @@ type block struct {
 	// suffices.
 	strong     bool
 	serverSide bool
+	// env is set for blocks of environment variables, where a prefix
+	// already said the variables belong together.
+	env bool
 }
 
 // fileCtx carries what every extractor needs of the file being read.
@@ -66,7 +69,13 @@ func (fc *fileCtx) value(n *tree.Node) profile.Value {
 	if n == nil || n.Kind == tree.Null {
 		return profile.Value{Set: n != nil, Loc: fc.loc(n)}
 	}
-	return textValue(n.Value, fc.loc(n))
+	loc := fc.loc(n)
+	if n.Quoted && loc.Line > 0 && !strings.Contains(n.Value, "\n") {
+		// Point at the value's first character, past the quote, so
+		// that offsets inside the value land on their own text.
+		loc.Column++
+	}
+	return textValue(n.Value, loc)
 }
 
 func textValue(text string, loc profile.Location) profile.Value {
@@ -89,7 +98,7 @@ func textValue(text string, loc profile.Location) profile.Value {
 // values written on one line; for others it falls back to the scalar's start.
 func (fc *fileCtx) subLoc(n *tree.Node, raw string, off int) profile.Location {
 	l := fc.loc(n)
-	if n == nil || off <= 0 || off > len(raw) || strings.ContainsAny(raw[:off], "\n\\") {
+	if n == nil || off <= 0 || off > len(raw) || strings.Contains(raw[:off], "\n") {
 		return l
 	}
 	line := fc.line(n.Line)
@@ -100,10 +109,17 @@ func (fc *fileCtx) subLoc(n *tree.Node, raw string, off int) profile.Location {
 	if startByte < 0 {
 		return l
 	}
-	idx := strings.Index(line[startByte:], raw[:off])
+	prefix := raw[:off]
+	idx := strings.Index(line[startByte:], prefix)
+	if idx < 0 {
+		// The file may write the value with escapes (JSON's \\ and \").
+		prefix = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix)
+		idx = strings.Index(line[startByte:], prefix)
+	}
 	if idx < 0 {
 		return l
 	}
+	off = len(prefix)
 	l.Column = col + utf8.RuneCountInString(line[startByte:startByte+idx+off])
 	return l
 }
@@ -157,19 +173,34 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 				hasURL = true
 			}
 		case fHost:
+			if hasURL && len(p.Hosts) > 0 && p.Hosts[0].Host.Set {
+				// A connection string already named the host.
+				continue
+			}
+			var prevPort profile.Value
+			if len(p.Hosts) > 0 {
+				prevPort = p.Hosts[0].Port
+			}
 			p.Hosts = append(p.Hosts[:0:0], splitHosts(e.v)...)
-			hasHost = e.v.Text != "" || e.v.Unresolved
+			for i := range p.Hosts {
+				if !p.Hosts[i].Port.Set {
+					p.Hosts[i].Port = prevPort
+				}
+			}
+			hasHost = e.v.Set
+			if x := p.Hosts[0].Extra; x.Set && !p.Database.Set {
+				p.Database = x
+			}
 		case fPort:
 			if len(p.Hosts) == 0 {
 				p.Hosts = []profile.Host{{}}
 			}
+			// A port setting applies to every host that does not name
+			// its own.
 			for i := range p.Hosts {
 				if !p.Hosts[i].Port.Set {
 					p.Hosts[i].Port = e.v
 				}
-			}
-			if !p.Hosts[0].Port.Set || p.Hosts[0].Port.Loc == e.v.Loc {
-				p.Hosts[0].Port = e.v
 			}
 			hasPort = true
 		case fDatabase:
@@ -198,9 +229,6 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			p.TLS.Mode, p.TLS.Key = e.v, e.key
 		case fTLSCA:
 			p.TLS.CA = e.v
-			if !p.TLS.Mode.Set && p.TLS.Key == "" {
-				p.TLS.Key = e.key
-			}
 		case fTLSCert:
 			p.TLS.Cert = e.v
 		case fTLSKey:
@@ -231,11 +259,22 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 	// Enough to be a connection?
 	switch {
 	case hasURL:
-	case hasHost && (hasPort || hasDB || hasUser || hasPW || hasDriver || b.strong):
-	case hasDriver && (hasPort || hasDB || hasUser || hasPW || b.strong):
-	case b.strong && (hasDB && (hasUser || hasPW) || hasPort && (hasUser || hasPW || hasDB)):
 	case b.serverSide:
+	case hasDriver && (hasHost || hasPort || hasDB || hasUser || hasPW || b.strong):
+	case !b.strong:
+		// Outside a database context, a host and a port are a web
+		// server, an SMTP relay or a queue: ask for a database too.
+		if !(hasHost && hasDB && (hasPort || hasUser || hasPW)) {
+			return nil
+		}
+	case hasHost && (hasPort || hasDB || hasUser || hasPW):
+	case hasDB && (hasUser || hasPW || hasPort):
+	case hasUser && hasPW:
+	case b.env && b.driver != "" && hasHost:
 	default:
+		return nil
+	}
+	if len(p.Hosts) > 0 && isWebURL(p.Hosts[0].Host.Text) {
 		return nil
 	}
 	if !p.Driver.Set || p.Driver.Text == "" {
@@ -253,6 +292,16 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		}
 	} else if explicitDriver == "" {
 		p.Driver.Text = canonicalDriver(p.Driver.Text)
+	}
+	if !p.TLS.Mode.Set && p.TLS.CA.Set && p.Driver.Text == "mysql" {
+		// MySQL clients turn TLS on by being given a CA file: the CA
+		// setting is the one that controls TLS.
+		p.TLS.Mode = p.TLS.CA
+		for _, e := range b.entries {
+			if e.f == fTLSCA {
+				p.TLS.Key = e.key
+			}
+		}
 	}
 	if !p.Password.Set && p.Password.Source == "" {
 		p.Password.Known = true
@@ -304,24 +353,76 @@ func maskDefault(expr string) string {
 }
 
 // splitHosts reads a host setting that may list several hosts (h1,h2 or
-// h1:5432,h2:5433). An interpolated list stays one host as written.
+// h1:5432,h2:5433), carry its port (db:5432, tcp://db:3306, [::1]:5432) or,
+// as Laravel's and BookStack's Redis settings do, host:port:database. An
+// interpolated value stays one host as written.
 func splitHosts(v profile.Value) []profile.Host {
-	if v.Unresolved || !strings.Contains(v.Text, ",") {
+	if v.Unresolved {
 		return []profile.Host{{Host: v, Socket: strings.HasPrefix(v.Text, "/")}}
 	}
 	var hs []profile.Host
 	off := 0
 	for _, part := range strings.Split(v.Text, ",") {
-		h := v
-		h.Text = strings.TrimSpace(part)
-		h.Loc.Column = v.Loc.Column + utf8.RuneCountInString(v.Text[:off])
-		if h.Loc.Line == 0 {
-			h.Loc.Column = 0
-		}
-		hs = append(hs, profile.Host{Host: h, Socket: strings.HasPrefix(h.Text, "/")})
+		lead := len(part) - len(strings.TrimLeft(part, " "))
+		h := hostPart(v, strings.TrimSpace(part), off+lead)
+		hs = append(hs, h)
 		off += len(part) + 1
 	}
 	return hs
+}
+
+// hostPart splits one host of a host setting at byte offset off.
+func hostPart(v profile.Value, text string, off int) profile.Host {
+	at := func(s string, o int) profile.Value {
+		x := v
+		x.Text = s
+		if x.Loc.Line > 0 {
+			x.Loc.Column = v.Loc.Column + utf8.RuneCountInString(v.Text[:off+o])
+		}
+		return x
+	}
+	o := 0
+	for _, scheme := range []string{"tcp://", "tcp(", "unix://"} {
+		if strings.HasPrefix(strings.ToLower(text), scheme) {
+			o = len(scheme)
+			text = strings.TrimSuffix(text[o:], ")")
+			break
+		}
+	}
+	if strings.HasPrefix(text, "/") {
+		return profile.Host{Host: at(text, o), Socket: true}
+	}
+	if strings.HasPrefix(text, "[") {
+		if e := strings.IndexByte(text, ']'); e > 0 {
+			h := profile.Host{Host: at(text[1:e], o+1)}
+			if rest := text[e+1:]; strings.HasPrefix(rest, ":") && isDigits(rest[1:]) {
+				h.Port = at(rest[1:], o+e+2)
+			}
+			return h
+		}
+	}
+	parts := strings.Split(text, ":")
+	switch {
+	case len(parts) == 2 && isDigits(parts[1]) && parts[0] != "":
+		return profile.Host{Host: at(parts[0], o), Port: at(parts[1], o+len(parts[0])+1)}
+	case len(parts) == 3 && isDigits(parts[1]) && isDigits(parts[2]) && strings.ContainsAny(parts[0], ".abcdefghijklmnopqrstuvwxyz"):
+		h := profile.Host{Host: at(parts[0], o), Port: at(parts[1], o+len(parts[0])+1)}
+		h.Extra = at(parts[2], o+len(parts[0])+len(parts[1])+2)
+		return h
+	}
+	return profile.Host{Host: at(text, o)}
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // applyURL fills p from a connection string. It reports false when the
@@ -462,4 +563,12 @@ func isSecretKey(k string) bool {
 	n := normKey(k)
 	return strings.Contains(n, "password") || strings.Contains(n, "passwd") || n == "pwd" || n == "pass" ||
 		strings.Contains(n, "secret") || strings.Contains(n, "token") || strings.HasSuffix(n, "key") && n != "sslkey" && n != "tlskey"
+}
+
+// isWebURL reports a host setting that is really a web address
+// (https://s3.example.com): an object store or an API, not a database.
+func isWebURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "ldap://") || strings.HasPrefix(l, "ldaps://") ||
+		strings.HasPrefix(l, "amqp://") || strings.HasPrefix(l, "smtp://")
 }

@@ -40,7 +40,10 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 				ps = append(ps, sp)
 			}
 		}
-		clients := fc.envProfiles(clientVars(vars, serverDriver), kp+".environment", "")
+		cvars := clientVars(vars, serverDriver)
+		var clients []*profile.Profile
+		cvars, clients = fc.serviceRefs(cvars, images, kp+".environment")
+		clients = append(fc.envProfiles(cvars, kp+".environment", ""), clients...)
 		for _, p := range clients {
 			if !p.Driver.Set || p.Driver.Text == "" {
 				if h, ok := p.FirstHost().Host.Effective(); ok && images[h] != "" {
@@ -217,37 +220,16 @@ func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name s
 			es = append(es, entry{key: "ports", f: fPort, v: textValue(port.text, fc.subLoc(port.node, port.node.Value, port.off)), node: port.node})
 		}
 	}
-	if !has(fUser) {
-		if u := imageDefaultUser(driver, userFromPassword); u != "" {
-			es = append(es, entry{key: "image default", f: fUser, v: profile.Value{Text: u, Set: true}})
-		}
+	if !has(fUser) && userFromPassword != "" {
+		// MYSQL_ROOT_PASSWORD and SA_PASSWORD name their user.
+		es = append(es, entry{key: "image default", f: fUser, v: profile.Value{Text: userFromPassword, Set: true}})
 	}
 	b := block{keyPath: kp, name: name, entries: es, driver: driver, strong: true, serverSide: true}
 	p := fc.assemble(b)
 	if p == nil {
 		return nil
 	}
-	if !p.Database.Set && driver == "postgres" && p.User.Set {
-		// The postgres image creates a database named after the user.
-		p.Database = profile.Value{Text: p.User.Text, Set: true, Unresolved: p.User.Unresolved,
-			Default: p.User.Default, HasDefault: p.User.HasDefault, Var: p.User.Var, Loc: p.User.Loc}
-	}
 	return p
-}
-
-func imageDefaultUser(driver, fromPassword string) string {
-	if fromPassword != "" {
-		return fromPassword
-	}
-	switch driver {
-	case "postgres":
-		return "postgres"
-	case "mysql":
-		return "root"
-	case "sqlserver":
-		return "sa"
-	}
-	return ""
 }
 
 type portRef struct {
@@ -350,4 +332,30 @@ func (fc *fileCtx) serverCommand(s *tree.Node) []entry {
 		}
 	}
 	return es
+}
+
+// serviceRefs reads connection settings whose whole value names a database
+// service of the same file (ConnectionString=${REDIS_DB:-basketdata}): the
+// service is the host, its image the driver. It returns the other variables.
+func (fc *fileCtx) serviceRefs(vars []envVar, images map[string]string, kp string) ([]envVar, []*profile.Profile) {
+	var rest []envVar
+	var out []*profile.Profile
+	for _, ev := range vars {
+		_, f, _ := splitEnvKey(ev.name)
+		if keyFields[normKey(ev.name)] == fURL {
+			f = fURL
+		}
+		val, ok := ev.v.Effective()
+		if f != fURL || !ok || images[val] == "" {
+			rest = append(rest, ev)
+			continue
+		}
+		host := ev.v
+		b := block{keyPath: joinKey(kp, ev.name), name: ev.name, driver: images[val], strong: true, env: true,
+			entries: []entry{{key: ev.name, f: fHost, v: host, node: ev.node}}}
+		if p := fc.assemble(b); p != nil {
+			out = append(out, p)
+		}
+	}
+	return rest, out
 }

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/dsn"
@@ -25,6 +24,7 @@ type envGroup struct {
 	name    string
 	entries []entry
 	order   int
+	hasURL  bool
 }
 
 // envProfiles groups variables into connections: every variable holding a
@@ -33,11 +33,13 @@ type envGroup struct {
 // variables' container; driver is a hint from the context (the image).
 func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profile.Profile {
 	groups := map[string]*envGroup{}
-	var urlProfiles []*profile.Profile
+	var order []*envGroup
 	envRaw := ""
 	for _, ev := range vars {
-		if envKeys[normKey(ev.name)] && profile.CanonicalEnvironment(ev.v.Text) != profile.Unknown {
-			envRaw = ev.v.Text
+		if envKeys[normKey(ev.name)] {
+			if s, ok := ev.v.Effective(); ok && profile.CanonicalEnvironment(s) != profile.Unknown {
+				envRaw = s
+			}
 		}
 	}
 	getGroup := func(prefix string) *envGroup {
@@ -48,68 +50,108 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			if k == "PG" {
 				name = "PG*"
 			}
-			g = &envGroup{prefix: prefix, name: name, order: len(groups)}
+			g = &envGroup{prefix: prefix, name: name, order: len(order)}
 			groups[k] = g
+			order = append(order, g)
 		}
 		return g
 	}
+	type urlVar struct {
+		e      entry
+		prefix string
+	}
+	var urls []urlVar
 	for _, ev := range vars {
 		prefix, f, ok := splitEnvKey(ev.name)
 		isConnString := ev.secretRef == "" && ev.v.Text != "" && looksConnString(ev.v)
+		e := entry{key: ev.name, f: f, v: ev.v, node: ev.node, secretRef: ev.secretRef}
 		if isConnString || f == fURL && ok {
-			if !isConnString && !isDBWord(ev.name) {
-				// SENTRY_URL, APP_URL: not a database.
-				if ev.secretRef == "" && !ev.v.Unresolved {
+			if !isConnString {
+				// SENTRY_URL, APP_URL: not a database unless the name
+				// says so and the value is not a literal of another kind.
+				if !isDBEnvName(ev.name) || ev.secretRef == "" && !ev.v.Unresolved {
 					continue
 				}
-				if !isDBWord(ev.name) && driverFromWords(ev.name) == "" {
-					continue
-				}
 			}
-			if !isConnString && ev.secretRef == "" && !ev.v.Unresolved {
-				continue
+			e.f = fURL
+			if !ok {
+				prefix = ev.name
 			}
-			e := entry{key: ev.name, f: fURL, v: ev.v, node: ev.node, secretRef: ev.secretRef}
-			b := block{keyPath: joinKey(kp, ev.name), name: ev.name, entries: []entry{e},
-				driver: driverFromWords(ev.name), strong: true}
-			if p := fc.assemble(b); p != nil {
-				p.EnvironmentRaw = envRaw
-				urlProfiles = append(urlProfiles, p)
-			}
+			urls = append(urls, urlVar{e, prefix})
 			continue
 		}
 		if !ok {
 			continue
 		}
-		g := getGroup(prefix)
-		e := entry{key: ev.name, f: f, v: ev.v, node: ev.node, secretRef: ev.secretRef}
 		if f == fPassword && ev.secretRef != "" {
 			e.v.Set = true
 		}
+		g := getGroup(prefix)
 		g.entries = append(g.entries, e)
 	}
-	var gs []*envGroup
-	for _, g := range groups {
-		gs = append(gs, g)
+	// A connection string joins the variables that share its prefix
+	// (SPRING_DATASOURCE_URL with SPRING_DATASOURCE_USERNAME); alone, it is
+	// a profile named after its variable.
+	var standalone []urlVar
+	perGroup := map[string]int{}
+	for _, u := range urls {
+		perGroup[strings.ToUpper(u.prefix)]++
 	}
-	sort.Slice(gs, func(i, j int) bool { return gs[i].order < gs[j].order })
+	for _, u := range urls {
+		k := strings.ToUpper(u.prefix)
+		if g := groups[k]; g != nil && perGroup[k] == 1 {
+			g.entries = append([]entry{u.e}, g.entries...)
+			g.hasURL = true
+			continue
+		}
+		standalone = append(standalone, u)
+	}
 	var out []*profile.Profile
-	for _, g := range gs {
+	for _, g := range order {
 		d := driverFromWords(g.prefix)
-		strong := isDBWord(g.prefix) || d != ""
-		if !strong && !hasExplicitDriver(g.entries) {
+		strong := isDBEnvName(g.prefix) || d != ""
+		if !strong && !hasExplicitDriver(g.entries) && !g.hasURL {
 			continue
 		}
 		if d == "" {
 			d = driver
 		}
-		b := block{keyPath: joinKey(kp, g.name), name: g.name, entries: g.entries, driver: d, strong: strong}
+		b := block{keyPath: joinKey(kp, g.name), name: g.name, entries: g.entries, driver: d, strong: strong, env: true}
 		if p := fc.assemble(b); p != nil {
 			p.EnvironmentRaw = envRaw
 			out = append(out, p)
 		}
 	}
-	return append(out, urlProfiles...)
+	for _, u := range standalone {
+		b := block{keyPath: joinKey(kp, u.e.key), name: u.e.key, entries: []entry{u.e},
+			driver: driverFromWords(u.e.key), strong: true, env: true}
+		if p := fc.assemble(b); p != nil {
+			p.EnvironmentRaw = envRaw
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// envDBWords make a variable prefix about a database. They are narrower
+// than dbWords: STORAGE_S3_ENDPOINT and CACHE_HOST are not databases.
+var envDBWords = map[string]bool{
+	"db": true, "database": true, "datasource": true, "postgres": true, "postgresql": true, "pg": true,
+	"psql": true, "pgsql": true, "mysql": true, "mariadb": true, "redis": true, "mongo": true, "mongodb": true,
+	"sql": true, "mssql": true, "sqlserver": true, "clickhouse": true, "cassandra": true, "cockroach": true,
+	"cockroachdb": true, "crdb": true, "valkey": true, "sqlite": true, "jdbc": true, "snowflake": true,
+	"presto": true, "trino": true, "databricks": true, "redshift": true, "oracle": true, "pgbouncer": true,
+	"elasticsearch": true, "sentinel": true, "dsn": true, "rds": true, "aurora": true,
+}
+
+// isDBEnvName reports whether a variable name or prefix is about a database.
+func isDBEnvName(s string) bool {
+	for _, w := range words(s) {
+		if envDBWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 func hasExplicitDriver(es []entry) bool {

@@ -40,7 +40,7 @@ type Result struct {
 // the prefix of their IDs.
 func File(rel string, data []byte) Result {
 	fc := &fileCtx{path: rel, data: data}
-	format := tree.Sniff(path.Base(rel), head(data))
+	format := formatOf(path.Base(rel), data)
 	res := Result{Format: format}
 	docs, err := parse(format, data)
 	if err != nil {
@@ -85,7 +85,10 @@ func head(data []byte) []byte {
 func parse(format string, data []byte) ([]tree.Document, error) {
 	switch format {
 	case "yaml":
-		return tree.ParseYAML(data)
+		masked, m := maskTemplates(data)
+		docs, err := tree.ParseYAML(masked)
+		m.restore(docs)
+		return docs, err
 	case "json":
 		d, err := tree.ParseJSON(data)
 		return one(d, err)
@@ -184,6 +187,9 @@ func isEnvBlockName(k string) bool {
 // envFromPath reads config/production.yml, values-prod.yaml,
 // overlays/prod/, application-prod.yml, .env.staging.
 func envFromPath(rel string) (profile.Environment, string) {
+	if raw := envOfFileName(path.Base(rel)); raw != "" {
+		return profile.CanonicalEnvironment(raw), raw
+	}
 	parts := strings.Split(strings.ToLower(rel), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
 		for _, w := range words(parts[i]) {
@@ -233,4 +239,32 @@ func joinKey(kp, k string) string {
 // isBinary reports whether data looks like a binary file rather than text.
 func IsBinary(data []byte) bool {
 	return bytes.IndexByte(head(data), 0) >= 0
+}
+
+// envOfFileName reads the environment that naming conventions put in a
+// file name: ASP.NET's appsettings.Docker.json, Spring's
+// application-prod.yml, Helm's values-staging.yaml, dotenv's .env.production.
+// It keeps the segment as written.
+func envOfFileName(base string) string {
+	lower := strings.ToLower(base)
+	seg := ""
+	switch {
+	case strings.HasPrefix(lower, "appsettings."):
+		seg = strings.TrimSuffix(base[len("appsettings."):], path.Ext(base))
+	case strings.HasPrefix(lower, "application-") || strings.HasPrefix(lower, "bootstrap-"):
+		seg = base[strings.IndexByte(base, '-')+1:]
+		seg = strings.TrimSuffix(seg, path.Ext(seg))
+	case strings.HasPrefix(lower, "values-") || strings.HasPrefix(lower, "values."):
+		seg = strings.TrimSuffix(base[len("values-"):], path.Ext(base))
+	case strings.HasPrefix(lower, ".env."):
+		seg = base[len(".env."):]
+	}
+	if seg == "" || strings.ContainsAny(seg, "./") {
+		return ""
+	}
+	switch strings.ToLower(seg) {
+	case "example", "sample", "template", "dist", "default", "defaults", "override", "local":
+		return ""
+	}
+	return seg
 }

@@ -54,7 +54,7 @@ func normKey(k string) string {
 var keyFields = map[string]field{
 	"host": fHost, "hostname": fHost, "hosts": fHost, "hostaddr": fHost, "addr": fHost, "address": fHost,
 	"dbhost": fHost, "databasehost": fHost, "serverhost": fHost, "servername": fHost, "contactpoints": fHost,
-	"endpoint": fHost, "datasource": fHost, "networkaddress": fHost,
+	"endpoint": fHost, "datasource": fHost, "networkaddress": fHost, "seeds": fHost,
 	"port": fPort, "dbport": fPort, "databaseport": fPort, "serverport": fPort, "tcpport": fPort,
 	"database": fDatabase, "dbname": fDatabase, "databasename": fDatabase, "initialcatalog": fDatabase,
 	"keyspace": fDatabase, "keyspacename": fDatabase, "dbdatabase": fDatabase, "defaultdatabase": fDatabase,
@@ -103,7 +103,7 @@ var weakKeys = map[string]field{
 	"connection": fURL, "type": fDriver, "client": fDriver, "provider": fDriver, "kind": fDriver,
 	"max": fMaxOpen, "maxsize": fMaxOpen, "size": fMaxOpen, "pass": fPassword, "secret": fPassword,
 	"usr": fUser, "path": fDatabase, "file": fDatabase, "filename": fDatabase, "storage": fDatabase,
-	"nodes": fHost, "index": fDatabase,
+	"nodes": fHost,
 }
 
 // envSuffixes maps the suffix of an environment variable (DB_HOST ->
@@ -113,7 +113,7 @@ var envSuffixes = []struct {
 	f      field
 }{
 	{"_CONNECTION_STRING", fURL}, {"_CONN_STRING", fURL}, {"_CONNECTIONSTRING", fURL},
-	{"_DATABASE_URL", fURL}, {"_DATASOURCE_URL", fURL}, {"_JDBC_URL", fURL},
+	{"_JDBC_URL", fURL},
 	{"_MAX_OPEN_CONNS", fMaxOpen}, {"_MAX_IDLE_CONNS", fMaxIdle}, {"_POOL_SIZE", fMaxOpen},
 	{"_MAX_CONNECTIONS", fMaxOpen}, {"_CONN_MAX_LIFETIME", fMaxLifetime}, {"_MAX_LIFETIME", fMaxLifetime},
 	{"_CONNECT_TIMEOUT", fConnectTimeout}, {"_CONNECTION_TIMEOUT", fConnectTimeout},
@@ -124,7 +124,8 @@ var envSuffixes = []struct {
 	{"_SSL_CA", fTLSCA}, {"_SSLROOTCERT", fTLSCA}, {"_SSL_ROOT_CERT", fTLSCA}, {"_CA_FILE", fTLSCA}, {"_ATTR_SSL_CA", fTLSCA},
 	{"_SSL_CERT", fTLSCert}, {"_SSLCERT", fTLSCert}, {"_SSL_KEY", fTLSKey}, {"_SSLKEY", fTLSKey},
 	{"_HOSTNAME", fHost}, {"_HOST", fHost}, {"_HOSTS", fHost}, {"_SERVER", fHost}, {"_SERVERS", fHost},
-	{"_ADDR", fHost}, {"_ADDRESS", fHost}, {"_ENDPOINT", fHost},
+	{"_ADDR", fHost}, {"_ADDRESS", fHost}, {"_ENDPOINT", fHost}, {"_SEEDS", fHost}, {"_SENTINELS", fHost},
+	{"_NODES", fHost}, {"_CONTACT_POINTS", fHost},
 	{"_PORT", fPort}, {"_TCP_PORT", fPort},
 	{"_DATABASE", fDatabase}, {"_DBNAME", fDatabase}, {"_DB_NAME", fDatabase}, {"_NAME", fDatabase}, {"_DB", fDatabase},
 	{"_SCHEMA", fParam}, {"_KEYSPACE", fDatabase},
@@ -266,9 +267,10 @@ func canonicalDriver(s string) string {
 }
 
 // driverFromWords guesses a driver from the words of a key, prefix or
-// image name (POSTGRES_HOST, storage.mysql, image: mariadb:11).
+// image name (POSTGRES_HOST, storage.mysql, image: mariadb:11, cassandra3).
 func driverFromWords(s string) string {
 	for _, w := range words(s) {
+		w = strings.TrimRight(w, "0123456789")
 		switch w {
 		case "postgres", "postgresql", "pg", "psql", "pgsql", "postgis", "pgbouncer", "timescaledb", "supabase":
 			return "postgres"

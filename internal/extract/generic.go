@@ -13,8 +13,13 @@ import (
 // connection (spring.datasource.hikari, database.pool).
 var poolBlocks = map[string]bool{
 	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true,
-	"ssl": true, "tls": true, "options": true, "extra": true,
+	"ssl": true, "tls": true, "options": true, "extra": true, "standalone": true, "connection": true,
+	"credentials": true, "auth": true,
 }
+
+// tlsBlocks are sub-blocks about TLS, whose enabled/mode switch is the
+// connection's TLS setting.
+var tlsBlocks = map[string]bool{"ssl": true, "tls": true}
 
 // envKeys are keys whose value names the environment of the block they sit in.
 var envKeys = map[string]bool{
@@ -44,7 +49,18 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 	switch n.Kind {
 	case tree.Seq:
 		for i, c := range n.Children {
-			fc.walk(c, kp+"["+strconv.Itoa(i)+"]", ctx, out)
+			ckp := kp + "[" + strconv.Itoa(i) + "]"
+			if c.Kind == tree.Scalar && c.Type == tree.String && dsn.Looks(c.Value) {
+				// A list of connection strings (sources:, replicas:).
+				b := block{keyPath: ckp, name: ckp, driver: ctx.driver, strong: true,
+					entries: []entry{{key: lastKey(kp), f: fURL, v: fc.value(c), node: c}}}
+				if p := fc.assemble(b); p != nil {
+					p.EnvironmentRaw = ctx.envRaw
+					*out = append(*out, p)
+				}
+				continue
+			}
+			fc.walk(c, ckp, ctx, out)
 		}
 	case tree.Map:
 		last := lastKey(kp)
@@ -59,8 +75,14 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		}
 		ps, consumed := fc.mapBlock(n, kp, ctx)
 		*out = append(*out, ps...)
+		templates := kp == "" && hasEnvironmentBlocks(n)
 		for _, c := range n.Children {
 			if c.Kind == tree.Scalar || consumed[c] {
+				continue
+			}
+			if templates && isTemplateBlock(c.Key) {
+				// default: &default in a database.yml is merged into the
+				// environments; it is not a connection of its own.
 				continue
 			}
 			fc.walk(c, joinKey(kp, c.Key), ctx, out)
@@ -76,14 +98,48 @@ func lastKey(kp string) string {
 	return ks[len(ks)-1]
 }
 
-// envSibling returns the value of an environment-naming key of a map.
+// envSibling returns the value of an environment-naming key of a map, or
+// of its app:/application: block (where mode: also names it).
 func envSibling(n *tree.Node) string {
 	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && envKeys[normKey(c.Key)] && profile.CanonicalEnvironment(c.Value) != profile.Unknown {
-			return c.Value
+		if c.Kind == tree.Scalar && envKeys[normKey(c.Key)] {
+			if s := envText(c); s != "" {
+				return s
+			}
+		}
+	}
+	for _, c := range n.Children {
+		if c.Kind != tree.Map {
+			continue
+		}
+		switch normKey(c.Key) {
+		case "app", "application":
+			for _, cc := range c.Children {
+				if cc.Kind == tree.Scalar && (envKeys[normKey(cc.Key)] || normKey(cc.Key) == "mode") {
+					if s := envText(cc); s != "" {
+						return s
+					}
+				}
+			}
 		}
 	}
 	return ""
+}
+
+// envText is a scalar's environment name, through an interpolation's
+// default (env: ${APP_ENV:-production}).
+func envText(n *tree.Node) string {
+	s := n.Value
+	if in := ParseInterp(s); in.Any {
+		if !in.Whole || !in.HasDefault {
+			return ""
+		}
+		s = in.Default
+	}
+	if profile.CanonicalEnvironment(s) == profile.Unknown {
+		return ""
+	}
+	return s
 }
 
 // classify decides what a key of a map means, given the context.
@@ -93,7 +149,9 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 	if f == fNone && ctx.db {
 		f = weakKeys[nk]
 	}
-	if f == fNone && n.Kind == tree.Scalar && n.Type == tree.String && dsn.Looks(n.Value) {
+	if (f == fNone || f == fDatabase || f == fHost) && n.Kind == tree.Scalar && n.Type == tree.String && dsn.Looks(n.Value) {
+		// A connection string is one whatever its key: path:, source:,
+		// a ConnectionStrings entry.
 		f = fURL
 	}
 	if f == fURL && n.Kind == tree.Scalar {
@@ -106,10 +164,20 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 			}
 		case in.Whole:
 			if !dsn.Looks(in.Default) {
+				if ctx.db && looksHostList(v, in) {
+					return fHost
+				}
 				return fNone
 			}
 		case !dsn.Looks(v) && !(in.Any && dsn.Looks(in.Expanded)):
+			if ctx.db && looksHostList(v, in) {
+				// url: "${CASSANDRA_URL:127.0.0.1:9042}" is a node list.
+				return fHost
+			}
 			return fNone
+		}
+		if in.Whole && in.HasDefault && !dsn.Looks(in.Default) && ctx.db && looksHostList(v, in) {
+			return fHost
 		}
 	}
 	return f
@@ -142,12 +210,39 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	}
 	for _, c := range n.Children {
 		add(c)
+		if c.Kind == tree.Seq && hostLists[normKey(c.Key)] && isHostList(c) {
+			// nodes: [{host, port}, ...] are the members of a cluster
+			// or sentinel set, not connections of their own.
+			consumed[c] = true
+			continue
+		}
+		if c.Kind == tree.Map && secretRefKeys[normKey(c.Key)] {
+			if ref := secretRefOf(c); ref != "" {
+				f := fPassword
+				if strings.Contains(normKey(c.Key), "user") {
+					f = fUser
+				}
+				entries = append(entries, entry{key: c.Key, f: f, secretRef: ref, node: c,
+					v: profile.Value{Set: true, Unresolved: true, Var: "secret:" + ref, Loc: fc.keyLoc(c)}})
+				consumed[c] = true
+				continue
+			}
+		}
 		if c.Kind == tree.Map && poolBlocks[normKey(c.Key)] {
 			sub := ctx
 			sub.db = true
 			for _, cc := range c.Children {
 				if cc.Kind == tree.Scalar {
 					f := classify(cc.Key, cc, sub)
+					if tlsBlocks[normKey(c.Key)] {
+						switch normKey(cc.Key) {
+						case "enabled", "enable", "mode", "use":
+							f = fTLS
+						}
+					}
+					if f == fURL && !dsn.Looks(cc.Value) {
+						continue
+					}
 					if f != fNone && f != fURL {
 						entries = append(entries, entry{key: cc.Key, f: f, v: fc.value(cc), node: cc})
 					}
@@ -219,4 +314,80 @@ func unflatten(n *tree.Node) *tree.Node {
 		}
 	}
 	return root
+}
+
+// hasEnvironmentBlocks reports a top level keyed by environments
+// (development:, test:, production:), as Rails' database.yml is.
+func hasEnvironmentBlocks(n *tree.Node) bool {
+	envs := 0
+	for _, c := range n.Children {
+		if c.Kind == tree.Map && profile.CanonicalEnvironment(c.Key) != profile.Unknown {
+			envs++
+		}
+	}
+	return envs >= 2
+}
+
+// isTemplateBlock names the blocks that files keyed by environment use as
+// merge sources: default, base, common, or a driver's name (sqlite3: &sqlite3).
+func isTemplateBlock(k string) bool {
+	switch strings.ToLower(k) {
+	case "default", "defaults", "base", "common", "shared", "template", "defaults_db":
+		return true
+	}
+	return profile.CanonicalEnvironment(k) == profile.Unknown && canonicalDriver(k) != "" || strings.HasPrefix(k, "x-") || strings.HasPrefix(k, ".")
+}
+
+// looksHostList reports host[:port] lists such as 127.0.0.1:9042 or
+// h1:9042,h2:9042, as written or as an interpolation's default.
+func looksHostList(v string, in Interp) bool {
+	if in.Whole {
+		v = in.Default
+	}
+	if v == "" {
+		return false
+	}
+	for _, part := range strings.Split(v, ",") {
+		host, port, hasPort := strings.Cut(strings.TrimSpace(part), ":")
+		if host == "" || hasPort && !isDigits(port) {
+			return false
+		}
+		for i := 0; i < len(host); i++ {
+			c := host[i]
+			if !(c == '.' || c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hostLists are keys under which a list of {host, port} maps names the
+// members of a cluster.
+var hostLists = map[string]bool{"nodes": true, "hosts": true, "servers": true, "sentinels": true,
+	"members": true, "addresses": true, "seeds": true}
+
+func isHostList(n *tree.Node) bool {
+	for _, c := range n.Children {
+		if c.Kind != tree.Map || c.GetFold("host") == nil && c.GetFold("hostname") == nil && c.GetFold("address") == nil {
+			return false
+		}
+	}
+	return len(n.Children) > 0
+}
+
+// secretRefKeys are keys whose map value points at a Kubernetes secret
+// holding a credential (argo's passwordSecret: {name, key}).
+var secretRefKeys = map[string]bool{"passwordsecret": true, "passwordsecretref": true, "existingsecret": true,
+	"usernamesecret": true, "usersecret": true, "credentialssecret": true, "secretref": true}
+
+func secretRefOf(n *tree.Node) string {
+	name := n.Get("name").Text()
+	if name == "" {
+		return ""
+	}
+	if k := n.Get("key").Text(); k != "" {
+		return name + "/" + k
+	}
+	return name
 }

@@ -83,6 +83,9 @@ type Host struct {
 	Host   Value
 	Port   Value
 	Socket bool
+	// Extra is a third part some host settings carry (host:port:db); the
+	// extractor moves it where it belongs.
+	Extra Value `json:"-"`
 }
 
 // Password is a profile's credential: the secret itself when the file holds

@@ -20,7 +20,6 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
-	"github.com/dbguard/dbguard/internal/extract/tree"
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
@@ -186,7 +185,7 @@ func collect(arg string, cfg *config.Config, exclude []string) ([]job, error) {
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || excluded(cfg, exclude, rel) {
+		if !d.Type().IsRegular() || excluded(cfg, exclude, rel) || isOwnConfig(d.Name()) {
 			return nil
 		}
 		jobs = append(jobs, job{abs: p, rel: rel})
@@ -230,7 +229,7 @@ type fileResult struct {
 // named on the command line is always read.
 func readOne(j job) fileResult {
 	loc := profile.Location{File: j.rel}
-	if !j.explicit && tree.Sniff(path.Base(j.rel), nil) == "" {
+	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return fileResult{skipped: true}
 	}
 	data := j.data
@@ -309,4 +308,15 @@ func applyConfig(cfg *config.Config, rel string, p *profile.Profile) {
 			p.Replicas = profile.Replicas{Count: profile.Value{Text: fmt.Sprint(n), Set: true}, Source: "dbguard.yaml"}
 		}
 	}
+}
+
+// isOwnConfig reports dbguard's own configuration file, which is not an
+// application's configuration.
+func isOwnConfig(name string) bool {
+	for _, n := range config.FileNames() {
+		if name == n {
+			return true
+		}
+	}
+	return false
 }
