@@ -1,0 +1,276 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Families 5 to 7: timeouts, pool limits, capacity against the server.
+
+// connectDefault is the connect timeout a driver applies when none is set,
+// or zero when it waits as long as the operating system lets it.
+func connectDefault(p *profile.Profile) (time.Duration, string) {
+	switch d := driver(p); {
+	case d == "sqlserver":
+		return 15 * time.Second, "ADO.NET and go-mssqldb (15 s)"
+	case jdbc(p) && d == "postgres":
+		return 10 * time.Second, "PgJDBC (10 s)"
+	case jdbc(p):
+		return 30 * time.Second, "HikariCP (30 s)"
+	}
+	return 0, ""
+}
+
+func timeoutRules() []*Rule {
+	return []*Rule{
+		{
+			ID: ConnectTimeoutMissing, Family: 5, Severity: Error,
+			Title:       "No connect timeout where the driver has no default",
+			Why:         "libpq, pgx and go-sql-driver wait for the operating system's TCP timeout (minutes) when the database does not answer: requests pile up, pools fill, and the outage looks like the application hanging rather than a database problem.",
+			Remediation: "Set a connect timeout of a few seconds: connect_timeout=5 (libpq, pgx), timeout=5s (go-sql-driver).",
+			BadName:     "config.yaml", Bad: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full\n",
+			GoodName: "config.yaml", Good: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if !client(p) || !sqlDriver(p) || p.Timeouts.Connect.Set {
+					return
+				}
+				if d, _ := connectDefault(p); d == 0 {
+					c.Report(p, "timeouts.connect", profile.Location{}, "no connect timeout: the %s driver then waits for the operating system's TCP timeout, minutes, when the database does not answer", driver(p))
+				}
+			},
+		},
+		{
+			ID: ConnectTimeoutDriverOnly, Family: 5, Severity: Warning,
+			Title:       "No explicit connect timeout; the driver's default applies",
+			Why:         "PgJDBC (10 s), HikariCP (30 s) and ADO.NET (15 s) have a default, so the connection does not hang forever; but the default is implicit, changes with the driver version, and is often longer than the service's own deadline.",
+			Remediation: "Set the connect timeout explicitly (connectTimeout=5 in a PgJDBC URL, Connect Timeout=5 for SQL Server).",
+			BadName:     "application.properties", Bad: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full\n",
+			GoodName: "application.properties", Good: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full&connectTimeout=5\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if !client(p) || !sqlDriver(p) || p.Timeouts.Connect.Set {
+					return
+				}
+				if d, who := connectDefault(p); d > 0 {
+					c.Report(p, "timeouts.connect", profile.Location{}, "no explicit connect timeout: the default of %s applies implicitly", who)
+				}
+			},
+		},
+		{
+			ID: ConnectTimeoutTooLong, Family: 5, Severity: Warning,
+			Title:       "Connect timeout above 30 seconds",
+			Why:         "A connect timeout longer than a request's own deadline holds threads and pool slots waiting on a database that is not answering; callers time out first and retry, multiplying the load.",
+			Remediation: "Use a connect timeout of a few seconds (at most 30 s, configurable in dbguard.yaml).",
+			BadName:     "config.yaml", Bad: "database:\n  url: postgres://app@db.internal:5432/orders?connect_timeout=120\n",
+			GoodName: "config.yaml", Good: "database:\n  url: postgres://app@db.internal:5432/orders?connect_timeout=5\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				s, ok := eff(p.Timeouts.Connect)
+				if !ok || !client(p) {
+					return
+				}
+				d, ok := parseDuration(s, 1000)
+				if ok && d > c.Settings.MaxConnectTimeout {
+					c.Report(p, "timeouts.connect", p.Timeouts.Connect.Loc, "connect timeout %q (%s) is above %s: callers give up before the driver does", s, d, c.Settings.MaxConnectTimeout)
+				}
+				if ok && d == 0 {
+					c.Report(p, "timeouts.connect", p.Timeouts.Connect.Loc, "connect timeout %q means no timeout at all for most drivers: the connection waits for the operating system, minutes", s)
+				}
+			},
+		},
+		{
+			ID: StatementTimeoutMissing, Family: 5, Severity: Warning,
+			Title:       "No statement timeout in a production profile",
+			Why:         "A query with no time limit holds its connection as long as it runs; a few slow queries exhaust the pool and every other request waits.",
+			Remediation: "Set a statement or query timeout: options=-c statement_timeout=30s (PostgreSQL), readTimeout=30s (go-sql-driver), spring.jpa query timeout, Command Timeout (SQL Server).",
+			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
+			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n  statement_timeout: 30s\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if isProd(p) && client(p) && sqlDriver(p) && !p.Timeouts.Statement.Set {
+					c.Report(p, "timeouts.statement", profile.Location{}, "no statement timeout in a production profile: slow queries hold connections until the pool is exhausted")
+				}
+			},
+		},
+	}
+}
+
+func poolRules() []*Rule {
+	return []*Rule{
+		{
+			ID: PoolUnbounded, Family: 6, Severity: Error,
+			Title:       "Connection pool with no upper bound",
+			Why:         "A max-open of 0 or less means unlimited to Go's database/sql and to several other pools: under load the service opens connections until the database refuses them, taking other services down with it.",
+			Remediation: "Set max open connections to a number the database can serve for every replica (see pool-exceeds-server-connections).",
+			BadName:     "config.yaml", Bad: "database:\n  host: db.internal\n  max_open_conns: 0\n",
+			GoodName: "config.yaml", Good: "database:\n  host: db.internal\n  max_open_conns: 20\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if !client(p) {
+					return
+				}
+				if n, ok := p.Pool.MaxOpen.Int(); ok && n <= 0 {
+					c.Report(p, "pool.max_open", p.Pool.MaxOpen.Loc, "pool max open is %d, which database/sql and most pools read as unlimited: load turns into connections until the server refuses them", n)
+				}
+			},
+		},
+		{
+			ID: PoolTooLarge, Family: 6, Severity: Error,
+			Title:       "Connection pool above the ceiling",
+			Why:         "Each PostgreSQL connection is a server process with its own memory; a pool above about a hundred per instance rarely helps throughput and, multiplied by replicas, exhausts max_connections. The ceiling is 100 by default (rules.pool_ceiling in dbguard.yaml).",
+			Remediation: "Lower the pool's max open connections, or put PgBouncer in front of the database.",
+			BadName:     "config.yaml", Bad: "database:\n  host: db.internal\n  pool:\n    max_open: 500\n",
+			GoodName: "config.yaml", Good: "database:\n  host: db.internal\n  pool:\n    max_open: 20\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if !client(p) {
+					return
+				}
+				if n, ok := p.Pool.MaxOpen.Int(); ok && n > c.Settings.PoolCeiling {
+					c.Report(p, "pool.max_open", p.Pool.MaxOpen.Loc, "pool max open %d is above the ceiling of %d connections per instance", n, c.Settings.PoolCeiling)
+				}
+			},
+		},
+		{
+			ID: PoolIdleAboveOpen, Family: 6, Severity: Warning,
+			Title:       "Max idle connections above max open",
+			Why:         "A pool cannot keep more idle connections than it may open; the setting is a mistake, and which limit the driver honours differs (database/sql silently lowers max idle).",
+			Remediation: "Set max idle at or below max open.",
+			BadName:     "config.yaml", Bad: "database:\n  host: db.internal\n  max_open_conns: 10\n  max_idle_conns: 50\n",
+			GoodName: "config.yaml", Good: "database:\n  host: db.internal\n  max_open_conns: 10\n  max_idle_conns: 5\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				open, ok1 := p.Pool.MaxOpen.Int()
+				idle, ok2 := p.Pool.MaxIdle.Int()
+				if ok1 && ok2 && open > 0 && idle > open && client(p) {
+					c.Report(p, "pool.max_idle", p.Pool.MaxIdle.Loc, "max idle %d is above max open %d: the pool cannot keep more idle connections than it may open", idle, open)
+				}
+			},
+		},
+		{
+			ID: PoolLifetimeMissing, Family: 6, Severity: Warning,
+			Title:       "No connection lifetime in a production pool",
+			Why:         "Connections that live forever keep pointing at a server after a failover or DNS change, and are cut without warning by load balancers and server idle timeouts; the application sees broken connections.",
+			Remediation: "Set a maximum connection lifetime (conn_max_lifetime: 30m, HikariCP max-lifetime below the server's and the network's idle timeouts).",
+			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  host: db.prod.internal\n  pool:\n    max_open: 20\n",
+			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  host: db.prod.internal\n  pool:\n    max_open: 20\n    conn_max_lifetime: 30m\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if isProd(p) && client(p) && sqlDriver(p) && p.Pool.MaxOpen.Set && !p.Pool.MaxLifetime.Set {
+					c.Report(p, "pool.max_lifetime", profile.Location{}, "production pool has no connection lifetime: connections outlive failovers and are cut by idle timeouts on the way")
+				}
+			},
+		},
+		{
+			ID: PoolLifetimeAboveIdle, Family: 6, Severity: Warning,
+			Title:       "Connection lifetime longer than the server's idle timeout",
+			Why:         "When the server closes idle sessions (idle_session_timeout, wait_timeout) before the pool retires them, the pool hands out dead connections and the first query on them fails.",
+			Remediation: "Set the pool's lifetime (or idle time) below the server's idle timeout.",
+			BadName:     "docker-compose.yml", Bad: "services:\n  db:\n    image: postgres:16\n    command: postgres -c idle_session_timeout=60000\n  app:\n    environment:\n      DB_HOST: db\n      DB_CONN_MAX_LIFETIME: 1h\n",
+			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    command: postgres -c idle_session_timeout=60000\n  app:\n    environment:\n      DB_HOST: db\n      DB_CONN_MAX_LIFETIME: 30s\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				if !client(p) {
+					return
+				}
+				s, ok := c.serverFor(p)
+				if !ok || s.IdleTimeout <= 0 {
+					return
+				}
+				v := p.Pool.MaxIdleTime
+				if !v.Set {
+					v = p.Pool.MaxLifetime
+				}
+				t, ok := eff(v)
+				if !ok {
+					return
+				}
+				d, ok := parseDuration(t, 100000)
+				if ok && d > s.IdleTimeout {
+					c.ReportRelated(p, fieldOf(p, v), v.Loc, []Related{{Loc: s.Loc, Message: "server " + s.Name + " closes idle sessions after " + s.IdleTimeout.String()}},
+						"pool keeps connections for %s, longer than server %s's idle timeout of %s: the pool will hand out connections the server already closed", d, s.Name, s.IdleTimeout)
+				}
+			},
+		},
+	}
+}
+
+func fieldOf(p *profile.Profile, v profile.Value) string {
+	if v.Loc == p.Pool.MaxIdleTime.Loc && p.Pool.MaxIdleTime.Set {
+		return "pool.max_idle_time"
+	}
+	return "pool.max_lifetime"
+}
+
+func capacityRules() []*Rule {
+	return []*Rule{
+		{
+			ID: PoolExceedsServer, Family: 7, Severity: Error,
+			Title:       "Pool × replicas above the server's max_connections",
+			Why:         "Every replica opens its own pool. At deploy time the rollout's surge adds more replicas while the old ones still hold their connections: that is when connections peak, and when the server starts refusing them (too many connections), for this service and for every other one.",
+			Remediation: "Lower the pool size, cap the replicas or the surge, raise the server's max_connections, or put PgBouncer in front of the database.",
+			BadName:     "docker-compose.yml", Bad: "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=100\n  app:\n    deploy:\n      replicas: 4\n    environment:\n      DATABASE_URL: postgres://app@db:5432/app\n      DB_MAX_OPEN_CONNS: 40\n",
+			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=100\n  app:\n    deploy:\n      replicas: 4\n    environment:\n      DATABASE_URL: postgres://app@db:5432/app\n      DB_MAX_OPEN_CONNS: 20\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				s, open, total, how, ok := capacity(c, p)
+				if !ok || s.Kind == "pgbouncer" || s.MaxConnections <= 0 {
+					return
+				}
+				limit := s.MaxConnections - s.Reserved
+				if total > limit {
+					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("server %s allows %d connections (%d reserved)", s.Name, s.MaxConnections, s.Reserved)}},
+						"pool max open %d × %s = %d connections at peak, above server %s's max_connections %d minus %d reserved (%d)", open, how, total, s.Name, s.MaxConnections, s.Reserved, limit)
+				}
+			},
+		},
+		{
+			ID: PoolExceedsBouncerClient, Family: 7, Severity: Error,
+			Title:       "Pool × replicas above PgBouncer's max_client_conn",
+			Why:         "PgBouncer refuses client connections beyond max_client_conn; at deploy time, when the surge's new replicas open their pools beside the old ones, clients get errors instead of queueing.",
+			Remediation: "Lower the pool size or the replicas, or raise max_client_conn in pgbouncer.ini.",
+			BadName:     "dbguard.yaml + config.yaml", Bad: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, max_client_conn: 100}]\ndatabase:\n  host: pgbouncer\n  port: 6432\n  max_open_conns: 200\n",
+			GoodName: "dbguard.yaml + config.yaml", Good: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, max_client_conn: 1000}]\ndatabase:\n  host: pgbouncer\n  port: 6432\n  max_open_conns: 200\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				s, open, total, how, ok := capacity(c, p)
+				if !ok || s.Kind != "pgbouncer" || s.MaxClientConn <= 0 {
+					return
+				}
+				if total > s.MaxClientConn {
+					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("PgBouncer %s accepts %d clients", s.Name, s.MaxClientConn)}},
+						"pool max open %d × %s = %d client connections at peak, above PgBouncer %s's max_client_conn %d", open, how, total, s.Name, s.MaxClientConn)
+				}
+			},
+		},
+		{
+			ID: PoolExceedsBouncerPool, Family: 7, Severity: Warning,
+			Title:       "Pool × replicas above PgBouncer's pool size for the database and user",
+			Why:         "PgBouncer opens at most pool_size server connections per database and user; clients beyond it wait in a queue (up to query_wait_timeout). A client pool far above it only adds waiting.",
+			Remediation: "Size the client pools so that their sum stays near PgBouncer's pool size, or raise default_pool_size for this database.",
+			BadName:     "dbguard.yaml + config.yaml", Bad: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, pool_size: 20}]\ndatabase:\n  host: pgbouncer\n  max_open_conns: 50\n",
+			GoodName: "dbguard.yaml + config.yaml", Good: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, pool_size: 20}]\ndatabase:\n  host: pgbouncer\n  max_open_conns: 10\n",
+			Profile: func(c *Context, p *profile.Profile) {
+				s, open, total, how, ok := capacity(c, p)
+				if !ok || s.Kind != "pgbouncer" || s.PoolSize <= 0 {
+					return
+				}
+				if total > s.PoolSize {
+					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("PgBouncer %s pool_size %d", s.Name, s.PoolSize)}},
+						"pool max open %d × %s = %d clients for PgBouncer %s's pool of %d server connections: the rest queue", open, how, total, s.Name, s.PoolSize)
+				}
+			},
+		},
+	}
+}
+
+// capacity finds the server behind p and the peak number of connections
+// p's replicas open to it.
+func capacity(c *Context, p *profile.Profile) (s *Server, open, total int, how string, ok bool) {
+	if !client(p) {
+		return nil, 0, 0, "", false
+	}
+	open, ok = p.Pool.MaxOpen.Int()
+	if !ok || open <= 0 {
+		return nil, 0, 0, "", false
+	}
+	s, ok = c.serverFor(p)
+	if !ok {
+		return nil, 0, 0, "", false
+	}
+	n, how := peakReplicas(p)
+	return s, open, open * n, strings.TrimSpace(how), true
+}

@@ -1,0 +1,158 @@
+package policy
+
+import (
+	"path"
+	"strings"
+	"time"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Server is a database server (or PgBouncer) whose limits and settings are
+// known: from dbguard.yaml's inventory section, or from a server-side
+// profile in the same scan (a database container's own settings).
+type Server struct {
+	Name string
+	// Hosts are globs ('*' matches within a name) of the names clients use.
+	Hosts []string
+	Port  int
+	// Kind is postgres, mysql or pgbouncer.
+	Kind string
+	// MaxConnections and Reserved are the server's connection limit and
+	// the connections kept for superusers; zero means unknown.
+	MaxConnections int
+	Reserved       int
+	// MaxClientConn and PoolSize are PgBouncer's limits.
+	MaxClientConn int
+	PoolSize      int
+	// IdleTimeout closes idle sessions on the server (idle_session_timeout,
+	// wait_timeout).
+	IdleTimeout time.Duration
+	// TLS is "on", "off" or "" when unknown.
+	TLS       string
+	Databases []string
+	Users     []string
+	Loc       profile.Location
+	// From is "inventory" or the server profile's id.
+	From    string
+	profile *profile.Profile
+}
+
+// serversFromProfiles turns the server-side profiles of a scan into
+// servers. A PostgreSQL or MySQL container that does not set
+// max_connections runs with the server's default (100 with 3 reserved,
+// 151), which is exactly what a client pool is measured against.
+func serversFromProfiles(ps []*profile.Profile) []Server {
+	var out []Server
+	for _, p := range ps {
+		if !p.ServerSide {
+			continue
+		}
+		h := p.FirstHost()
+		host, ok := eff(h.Host)
+		if !ok || host == "" {
+			continue
+		}
+		s := Server{Name: host, Hosts: []string{host}, Kind: driver(p), From: p.ID, profile: p}
+		s.Loc, _ = firstLoc(p)
+		if s.Loc.File == "" {
+			s.Loc.File = p.File
+		}
+		if port, ok := h.Port.Int(); ok {
+			s.Port = port
+		}
+		switch s.Kind {
+		case "postgres":
+			s.MaxConnections, s.Reserved = 100, 3
+		case "mysql":
+			s.MaxConnections = 151
+		}
+		if v, ok := param(p, "max_connections"); ok {
+			if n, ok := v.Int(); ok {
+				s.MaxConnections = n
+			}
+		}
+		for _, k := range []string{"superuser_reserved_connections", "reserved_connections"} {
+			if v, ok := param(p, k); ok {
+				if n, ok := v.Int(); ok {
+					s.Reserved += n
+					if k == "superuser_reserved_connections" {
+						s.Reserved = n
+					}
+				}
+			}
+		}
+		if v, ok := param(p, "idle_session_timeout"); ok {
+			if t, ok := eff(v); ok {
+				// PostgreSQL reads a bare number as milliseconds.
+				s.IdleTimeout, _ = parseDuration(t, 0)
+			}
+		}
+		if v, ok := param(p, "wait_timeout"); ok {
+			if n, ok := v.Int(); ok {
+				s.IdleTimeout = time.Duration(n) * time.Second
+			}
+		}
+		if p.TLS.Mode.Set {
+			if m, ok := eff(p.TLS.Mode); ok {
+				switch strings.ToLower(m) {
+				case "on", "true", "1", "yes":
+					s.TLS = "on"
+				case "off", "false", "0", "no":
+					s.TLS = "off"
+				}
+			}
+		}
+		if d, ok := eff(p.Database); ok && d != "" {
+			s.Databases = []string{d}
+		}
+		if u, ok := eff(p.User); ok && u != "" {
+			s.Users = []string{u}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// matches reports whether host names this server.
+func (s *Server) matches(host string) bool {
+	host = strings.ToLower(host)
+	for _, h := range s.Hosts {
+		if ok, err := path.Match(strings.ToLower(h), host); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// serverFor finds the server a client profile connects to. A server found
+// in the scan is matched only in the client's own file, or in its folder
+// for Kubernetes manifests: a compose service name means nothing outside
+// its compose file. Inventory servers match anywhere.
+func (c *Context) serverFor(p *profile.Profile) (*Server, bool) {
+	host, ok := eff(p.FirstHost().Host)
+	if !ok || host == "" {
+		return nil, false
+	}
+	port, portOK := p.FirstHost().Port.Int()
+	for i := range c.Servers {
+		s := &c.Servers[i]
+		if !s.matches(host) {
+			continue
+		}
+		if sp := s.profile; sp != nil {
+			if sp == p {
+				continue
+			}
+			sameFile := sp.File == p.File
+			sameDir := path.Dir(sp.File) == path.Dir(p.File) && sp.Format == "kubernetes" && p.Format == "kubernetes"
+			if !sameFile && !sameDir {
+				continue
+			}
+		} else if portOK && s.Port != 0 && s.Port != port {
+			continue
+		}
+		return s, true
+	}
+	return nil, false
+}

@@ -1,0 +1,280 @@
+package policy
+
+import (
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// eff is the value the application would use, or false.
+func eff(v profile.Value) (string, bool) {
+	s, ok := v.Effective()
+	return strings.TrimSpace(s), ok
+}
+
+func isProd(p *profile.Profile) bool { return p.Environment == profile.Production }
+
+// isNonProd reports an environment that is known and not production.
+func isNonProd(p *profile.Profile) bool {
+	switch p.Environment {
+	case profile.Staging, profile.Development, profile.Test:
+		return true
+	}
+	return false
+}
+
+// driver is the profile's canonical driver, or "".
+func driver(p *profile.Profile) string {
+	s, _ := eff(p.Driver)
+	return strings.ToLower(s)
+}
+
+// knownDrivers are the drivers the extractor canonicalises to.
+func knownDrivers() []string {
+	return []string{"postgres", "mysql", "sqlserver", "sqlite", "mongodb", "redis", "cockroachdb",
+		"clickhouse", "oracle", "cassandra", "elasticsearch", "snowflake", "presto", "databricks",
+		"redshift", "dirty"}
+}
+
+// sqlDriver reports the SQL drivers whose pools and timeouts the rules of
+// families 5 and 6 know about.
+func sqlDriver(p *profile.Profile) bool {
+	switch driver(p) {
+	case "postgres", "mysql", "sqlserver", "cockroachdb", "redshift":
+		return true
+	}
+	return false
+}
+
+// client reports a profile an application connects with (not a server's
+// own settings).
+func client(p *profile.Profile) bool { return !p.ServerSide }
+
+// jdbc reports a profile whose connection string is a JDBC URL, and so is
+// read by PgJDBC or Connector/J, which have their own defaults.
+func jdbc(p *profile.Profile) bool {
+	for _, k := range []string{"url", "raw"} {
+		if v, ok := p.Params[k]; ok && strings.HasPrefix(strings.ToLower(strings.TrimSpace(v.Text)), "jdbc:") {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(p.KeyPath), "spring.datasource") || strings.Contains(p.Format, "spring")
+}
+
+// param finds a parameter by name, ignoring case, '-' and '_'.
+func param(p *profile.Profile, names ...string) (profile.Value, bool) {
+	for k, v := range p.Params {
+		nk := normKey(k)
+		for _, n := range names {
+			if nk == normKey(n) {
+				return v, true
+			}
+		}
+	}
+	return profile.Value{}, false
+}
+
+func normKey(s string) string {
+	s = strings.ToLower(s)
+	s = strings.ReplaceAll(s, "_", "")
+	s = strings.ReplaceAll(s, "-", "")
+	return strings.ReplaceAll(s, ".", "")
+}
+
+// words splits a name into lower-case alphanumeric words.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+func hasWord(s string, set ...string) (string, bool) {
+	for _, w := range words(s) {
+		for _, x := range set {
+			if w == x {
+				return w, true
+			}
+		}
+	}
+	return "", false
+}
+
+// placeholderHost reports hosts that cannot be a production database: the
+// machine itself, documentation domains, and fill-me-in words.
+func placeholderHost(h string) bool {
+	h = strings.ToLower(strings.Trim(strings.TrimSpace(h), "[]"))
+	switch h {
+	case "localhost", "127.0.0.1", "::1", "0.0.0.0", "changeme", "change-me", "change_me", "host", "hostname",
+		"your-host", "yourhost", "your_host", "db-host", "todo", "xxx", "example", "example.com", "example.org",
+		"example.net", "host.docker.internal":
+		return true
+	}
+	if strings.HasPrefix(h, "127.") || strings.HasSuffix(h, ".localhost") || strings.HasPrefix(h, "<") ||
+		strings.HasSuffix(h, ".example.com") || strings.HasSuffix(h, ".example.org") || strings.HasSuffix(h, ".example.net") ||
+		strings.HasSuffix(h, ".example") || strings.HasSuffix(h, ".invalid") || strings.HasSuffix(h, ".test") {
+		return true
+	}
+	return strings.Contains(h, "changeme") || strings.Contains(h, "change-me") || strings.Contains(h, "your-")
+}
+
+// localProxy reports a profile whose local host is the design: a unix
+// socket, or a proxy sidecar in the same pod. The sidecar's name comes from
+// the "sidecars" parameter (comma-separated container names or images).
+func localProxy(p *profile.Profile, h profile.Host) bool {
+	if h.Socket {
+		return true
+	}
+	if s, ok := eff(h.Host); ok && strings.HasPrefix(s, "/") {
+		return true
+	}
+	v, ok := param(p, "sidecars")
+	if !ok {
+		return false
+	}
+	_, yes := hasWord(v.Text, "cloudsql", "pgbouncer", "envoy", "proxy", "odyssey", "pgcat", "proxysql", "haproxy")
+	if !yes {
+		yes = strings.Contains(strings.ToLower(v.Text), "cloud-sql-proxy")
+	}
+	return yes
+}
+
+// parseDuration reads a timeout or lifetime as written: a Go or ISO-ish
+// duration ("5s", "15m", "1h30m", "500ms"), or a bare number. A bare number
+// is seconds unless it is at least msFrom, then milliseconds: drivers read
+// connect timeouts in seconds (libpq, PgJDBC, ADO.NET) or milliseconds
+// (Connector/J, HikariCP), and nobody means a connect timeout of 1000
+// seconds or more.
+func parseDuration(s string, msFrom int) (time.Duration, bool) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		if n >= float64(msFrom) {
+			return time.Duration(n * float64(time.Millisecond)), true
+		}
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, true
+	}
+	// PostgreSQL units: 10min, 5sec, 2h, 1d.
+	for _, u := range []struct {
+		suffix string
+		unit   time.Duration
+	}{{"min", time.Minute}, {"sec", time.Second}, {"d", 24 * time.Hour}} {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			if n, err := strconv.ParseFloat(strings.TrimSpace(num), 64); err == nil {
+				return time.Duration(n * float64(u.unit)), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// stem is a file's name without folders and extension: the identity of a
+// file copied across overlay and region folders.
+func stem(file string) string {
+	b := path.Base(file)
+	if i := strings.IndexByte(b, '.'); i > 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// tlsState is what a profile's TLS setting means.
+type tlsState int
+
+const (
+	tlsUnset         tlsState = iota
+	tlsUnknown                // set, but to something the rules do not know
+	tlsOff                    // never encrypts
+	tlsOpportunistic          // allow / prefer: may fall back to plaintext
+	tlsUnverified             // encrypts, does not verify the server
+	tlsOn                     // encrypts; verification depends on the driver's defaults
+	tlsVerified               // encrypts and verifies the server certificate
+)
+
+// tlsOf reads the TLS setting of p, whatever the driver calls it.
+func tlsOf(p *profile.Profile) (tlsState, string) {
+	mode, ok := eff(p.TLS.Mode)
+	if !p.TLS.Mode.Set {
+		return tlsUnset, ""
+	}
+	if !ok {
+		return tlsUnknown, p.TLS.Mode.Text
+	}
+	key := normKey(p.TLS.Key)
+	m := normKey(mode)
+	st := tlsUnknown
+	switch m {
+	case "disable", "disabled", "false", "0", "no", "off", "none", "optional", "nossl":
+		st = tlsOff
+	case "allow", "prefer", "preferred", "if_available", "ifavailable":
+		st = tlsOpportunistic
+	case "skipverify", "insecure":
+		st = tlsUnverified
+	case "verifyca", "verifyfull", "verifyidentity", "strict":
+		st = tlsVerified
+	case "require", "required", "true", "1", "yes", "on", "mandatory", "rediss":
+		st = tlsOn
+		switch {
+		case key == "sslmode" && (m == "require" || m == "required") && driver(p) != "mysql":
+			// libpq's require encrypts without checking the certificate,
+			// unless a root certificate is given.
+			st = tlsUnverified
+			if p.TLS.CA.Set {
+				st = tlsVerified
+			}
+		case key == "tls" && driver(p) == "mysql" && m == "true":
+			st = tlsVerified // go-sql-driver verifies with tls=true
+		}
+	}
+	if st == tlsOn || st == tlsVerified {
+		if v, ok := eff(p.TLS.Verify); ok {
+			b := strings.ToLower(v)
+			trust := b == "true" || b == "yes" || b == "1"
+			if driver(p) == "sqlserver" && trust || driver(p) != "sqlserver" && (b == "false" || b == "no" || b == "0") {
+				st = tlsUnverified
+			}
+		}
+	}
+	return st, mode
+}
+
+// peakReplicas is how many instances use the profile when connections
+// peak: the replica count (the HPA's maximum when that is the source) plus
+// the rollout surge. A Deployment without an explicit maxSurge surges by
+// Kubernetes' default of 25%.
+func peakReplicas(p *profile.Profile) (n int, how string) {
+	count, ok := p.Replicas.Count.Int()
+	if !ok || count < 1 {
+		return 1, "1 instance (no replica count known)"
+	}
+	surge := 0
+	sv, sok := eff(p.Replicas.Surge)
+	if !sok && strings.EqualFold(p.Replicas.Source, "deployment") {
+		sv, sok = "25%", true
+	}
+	if sok {
+		if pct, isPct := strings.CutSuffix(sv, "%"); isPct {
+			if x, err := strconv.Atoi(pct); err == nil {
+				surge = (count*x + 99) / 100
+			}
+		} else if x, err := strconv.Atoi(sv); err == nil {
+			surge = x
+		}
+	}
+	how = strconv.Itoa(count) + " replicas"
+	if p.Replicas.Source != "" {
+		how += " (" + p.Replicas.Source + ")"
+	}
+	if surge > 0 {
+		how += " + " + strconv.Itoa(surge) + " surge"
+	}
+	return count + surge, how
+}
