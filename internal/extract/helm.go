@@ -157,10 +157,13 @@ func (fc *fileCtx) helmExternal(root, n *tree.Node) *profile.Profile {
 			continue
 		}
 		d := subchartDriver(c.Key)
-		if d == "" || !(strings.EqualFold(c.Key, kind) || d == driverFromWords(kind) || kind == "database" || kind == "db") {
+		if d == "" {
 			continue
 		}
-		if isTrue(c.Get("enabled").Text()) {
+		if want := driverFromWords(kind); want != "" && d != want || want == "" && !sqlDriver(d) {
+			continue
+		}
+		if isTrue(c.Get("enabled").Text()) && !p.Inactive {
 			p.Inactive = true
 			p.Reason = fmt.Sprintf("%s.enabled is true, so the chart's own %s is used", c.Key, c.Key)
 		}
@@ -226,11 +229,16 @@ func (fc *fileCtx) helmSwitched(n *tree.Node) []*profile.Profile {
 // generic walk.
 func (fc *fileCtx) helmSubchart(n *tree.Node) *profile.Profile {
 	es, conn := fc.helmEntries(n, "")
-	for _, sub := range []string{"auth", "primary", "master", "service"} {
+	if auth := n.Get("auth"); auth != nil && auth.Kind == tree.Map {
+		more, ok := fc.helmEntries(auth, "auth")
+		es = append(es, more...)
+		conn = conn || ok
+	}
+	for _, sub := range []string{"primary", "master"} {
 		if c := n.Get(sub); c != nil && c.Kind == tree.Map {
-			more, ok := fc.helmEntries(c, sub)
-			es = append(es, more...)
-			conn = conn || ok
+			if port := fc.servicePort(c.Get("service")); port.node != nil {
+				es = append(es, port)
+			}
 		}
 	}
 	if !conn {
@@ -254,7 +262,6 @@ func (fc *fileCtx) helmSubchart(n *tree.Node) *profile.Profile {
 func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bool) {
 	ctx := walkCtx{db: true}
 	var userPW, rootPW *entry
-	hasPort, hasDB, hasUser := false, false, false
 	secretKey := ""
 	for _, c := range n.Children {
 		if c.Kind == tree.Scalar {
@@ -284,14 +291,9 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 					}
 				}
 			case nk == "ports" || nk == "service":
-				for _, cc := range c.Children {
-					if cc.Kind == tree.Scalar && driverFromWords(cc.Key) != "" || normKey(cc.Key) == "port" {
-						es = append(es, fc.ent(fPort, cc))
-						hasPort, conn = true, true
-					} else if cc.Kind == tree.Map && normKey(cc.Key) == "ports" {
-						more, ok := fc.helmEntries(cc, key)
-						es, conn = append(es, more...), conn || ok
-					}
+				if port := fc.servicePort(c); port.node != nil {
+					es = append(es, port)
+					conn = true
 				}
 			}
 			continue
@@ -315,7 +317,7 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 		case nk == "usersecret" || nk == "usernamesecret":
 			if c.Value != "" {
 				es = append(es, entry{key: key, f: fUser, v: fc.secretRefValue(c, c.Value), node: c})
-				conn, hasUser = true, true
+				conn = true
 			}
 		case strings.Contains(nk, "password") && !strings.Contains(nk, "secret") && !strings.Contains(nk, "file"):
 			e := entry{key: key, f: fPassword, v: fc.value(c), node: c}
@@ -333,7 +335,7 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 				continue
 			}
 			es = append(es, fc.ent(fUser, c))
-			conn, hasUser = true, true
+			conn = true
 		case strings.HasSuffix(nk, "drivertype") || strings.HasSuffix(nk, "dbtype"):
 			es = append(es, fc.ent(fDriver, c))
 		case strings.HasSuffix(nk, "connectionstring") || strings.HasSuffix(nk, "url") || strings.HasSuffix(nk, "dsn"):
@@ -349,7 +351,7 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 				conn = true
 			case f == fNone && strings.HasSuffix(nk, "database") && c.Kind == tree.Scalar && c.Value != "":
 				es = append(es, fc.ent(fDatabase, c))
-				conn, hasDB = true, true
+				conn = true
 			case f == fDatabase && (nk == "path" || nk == "file" || nk == "filename" || nk == "index" || nk == "storage"):
 				// weak keys that in a values block are volumes and indexes
 			case f == fNone, f == fURL && c.Value == "":
@@ -361,14 +363,9 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 				case fHost, fUser, fDatabase, fPort, fURL:
 					conn = true
 				}
-				hasPort = hasPort || f == fPort
-				hasDB = hasDB || f == fDatabase
-				hasUser = hasUser || f == fUser
 			}
 		}
 	}
-	_ = hasPort
-	_ = hasDB
 	switch {
 	case userPW != nil:
 		es = append(es, *userPW)
@@ -379,11 +376,44 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 	return es, conn
 }
 
+// servicePort reads a chart's service port: service.port, or the entry of
+// service.ports (or ports) named for the database (ports.postgresql: 5432).
+func (fc *fileCtx) servicePort(n *tree.Node) entry {
+	if n == nil {
+		return entry{}
+	}
+	if normKey(n.Key) == "service" {
+		if p := scalar(n.Get("port")); p != nil {
+			return fc.ent(fPort, p)
+		}
+		n = n.Get("ports")
+	}
+	if n == nil || n.Kind != tree.Map {
+		return entry{}
+	}
+	for _, c := range n.Children {
+		if c.Kind == tree.Scalar && driverFromWords(c.Key) != "" {
+			return fc.ent(fPort, c)
+		}
+	}
+	return entry{}
+}
+
 func hasPortSibling(n *tree.Node) bool {
 	for _, c := range n.Children {
 		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fPort {
 			return true
 		}
+	}
+	return false
+}
+
+// sqlDriver reports whether a driver is a relational database, which is
+// what a chart's externalDatabase stands in for.
+func sqlDriver(d string) bool {
+	switch d {
+	case "postgres", "mysql", "sqlserver", "cockroachdb", "oracle":
+		return true
 	}
 	return false
 }

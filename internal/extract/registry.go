@@ -32,6 +32,12 @@ func registry() []extractor {
 		{name: "compose", formats: []string{"yaml", "json"}, extract: extractCompose},
 		{name: "kubernetes", formats: []string{"yaml", "json"}, extract: extractKube},
 		{name: "dotenv", formats: []string{"env"}, extract: extractEnvFile},
+		{name: "ecs", formats: []string{"json", "yaml"}, extract: extractECS},
+		{name: "helm", formats: []string{"yaml"}, extract: extractHelm},
+		{name: "temporal", formats: []string{"yaml"}, extract: extractTemporal},
+		{name: "pgbouncer", formats: []string{"ini", "conf"}, extract: extractPgBouncer},
+		{name: "odyssey", formats: []string{"conf"}, extract: extractOdyssey},
+		{name: "pgcat", formats: []string{"toml"}, extract: extractPgCat},
 		{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
 	}
 }
