@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"path"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
@@ -52,6 +53,14 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 			}
 		}
 		ps = append(ps, clients...)
+		envFiles := composeEnvFiles(s.Get("env_file"), path.Dir(fc.path))
+		deployReplicas := s.Path("deploy", "replicas")
+		for _, p := range clients {
+			p.EnvFiles = envFiles
+			if deployReplicas != nil {
+				p.Replicas = profile.Replicas{Count: fc.value(deployReplicas), Source: "compose"}
+			}
+		}
 		name := s.Key
 		for _, p := range ps {
 			if len(ps) > 1 && !p.ServerSide {
@@ -358,4 +367,33 @@ func (fc *fileCtx) serviceRefs(vars []envVar, images map[string]string, kp strin
 		}
 	}
 	return rest, out
+}
+
+// composeEnvFiles lists a service's env_file entries (a string, a list of
+// strings, or a list of {path: ...}) relative to the scan root.
+func composeEnvFiles(n *tree.Node, dir string) []string {
+	if n == nil {
+		return nil
+	}
+	var raw []string
+	switch n.Kind {
+	case tree.Scalar:
+		raw = append(raw, n.Value)
+	case tree.Seq:
+		for _, c := range n.Children {
+			if c.Kind == tree.Scalar {
+				raw = append(raw, c.Value)
+			} else if p := c.Get("path"); p != nil {
+				raw = append(raw, p.Text())
+			}
+		}
+	}
+	var out []string
+	for _, r := range raw {
+		if r == "" || path.IsAbs(r) {
+			continue
+		}
+		out = append(out, path.Clean(path.Join(dir, r)))
+	}
+	return out
 }

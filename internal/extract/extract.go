@@ -33,6 +33,15 @@ type Result struct {
 	// Format is the file format that was read (yaml, json, ...), "" when
 	// the file is not a configuration format dbguard reads.
 	Format string
+	// Scalers are autoscalers found in the file: they raise the replicas
+	// of the workload they target, wherever that workload is defined.
+	Scalers []Scaler
+}
+
+// Scaler is a HorizontalPodAutoscaler's bound on a workload's replicas.
+type Scaler struct {
+	Kind, Target string // the target workload, e.g. Deployment orders-api
+	Max          profile.Value
 }
 
 // File extracts the profiles of one file. rel is the file's path relative to
@@ -52,6 +61,10 @@ func File(rel string, data []byte) Result {
 	for i := range docs {
 		root := docs[i].Root
 		if root == nil {
+			continue
+		}
+		if sc, ok := hpaOf(fc, root); ok {
+			res.Scalers = append(res.Scalers, sc)
 			continue
 		}
 		for _, ex := range registry() {

@@ -188,7 +188,14 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 // (ConnectionStrings) yields one profile per string.
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Profile, map[*tree.Node]bool) {
 	consumed := map[*tree.Node]bool{}
-	var entries, urls []entry
+	var entries, urls, named []entry
+	// A block that names its driver (adapter: postgresql) is about a
+	// database, whatever its key.
+	for _, c := range n.Children {
+		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fDriver && canonicalDriver(c.Value) != "" {
+			ctx.db = true
+		}
+	}
 	hasFields := false
 	add := func(c *tree.Node) {
 		if c.Kind != tree.Scalar && c.Kind != tree.Null {
@@ -200,6 +207,12 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 		}
 		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
 		if f == fURL {
+			if keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL {
+				// A connection string under a name of its own
+				// (ConnectionStrings: {Orders: ...}).
+				named = append(named, e)
+				return
+			}
 			urls = append(urls, e)
 			return
 		}
@@ -260,7 +273,11 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			out = append(out, p)
 		}
 	}
+	for _, u := range named {
+		mk([]entry{u}, joinKey(kp, u.key))
+	}
 	switch {
+	case len(urls) == 0 && len(named) > 0 && !hasFields:
 	case len(urls) > 1 && !hasFields:
 		for _, u := range urls {
 			mk(append([]entry{u}, entries...), joinKey(kp, u.key))

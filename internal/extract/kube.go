@@ -2,7 +2,6 @@ package extract
 
 import (
 	"encoding/base64"
-	"strconv"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
@@ -196,6 +195,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			for _, p := range ps {
 				if replicas != nil && !p.ServerSide {
 					p.Replicas = profile.Replicas{Count: fc.value(replicas), Source: strings.ToLower(kind)}
+					p.SetParam("workload", profile.Value{Text: kind + "/" + name, Set: true, Loc: fc.loc(root.Get("metadata").Get("name"))})
 					if surge != nil {
 						p.Replicas.Surge = fc.value(surge)
 					}
@@ -272,15 +272,16 @@ func expandKubeRefs(s string, known map[string]string) string {
 	}
 }
 
-// hpaMax reads an HorizontalPodAutoscaler's maxReplicas and target.
-func hpaMax(root *tree.Node) (target string, max int, ok bool) {
-	if root.Get("kind").Text() != "HorizontalPodAutoscaler" {
-		return "", 0, false
+// hpaOf reads a HorizontalPodAutoscaler's maxReplicas and target.
+func hpaOf(fc *fileCtx, root *tree.Node) (Scaler, bool) {
+	if root.Kind != tree.Map || root.Get("kind").Text() != "HorizontalPodAutoscaler" {
+		return Scaler{}, false
 	}
 	spec := root.Get("spec")
-	n, err := strconv.Atoi(spec.Get("maxReplicas").Text())
-	if err != nil {
-		return "", 0, false
+	max := spec.Get("maxReplicas")
+	ref := spec.Get("scaleTargetRef")
+	if max == nil || ref == nil {
+		return Scaler{}, false
 	}
-	return spec.Path("scaleTargetRef", "name").Text(), n, true
+	return Scaler{Kind: ref.Get("kind").Text(), Target: ref.Get("name").Text(), Max: fc.value(max)}, true
 }

@@ -222,6 +222,11 @@ type Profile struct {
 	// SPRING_DATASOURCE_URL variable overriding application.yml, compose's
 	// environment: over its .env file), keyed by field name.
 	Overrides map[string]Override
+
+	// EnvFiles are the files a compose service reads its environment from
+	// (env_file:), relative to the scanned argument, so that the scan can
+	// connect the service with the profiles those files define.
+	EnvFiles []string
 }
 
 // Override is a value the platform applies over what the profile's file

@@ -39,6 +39,7 @@ type View struct {
 	Timeouts        TimeoutsView      `json:"timeouts"`
 	Replicas        any               `json:"replicas"`
 	ReplicasSource  string            `json:"replicas_source,omitempty"`
+	ReplicasSurge   any               `json:"replicas_surge,omitempty"`
 	Params          map[string]any    `json:"params"`
 	Unresolved      []string          `json:"unresolved"`
 	Defaults        map[string]string `json:"defaults,omitempty"`
@@ -77,8 +78,8 @@ type OverrideView struct {
 	Field    string `json:"field"`
 	Value    any    `json:"value"`
 	Via      string `json:"via"`
-	Location string `json:"location"`
-	Written  string `json:"written"`
+	Location string `json:"location,omitempty"`
+	Written  string `json:"written,omitempty"`
 }
 
 // str renders a value as written, or nil when unset.
@@ -142,6 +143,7 @@ func (p *Profile) View() View {
 	v.Timeouts = TimeoutsView{num(p.Timeouts.Connect), num(p.Timeouts.Statement), num(p.Timeouts.IdleInTransaction)}
 	v.Replicas = num(p.Replicas.Count)
 	v.ReplicasSource = p.Replicas.Source
+	v.ReplicasSurge = num(p.Replicas.Surge)
 	for k, pv := range p.Params {
 		v.Params[k] = num(pv)
 		if !pv.Set {
@@ -174,8 +176,14 @@ func (p *Profile) View() View {
 	v.Effective = p.effective()
 	for _, name := range sortedKeys(p.Overrides) {
 		o := p.Overrides[name]
-		v.Overrides = append(v.Overrides, OverrideView{Field: name, Value: num(o.Value), Via: o.Via,
-			Location: o.Value.Loc.String(), Written: o.Written.String()})
+		ov := OverrideView{Field: name, Value: num(o.Value), Via: o.Via}
+		if o.Value.Loc.Line > 0 {
+			ov.Location = o.Value.Loc.String()
+		}
+		if o.Written.Line > 0 {
+			ov.Written = o.Written.String()
+		}
+		v.Overrides = append(v.Overrides, ov)
 	}
 	return v
 }

@@ -137,10 +137,12 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var scalers []extract.Scaler
 	for i, r := range results {
 		if r.skipped {
 			continue
 		}
+		scalers = append(scalers, r.scalers...)
 		res.Files++
 		res.Bytes += r.size
 		if r.readable {
@@ -152,6 +154,7 @@ feed:
 			res.Profiles = append(res.Profiles, p)
 		}
 	}
+	extract.Link(res.Profiles, scalers)
 	return res, nil
 }
 
@@ -222,6 +225,7 @@ type fileResult struct {
 	size     int64
 	profiles []*profile.Profile
 	problems []Problem
+	scalers  []extract.Scaler
 }
 
 // readOne reads and extracts one file. A file found by walking a directory
@@ -268,6 +272,7 @@ func readOne(j job) fileResult {
 		return r
 	}
 	r.profiles = res.Profiles
+	r.scalers = res.Scalers
 	for _, p := range res.Problems {
 		r.problems = append(r.problems, Problem{p.Loc, p.Msg})
 	}

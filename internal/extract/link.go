@@ -1,0 +1,122 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Link connects profiles across the files of one scan, where the platform
+// combines them at run time:
+//
+//   - an autoscaler raises the replicas of the workload it targets;
+//   - SPRING_DATASOURCE_* variables set by a Deployment or a compose service
+//     override spring.datasource in application.yml or .properties (Spring
+//     Boot's relaxed binding);
+//   - a compose service's environment: overrides the variables of the
+//     env_file it reads.
+//
+// Overrides keep both locations: where the value is written and where the
+// platform replaces it.
+func Link(ps []*profile.Profile, scalers []Scaler) {
+	for _, sc := range scalers {
+		kind := sc.Kind
+		if kind == "" {
+			kind = "Deployment"
+		}
+		for _, p := range ps {
+			if w, ok := p.Params["workload"]; ok && w.Text == kind+"/"+sc.Target {
+				p.Replicas.Count = sc.Max
+				p.Replicas.Source = "hpa"
+			}
+		}
+	}
+	linkSpring(ps)
+	linkEnvFiles(ps)
+}
+
+// springPrefix maps a variable prefix to the Spring property it binds to:
+// SPRING_DATASOURCE -> spring.datasource.
+func springPrefix(p *profile.Profile) string {
+	name := strings.TrimSuffix(groupOf(p.KeyPath), "_*")
+	up := strings.ToUpper(name)
+	if !strings.HasPrefix(up, "SPRING_") {
+		return ""
+	}
+	if strings.HasSuffix(up, "_URL") {
+		up = strings.TrimSuffix(up, "_URL")
+	}
+	return strings.ToLower(strings.ReplaceAll(up, "_", "."))
+}
+
+func linkSpring(ps []*profile.Profile) {
+	for _, env := range ps {
+		if env.Format != "compose" && env.Format != "kubernetes" && env.Format != "dotenv" {
+			continue
+		}
+		prefix := springPrefix(env)
+		if prefix == "" {
+			continue
+		}
+		for _, app := range ps {
+			if app == env || app.File == env.File || app.KeyPath != prefix {
+				continue
+			}
+			override(app, env, "environment variables "+strings.ToUpper(strings.ReplaceAll(prefix, ".", "_"))+"_* of "+env.Name)
+		}
+	}
+}
+
+func linkEnvFiles(ps []*profile.Profile) {
+	for _, svc := range ps {
+		if len(svc.EnvFiles) == 0 {
+			continue
+		}
+		for _, f := range svc.EnvFiles {
+			for _, ef := range ps {
+				if ef.File != f || ef.Format != "dotenv" {
+					continue
+				}
+				if groupOf(ef.KeyPath) != groupOf(svc.KeyPath) {
+					continue
+				}
+				override(ef, svc, "environment: of compose service "+strings.SplitN(svc.Name, ".", 2)[0])
+			}
+		}
+	}
+}
+
+// groupOf is the variable group of a profile name: api.DB_* -> DB_*.
+func groupOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// override records in dst every field src sets. The password is recorded
+// as overridden but its value is never copied.
+func override(dst, src *profile.Profile, via string) {
+	put := func(field string, v, written profile.Value) {
+		if !v.Set {
+			return
+		}
+		if dst.Overrides == nil {
+			dst.Overrides = map[string]profile.Override{}
+		}
+		dst.Overrides[field] = profile.Override{Value: v, Written: written.Loc, Via: via}
+	}
+	sh, dh := src.FirstHost(), dst.FirstHost()
+	put("driver", src.Driver, dst.Driver)
+	put("host", sh.Host, dh.Host)
+	put("port", sh.Port, dh.Port)
+	put("database", src.Database, dst.Database)
+	put("user", src.User, dst.User)
+	put("tls", src.TLS.Mode, dst.TLS.Mode)
+	put("pool.max_open", src.Pool.MaxOpen, dst.Pool.MaxOpen)
+	put("timeouts.connect", src.Timeouts.Connect, dst.Timeouts.Connect)
+	if src.Password.Set {
+		put("password", profile.Value{Text: src.Password.Source, Set: true, Loc: src.Password.Loc},
+			profile.Value{Loc: dst.Password.Loc})
+	}
+}
