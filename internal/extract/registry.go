@@ -38,6 +38,12 @@ func registry() []extractor {
 		{name: "pgbouncer", formats: []string{"ini", "conf"}, extract: extractPgBouncer},
 		{name: "odyssey", formats: []string{"conf"}, extract: extractOdyssey},
 		{name: "pgcat", formats: []string{"toml"}, extract: extractPgCat},
+		{name: "patroni", formats: []string{"yaml", "json"}, extract: extractPatroni},
+		{name: "postgresql.conf", formats: []string{"conf"}, extract: extractPostgresConf},
+		{name: "my.cnf", formats: []string{"ini", "conf"}, extract: extractMyCnf},
+		{name: "pg_service", formats: []string{"conf", "ini"}, extract: extractPgService},
+		{name: "etherpad", formats: []string{"json"}, extract: extractEtherpad},
+		{name: "app.ini", formats: []string{"ini", "conf"}, extract: extractAppIni},
 		{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
 	}
 }
