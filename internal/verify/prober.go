@@ -1,0 +1,617 @@
+package verify
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Resolver looks up the addresses of a host name. *net.Resolver satisfies
+// it; tests pass one that asks a DNS server of their own on loopback.
+type Resolver interface {
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+// Options configure a Prober. Zero values mean the documented defaults.
+type Options struct {
+	// Drivers by profile driver name.
+	Drivers map[string]Driver
+	// Resolver for the dns stage (default net.DefaultResolver).
+	Resolver Resolver
+	// StageTimeout bounds each stage and each address's TCP connect
+	// (default 5s). The query stage also sets it as the server-side
+	// statement timeout where the protocol allows.
+	StageTimeout time.Duration
+	// Query replaces SELECT 1.
+	Query string
+	// WriteCheck names a table to insert into inside a rolled-back
+	// transaction; empty means read-only probing.
+	WriteCheck string
+	// ExpiryWarning is how close to its expiry a server certificate
+	// makes the tls stage warn (default 14 days).
+	ExpiryWarning time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Prober runs staged probes. It holds no connections between probes and is
+// safe for concurrent use.
+type Prober struct {
+	o Options
+}
+
+// NewProber returns a prober with o's defaults filled in.
+func NewProber(o Options) *Prober {
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	o.StageTimeout = durationOr(o.StageTimeout, 5*time.Second)
+	o.ExpiryWarning = durationOr(o.ExpiryWarning, 14*24*time.Hour)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Prober{o: o}
+}
+
+// Probe verifies one profile: config first, then each host in order as the
+// driver would try them, stopping at the first host that passes.
+func (p *Prober) Probe(ctx context.Context, prof *profile.Profile, ro ResolveOptions) Result {
+	start := p.o.Now()
+	res := Result{Profile: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Tries: 1}
+	res.Driver, _ = prof.Driver.Effective()
+	t, err := TargetFrom(prof, p.o.Drivers, ro)
+	cfgDur := p.o.Now().Sub(start)
+	if err != nil {
+		a := Attempt{Stage: StageConfig, Class: ClassConfigInvalid, Code: "config", Detail: scrub(err.Error(), t.Password)}
+		if h := prof.FirstHost(); h.Host.Set {
+			a.Host, _ = h.Host.Effective()
+			a.Port, _ = h.Port.Int()
+		}
+		a.Stages = ladder(StageResult{Stage: StageConfig, Status: StatusFail, Duration: cfgDur})
+		res.Attempts = []Attempt{a}
+		res.Duration = p.o.Now().Sub(start)
+		return res
+	}
+	res.Driver = t.Driver
+	res.Attempts = p.ProbeTarget(ctx, t)
+	res.Decided = decide(res.Attempts)
+	for i := range res.Attempts {
+		res.Attempts[i].Stages[0].Duration = cfgDur
+	}
+	res.Duration = p.o.Now().Sub(start)
+	return res
+}
+
+// decide picks the first successful attempt, or the last.
+func decide(as []Attempt) int {
+	for i, a := range as {
+		if a.OK {
+			return i
+		}
+	}
+	return len(as) - 1
+}
+
+// ProbeTarget probes a resolved target, one attempt per host tried.
+func (p *Prober) ProbeTarget(ctx context.Context, t Target) []Attempt {
+	drv := p.o.Drivers[t.Driver]
+	var out []Attempt
+	for _, hp := range t.Hosts {
+		a := p.attempt(ctx, drv, t, hp)
+		out = append(out, a)
+		if a.OK || !tryNextHost(a) || ctx.Err() != nil {
+			break
+		}
+	}
+	return out
+}
+
+// tryNextHost follows libpq: the next host is tried when this one could not
+// be reached or is not acceptable (read-only, shutting down, full), not when
+// it rejected the credentials or the database.
+func tryNextHost(a Attempt) bool {
+	switch a.Stage {
+	case StageDNS, StageTCP, StageTLS:
+		return a.Class != ClassTLSRequiredByServer
+	}
+	switch a.Class {
+	case ClassProtocolTimeout, ClassProtocolError, ClassServerStartingOrStopping, ClassReadOnlyServer, ClassTooManyConnections, ClassUpstreamUnavailable:
+		return true
+	}
+	return false
+}
+
+// ladder starts a stage list with config, leaving every other stage
+// "skip" until it runs.
+func ladder(config StageResult) []StageResult {
+	out := make([]StageResult, 0, 8)
+	for _, s := range Stages() {
+		if s == StageConfig {
+			out = append(out, config)
+			continue
+		}
+		out = append(out, StageResult{Stage: s, Status: StatusSkip})
+	}
+	return out
+}
+
+// run is one attempt in progress.
+type run struct {
+	p    *Prober
+	drv  Driver
+	t    Target
+	a    *Attempt
+	seen peerCert
+}
+
+func (r *run) set(s Stage, st Status, d time.Duration, note string) {
+	for i := range r.a.Stages {
+		if r.a.Stages[i].Stage == s {
+			r.a.Stages[i].Status, r.a.Stages[i].Duration, r.a.Stages[i].Note = st, d, note
+		}
+	}
+}
+
+// fail records err, seen while stage was running, as the attempt's failure.
+func (r *run) fail(stage Stage, d time.Duration, err error) {
+	s, c, code := classify(stage, err)
+	r.failClass(stage, s, d, c, code, err.Error())
+}
+
+func (r *run) failClass(running, stage Stage, d time.Duration, c Class, code, detail string) {
+	r.a.OK, r.a.Stage, r.a.Class, r.a.Code = false, stage, c, code
+	r.a.Detail = scrub(detail, r.t.Password)
+	if running != stage {
+		// One driver call covered several stages: those before the
+		// failing one passed within it.
+		for _, s := range Stages() {
+			if s == stage {
+				break
+			}
+			if stageIndex(s) >= stageIndex(running) {
+				r.set(s, StatusOK, 0, "passed within the same exchange")
+			}
+		}
+	}
+	r.set(stage, StatusFail, d, "")
+}
+
+func stageIndex(s Stage) int {
+	for i, x := range Stages() {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *Prober) stageCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, p.o.StageTimeout)
+}
+
+// attempt runs the stages against one host.
+func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort) Attempt {
+	a := Attempt{Host: hp.Host, Port: hp.Port, Stages: ladder(StageResult{Stage: StageConfig, Status: StatusOK})}
+	r := &run{p: p, drv: drv, t: t, a: &a}
+
+	// dns
+	begin := p.o.Now()
+	ips, err := p.lookup(ctx, hp.Host)
+	if err != nil {
+		r.fail(StageDNS, p.o.Now().Sub(begin), err)
+		return a
+	}
+	dnsNote := ""
+	if net.ParseIP(hp.Host) != nil {
+		dnsNote = "address literal: nothing to resolve"
+	} else {
+		dnsNote = fmt.Sprintf("%d address(es)", len(ips))
+	}
+	r.set(StageDNS, StatusOK, p.o.Now().Sub(begin), dnsNote)
+
+	// tcp: each address in order, each with its own timeout, until one
+	// accepts.
+	begin = p.o.Now()
+	conn, ip, tcpWarn, err := p.dialAny(ctx, ips, hp.Port)
+	if err != nil {
+		r.fail(StageTCP, p.o.Now().Sub(begin), err)
+		if tcpWarn != "" {
+			r.a.Detail = scrub(tcpWarn, t.Password)
+		}
+		return a
+	}
+	a.Address = addr(ip, hp.Port)
+	if tcpWarn != "" {
+		r.set(StageTCP, StatusWarn, p.o.Now().Sub(begin), tcpWarn)
+		a.Warnings = append(a.Warnings, tcpWarn)
+	} else {
+		r.set(StageTCP, StatusOK, p.o.Now().Sub(begin), "")
+	}
+
+	sess, usedTLS, ok := r.login(ctx, conn, ip)
+	if !ok {
+		return a
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = sess.Close(cctx)
+	}()
+
+	// query
+	begin = p.o.Now()
+	qctx, cancel := context.WithTimeout(ctx, p.o.StageTimeout+p.o.StageTimeout/2)
+	info, err := sess.Query(qctx, p.o.Query, p.o.StageTimeout)
+	if err == nil && (t.NeedWriter || p.o.WriteCheck != "") {
+		var ro bool
+		ro, err = sess.ReadOnly(qctx)
+		if err == nil && ro {
+			cancel()
+			r.failClass(StageQuery, StageQuery, p.o.Now().Sub(begin), ClassReadOnlyServer, "read_only",
+				"the session is read-only (a standby, or default_transaction_read_only) and the profile needs a writer")
+			return a
+		}
+	}
+	if err == nil && p.o.WriteCheck != "" {
+		err = sess.WriteCheck(qctx, p.o.WriteCheck, p.o.StageTimeout)
+	}
+	cancel()
+	if err != nil {
+		r.fail(StageQuery, p.o.Now().Sub(begin), err)
+		return a
+	}
+	a.Pooler = info.Pooler
+	qnote := "SELECT 1, read-only"
+	if p.o.Query != "" {
+		qnote = "configured query, read-only"
+	}
+	if p.o.WriteCheck != "" {
+		qnote += "; insert into " + p.o.WriteCheck + " rolled back"
+	}
+	r.set(StageQuery, StatusOK, p.o.Now().Sub(begin), qnote)
+
+	// capacity
+	begin = p.o.Now()
+	r.capacity(ctx, sess, ip, usedTLS, begin)
+	if a.Stage == "" {
+		a.OK = true
+	}
+	return a
+}
+
+// login runs the tls, auth and database stages on conn. It owns conn: on
+// failure it closes it.
+func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, bool, bool) {
+	p, t := r.p, r.t
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	begin := p.o.Now()
+	usedTLS, inHandshake := false, false
+	var driverTLS *tls.Config
+	switch {
+	case t.TLS == TLSDisable:
+		r.set(StageTLS, StatusSkip, 0, "TLS disabled by the profile")
+	case t.TLS == TLSAllow:
+		r.set(StageTLS, StatusSkip, 0, "allow: plaintext first, TLS only if the server insists")
+	default:
+		cfg, err := clientTLS(t, t.serverName(), false, &r.seen)
+		if err != nil {
+			conn.Close()
+			r.failClass(StageTLS, StageConfig, 0, ClassConfigInvalid, "tls_files", err.Error())
+			r.set(StageTLS, StatusSkip, 0, "")
+			return nil, false, false
+		}
+		deadline(sctx, conn)
+		offer, err := r.drv.NegotiateTLS(sctx, conn)
+		if err != nil {
+			conn.Close()
+			r.fail(StageTLS, p.o.Now().Sub(begin), err)
+			return nil, false, false
+		}
+		if offer.Conn != nil {
+			conn = offer.Conn
+		}
+		switch {
+		case !offer.Offered && t.TLS.requires():
+			conn.Close()
+			r.failClass(StageTLS, StageTLS, p.o.Now().Sub(begin), ClassTLSNotSupportedByServer, "tls_not_offered",
+				fmt.Sprintf("the profile requires TLS (%s) and the server declined it in the %s protocol", t.TLS, r.drv.Name()))
+			return nil, false, false
+		case !offer.Offered:
+			r.set(StageTLS, StatusWarn, p.o.Now().Sub(begin), fmt.Sprintf("server does not offer TLS; %s continues in plaintext", t.TLS))
+		case offer.InHandshake:
+			driverTLS, inHandshake, usedTLS = cfg, true, true
+		default:
+			tc := tls.Client(conn, cfg)
+			if err := tc.HandshakeContext(sctx); err != nil {
+				conn.Close()
+				r.fail(StageTLS, p.o.Now().Sub(begin), err)
+				return nil, false, false
+			}
+			conn, usedTLS = tc, true
+			r.tlsDone(p.o.Now().Sub(begin), tc.ConnectionState().Version, "")
+		}
+	}
+
+	// auth and database: one login exchange
+	begin = p.o.Now()
+	deadline(sctx, conn)
+	sess, err := r.drv.Connect(sctx, conn, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password, TLS: driverTLS})
+	d := p.o.Now().Sub(begin)
+	if err != nil {
+		conn.Close()
+		running := StageAuth
+		if inHandshake {
+			running = StageTLS
+		}
+		s, c, code := classify(running, err)
+		if inHandshake && s == StageTLS {
+			r.failClass(StageTLS, StageTLS, d, c, code, err.Error())
+			return nil, false, false
+		}
+		if s == StageTLS {
+			s = StageAuth
+		}
+		if inHandshake {
+			r.tlsDone(0, 0, "negotiated inside the "+r.drv.Name()+" handshake: its time is part of auth")
+		}
+		var se *ServerError
+		if c == ClassProtocolError && errors.As(err, &se) && se.Code == "08P01" && p.databaseMissing(ctx, r.drv, t, ip, usedTLS) {
+			r.failClass(StageAuth, StageDatabase, d, ClassDatabaseNotFound, code,
+				"the pooler relayed the server's refusal; the database is not in the server's catalog (second attempt): "+err.Error())
+			return nil, false, false
+		}
+		if !usedTLS && (c == ClassAccessRejected || c == ClassAuthFailed) && p.acceptsOverTLS(ctx, r.drv, t, ip) {
+			r.failClass(StageAuth, StageTLS, d, ClassTLSRequiredByServer, code,
+				"refused in plaintext; the same credentials succeeded over TLS (second attempt)")
+			return nil, false, false
+		}
+		r.failClass(StageAuth, s, d, c, code, err.Error())
+		return nil, false, false
+	}
+	conn.SetDeadline(time.Time{})
+	if inHandshake {
+		r.tlsDone(0, 0, "negotiated inside the "+r.drv.Name()+" handshake: its time is part of auth")
+	}
+	r.set(StageAuth, StatusOK, d, "")
+	r.set(StageDatabase, StatusOK, 0, "opened by the same login exchange")
+	return sess, usedTLS, true
+}
+
+// tlsDone records a successful TLS stage, warning on a certificate close
+// to expiry.
+func (r *run) tlsDone(d time.Duration, version uint16, note string) {
+	if note == "" && version != 0 {
+		note = tls.VersionName(version)
+	}
+	if w := expiryWarning(r.seen.get(), r.p.o.Now(), r.p.o.ExpiryWarning); w != "" {
+		r.a.Warnings = append(r.a.Warnings, w)
+		r.set(StageTLS, StatusWarn, d, note+"; "+w)
+		return
+	}
+	r.set(StageTLS, StatusOK, d, note)
+}
+
+// deadline bounds conn by ctx's deadline, so that a driver blocked in a
+// read returns when the stage's time is up.
+func deadline(ctx context.Context, conn net.Conn) {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+}
+
+// serverName is the name TLS verifies: the first host as written.
+func (t Target) serverName() string {
+	if len(t.Hosts) == 0 {
+		return ""
+	}
+	return t.Hosts[0].Host
+}
+
+// acceptsOverTLS is the second attempt that decides an ambiguous refusal:
+// 28000 or MySQL's 1045 in plaintext mean "TLS required" only if the same
+// credentials succeed over TLS.
+func (p *Prober) acceptsOverTLS(ctx context.Context, drv Driver, t Target, ip net.IP) bool {
+	t.TLS = TLSRequire
+	sess, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, true, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password})
+	if err != nil {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = sess.Close(cctx)
+	return true
+}
+
+// databaseMissing is the second attempt behind a pooler's 08P01: log in to
+// the postgres database with the same credentials and look the database up.
+func (p *Prober) databaseMissing(ctx context.Context, drv Driver, t Target, ip net.IP, usedTLS bool) bool {
+	if usedTLS && t.TLS == TLSPrefer {
+		t.TLS = TLSRequire
+	}
+	sess, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, false, ConnectRequest{Database: "postgres", User: t.User, Password: t.Password})
+	if err != nil {
+		return false
+	}
+	cctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	defer func() { _ = sess.Close(cctx) }()
+	cat, ok := sess.(Catalog)
+	if !ok {
+		return false
+	}
+	exists, err := cat.DatabaseExists(cctx, t.Database)
+	return err == nil && !exists
+}
+
+// open makes an extra connection without recording stages: for the second
+// attempt and the pooler's admin console.
+func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest) (Session, error) {
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(sctx, "tcp", addr(ip, port))
+	if err != nil {
+		return nil, err
+	}
+	deadline(sctx, conn)
+	if t.TLS != TLSDisable && t.TLS != TLSAllow {
+		cfg, err := clientTLS(t, t.serverName(), insecure, nil)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		offer, err := drv.NegotiateTLS(sctx, conn)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		if offer.Conn != nil {
+			conn = offer.Conn
+		}
+		switch {
+		case !offer.Offered && t.TLS.requires():
+			conn.Close()
+			return nil, ErrTLSNotOffered
+		case !offer.Offered:
+		case offer.InHandshake:
+			req.TLS = cfg
+		default:
+			tc := tls.Client(conn, cfg)
+			if err := tc.HandshakeContext(sctx); err != nil {
+				conn.Close()
+				return nil, err
+			}
+			conn = tc
+		}
+	}
+	sess, err := drv.Connect(sctx, conn, req)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	return sess, nil
+}
+
+// capacity runs the capacity stage. A failure to read the numbers, or an
+// unknown pool size or replica count, is "unknown", never a failure: only
+// numbers that prove the pool cannot fit fail it.
+func (r *run) capacity(ctx context.Context, sess Session, ip net.IP, usedTLS bool, begin time.Time) {
+	p, t := r.p, r.t
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	var c Capacity
+	var err error
+	if r.a.Pooler {
+		tt := t
+		if usedTLS && tt.TLS == TLSPrefer {
+			tt.TLS = TLSRequire
+		}
+		var console Session
+		console, err = p.open(sctx, r.drv, tt, ip, r.a.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true})
+		if err == nil {
+			c, err = console.Capacity(sctx)
+			_ = console.Close(sctx)
+		}
+	} else {
+		c, err = sess.Capacity(sctx)
+	}
+	d := p.o.Now().Sub(begin)
+	if err != nil {
+		_, cl, code := classify(StageCapacity, err)
+		r.set(StageCapacity, StatusUnknown, d, fmt.Sprintf("limits not readable (%s %s)", cl, code))
+		return
+	}
+	have := capacityText(c)
+	if t.PoolMax == 0 || t.Replicas == 0 {
+		missing := "pool max"
+		switch {
+		case t.PoolMax == 0 && t.Replicas == 0:
+			missing = "pool max and replica count"
+		case t.Replicas == 0:
+			missing = "replica count"
+		}
+		r.set(StageCapacity, StatusUnknown, d, missing+" unknown; "+have)
+		return
+	}
+	need := t.PoolMax * t.Replicas
+	if need > c.Free() {
+		r.failClass(StageCapacity, StageCapacity, d, ClassPoolCapacityExceeded, strconv.Itoa(need)+">"+strconv.Itoa(c.Free()),
+			fmt.Sprintf("pool %d × %d replicas = %d connections, %s", t.PoolMax, t.Replicas, need, have))
+		return
+	}
+	r.set(StageCapacity, StatusOK, d, fmt.Sprintf("pool %d × %d replicas = %d fits; %s", t.PoolMax, t.Replicas, need, have))
+}
+
+func capacityText(c Capacity) string {
+	s := fmt.Sprintf("%s: %d free (max %d, reserved %d, in use %d", c.Source, c.Free(), c.Max, c.Reserved, c.Current)
+	if c.UserLimit >= 0 {
+		s += fmt.Sprintf(", user limit %d with %d in use", c.UserLimit, c.UserCurrent)
+	}
+	if c.PoolSize > 0 {
+		s += fmt.Sprintf(", server pool size %d", c.PoolSize)
+	}
+	return s + ")"
+}
+
+// lookup resolves host, every address; an IP literal is its own address.
+func (p *Prober) lookup(ctx context.Context, host string) ([]net.IP, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IP{ip}, nil
+	}
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	addrs, err := p.o.Resolver.LookupIPAddr(sctx, host)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	ips := make([]net.IP, len(addrs))
+	for i, a := range addrs {
+		ips[i] = a.IP
+	}
+	return ips, nil
+}
+
+// dialAny connects to the first address that accepts, each address with
+// its own timeout. warn lists the addresses that failed before it.
+func (p *Prober) dialAny(ctx context.Context, ips []net.IP, port int) (net.Conn, net.IP, string, error) {
+	var firstErr error
+	warn := ""
+	for _, ip := range ips {
+		sctx, cancel := p.stageCtx(ctx)
+		var d net.Dialer
+		conn, err := d.DialContext(sctx, "tcp", addr(ip, port))
+		cancel()
+		if err == nil {
+			return conn, ip, warn, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		_, c, code := classify(StageTCP, err)
+		if warn != "" {
+			warn += "; "
+		}
+		warn += fmt.Sprintf("%s: %s (%s)", addr(ip, port), c, code)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if len(ips) == 1 {
+		warn = ""
+	}
+	if firstErr == nil {
+		firstErr = errors.New("no address to dial")
+	}
+	return nil, nil, warn, firstErr
+}
