@@ -39,6 +39,11 @@ func parseProps(s string, i, lim int, f string, quotes, braces bool) ([]item, er
 		if i >= lim || s[i] == ';' {
 			return nil, synErr(f, k0, `missing "=" after %q`, key)
 		}
+		for j := k0; j < i; j++ {
+			if c := s[j]; !isKeyChar(c) && !isSpace(c) && c != '=' {
+				return nil, synErr(f, j, "invalid character %q in keyword", c)
+			}
+		}
 		if key == "" {
 			return nil, synErr(f, k0, `missing keyword before "="`)
 		}

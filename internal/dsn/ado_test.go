@@ -66,6 +66,7 @@ func adoErrCases() []errCase {
 		{"text after quote", `Password="a"b;Server=h`, 12, "unexpected text"},
 		{"unterminated brace", "Pwd={abc;Server=h", 4, "unterminated"},
 		{"unclosed ipv6", "Host=[::1;Username=u", 5, `missing "]"`},
+		{"url is not ado", "postgres://h/db?password=a;x=y", 8, "invalid character ':' in keyword"},
 	}
 }
 

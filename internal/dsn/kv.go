@@ -48,6 +48,11 @@ func ParseKeywordValue(s string) (*Conn, error) {
 			return nil, synErr(f, i, `missing keyword before "="`)
 		}
 		key := s[k0:i]
+		for j := k0; j < i; j++ {
+			if !isKeyChar(s[j]) {
+				return nil, synErr(f, j, "invalid character %q in keyword", s[j])
+			}
+		}
 		i = skipSpace(s, i, lim)
 		if i >= lim || s[i] != '=' {
 			return nil, synErr(f, i, `missing "=" after %q`, key)

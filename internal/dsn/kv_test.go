@@ -59,6 +59,7 @@ func kvErrCases() []errCase {
 		{"missing key", "host=h =x", 7, "missing keyword"},
 		{"unterminated quote", "host=h password='abc", 16, "unterminated"},
 		{"escaped final quote", `password='abc\'`, 9, "unterminated"},
+		{"url is not kv", "postgres://h/db?password=a", 8, "invalid character ':' in keyword"},
 	}
 }
 

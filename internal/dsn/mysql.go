@@ -73,6 +73,9 @@ func parseMySQLBody(s string, b, lim int, c *Conn) (*Conn, error) {
 	if at < 0 && len(ats) > 0 {
 		at = ats[len(ats)-1]
 	}
+	if at >= 0 && (strings.Contains(s[b:at], "://") || hasPrefixFold(s[b:at], "jdbc:")) {
+		return nil, synErr(f, b, "not a go-sql-driver DSN: this is a URL")
+	}
 	n0 := b
 	if at >= 0 {
 		if colon := indexOut(s, b, at, ":"); colon < 0 {

@@ -52,6 +52,8 @@ func mysqlErrCases() []errCase {
 		{"unclosed address", "user:pass@tcp(host:3306/db", 13, `missing ")"`},
 		{"host without net", "user@localhost:3306/db", 14, `unexpected ':'`},
 		{"not mysql scheme", "postgres://u@tcp(h)/db", 0, "not a MySQL scheme"},
+		{"jdbc url", "jdbc:oracle:thin:scott/tiger@//h:1521/ORCL", 0, "this is a URL"},
+		{"url in password position", "u:x://y@tcp(h)/db", 0, "this is a URL"},
 	}
 }
 

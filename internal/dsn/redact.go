@@ -12,18 +12,29 @@ const Mask = "xxxxx"
 // passwords, password=/PWD=/Password= values, mysql DSN user:pass@, and the
 // values of password-, secret- and token-like parameters. A value that is
 // only a variable reference (${DB_PASSWORD}) is kept: it is not a secret
-// and it tells the reader where the secret comes from. When s cannot be
-// parsed, masking is conservative: everything between "user:" and the last
-// '@', and the values of password-like keys.
+// and it tells the reader where the secret comes from.
+//
+// s is read by every parser, not only the one Parse would pick, and the
+// secrets any of them finds are masked: a string that two drivers would
+// read differently loses both candidate passwords. When no parser can read
+// s, masking is conservative: everything between "user:" and the last '@',
+// and the values of password-like keys.
 func Redact(s string) string {
 	var spans []span
-	if c, err := Parse(s); err == nil {
+	parsed := false
+	for _, parse := range [...]func(string) (*Conn, error){ParseURL, ParseKeywordValue, ParseMySQL, ParseJDBC, ParseADO} {
+		c, err := parse(s)
+		if err != nil {
+			continue
+		}
+		parsed = true
 		for _, p := range c.secrets {
 			if p.Set && p.End > p.Off && !isPlainRef(p.Value) {
 				spans = append(spans, span{p.Off, p.End})
 			}
 		}
-	} else {
+	}
+	if !parsed {
 		spans = userinfoSpans(s)
 	}
 	spans = append(spans, keySpans(s)...)
@@ -54,10 +65,6 @@ func keySpans(s string) []span {
 	var out []span
 	for e := 0; e < len(s); e++ {
 		if s[e] != '=' {
-			continue
-		}
-		if e+1 < len(s) && s[e+1] == '=' {
-			e++
 			continue
 		}
 		key, _ := keyBefore(s, e)

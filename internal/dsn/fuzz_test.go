@@ -1,0 +1,134 @@
+package dsn_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dbguard/dbguard/internal/dsn"
+)
+
+// seed adds every table input, valid and invalid, plus a few mutations
+// that exercise the awkward corners.
+func seed(f *testing.F, in []string) {
+	for _, s := range in {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		"", "${", "${a", "{{", "<%", "$(", "[", "]", "@", ":", "/", "?", ";", "=", "'", `"`, "{", "%", "%4", "%zz",
+		"postgres://", "postgres://@", "postgres://:@:/?", "postgres://[", "postgres://[]:", "postgres://a,,b/",
+		"jdbc:oracle:thin:@(", "jdbc:oracle:thin:@()", "jdbc:sqlserver://;=", "Server=;", "host='",
+		"u@tcp(", "u@tcp()/", "mysql://@tcp()/", "a=b;c", "x@y@z:/w", "postgres://u:p@h?x@y",
+	} {
+		f.Add(s)
+	}
+}
+
+// checkConn checks the properties every parser must keep on any input.
+func checkConn(t *testing.T, s string, c *dsn.Conn, err error) {
+	t.Helper()
+	if err != nil {
+		se, ok := err.(*dsn.SyntaxError)
+		if !ok {
+			t.Fatalf("error %T %v is not a *SyntaxError", err, err)
+		}
+		if se.Off < 0 || se.Off > len(s) {
+			t.Fatalf("error offset %d out of range 0..%d", se.Off, len(s))
+		}
+		if c != nil {
+			t.Fatalf("non-nil Conn with an error")
+		}
+		return
+	}
+	if c == nil {
+		t.Fatalf("nil Conn without an error")
+	}
+	if errs := spanErrors(s, c); len(errs) > 0 {
+		t.Fatalf("%q: %s", s, strings.Join(errs, "; "))
+	}
+	checkRedact(t, s, c)
+}
+
+// checkRedact checks that Redact leaves no parsed password of at least 4
+// bytes behind, when that password is a literal (not ${VAR}), does not
+// occur outside its own span, and has no 'x' (the mask itself).
+func checkRedact(t *testing.T, s string, c *dsn.Conn) {
+	t.Helper()
+	p := c.Password
+	if !p.Set || len(p.Value) < 4 || strings.ContainsRune(p.Value, 'x') || dsn.IsInterpolation(p.Value) {
+		return
+	}
+	if strings.Contains(s[:p.Off], p.Value) || strings.Contains(s[p.End:], p.Value) {
+		return
+	}
+	if got := dsn.Redact(s); strings.Contains(got, p.Value) {
+		t.Fatalf("Redact(%q) = %q still holds the password %q", s, got, p.Value)
+	}
+}
+
+func FuzzParseURL(f *testing.F) {
+	seed(f, append(inputs(urlCases()), errInputs(urlErrCases())...))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.ParseURL(s)
+		checkConn(t, s, c, err)
+	})
+}
+
+func FuzzParseKeywordValue(f *testing.F) {
+	seed(f, append(inputs(kvCases()), errInputs(kvErrCases())...))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.ParseKeywordValue(s)
+		checkConn(t, s, c, err)
+	})
+}
+
+func FuzzParseMySQL(f *testing.F) {
+	seed(f, append(inputs(mysqlCases()), errInputs(mysqlErrCases())...))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.ParseMySQL(s)
+		checkConn(t, s, c, err)
+	})
+}
+
+func FuzzParseJDBC(f *testing.F) {
+	seed(f, append(inputs(jdbcCases()), errInputs(jdbcErrCases())...))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.ParseJDBC(s)
+		checkConn(t, s, c, err)
+	})
+}
+
+func FuzzParseADO(f *testing.F) {
+	seed(f, append(inputs(adoCases()), errInputs(adoErrCases())...))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.ParseADO(s)
+		checkConn(t, s, c, err)
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	seed(f, inputs(allCases()))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := dsn.Parse(s)
+		checkConn(t, s, c, err)
+		dsn.Looks(s)
+	})
+}
+
+// FuzzRedact checks that Redact never panics and leaves behind no password
+// that any parser finds.
+func FuzzRedact(f *testing.F) {
+	seed(f, inputs(allCases()))
+	f.Fuzz(func(t *testing.T, s string) {
+		out := dsn.Redact(s)
+		if !strings.Contains(out, dsn.Mask) && out != s {
+			t.Fatalf("Redact changed %q without masking: %q", s, out)
+		}
+		for _, parse := range []func(string) (*dsn.Conn, error){
+			dsn.Parse, dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO,
+		} {
+			if c, err := parse(s); err == nil {
+				checkRedact(t, s, c)
+			}
+		}
+	})
+}
