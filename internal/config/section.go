@@ -20,8 +20,14 @@ type Config struct {
 	// manifest says so.
 	Replicas []ReplicaOverride
 
-	// Later issues add their sections here, one field each: Rules (check),
-	// Inventory (check), Review (review), Watch (watch).
+	// Rules tunes dbguard check's rules; nil when the file has no rules
+	// section.
+	Rules *RulesConfig `json:",omitempty"`
+	// Inventory lists database servers and their limits; nil when absent.
+	Inventory *InventoryConfig `json:",omitempty"`
+
+	// Later issues add their sections here, one field each: Review
+	// (review), Watch (watch).
 }
 
 // section is one capability's part of dbguard.yaml: a top-level key, how to
@@ -66,10 +72,20 @@ func registry() []section {
 			decode:   decodeReplicas,
 			validate: validateReplicas,
 		},
+		{
+			name:     "rules",
+			summary:  "custom rule folder, pool ceiling, and per-rule severity, switch and environments for check",
+			decode:   decodeRules,
+			validate: validateRules,
+		},
+		{
+			name:     "inventory",
+			summary:  "database servers and PgBouncers with their connection limits, for check's capacity rules",
+			decode:   decodeInventory,
+			validate: validateInventory,
+		},
 		// Reserved for later issues; not accepted yet, so a file using them
 		// gets "unknown key" from this version rather than being half-read:
-		//   rules      custom CEL rules and per-rule severity (check issue)
-		//   inventory  the expected set of profiles and databases (check issue)
 		//   review     approvals required per risk level (review issue)
 		//   watch      probe targets, intervals, alerting (watch issue)
 	}
