@@ -6,10 +6,14 @@ import "strings"
 // at s[i] (${...} with nesting, $(...), {{...}}, <%...%>), or -1 when none
 // starts there or it is not closed before lim. Such a token is opaque: the
 // delimiters inside it (: / @ , ; spaces) do not split components.
+//
+// A token longer than maxInterp is not one: real ones are short, and the
+// bound keeps scanning linear on hostile input such as "${${${...".
 func interpEnd(s string, i, lim int) int {
 	if i+1 >= lim {
 		return -1
 	}
+	lim = min(lim, i+maxInterp)
 	c, d := s[i], s[i+1]
 	switch {
 	case c == '$' && (d == '{' || d == '('):
@@ -40,6 +44,9 @@ func interpEnd(s string, i, lim int) int {
 	}
 	return -1
 }
+
+// maxInterp bounds the length of an interpolation token.
+const maxInterp = 512
 
 func maybeInterp(c byte) bool { return c == '$' || c == '{' || c == '<' }
 
