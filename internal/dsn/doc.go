@@ -34,10 +34,17 @@
 // the caller can turn a Part into a file, line and column. Value is the
 // decoded text (percent-decoding, unquoting, unescaping).
 //
+// Interpolation tokens longer than 512 bytes are not treated as tokens, so
+// that hostile input ("${${${...") is scanned in linear time.
+//
 // Secrets: Conn.Password holds the password in clear, in memory only; the
-// caller must wrap it in its secret type at once and never print a Conn.
-// Redact masks every password-like value of a raw string and must be used
-// before a connection string is shown anywhere. Nothing here panics on any
-// input; the fuzz targets check that, that spans hold, and that Redact
-// leaves no parsed password behind.
+// caller must wrap it in its secret type at once. As a safety net, a Conn
+// printed with fmt, slog or encoding/json shows the password (and
+// secret-like parameters) masked. Redact masks every password-like value of
+// a raw string and must be used before a connection string is shown
+// anywhere; it masks what any of the parsers would read as a password, so
+// a string that two drivers read differently loses both candidates. A
+// value that is only a variable reference (${DB_PASSWORD}) is not a secret
+// and is kept. Nothing here panics on any input; the fuzz targets check
+// that, that spans hold, and that Redact leaves no parsed password behind.
 package dsn
