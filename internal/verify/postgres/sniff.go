@@ -19,7 +19,7 @@ type sniffConn struct {
 	need      int    // body bytes still to skip or collect
 	typ       byte
 	body      []byte
-	authCode  int32  // last AuthenticationRequest code, -1 none
+	authCode  int32 // last AuthenticationRequest code, -1 none
 	mechs     []string
 	violation string // why the bytes are not the protocol
 }
