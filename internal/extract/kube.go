@@ -195,7 +195,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			for _, p := range ps {
 				if replicas != nil && !p.ServerSide {
 					p.Replicas = profile.Replicas{Count: fc.value(replicas), Source: strings.ToLower(kind)}
-					p.SetParam("workload", profile.Value{Text: kind + "/" + name, Set: true, Loc: fc.loc(root.Get("metadata").Get("name"))})
+					p.SetParam("workload", profile.Value{Text: kind + "/" + name, Set: true})
 					if surge != nil {
 						p.Replicas.Surge = fc.value(surge)
 					}
