@@ -14,9 +14,9 @@ import (
 // not checked, "-" means the field must be unset.
 type want struct {
 	name, driver, host, port, database, user, tls, password, env string
-	serverSide                                                  bool
-	replicas, maxOpen, connectTimeout                           string
-	params                                                      map[string]string
+	serverSide                                                   bool
+	replicas, maxOpen, connectTimeout                            string
+	params                                                       map[string]string
 }
 
 func extractFile(t *testing.T, rel string) extract.Result {
