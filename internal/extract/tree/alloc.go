@@ -28,6 +28,23 @@ type arena struct {
 	size  int
 }
 
+// hint sizes the first blocks for about n nodes, an estimate each parser
+// makes from cheap byte counts: growing from a small block would allocate
+// and zero twice the memory a small file needs.
+func (a *arena) hint(n int) {
+	n = max(16, min(n, 1<<14))
+	a.nodes = make([]Node, n)
+	a.ptrs = make([]*Node, n)
+	a.size = min(n, 1024)
+}
+
+// estimate counts the bytes that come before most values in the formats
+// read here (line ends, commas, opening brackets): an upper bound on the
+// node count of a typical file.
+func estimate(data []byte) int {
+	return bytes.Count(data, []byte{'\n'}) + bytes.Count(data, []byte{','}) + 2
+}
+
 func (a *arena) node() *Node {
 	if len(a.nodes) == 0 {
 		switch {
@@ -68,6 +85,18 @@ func (a *arena) children(mark int) []*Node {
 	copy(out, a.stack[mark:])
 	clear(a.stack[mark:])
 	a.stack = a.stack[:mark]
+	return out
+}
+
+// room returns an empty Children slice with capacity n carved from the
+// shared block, for maps that are filled by append because they can be
+// reopened later in the file (TOML tables, INI sections).
+func (a *arena) room(n int) []*Node {
+	if len(a.ptrs) < n {
+		a.ptrs = make([]*Node, max(256, n))
+	}
+	out := a.ptrs[:0:n]
+	a.ptrs = a.ptrs[n:]
 	return out
 }
 

@@ -1,6 +1,9 @@
 package tree
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // ParseEnv reads a dotenv file: KEY=value lines, optionally prefixed by
 // export, with # comments, 'literal' and "escaped" values (the latter may
@@ -18,6 +21,7 @@ func ParseEnv(data []byte) (Document, error) {
 	data = stripBOM(data)
 	src := string(data)
 	var a arena
+	a.hint(bytes.Count(data, []byte{'\n'}) + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	var doc Document

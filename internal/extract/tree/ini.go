@@ -1,6 +1,9 @@
 package tree
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // ParseINI reads an INI file as PgBouncer, MySQL/MariaDB (my.cnf), PHP
 // and Python's configparser write them. Each [section] is a Map child of
@@ -20,6 +23,7 @@ func ParseINI(data []byte) (Document, error) {
 	data = stripBOM(data)
 	src := string(data)
 	var a arena
+	a.hint(bytes.Count(data, []byte{'\n'}) + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	cur := root
@@ -53,6 +57,7 @@ func ParseINI(data []byte) (Document, error) {
 			nameAt := skipBlank(l, i+1)
 			s := a.node()
 			s.Kind = Map
+			s.Children = a.room(8)
 			s.Key = strings.TrimSpace(l[i+1 : end])
 			s.KeyLine, s.KeyCol = lineNo, runeCol(l, nameAt)
 			s.Line, s.Col = lineNo, runeCol(l, i)

@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"unicode/utf16"
@@ -26,6 +27,7 @@ var ErrTooDeep = errors.New("nesting deeper than 10000 levels")
 func ParseJSON(data []byte) (Document, error) {
 	data = stripBOM(data)
 	p := jsonParser{src: string(data), line: 1, colVal: 1}
+	p.a.hint(bytes.Count(data, []byte{','}) + bytes.Count(data, []byte{'{'}) + bytes.Count(data, []byte{'['}) + 2)
 	p.skip()
 	if p.pos >= len(p.src) {
 		return Document{}, nil

@@ -26,6 +26,7 @@ func ParseProperties(data []byte) (Document, error) {
 		src = latin1(data)
 	}
 	var a arena
+	a.hint(strings.Count(src, "\n") + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	var doc Document

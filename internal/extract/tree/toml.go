@@ -27,8 +27,10 @@ func ParseTOML(data []byte) (doc Document, err error) {
 	}()
 	data = stripBOM(data)
 	t := tomlConv{data: data, src: string(data), cur: newCursor(data)}
+	t.a.hint(estimate(data))
 	root := t.a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
+	root.Children = t.a.room(8)
 	table := root
 	var p unstable.Parser
 	p.KeepComments = true
@@ -132,6 +134,7 @@ func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
 	}
 	n := t.a.node()
 	n.Kind = Map
+	n.Children = t.a.room(4)
 	n.Key = name
 	n.KeyLine, n.KeyCol = t.cur.at(int(k.Raw.Offset))
 	n.Line, n.Col = n.KeyLine, n.KeyCol
@@ -195,6 +198,7 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	keyLine, keyCol := t.cur.at(int(last.Raw.Offset))
 	tbl := t.a.node()
 	tbl.Kind, tbl.Line, tbl.Col = Map, line, col
+	tbl.Children = t.a.room(8)
 	if !array {
 		for i := len(parent.Children) - 1; i >= 0; i-- {
 			if c := parent.Children[i]; c.Key == name && c.Kind == Map {
@@ -256,6 +260,7 @@ func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
 		return n, pos + 1, nil
 	case unstable.InlineTable:
 		n.Kind = Map
+		n.Children = t.a.room(4)
 		start = int(v.Raw.Offset)
 		n.Line, n.Col = t.cur.at(start)
 		pos := start + 1

@@ -38,8 +38,8 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 			docs, err = nil, &SyntaxError{Line: 1, Msg: fmt.Sprint("yaml parser failed: ", r)}
 		}
 	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	c := yamlConv{budget: maxYAMLNodes}
+	c.a.hint(estimate(data))
 	body := stripBOM(data)
 	c.lines = 1 + bytes.Count(body, []byte{'\n'})
 	c.lastCol = 1 + utf8.RuneCount(body[bytes.LastIndexByte(body, '\n')+1:])
@@ -49,9 +49,24 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 		last := remap.starts[len(remap.starts)-1]
 		c.lines, c.lastCol = len(remap.starts), 1+utf8.RuneCount(body[last:])
 	}
+	// A stream without document markers holds one document, and
+	// yaml.Unmarshal reads it without the Decoder's buffering, which costs
+	// a third of the parse of a small file.
+	single := !yamlMayHaveMarkers(body)
+	var dec *yaml.Decoder
+	if !single {
+		dec = yaml.NewDecoder(bytes.NewReader(data))
+	}
 	for i := 0; ; i++ {
 		var doc yaml.Node
-		if err := dec.Decode(&doc); err != nil {
+		if single {
+			if i > 0 {
+				return docs, nil
+			}
+			if err := yaml.Unmarshal(data, &doc); err != nil {
+				return nil, yamlError(err, data)
+			}
+		} else if err := dec.Decode(&doc); err != nil {
 			if errors.Is(err, io.EOF) {
 				return docs, nil
 			}
@@ -75,6 +90,21 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 		}
 		docs = append(docs, Document{Root: root, Index: i})
 	}
+}
+
+// yamlMayHaveMarkers reports whether a line may start with a document
+// marker (--- or ...), which is what can make a stream hold several
+// documents. A false positive only costs speed.
+func yamlMayHaveMarkers(body []byte) bool {
+	if bytes.HasPrefix(body, []byte("---")) || bytes.HasPrefix(body, []byte("...")) || bytes.HasPrefix(body, []byte("%")) {
+		return true
+	}
+	for _, m := range [...]string{"\n---", "\n...", "\r---", "\r...", "\n%", "\r%"} {
+		if bytes.Contains(body, []byte(m)) {
+			return true
+		}
+	}
+	return false
 }
 
 // yamlOddBreaks reports whether data has line breaks that YAML counts and
