@@ -44,7 +44,7 @@ func pgbouncerMessages() []pgbouncerMessage {
 // for a message that is not one of PgBouncer's.
 func classifyPgBouncer(msg string) (Class, bool) {
 	for _, m := range pgbouncerMessages() {
-		if msg == m.text || m.prefix && strings.HasPrefix(msg, m.text) && len(msg) > len(m.text) {
+		if m.prefix && strings.HasPrefix(msg, m.text) && len(msg) > len(m.text) || !m.prefix && msg == m.text {
 			return m.class, true
 		}
 	}
