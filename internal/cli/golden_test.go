@@ -9,6 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // updateGolden rewrites the golden files instead of comparing with them:
@@ -116,4 +120,83 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return "(same lines, different line endings)"
+}
+
+// scanSchema compiles docs/schema/scan.schema.json.
+func scanSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	p := filepath.Join(testenv.ModuleRoot(t), "docs", "schema", "scan.schema.json")
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatalf("open the schema: %v", err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("read the schema: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("scan.schema.json", doc); err != nil {
+		t.Fatalf("add the schema: %v", err)
+	}
+	s, err := c.Compile("scan.schema.json")
+	if err != nil {
+		t.Fatalf("compile the schema: %v", err)
+	}
+	return s
+}
+
+// TestScanJSONMatchesSchema validates scan's JSON against the published
+// schema: over the fixture tree, over inputs with problems, and over the
+// real-world corpus when ../shared is there.
+func TestScanJSONMatchesSchema(t *testing.T) {
+	schema := scanSchema(t)
+	bad := t.TempDir()
+	writeTree(t, bad, goodFiles())
+	writeTree(t, bad, map[string][]byte{"bin.yaml": []byte("\x00\x01"), "bad.json": []byte("{\"a\": ,}")})
+	tests := []struct {
+		name string
+		args []string
+		dir  func(t *testing.T) string
+	}{
+		{name: "golden tree", dir: func(*testing.T) string { return goldenScanDir }},
+		{name: "with problems", dir: func(*testing.T) string { return bad }},
+		{name: "real-world corpus", dir: func(t *testing.T) string {
+			return filepath.Join(testenv.SharedDir(t), "corpus", "real-world")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tt.dir(t)
+			code, stdout, stderr := runCLI(t, "", "scan", "--no-config", "--format", "json", dir)
+			if code == ExitUsage {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
+			if err != nil {
+				t.Fatalf("decode scan's JSON: %v", err)
+			}
+			if err := schema.Validate(inst); err != nil {
+				t.Errorf("scan's JSON does not match docs/schema/scan.schema.json:\n%v", err)
+			}
+		})
+	}
+}
+
+// TestSchemaRejects proves the schema test can fail.
+func TestSchemaRejects(t *testing.T) {
+	schema := scanSchema(t)
+	docs := map[string]string{
+		"no schema_version": `{"profiles": [], "problems": [], "summary": {"files": 0, "readable": 0, "bytes": 0, "profiles": 0, "problems": 0}}`,
+		"a password field":  `{"schema_version": 1, "profiles": [{"password": "x"}], "problems": [], "summary": {"files": 0, "readable": 0, "bytes": 0, "profiles": 0, "problems": 0}}`,
+	}
+	for name, doc := range docs {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if schema.Validate(inst) == nil {
+			t.Errorf("%s: the schema accepts it", name)
+		}
+	}
 }
