@@ -37,6 +37,7 @@ type odyParser struct {
 	src       string
 	pos       int
 	line, col int
+	back      *odyToken // a token read ahead and put back
 }
 
 type odyToken struct {
@@ -117,13 +118,16 @@ tok:
 }
 
 // block reads statements into parent until a closing brace (depth > 0) or
-// the end of the input (depth 0).
+// the end of the input (depth 0). Odyssey's grammar is token-based, not
+// line-based: a setting takes one value, a block an optional name, and
+// several settings may share a line (user default { storage "pg" pool
+// "session" }).
 func (p *odyParser) block(parent *tree.Node, depth int) error {
 	if depth > odysseyMaxDepth {
 		return &tree.SyntaxError{Line: p.line, Col: p.col, Msg: "blocks nested too deep"}
 	}
 	for {
-		t, err := p.next()
+		t, err := p.take()
 		if err != nil {
 			return err
 		}
@@ -144,40 +148,52 @@ func (p *odyParser) block(parent *tree.Node, depth int) error {
 			return &tree.SyntaxError{Line: t.line, Col: t.col, Msg: "'{' without a key"}
 		}
 		n := &tree.Node{Key: t.text, KeyLine: t.line, KeyCol: t.col, Kind: tree.Scalar, Line: t.line, Col: t.col}
-		var args []odyToken
-	stmt:
-		for {
-			a, err := p.next()
-			if err != nil {
+		parent.Children = append(parent.Children, n)
+		a, err := p.take()
+		if err != nil {
+			return err
+		}
+		switch a.kind {
+		case 0, '\n', '}':
+			p.unread(a)
+			continue
+		case '{':
+			n.Kind = tree.Map
+			if err := p.block(n, depth+1); err != nil {
 				return err
 			}
-			switch a.kind {
-			case 0, '\n':
-				break stmt
-			case '}':
-				// `key value }` closes the block on the same line.
-				p.pos -= 1
-				p.col--
-				break stmt
-			case '{':
-				n.Kind = tree.Map
-				if err := p.block(n, depth+1); err != nil {
-					return err
-				}
-				break stmt
-			default:
-				args = append(args, a)
-			}
+			continue
 		}
-		if len(args) > 0 {
-			n.Value, n.Line, n.Col, n.Quoted = args[0].text, args[0].line, args[0].col, args[0].kind == 's'
-			if isDigits(n.Value) {
-				n.Type = tree.Int
-			}
+		n.Value, n.Line, n.Col, n.Quoted = a.text, a.line, a.col, a.kind == 's'
+		if isDigits(n.Value) {
+			n.Type = tree.Int
 		}
-		parent.Children = append(parent.Children, n)
+		b, err := p.take()
+		if err != nil {
+			return err
+		}
+		if b.kind == '{' {
+			n.Kind = tree.Map
+			if err := p.block(n, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		p.unread(b)
 	}
 }
+
+// take returns the token put back by unread, or the next one.
+func (p *odyParser) take() (odyToken, error) {
+	if p.back != nil {
+		t := *p.back
+		p.back = nil
+		return t, nil
+	}
+	return p.next()
+}
+
+func (p *odyParser) unread(t odyToken) { p.back = &t }
 
 // extractOdyssey reads odyssey.conf. It recognises the file by its
 // storage and database blocks, parsing the raw bytes again: the INI view
