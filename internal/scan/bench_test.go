@@ -161,6 +161,15 @@ func decodeFile(p string) error {
 	}
 	switch filepath.Ext(p) {
 	case ".yaml", ".yml":
+		if !bytes.HasPrefix(data, []byte("---")) && !bytes.Contains(data, []byte("\n---")) {
+			// One document: yaml.Unmarshal skips the Decoder's buffering,
+			// as tree.ParseYAML does.
+			var n yaml.Node
+			if err := yaml.Unmarshal(data, &n); err != nil {
+				return fmt.Errorf("decode %s: %w", p, err)
+			}
+			return nil
+		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		for {
 			var n yaml.Node
