@@ -316,10 +316,8 @@ func tlsPriority(format, nk string) int {
 // the TLS winner leaves Params, secret-like params are remembered for
 // Redact, and ports are checked.
 func (c *Conn) finish() {
+	// A scheme-given TLS (rediss://) loses to any explicit setting.
 	best, bi := 0, -1
-	if c.TLS.Set {
-		best = 0 // a scheme-given TLS loses to an explicit setting
-	}
 	for i, p := range c.Params {
 		nk := normKey(p.Key)
 		if isSecretKey(nk) {
