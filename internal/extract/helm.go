@@ -61,6 +61,11 @@ func extractHelm(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 			continue
 		}
 		switch {
+		case c.Key == "persistence":
+			// Volume claims and object-storage backends (s3, swift,
+			// gcs credentials): a chart's persistence is never a
+			// database connection, though its words look like one.
+			drop[c] = true
 		case externalKind(c.Key) != "":
 			if p := fc.helmExternal(root, c); p != nil {
 				out = append(out, p)

@@ -25,7 +25,7 @@ type prodWant struct {
 // productSecrets are the passwords written in testdata for the product
 // extractors. None may reach params, the view or the JSON output.
 var productSecrets = []string{"bundled-pw", "init-pw", "ext-pw", "bouncer-pw", "odyssey-pw", "pgcat-pw",
-	"pgcat-ro-pw", "admin-pw", "patroni-su-pw", "patroni-rep-pw", "mycnf-pw", "w0rker-pw", "gitea-pw", "ep-default"}
+	"pgcat-ro-pw", "admin-pw", "patroni-su-pw", "patroni-rep-pw", "mycnf-pw", "w0rker-pw", "gitea-pw", "ep-default", "swift-pw"}
 
 func valText(v profile.Value) string {
 	if !v.Set {
