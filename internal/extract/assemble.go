@@ -487,7 +487,15 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	}
 	p.Hosts = p.Hosts[:0]
 	for _, h := range c.Hosts {
-		p.Hosts = append(p.Hosts, profile.Host{Host: mk(h.Host), Port: mk(h.Port), Socket: h.Socket})
+		host := h.Host
+		if h.Instance.Set && host.Set && h.Instance.End > host.Off && h.Instance.End <= len(parseText) {
+			// A SQL Server named instance is part of the host as
+			// written: (localdb)\mssqllocaldb, db01\SQLEXPRESS.
+			host.Value = host.Value + `\` + h.Instance.Value
+			host.Raw = parseText[host.Off:h.Instance.End]
+			host.End = h.Instance.End
+		}
+		p.Hosts = append(p.Hosts, profile.Host{Host: mk(host), Port: mk(h.Port), Socket: h.Socket})
 	}
 	if c.Database.Set {
 		p.Database = mk(c.Database)

@@ -20,7 +20,15 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	// client's host: db says which driver it speaks.
 	images := map[string]string{}
 	for _, s := range services.Children {
-		images[s.Key] = driverFromImage(s.Get("image").Text())
+		d := driverFromImage(s.Get("image").Text())
+		if d == "" && s.Get("image") == nil {
+			// An override file often leaves the image to the base
+			// file; the port the container publishes still tells.
+			if port := containerPort(s.Get("ports"), ""); port.node != nil {
+				d = driverFromPort(port.text)
+			}
+		}
+		images[s.Key] = d
 	}
 	var out []*profile.Profile
 	for _, s := range services.Children {

@@ -190,7 +190,8 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	consumed := map[*tree.Node]bool{}
 	var entries, urls, named []entry
 	// A block that names its driver (adapter: postgresql) is about a
-	// database, whatever its key.
+	// database, whatever its key: its weak keys (name:, source:) count.
+	strong := ctx.db || isDBWord(lastKey(kp))
 	for _, c := range n.Children {
 		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fDriver && canonicalDriver(c.Value) != "" {
 			ctx.db = true
@@ -264,7 +265,6 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			consumed[c] = true
 		}
 	}
-	strong := ctx.db || isDBWord(lastKey(kp))
 	var out []*profile.Profile
 	mk := func(es []entry, kp string) {
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}

@@ -221,9 +221,10 @@ func byteIndex(s string, runes int) int {
 }
 
 // startsWithValue accepts the value itself, the value after an opening
-// quote, or its percent-encoded form.
+// quote, its percent-encoded form, or its form escaped inside a JSON string.
 func startsWithValue(s, want string) bool {
-	for _, cand := range []string{want, strings.ReplaceAll(want, "%", "%25")} {
+	jsonEscaped := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(want)
+	for _, cand := range []string{want, strings.ReplaceAll(want, "%", "%25"), jsonEscaped} {
 		if strings.HasPrefix(s, cand) {
 			return true
 		}
