@@ -99,6 +99,7 @@ Exit codes (the same for every command):
 	root.AddCommand(newVersionCommand(e))
 	root.AddCommand(newScanCommand(e))
 	root.AddCommand(newVerifyCommand(e))
+	root.AddCommand(newVerifyCommand(e))
 	root.AddCommand(newCheckCommand(e))
 	return root
 }
