@@ -53,6 +53,7 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 	// yaml.Unmarshal reads it without the Decoder's buffering, which costs
 	// a third of the parse of a small file.
 	single := !yamlMayHaveMarkers(body)
+	hasAliases := bytes.IndexByte(body, '*') >= 0
 	var dec *yaml.Decoder
 	if !single {
 		dec = yaml.NewDecoder(bytes.NewReader(data))
@@ -74,6 +75,12 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 		}
 		if yamlEmpty(&doc) {
 			continue
+		}
+		if hasAliases && yamlSize(doc.Content[0], map[*yaml.Node]int{}, c.budget) > c.budget {
+			// Refuse before building anything: a billion-laughs file would
+			// otherwise allocate the whole budget first.
+			line, col := c.pos(doc.Content[0])
+			return nil, &SyntaxError{Line: line, Col: col, Msg: ErrAliasExpansion.Error(), Err: ErrAliasExpansion}
 		}
 		root, err := c.conv(doc.Content[0])
 		if err != nil {
@@ -251,6 +258,35 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 		return c.conv(y.Content[0])
 	}
 	return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown yaml node kind"}
+}
+
+// yamlSize counts the nodes that converting y would create, aliases
+// expanded, stopping as soon as the count passes limit. Anchored subtrees
+// are counted once and remembered, so the count itself stays cheap.
+func yamlSize(y *yaml.Node, memo map[*yaml.Node]int, limit int) int {
+	if y.Kind == yaml.AliasNode {
+		if y.Alias == nil {
+			return 1
+		}
+		if v, ok := memo[y.Alias]; ok {
+			if v < 0 {
+				return 1 // a cycle: conv reports it
+			}
+			return v
+		}
+		memo[y.Alias] = -1
+		v := yamlSize(y.Alias, memo, limit)
+		memo[y.Alias] = v
+		return v
+	}
+	n := 1
+	for _, c := range y.Content {
+		n += yamlSize(c, memo, limit)
+		if n > limit {
+			return limit + 1
+		}
+	}
+	return n
 }
 
 func isMergeKey(k *yaml.Node) bool {
