@@ -99,7 +99,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newVersionCommand(e))
 	root.AddCommand(newScanCommand(e))
 	root.AddCommand(newVerifyCommand(e))
-	root.AddCommand(newVerifyCommand(e))
 	root.AddCommand(newCheckCommand(e))
 	return root
 }
