@@ -193,3 +193,39 @@ func TestValueLocations(t *testing.T) {
 		}
 	}
 }
+
+// TestNotes checks that duplicate keys and keys dedented out of their block
+// are recorded with both locations.
+func TestNotes(t *testing.T) {
+	tests := []struct {
+		file, kind, key, loc, other string
+	}{
+		{"notes/app.yaml", profile.NoteStrayKey, "max_open_conns", "notes/app.yaml:7:1", "notes/app.yaml:2:9"},
+		{"notes/application.properties", profile.NoteStrayKey, "hikari", "notes/application.properties:3:1", "notes/application.properties:1:23"},
+		{"notes/.env", profile.NoteDuplicateKey, "DB_HOST", "notes/.env:3:9", "notes/.env:1:9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			res := extractFile(t, tt.file)
+			var notes []profile.Note
+			for _, p := range res.Profiles {
+				notes = append(notes, p.Notes...)
+			}
+			if len(notes) != 1 {
+				t.Fatalf("got notes %+v, want one", notes)
+			}
+			n := notes[0]
+			if n.Kind != tt.kind || n.Key != tt.key || n.Loc.String() != tt.loc || n.Other.String() != tt.other {
+				t.Errorf("got %s %s at %s (other %s), want %s %s at %s (other %s)",
+					n.Kind, n.Key, n.Loc, n.Other, tt.kind, tt.key, tt.loc, tt.other)
+			}
+		})
+	}
+	// A clean block has no notes.
+	res := extractFile(t, "generic/config.toml")
+	for _, p := range res.Profiles {
+		if len(p.Notes) > 0 {
+			t.Errorf("%s: unexpected notes %+v", p.ID, p.Notes)
+		}
+	}
+}

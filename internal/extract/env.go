@@ -25,6 +25,7 @@ type envGroup struct {
 	entries []entry
 	order   int
 	hasURL  bool
+	notes   []profile.Note
 }
 
 // envProfiles groups variables into connections: every variable holding a
@@ -87,6 +88,12 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			e.v.Set = true
 		}
 		g := getGroup(prefix)
+		for _, prev := range g.entries {
+			if prev.f == f && f != fParam {
+				g.notes = append(g.notes, profile.Note{Kind: profile.NoteDuplicateKey, Key: ev.name, Field: fieldName(f),
+					Loc: e.v.Loc, Other: prev.v.Loc})
+			}
+		}
 		g.entries = append(g.entries, e)
 	}
 	// A connection string joins the variables that share its prefix
@@ -119,6 +126,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		b := block{keyPath: joinKey(kp, g.name), name: g.name, entries: g.entries, driver: d, strong: strong, env: true}
 		if p := fc.assemble(b); p != nil {
 			p.EnvironmentRaw = envRaw
+			p.Notes = append(p.Notes, g.notes...)
 			out = append(out, p)
 		}
 	}

@@ -325,3 +325,48 @@ func driverFromPort(port string) string {
 	}
 	return ""
 }
+
+// fieldName is a field's name as profiles and rules spell it.
+func fieldName(f field) string {
+	switch f {
+	case fHost:
+		return "host"
+	case fPort:
+		return "port"
+	case fDatabase:
+		return "database"
+	case fUser:
+		return "user"
+	case fPassword, fPasswordFile:
+		return "password"
+	case fURL:
+		return "url"
+	case fDriver:
+		return "driver"
+	case fTLS:
+		return "tls"
+	case fTLSCA:
+		return "tls.ca"
+	case fTLSCert:
+		return "tls.cert"
+	case fTLSKey:
+		return "tls.key"
+	case fTLSVerify:
+		return "tls.verify"
+	case fMaxOpen:
+		return "pool.max_open"
+	case fMaxIdle:
+		return "pool.max_idle"
+	case fMaxLifetime:
+		return "pool.max_lifetime"
+	case fMaxIdleTime:
+		return "pool.max_idle_time"
+	case fConnectTimeout:
+		return "timeouts.connect"
+	case fStatementTimeout:
+		return "timeouts.statement"
+	case fIdleInTxTimeout:
+		return "timeouts.idle_in_transaction"
+	}
+	return "params"
+}

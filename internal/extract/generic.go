@@ -75,6 +75,12 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		}
 		ps, consumed := fc.mapBlock(n, kp, ctx)
 		*out = append(*out, ps...)
+		before := len(*out)
+		defer func() {
+			if len(ps) == 0 && len(*out) > before {
+				fc.strays(n, ctx, (*out)[before:])
+			}
+		}()
 		templates := kp == "" && hasEnvironmentBlocks(n)
 		for _, c := range n.Children {
 			if c.Kind == tree.Scalar || consumed[c] {
@@ -192,6 +198,8 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	strong := ctx.db || isDBWord(lastKey(kp))
+	first := map[field]*tree.Node{}
+	var dups []profile.Note
 	for _, c := range n.Children {
 		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fDriver && canonicalDriver(c.Value) != "" {
 			ctx.db = true
@@ -207,6 +215,13 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			return
 		}
 		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
+		if f != fParam {
+			if prev := first[f]; prev != nil {
+				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(f),
+					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
+			}
+			first[f] = c
+		}
 		if f == fURL {
 			if keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL {
 				// A connection string under a name of its own
@@ -270,6 +285,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}
 		if p := fc.assemble(b); p != nil {
 			p.EnvironmentRaw = ctx.envRaw
+			p.Notes = append(p.Notes, dups...)
 			out = append(out, p)
 		}
 	}
@@ -407,4 +423,65 @@ func secretRefOf(n *tree.Node) string {
 		return name + "/" + k
 	}
 	return name
+}
+
+// strays notes the connection keys of a map that produced no profile of its
+// own while its sub-blocks did: `max_open_conns` dedented out of
+// `database:`, a `hikari:` block dedented out of `spring.datasource`. The
+// application reads neither.
+func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile) {
+	for _, c := range n.Children {
+		var f field
+		switch c.Kind {
+		case tree.Scalar:
+			f = keyFields[normKey(c.Key)]
+			switch f {
+			case fMaxOpen, fMaxIdle, fMaxLifetime, fMaxIdleTime, fConnectTimeout, fStatementTimeout,
+				fIdleInTxTimeout, fTLS, fTLSCA, fTLSCert, fTLSKey, fPort, fUser, fPassword, fDatabase:
+			default:
+				continue
+			}
+		case tree.Map:
+			if !poolBlocks[normKey(c.Key)] || normKey(c.Key) == "connection" || normKey(c.Key) == "auth" || normKey(c.Key) == "credentials" {
+				continue
+			}
+			f = fParam
+		default:
+			continue
+		}
+		for _, p := range children {
+			if !isDirectChild(n, p) {
+				continue
+			}
+			name := fieldName(f)
+			if f == fParam {
+				name = c.Key
+			}
+			p.Notes = append(p.Notes, profile.Note{Kind: profile.NoteStrayKey, Key: c.Key, Field: name,
+				Loc: fc.keyLoc(c), Other: blockLoc(p)})
+		}
+	}
+}
+
+// isDirectChild reports whether a profile comes from a map directly under n.
+func isDirectChild(n *tree.Node, p *profile.Profile) bool {
+	last := lastKey(p.KeyPath)
+	for _, c := range n.Children {
+		if c.Kind == tree.Map && c.Key == last {
+			return true
+		}
+	}
+	return false
+}
+
+// blockLoc is where a profile's block starts, as well as the scan knows:
+// its first located field.
+func blockLoc(p *profile.Profile) profile.Location {
+	var best profile.Location
+	p.EachField(func(_ string, v profile.Value) {
+		if v.Loc.Line > 0 && (best.Line == 0 || v.Loc.Line < best.Line) {
+			best = v.Loc
+		}
+	})
+	return best
 }

@@ -223,6 +223,11 @@ type Profile struct {
 	// environment: over its .env file), keyed by field name.
 	Overrides map[string]Override
 
+	// Notes record how the profile is written where a rule may judge it:
+	// a key set twice, a connection key that sits outside the block that
+	// reads it.
+	Notes []Note
+
 	// EnvFiles are the files a compose service reads its environment from
 	// (env_file:), relative to the scanned argument, so that the scan can
 	// connect the service with the profiles those files define.
@@ -257,4 +262,22 @@ func (p *Profile) FirstHost() Host {
 		return Host{}
 	}
 	return p.Hosts[0]
+}
+
+// Note kinds.
+const (
+	// NoteDuplicateKey: one block sets a field twice; the last one wins.
+	NoteDuplicateKey = "duplicate-key"
+	// NoteStrayKey: a connection key sits next to the block that should
+	// read it (an indentation slip), so the application never sees it.
+	NoteStrayKey = "stray-key"
+)
+
+// Note is an observation about how a profile is written.
+type Note struct {
+	Kind  string
+	Key   string   // the key as written
+	Field string   // the field it sets (host, pool.max_open, ...)
+	Loc   Location // the duplicate that wins, or the stray key
+	Other Location // the first occurrence, or the block the key belongs in
 }

@@ -48,6 +48,7 @@ type View struct {
 	InactiveReason  string            `json:"inactive_reason,omitempty"`
 	Effective       map[string]any    `json:"effective"`
 	Overrides       []OverrideView    `json:"overrides,omitempty"`
+	Notes           []NoteView        `json:"notes,omitempty"`
 	Locations       map[string]string `json:"locations"`
 }
 
@@ -71,6 +72,15 @@ type TimeoutsView struct {
 	Connect           any `json:"connect"`
 	Statement         any `json:"statement"`
 	IdleInTransaction any `json:"idle_in_transaction"`
+}
+
+// NoteView is one observation about how the profile is written.
+type NoteView struct {
+	Kind     string `json:"kind"`
+	Key      string `json:"key"`
+	Field    string `json:"field"`
+	Location string `json:"location"`
+	Other    string `json:"other,omitempty"`
 }
 
 // OverrideView is one platform override of a field.
@@ -174,6 +184,13 @@ func (p *Profile) View() View {
 	}
 	sort.Strings(v.Unresolved)
 	v.Effective = p.effective()
+	for _, n := range p.Notes {
+		nv := NoteView{Kind: n.Kind, Key: n.Key, Field: n.Field, Location: n.Loc.String()}
+		if n.Other.Line > 0 {
+			nv.Other = n.Other.String()
+		}
+		v.Notes = append(v.Notes, nv)
+	}
 	for _, name := range sortedKeys(p.Overrides) {
 		o := p.Overrides[name]
 		ov := OverrideView{Field: name, Value: num(o.Value), Via: o.Via}
