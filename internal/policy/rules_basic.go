@@ -30,14 +30,14 @@ func parseRules() []*Rule {
 			Title:       "The database driver cannot be recognised",
 			Why:         "When the driver is unknown, dbguard cannot apply the driver's defaults (TLS, timeouts, pool) and the application may not be able to load it at all.",
 			Remediation: "Name a driver dbguard knows (postgres, mysql, sqlserver, ...) or fix a typo in the scheme or adapter.",
-			BadName:     "config.yaml", Bad: "database:\n  adapter: postgresq\n  host: db.internal\n  port: 5432\n",
+			BadName:     "config.yaml", Bad: "database:\n  adapter: postgersql\n  host: db.internal\n  port: 5432\n",
 			GoodName: "config.yaml", Good: "database:\n  adapter: postgresql\n  host: db.internal\n  port: 5432\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				if !p.Driver.Set || p.Driver.Unresolved && !p.Driver.HasDefault {
 					return
 				}
 				d := driver(p)
-				if d != "" && !slices.Contains(knownDrivers(), d) {
+				if d != "" && !slices.Contains(knownDrivers(), d) && !strings.Contains(d, "${") {
 					c.Report(p, "driver", profile.Location{}, "driver %q is not one dbguard recognises, so its defaults (TLS, timeouts, pool) cannot be checked", d)
 				}
 			},
@@ -57,8 +57,8 @@ func addressRules() []*Rule {
 			Profile: func(c *Context, p *profile.Profile) {
 				for i, h := range p.Hosts {
 					s, ok := eff(h.Port)
-					if !ok || h.Socket && s == "" {
-						continue
+					if !ok || emptyPort(s) {
+						continue // the driver's default port
 					}
 					n, err := strconv.Atoi(s)
 					field := hostField(i, "port")
@@ -79,7 +79,7 @@ func addressRules() []*Rule {
 			BadName:     "config.yaml", Bad: "database:\n  driver: postgres\n  host: \"\"\n  port: 5432\n",
 			GoodName: "config.yaml", Good: "database:\n  driver: postgres\n  host: db.internal\n  port: 5432\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) {
+				if !client(p) || template(p.File) {
 					return
 				}
 				for i, h := range p.Hosts {

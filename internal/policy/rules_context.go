@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -193,7 +194,7 @@ func topologyRules() []*Rule {
 			BadName:     ".env", Bad: "DATABASE_URL=postgres://app@db-a.internal,db-b.internal/orders\n",
 			GoodName: ".env", Good: "DATABASE_URL=postgres://app@db-a.internal,db-b.internal/orders?target_session_attrs=read-write\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || len(p.Hosts) < 2 || (driver(p) != "postgres" && driver(p) != "cockroachdb") {
+				if !client(p) || pooler(p) || len(p.Hosts) < 2 || (driver(p) != "postgres" && driver(p) != "cockroachdb") {
 					return
 				}
 				if _, reader := hasWord(p.Name+" "+p.KeyPath, readerWords()...); reader {
@@ -245,21 +246,20 @@ func fleetFields(p *profile.Profile) map[string]profile.Value {
 	}
 }
 
-// fleetKey groups the copies of one service's profile: Kubernetes workload
-// or compose service name, otherwise the file's stem and the profile's key
-// path; always within one environment.
+// fleetKey groups the copies of one service's profile: the Kubernetes
+// workload (or app label, from the "app" parameter) wherever its manifest
+// lives, otherwise the file's name (without its last extension) and the
+// profile's key path, which covers compose services too; always within one
+// environment and one driver.
 func fleetKey(p *profile.Profile) string {
 	id := stem(p.File) + "#" + p.KeyPath
-	switch p.Format {
-	case "kubernetes", "compose":
-		if p.Name != "" {
-			id = p.Format + ":" + p.Name
-		}
+	if p.Format == "kubernetes" && p.Name != "" {
+		id = "k8s:" + p.Name
 	}
 	if v, ok := param(p, "app"); ok && v.Text != "" {
 		id = "app:" + v.Text + "#" + p.KeyPath
 	}
-	return string(p.Environment) + "|" + id
+	return string(p.Environment) + "|" + driver(p) + "|" + id
 }
 
 func fleetRules() []*Rule {
@@ -292,11 +292,12 @@ func fleetCheck(c *Context, ps []*profile.Profile) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		g := groups[k]
-		files := map[string]bool{}
+		// Copies live in different folders (regions, overlays, clusters).
+		dirs := map[string]bool{}
 		for _, p := range g {
-			files[p.File] = true
+			dirs[path.Dir(p.File)] = true
 		}
-		if len(g) < 2 || len(files) < 2 {
+		if len(g) < 2 || len(dirs) < 2 {
 			continue
 		}
 		fields := make([]string, 0, 9)
@@ -415,8 +416,8 @@ func clientServerRules() []*Rule {
 			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_DB: orders\n  app:\n    environment:\n      DATABASE_URL: postgres://app@db:5432/orders\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				s, ok := c.serverFor(p)
-				if !ok || len(s.Databases) == 0 {
-					return
+				if !ok || len(s.Databases) == 0 || s.profile != nil && s.profile.Database.Loc.Line == 0 {
+					return // a database the image creates by default is not a contract
 				}
 				if d, ok := eff(p.Database); ok && d != "" && !containsFold(s.Databases, d) {
 					c.ReportRelated(p, "database", p.Database.Loc, []Related{{Loc: s.Loc, Message: "server " + s.Name + " creates " + strings.Join(s.Databases, ", ")}},
@@ -433,8 +434,8 @@ func clientServerRules() []*Rule {
 			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: orders\n  app:\n    environment:\n      DATABASE_URL: postgres://orders@db:5432/orders\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				s, ok := c.serverFor(p)
-				if !ok || len(s.Users) == 0 {
-					return
+				if !ok || len(s.Users) == 0 || s.profile != nil && s.profile.User.Loc.Line == 0 {
+					return // the image's default user; init scripts may create others
 				}
 				if u, ok := eff(p.User); ok && u != "" && !containsFold(s.Users, u) {
 					// MySQL images create root besides MYSQL_USER.

@@ -135,6 +135,7 @@ func (c *Context) serverFor(p *profile.Profile) (*Server, bool) {
 		return nil, false
 	}
 	port, portOK := p.FirstHost().Port.Int()
+	var cands []*Server
 	for i := range c.Servers {
 		s := &c.Servers[i]
 		if !s.matches(host) {
@@ -152,7 +153,17 @@ func (c *Context) serverFor(p *profile.Profile) (*Server, bool) {
 		} else if portOK && s.Port != 0 && s.Port != port {
 			continue
 		}
-		return s, true
+		cands = append(cands, s)
+	}
+	// Several servers under one name (containers sharing the host network
+	// on different ports): the one on the client's port, else none.
+	for _, s := range cands {
+		if portOK && s.Port == port {
+			return s, true
+		}
+	}
+	if len(cands) == 1 {
+		return cands[0], true
 	}
 	return nil, false
 }

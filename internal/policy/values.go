@@ -27,10 +27,68 @@ func isNonProd(p *profile.Profile) bool {
 	return false
 }
 
-// driver is the profile's canonical driver, or "".
+// driver is the profile's canonical driver, or "". Aliases a file may
+// still carry (mysql2, org.postgresql.Driver, pgx) map to their family.
 func driver(p *profile.Profile) string {
 	s, _ := eff(p.Driver)
-	return strings.ToLower(s)
+	return canonicalDriver(s)
+}
+
+func canonicalDriver(s string) string {
+	l := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case l == "":
+		return ""
+	case strings.Contains(l, "postgres") || strings.Contains(l, "pgsql") || strings.Contains(l, "npgsql") || l == "pg" || l == "pgx" || strings.Contains(l, "postgis"):
+		return "postgres"
+	case strings.Contains(l, "mysql") || strings.Contains(l, "mariadb"):
+		return "mysql"
+	case strings.Contains(l, "sqlserver") || strings.Contains(l, "mssql"):
+		return "sqlserver"
+	case strings.Contains(l, "cockroach"):
+		return "cockroachdb"
+	case strings.Contains(l, "sqlite"):
+		return "sqlite"
+	case strings.Contains(l, "mongo"):
+		return "mongodb"
+	case strings.Contains(l, "redis") || strings.Contains(l, "valkey"):
+		return "redis"
+	case strings.Contains(l, "oracle"):
+		return "oracle"
+	}
+	return l
+}
+
+// template reports a file that is a template to copy and fill in
+// (.env.example, database.yml.sample), where an empty value means "fill
+// me in" rather than a mistake.
+func template(file string) bool {
+	l := strings.ToLower(file)
+	for _, s := range []string{".example", ".sample", ".template", ".dist", ".tpl", ".tmpl"} {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// pooler reports a pooler's own backend definitions (PgBouncer, pgcat,
+// Odyssey), which follow the pooler's rules rather than a client driver's.
+func pooler(p *profile.Profile) bool {
+	switch p.Format {
+	case "pgbouncer", "pgcat", "odyssey":
+		return true
+	}
+	return false
+}
+
+// emptyPort reports a port that means "the driver's default".
+func emptyPort(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "undefined", "null", "~", "none":
+		return true
+	}
+	return false
 }
 
 // knownDrivers are the drivers the extractor canonicalises to.
@@ -176,11 +234,11 @@ func parseDuration(s string, msFrom int) (time.Duration, bool) {
 	return 0, false
 }
 
-// stem is a file's name without folders and extension: the identity of a
-// file copied across overlay and region folders.
+// stem is a file's name without folders and its last extension: the
+// identity of a file copied across overlay and region folders.
 func stem(file string) string {
 	b := path.Base(file)
-	if i := strings.IndexByte(b, '.'); i > 0 {
+	if i := strings.LastIndexByte(b, '.'); i > 0 {
 		return b[:i]
 	}
 	return b
