@@ -229,3 +229,34 @@ func TestNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvironmentOrder checks the documented order: a sibling key, then the
+// enclosing block, then the path, then the Kubernetes namespace.
+func TestEnvironmentOrder(t *testing.T) {
+	tests := []struct {
+		file, name string
+		env        profile.Environment
+		raw, from  string
+	}{
+		{"envorder/overlays/prod/deploy.yaml", "Deployment/api env DB_*", profile.Production, "prod", "path"},
+		{"envorder/ns.yaml", "Deployment/api env DB_*", profile.Production, "production", "key"},
+		{"envorder/ns.yaml", "Deployment/worker env DB_*", profile.Staging, "staging", "namespace"},
+		{"generic/database.yml", "production.replica", profile.Production, "production", "block"},
+		{"generic/appsettings.Production.json", "ConnectionStrings.Orders", profile.Production, "Production", "path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.name, func(t *testing.T) {
+			for _, p := range extractFile(t, tt.file).Profiles {
+				if p.Name != tt.name {
+					continue
+				}
+				if p.Environment != tt.env || p.EnvironmentRaw != tt.raw || p.EnvironmentFrom != tt.from {
+					t.Errorf("environment %s (%q from %s), want %s (%q from %s)", p.Environment, p.EnvironmentRaw,
+						p.EnvironmentFrom, tt.env, tt.raw, tt.from)
+				}
+				return
+			}
+			t.Errorf("no profile %q", tt.name)
+		})
+	}
+}

@@ -158,19 +158,24 @@ func finish(fc *fileCtx, ps []*profile.Profile) {
 	}
 }
 
-// decideEnvironment applies the documented order (docs/scan.md): a sibling
-// key already recorded by the extractor, then an enclosing key, then the
-// path. dbguard.yaml overrides are applied by the caller, which knows the
-// configuration.
+// decideEnvironment applies the documented order (docs/scan.md) after
+// dbguard.yaml, which the caller applies because it knows the
+// configuration: a sibling key the extractor recorded (environment:,
+// APP_ENV, RAILS_ENV, ...), then an enclosing block (production:), then the
+// path (config/production.yml, values-prod.yaml, overlays/prod/), then the
+// Kubernetes namespace.
 func decideEnvironment(rel string, p *profile.Profile) {
+	namespace := ""
+	if p.EnvironmentFrom == "namespace" {
+		namespace = p.EnvironmentRaw
+		p.EnvironmentRaw, p.EnvironmentFrom = "", ""
+	}
 	if p.EnvironmentRaw != "" {
 		p.Environment = profile.CanonicalEnvironment(p.EnvironmentRaw)
 		if p.EnvironmentFrom == "" {
 			p.EnvironmentFrom = "key"
 		}
-		if p.Environment != profile.Unknown {
-			return
-		}
+		return
 	}
 	for _, k := range splitKeyPath(p.KeyPath) {
 		if e := profile.CanonicalEnvironment(k); e != profile.Unknown && isEnvBlockName(k) {
@@ -178,13 +183,17 @@ func decideEnvironment(rel string, p *profile.Profile) {
 			return
 		}
 	}
-	if e, raw := envFromPath(rel); e != profile.Unknown {
+	if e, raw := envFromPath(rel); raw != "" {
 		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = e, raw, "path"
+		if e != profile.Unknown || namespace == "" {
+			return
+		}
+	}
+	if namespace != "" {
+		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = profile.CanonicalEnvironment(namespace), namespace, "namespace"
 		return
 	}
-	if p.Environment == "" {
-		p.Environment = profile.Unknown
-	}
+	p.Environment = profile.Unknown
 }
 
 // isEnvBlockName excludes words that name an environment only loosely

@@ -41,6 +41,8 @@ func extractKube(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 	}
 	for _, p := range out {
 		if p.EnvironmentRaw == "" && ns != "" && profile.CanonicalEnvironment(ns) != profile.Unknown {
+			// Last in the order: decideEnvironment tries the block and
+			// the path first.
 			p.EnvironmentRaw, p.EnvironmentFrom = ns, "namespace"
 		}
 	}
