@@ -1,6 +1,9 @@
 package policy_test
 
 import (
+	"bytes"
+	"flag"
+	"os"
 	"strings"
 	"testing"
 
@@ -102,7 +105,7 @@ func ruleCases() []ruleCase {
 		}), nil, nil, 1, "params.url"},
 		{policy.ConnectionStringInvalid, "pass", with(prod), nil, nil, 0, ""},
 
-		{policy.DriverUnknown, "fail", with(func(p *profile.Profile) { p.Driver = v("postgresq-ish", 2) }), nil, nil, 1, "driver"},
+		{policy.DriverUnknown, "fail", with(func(p *profile.Profile) { p.Driver = v("postgersql", 2) }), nil, nil, 1, "driver"},
 		{policy.DriverUnknown, "pass", with(prod), nil, nil, 0, ""},
 
 		{policy.PortInvalid, "fail out of range", with(func(p *profile.Profile) { p.Hosts[0].Port = v("65536", 4) }), nil, nil, 1, "port"},
@@ -471,5 +474,24 @@ func TestRuleMetadata(t *testing.T) {
 		if r.Profile == nil && r.Set == nil && r.ID != policy.InputUnreadable && r.ID != policy.SuppressionWithoutReason {
 			t.Errorf("rule %s checks nothing", r.ID)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files and docs/rules pages")
+
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("read %s (go test -update writes it): %v", file, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test -update to accept)\n--- got\n%s", file, got)
 	}
 }

@@ -26,19 +26,19 @@ import (
 // under raw. A rule comparing profile.port == "5432" or naming a field that
 // does not exist fails when it is loaded, not when it runs.
 type CELProfile struct {
-	ID          string            `cel:"id"`
-	File        string            `cel:"file"`
-	KeyPath     string            `cel:"key_path"`
-	Name        string            `cel:"name"`
-	Format      string            `cel:"format"`
-	Environment string            `cel:"environment"`
-	Driver      string            `cel:"driver"`
-	Host        string            `cel:"host"`
-	Hosts       []string          `cel:"hosts"`
-	Port        int64             `cel:"port"`
-	Database    string            `cel:"database"`
-	User        string            `cel:"user"`
-	PasswordSet bool              `cel:"password_set"`
+	ID          string   `cel:"id"`
+	File        string   `cel:"file"`
+	KeyPath     string   `cel:"key_path"`
+	Name        string   `cel:"name"`
+	Format      string   `cel:"format"`
+	Environment string   `cel:"environment"`
+	Driver      string   `cel:"driver"`
+	Host        string   `cel:"host"`
+	Hosts       []string `cel:"hosts"`
+	Port        int64    `cel:"port"`
+	Database    string   `cel:"database"`
+	User        string   `cel:"user"`
+	PasswordSet bool     `cel:"password_set"`
 	// PasswordSource is literal, env:NAME, secret:REF, file:PATH or none;
 	// the password itself is never given to a rule.
 	PasswordSource string            `cel:"password_source"`
