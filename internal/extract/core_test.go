@@ -260,3 +260,16 @@ func TestEnvironmentOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestTemplatedBeyondParsing checks that a template that is not YAML until
+// rendered is reported with its position and a way out.
+func TestTemplatedBeyondParsing(t *testing.T) {
+	res := extractFile(t, "bad/templates-deployment.yaml")
+	if len(res.Problems) != 1 {
+		t.Fatalf("problems %+v, want one", res.Problems)
+	}
+	p := res.Problems[0]
+	if p.Loc.String() != "bad/templates-deployment.yaml:7:3" || !strings.Contains(p.Msg, "templated beyond parsing") || !strings.Contains(p.Msg, "helm template") {
+		t.Errorf("got %s: %s", p.Loc, p.Msg)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -53,7 +54,17 @@ func File(rel string, data []byte) Result {
 	res := Result{Format: format}
 	docs, err := parse(format, data)
 	if err != nil {
-		res.Problems = append(res.Problems, problemOf(rel, err))
+		pr := problemOf(rel, err)
+		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
+			// The YAML library names only the line: point at its
+			// first non-blank character.
+			line := fc.line(pr.Loc.Line)
+			pr.Loc.Column = 1 + utf8.RuneCountInString(line) - utf8.RuneCountInString(strings.TrimLeft(line, " \t"))
+		}
+		if bytes.Contains(data, []byte("{{")) || bytes.Contains(data, []byte("<%")) {
+			pr.Msg = "templated beyond parsing (" + pr.Msg + "): render the template first, e.g. helm template CHART | dbguard scan -"
+		}
+		res.Problems = append(res.Problems, pr)
 		if len(docs) == 0 {
 			return res
 		}
