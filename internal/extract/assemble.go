@@ -37,6 +37,9 @@ type block struct {
 	// env is set for blocks of environment variables, where a prefix
 	// already said the variables belong together.
 	env bool
+	// listed is set when the block's structure already says it is a
+	// connection (a chart's database block), however little it holds.
+	listed bool
 }
 
 // fileCtx carries what every extractor needs of the file being read.
@@ -259,7 +262,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 	// Enough to be a connection?
 	switch {
 	case hasURL:
-	case b.serverSide:
+	case b.serverSide, b.listed:
 	case hasDriver && (hasHost || hasPort || hasDB || hasUser || hasPW || b.strong):
 	case !b.strong:
 		// Outside a database context, a host and a port are a web

@@ -149,7 +149,7 @@ var envDBWords = map[string]bool{
 	"sql": true, "mssql": true, "sqlserver": true, "clickhouse": true, "cassandra": true, "cockroach": true,
 	"cockroachdb": true, "crdb": true, "valkey": true, "sqlite": true, "jdbc": true, "snowflake": true,
 	"presto": true, "trino": true, "databricks": true, "redshift": true, "oracle": true, "pgbouncer": true,
-	"elasticsearch": true, "sentinel": true, "dsn": true, "rds": true, "aurora": true,
+	"elasticsearch": true, "sentinel": true, "rds": true, "aurora": true,
 }
 
 // isDBEnvName reports whether a variable name or prefix is about a database.

@@ -103,13 +103,8 @@ func splitHostPort(raw string) (host, port string, hostOff, portOff int) {
 // whose user comes from the client. assemble's server-side rule accepts
 // any block, so it is borrowed and the flag restored.
 func (fc *fileCtx) assembleListed(b block) *profile.Profile {
-	server := b.serverSide
-	b.serverSide = true
-	p := fc.assemble(b)
-	if p != nil {
-		p.ServerSide = server
-	}
-	return p
+	b.listed = true
+	return fc.assemble(b)
 }
 
 // secretRefValue is the value of a setting that names an outside secret.
