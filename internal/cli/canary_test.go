@@ -438,6 +438,24 @@ type canarySetup func(t *testing.T, dir string) (invocations [][]string, skip st
 // A command absent from it is run over the canary directory and stdin.
 var canarySetups = map[string]canarySetup{
 	"review": canaryReviewSetup,
+	"verify": canaryVerifySetup,
+}
+
+// canaryVerifySetup gives verify the canary through the two outside
+// sources it resolves: Kubernetes secrets mounted as NAME/KEY files
+// (--secrets-dir) and environment variables (set by the test).
+func canaryVerifySetup(t *testing.T, dir string) ([][]string, string) {
+	secrets := filepath.Join(filepath.Dir(dir), "secrets")
+	for _, name := range []string{"db-credentials/password", "db-credentials/DB_PASSWORD", "orders-db/password"} {
+		p := filepath.Join(secrets, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err.Error()
+		}
+		if err := os.WriteFile(p, []byte(canary), 0o600); err != nil {
+			return nil, err.Error()
+		}
+	}
+	return [][]string{{"--secrets-dir", secrets, dir}}, ""
 }
 
 // reviewSetup makes a git repository whose last commit changes the canary
@@ -539,6 +557,11 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	t.Setenv("TMPDIR", filepath.Join(root, "tmp"))
+	// Commands that resolve env:NAME references (verify) find the canary.
+	for _, name := range []string{"DB_PASSWORD", "DB_PASS", "DATABASE_PASSWORD", "PGPASSWORD", "MYSQL_PWD"} {
+		t.Setenv(name, canary)
+	}
+	t.Setenv("DATABASE_URL", "postgres://"+url.UserPassword("app", canary).String()+"@"+addr+"/app")
 	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}
