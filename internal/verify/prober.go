@@ -36,6 +36,10 @@ type Options struct {
 	// ExpiryWarning is how close to its expiry a server certificate
 	// makes the tls stage warn (default 14 days).
 	ExpiryWarning time.Duration
+	// SkipCapacity leaves the capacity stage out (status skip): the
+	// benchmark compares the prober with a driver doing connect, SELECT 1
+	// and close, and the watch daemon reads capacity less often.
+	SkipCapacity bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -278,7 +282,11 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 
 	// capacity
 	begin = p.o.Now()
-	r.capacity(ctx, sess, ip, usedTLS, begin)
+	if p.o.SkipCapacity {
+		r.set(StageCapacity, StatusSkip, 0, "not requested")
+	} else {
+		r.capacity(ctx, sess, ip, usedTLS, begin)
+	}
 	if a.Stage == "" {
 		a.OK = true
 	}
