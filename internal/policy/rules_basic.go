@@ -240,8 +240,10 @@ func passwordRules() []*Rule {
 				for _, p := range prod {
 					var rel []Related
 					var names []string
+					seen := map[string]bool{}
 					for _, o := range other {
-						if p.Password.Secret.Equal(o.Password.Secret) {
+						if !seen[o.ID] && p.Password.Secret.Equal(o.Password.Secret) {
+							seen[o.ID] = true
 							loc := o.Password.Loc
 							if loc.File == "" {
 								loc.File = o.File
