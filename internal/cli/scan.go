@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -232,6 +233,9 @@ func deref(s *string) string {
 
 func hostPort(v profile.View) string {
 	h := deref(v.Host)
+	if strings.Contains(h, ":") && v.Port != nil {
+		h = "[" + h + "]"
+	}
 	if v.Port == nil {
 		return h
 	}

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dbguard/dbguard/internal/profile"
 )
 
 // version is set at build time with -ldflags "-X .../internal/cli.version=v1.2.3";
@@ -35,11 +37,12 @@ func newVersionCommand(e *env) *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]string{
-					"version": buildVersion(),
-					"go":      runtime.Version(),
-					"os":      runtime.GOOS,
-					"arch":    runtime.GOARCH,
+				return enc.Encode(map[string]any{
+					"schema_version": profile.SchemaVersion,
+					"version":        buildVersion(),
+					"go":             runtime.Version(),
+					"os":             runtime.GOOS,
+					"arch":           runtime.GOARCH,
 				})
 			}
 			fmt.Fprintf(e.stdout, "dbguard %s (%s %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)

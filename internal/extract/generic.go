@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,7 @@ var tlsBlocks = map[string]bool{"ssl": true, "tls": true}
 // envKeys are keys whose value names the environment of the block they sit in.
 var envKeys = map[string]bool{
 	"environment": true, "env": true, "appenv": true, "railsenv": true, "nodeenv": true, "rackenv": true,
-	"aspnetcoreenvironment": true, "springprofilesactive": true, "flaskenv": true, "goenv": true, "stage": true,
+	"aspnetcoreenvironment": true, "springprofilesactive": true, "flaskenv": true, "goenv": true,
 }
 
 // walkCtx is what the generic walk carries down the tree.
@@ -86,7 +87,7 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 			if c.Kind == tree.Scalar || consumed[c] {
 				continue
 			}
-			if templates && isTemplateBlock(c.Key) {
+			if templates && isTemplateBlock(c.Key) || fc.isMergeSource(c) && profile.CanonicalEnvironment(c.Key) == profile.Unknown {
 				// default: &default in a database.yml is merged into the
 				// environments; it is not a connection of its own.
 				continue
@@ -119,6 +120,13 @@ func envSibling(n *tree.Node) string {
 			continue
 		}
 		switch normKey(c.Key) {
+		case "profiles":
+			// spring: profiles: active: prod
+			if a := c.Get("active"); a != nil && a.Kind == tree.Scalar {
+				if s := envText(a); s != "" {
+					return s
+				}
+			}
 		case "app", "application":
 			for _, cc := range c.Children {
 				if cc.Kind == tree.Scalar && (envKeys[normKey(cc.Key)] || normKey(cc.Key) == "mode") {
@@ -142,7 +150,7 @@ func envText(n *tree.Node) string {
 		}
 		s = in.Default
 	}
-	if profile.CanonicalEnvironment(s) == profile.Unknown {
+	if strings.ContainsAny(s, " ,/") || len(s) > 32 {
 		return ""
 	}
 	return s
@@ -154,6 +162,10 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 	f := keyFields[nk]
 	if f == fNone && ctx.db {
 		f = weakKeys[nk]
+	}
+	if f == fNone && weakKeys[nk] == fDriver && n.Kind == tree.Scalar && canonicalDriver(n.Value) != "" {
+		// client: pg, type: postgres: the value itself says database.
+		f = fDriver
 	}
 	if (f == fNone || f == fDatabase || f == fHost) && n.Kind == tree.Scalar && n.Type == tree.String && dsn.Looks(n.Value) {
 		// A connection string is one whatever its key: path:, source:,
@@ -194,7 +206,7 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 // (ConnectionStrings) yields one profile per string.
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Profile, map[*tree.Node]bool) {
 	consumed := map[*tree.Node]bool{}
-	var entries, urls, named []entry
+	var entries, urls, namedURLs []entry
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	strong := ctx.db || isDBWord(lastKey(kp))
@@ -215,7 +227,8 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			return
 		}
 		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
-		if f != fParam {
+		named := f == fURL && keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL
+		if f != fParam && !named {
 			if prev := first[f]; prev != nil {
 				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(f),
 					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
@@ -223,10 +236,10 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			first[f] = c
 		}
 		if f == fURL {
-			if keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL {
+			if named {
 				// A connection string under a name of its own
 				// (ConnectionStrings: {Orders: ...}).
-				named = append(named, e)
+				namedURLs = append(namedURLs, e)
 				return
 			}
 			urls = append(urls, e)
@@ -289,11 +302,11 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			out = append(out, p)
 		}
 	}
-	for _, u := range named {
+	for _, u := range namedURLs {
 		mk([]entry{u}, joinKey(kp, u.key))
 	}
 	switch {
-	case len(urls) == 0 && len(named) > 0 && !hasFields:
+	case len(urls) == 0 && len(namedURLs) > 0 && !hasFields:
 	case len(urls) > 1 && !hasFields:
 		for _, u := range urls {
 			mk(append([]entry{u}, entries...), joinKey(kp, u.key))
@@ -484,4 +497,22 @@ func blockLoc(p *profile.Profile) profile.Location {
 		}
 	})
 	return best
+}
+
+// isMergeSource reports a block written only to be merged into others
+// (defaults: &defaults ... <<: *defaults).
+func (fc *fileCtx) isMergeSource(n *tree.Node) bool {
+	if n.KeyLine == 0 {
+		return false
+	}
+	line := fc.line(n.KeyLine)
+	i := strings.IndexByte(line, '&')
+	if i < 0 {
+		return false
+	}
+	name := line[i+1:]
+	if j := strings.IndexAny(name, " \t#"); j >= 0 {
+		name = name[:j]
+	}
+	return name != "" && bytes.Contains(fc.data, []byte("*"+name))
 }

@@ -232,7 +232,8 @@ type fileResult struct {
 // whose name says no configuration format is skipped without a word; one
 // named on the command line is always read.
 func readOne(j job) fileResult {
-	loc := profile.Location{File: j.rel}
+	// A problem with the whole file is reported at its start.
+	loc := profile.Location{File: j.rel, Line: 1, Column: 1}
 	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return fileResult{skipped: true}
 	}
@@ -259,7 +260,7 @@ func readOne(j job) fileResult {
 		return r
 	}
 	if extract.IsBinary(data) || !utf8.Valid(data) && !latin1Text(data) {
-		r.problems = append(r.problems, Problem{loc, "binary file: not a configuration file"})
+		r.problems = append(r.problems, Problem{binaryAt(j.rel, data), "binary file: not a configuration file"})
 		return r
 	}
 	res := extract.File(j.rel, data)
@@ -324,4 +325,20 @@ func isOwnConfig(name string) bool {
 		}
 	}
 	return false
+}
+
+// binaryAt locates the first byte that makes a file binary.
+func binaryAt(rel string, data []byte) profile.Location {
+	line, col := 1, 1
+	for _, c := range data {
+		if c == 0 || c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			break
+		}
+		if c == '\n' {
+			line, col = line+1, 1
+		} else if c < 0x80 || c >= 0xC0 {
+			col++
+		}
+	}
+	return profile.Location{File: rel, Line: line, Column: col}
 }
