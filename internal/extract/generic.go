@@ -18,6 +18,10 @@ var poolBlocks = map[string]bool{
 	"credentials": true, "auth": true,
 }
 
+// javaPoolBlocks are the connection-pool libraries Spring binds under a
+// datasource.
+var javaPoolBlocks = map[string]bool{"hikari": true, "dbcp2": true, "tomcat": true, "druid": true}
+
 // tlsBlocks are sub-blocks about TLS, whose enabled/mode switch is the
 // connection's TLS setting.
 var tlsBlocks = map[string]bool{"ssl": true, "tls": true}
@@ -210,7 +214,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	strong := ctx.db || isDBWord(lastKey(kp))
-	first := map[field]*tree.Node{}
+	first := map[string]*tree.Node{}
 	var dups []profile.Note
 	for _, c := range n.Children {
 		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fDriver && canonicalDriver(c.Value) != "" {
@@ -228,12 +232,14 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 		}
 		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
 		named := f == fURL && keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL
-		if f != fParam && !named {
-			if prev := first[f]; prev != nil {
+		if !named {
+			// The same key twice (synonyms such as type: and
+			// provider: are not duplicates).
+			if prev := first[c.Key]; prev != nil {
 				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(f),
 					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
 			}
-			first[f] = c
+			first[c.Key] = c
 		}
 		if f == fURL {
 			if named {
@@ -455,7 +461,12 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 				continue
 			}
 		case tree.Map:
-			if !poolBlocks[normKey(c.Key)] || normKey(c.Key) == "connection" || normKey(c.Key) == "auth" || normKey(c.Key) == "credentials" {
+			// A Java pool library's block is read only inside the
+			// datasource (spring.datasource.hikari); next to it, it is
+			// an indentation slip. Other sub-blocks (pool:, ssl:,
+			// connectionPool:) are read at either level by some
+			// schema, so they are not judged.
+			if !javaPoolBlocks[normKey(c.Key)] || producedProfile(c, children) {
 				continue
 			}
 			f = fParam
@@ -474,6 +485,17 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 				Loc: fc.keyLoc(c), Other: blockLoc(p)})
 		}
 	}
+}
+
+// producedProfile reports whether a map is itself one of the profiles'
+// blocks (spring.datasource.druid holding the whole connection).
+func producedProfile(n *tree.Node, ps []*profile.Profile) bool {
+	for _, p := range ps {
+		if lastKey(p.KeyPath) == n.Key {
+			return true
+		}
+	}
+	return false
 }
 
 // isDirectChild reports whether a profile comes from a map directly under n.

@@ -171,7 +171,7 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 		s = DefaultSettings()
 	}
 	var out []Finding
-	c := &Context{Settings: s, Notes: in.Notes, out: &out}
+	c := &Context{Settings: s, Notes: append(slices.Clone(in.Notes), profileNotes(in.Profiles)...), out: &out}
 	active := make([]*profile.Profile, 0, len(in.Profiles))
 	for _, p := range in.Profiles {
 		if !p.Inactive {
@@ -263,4 +263,25 @@ func firstLoc(p *profile.Profile) (profile.Location, bool) {
 		best = p.Password.Loc
 	}
 	return best, best.Line > 0
+}
+
+// profileNotes turns what the extractor observed about a profile's keys
+// (profile.Notes) into key notes for the rules of family 10.
+func profileNotes(ps []*profile.Profile) []KeyNote {
+	var out []KeyNote
+	for _, p := range ps {
+		for _, n := range p.Notes {
+			kind := ""
+			switch n.Kind {
+			case profile.NoteDuplicateKey:
+				kind = "duplicate"
+			case profile.NoteStrayKey:
+				kind = "stray"
+			default:
+				continue
+			}
+			out = append(out, KeyNote{Kind: kind, Key: n.Key, Loc: n.Loc, Other: n.Other, Profile: p.ID, Block: p.KeyPath})
+		}
+	}
+	return out
 }
