@@ -170,6 +170,12 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		explicitDriver                                             string
 	)
 	for _, e := range b.entries {
+		if e.f != fURL && e.f != fParam && e.v.Set {
+			if p.Keys == nil {
+				p.Keys = map[string]string{}
+			}
+			p.Keys[fieldName(e.f)] = e.key
+		}
 		switch e.f {
 		case fURL:
 			if fc.applyURL(p, e) {
@@ -222,11 +228,17 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			}
 		case fDriver:
 			d := driverOfValue(e.v)
-			if d != "" {
+			switch {
+			case d != "":
 				p.Driver = e.v
 				p.Driver.Text = d
 				explicitDriver = d
 				hasDriver = true
+			case keyFields[normKey(e.key)] == fDriver && e.v.Text != "" && !e.v.Unresolved && !p.Driver.Set:
+				// An explicit driver setting dbguard does not know
+				// is kept as written, for the rule that reports it.
+				p.Driver = e.v
+				explicitDriver = e.v.Text
 			}
 		case fTLS:
 			p.TLS.Mode, p.TLS.Key = e.v, e.key

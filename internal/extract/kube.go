@@ -173,6 +173,10 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 	replicas := spec.Get("replicas")
 	surge := spec.Path("strategy", "rollingUpdate", "maxSurge")
 	title := kind + "/" + name
+	app := appLabel(root.Get("metadata"))
+	if app == "" {
+		app = appLabel(spec.Path("template", "metadata"))
+	}
 	var out []*profile.Profile
 	for _, group := range []string{"initContainers", "containers"} {
 		cs := podSpec.Get(group)
@@ -194,7 +198,16 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 				p.Name = title + " env " + p.Name
 				ps = append(ps, p)
 			}
+			sidecars := sidecarsOf(podSpec, c)
 			for _, p := range ps {
+				if app != "" {
+					p.SetParam("app", profile.Value{Text: app, Set: true})
+				}
+				if sidecars != "" && !p.ServerSide {
+					// A local proxy in the same pod (cloud-sql-proxy,
+					// pgbouncer) makes localhost the right host.
+					p.SetParam("sidecars", profile.Value{Text: sidecars, Set: true})
+				}
 				if replicas != nil && !p.ServerSide {
 					p.Replicas = profile.Replicas{Count: fc.value(replicas), Source: strings.ToLower(kind)}
 					p.SetParam("workload", profile.Value{Text: kind + "/" + name, Set: true})
@@ -286,4 +299,34 @@ func hpaOf(fc *fileCtx, root *tree.Node) (Scaler, bool) {
 		return Scaler{}, false
 	}
 	return Scaler{Kind: ref.Get("kind").Text(), Target: ref.Get("name").Text(), Max: fc.value(max)}, true
+}
+
+// appLabel reads the application a workload belongs to, for grouping a
+// fleet across files.
+func appLabel(meta *tree.Node) string {
+	labels := meta.Get("labels")
+	for _, k := range []string{"app.kubernetes.io/name", "app", "k8s-app", "app.kubernetes.io/instance"} {
+		if v := labels.Get(k).Text(); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// sidecarsOf lists the other containers of a pod as name=image pairs.
+func sidecarsOf(podSpec, self *tree.Node) string {
+	var out []string
+	for _, group := range []string{"initContainers", "containers"} {
+		cs := podSpec.Get(group)
+		if cs == nil {
+			continue
+		}
+		for _, c := range cs.Children {
+			if c == self {
+				continue
+			}
+			out = append(out, c.Get("name").Text()+"="+c.Get("image").Text())
+		}
+	}
+	return strings.Join(out, ",")
 }

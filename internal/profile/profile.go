@@ -223,6 +223,11 @@ type Profile struct {
 	// environment: over its .env file), keyed by field name.
 	Overrides map[string]Override
 
+	// Keys records the key each field was read from (timeouts.connect ->
+	// connectTimeoutMS), since a bare number's unit often lives in the
+	// key's name.
+	Keys map[string]string
+
 	// Notes record how the profile is written where a rule may judge it:
 	// a key set twice, a connection key that sits outside the block that
 	// reads it.
