@@ -25,7 +25,33 @@ type envGroup struct {
 	entries []entry
 	order   int
 	hasURL  bool
+	merged  bool
 	notes   []profile.Note
+}
+
+// hasCoreField reports whether a group names a server, a database or
+// credentials, rather than only tuning settings.
+func hasCoreField(es []entry) bool {
+	for _, e := range es {
+		switch e.f {
+		case fHost, fPort, fDatabase, fUser, fPassword, fPasswordFile, fURL, fDriver:
+			return true
+		}
+	}
+	return false
+}
+
+// samePrefix compares variable prefixes, DB and DATABASE being one.
+func samePrefix(a, b string) bool {
+	norm := func(s string) string {
+		s = strings.ToUpper(s)
+		switch s {
+		case "DB", "DATABASE":
+			return "DATABASE"
+		}
+		return s
+	}
+	return norm(a) == norm(b)
 }
 
 // envProfiles groups variables into connections: every variable holding a
@@ -113,8 +139,26 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		}
 		standalone = append(standalone, u)
 	}
+	// Settings-only groups (DB_MAX_OPEN_CONNS, DB_CONNECT_TIMEOUT) tune
+	// the connection string of the same prefix (DATABASE_URL).
+	extra := map[int][]entry{}
+	for _, g := range order {
+		if g.hasURL || hasCoreField(g.entries) {
+			continue
+		}
+		for i, u := range standalone {
+			if samePrefix(g.prefix, u.prefix) {
+				extra[i] = append(extra[i], g.entries...)
+				g.merged = true
+				break
+			}
+		}
+	}
 	var out []*profile.Profile
 	for _, g := range order {
+		if g.merged {
+			continue
+		}
 		d := driverFromWords(g.prefix)
 		strong := isDBEnvName(g.prefix) || d != ""
 		if !strong && !hasExplicitDriver(g.entries) && !g.hasURL {
@@ -130,8 +174,8 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			out = append(out, p)
 		}
 	}
-	for _, u := range standalone {
-		b := block{keyPath: joinKey(kp, u.e.key), name: u.e.key, entries: []entry{u.e},
+	for i, u := range standalone {
+		b := block{keyPath: joinKey(kp, u.e.key), name: u.e.key, entries: append([]entry{u.e}, extra[i]...),
 			driver: driverFromWords(u.e.key), strong: true, env: true}
 		if p := fc.assemble(b); p != nil {
 			p.EnvironmentRaw = envRaw
