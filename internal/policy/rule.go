@@ -215,8 +215,29 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 		}
 	}
 	sortFindings(out)
-	rep.Findings = out
+	rep.Findings = dedupe(out)
 	return rep
+}
+
+// dedupe drops a finding that repeats another's rule, location and
+// message: several services that merge one YAML anchor share one written
+// value, and one fix mends them all.
+func dedupe(fs []Finding) []Finding {
+	type key struct {
+		rule, msg string
+		loc       profile.Location
+	}
+	seen := make(map[key]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.Rule, f.Message, f.Loc}
+		if f.Loc.Line > 0 && seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
 }
 
 // filterEnv keeps the findings whose profile is in one of envs; findings

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,7 +98,8 @@ func addressRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  driver: postgres\n  host: localhost\n  port: 5432\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  driver: postgres\n  host: orders-db.prod.internal\n  port: 5432\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !isProd(p) || !client(p) {
+				// A template (.env.example) is meant to hold placeholders.
+				if !isProd(p) || !client(p) || template(p.File) {
 					return
 				}
 				for i, h := range p.Hosts {
@@ -242,7 +244,7 @@ func passwordRules() []*Rule {
 					var names []string
 					seen := map[string]bool{}
 					for _, o := range other {
-						if !seen[o.ID] && p.Password.Secret.Equal(o.Password.Secret) {
+						if !seen[o.ID] && sameApplication(p, o) && p.Password.Secret.Equal(o.Password.Secret) {
 							seen[o.ID] = true
 							loc := o.Password.Loc
 							if loc.File == "" {
@@ -259,4 +261,20 @@ func passwordRules() []*Rule {
 			},
 		},
 	}
+}
+
+// sameApplication reports whether two profiles plausibly configure one
+// application: files in one folder, or the same user or database. A scan of
+// many unrelated projects must not pair one's production with another's
+// development settings.
+func sameApplication(a, b *profile.Profile) bool {
+	if path.Dir(a.File) == path.Dir(b.File) {
+		return true
+	}
+	same := func(x, y profile.Value) bool {
+		xs, ok1 := x.Effective()
+		ys, ok2 := y.Effective()
+		return ok1 && ok2 && xs != "" && xs == ys
+	}
+	return same(a.User, b.User) || same(a.Database, b.Database)
 }
