@@ -1,0 +1,437 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbguard/dbguard/internal/policy"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// assess gives every change its risk and reason, in four steps: the
+// field's own risk; what the rest of the tree says about it (a stray key,
+// a password still in use elsewhere, a finding the change introduces); and
+// last the production escalation: in production, medium becomes high and
+// high becomes critical.
+func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles []*profile.Profile, n *side, introduced []policy.Finding) {
+	removedOf := map[string]*profile.Profile{}
+	for _, p := range removed {
+		removedOf[p.ID] = p
+	}
+	byNew := map[string]matched{}
+	for _, m := range ms {
+		byNew[m.new.ID] = m
+	}
+	fieldsChanged := map[string]int{}
+	for _, c := range cs {
+		fieldsChanged[c.Profile]++
+	}
+	for i := range cs {
+		c := &cs[i]
+		if c.Field == "profile" && (c.Kind == Added || c.Kind == Removed) {
+			c.Risk, c.Reason = profileRisk(c, removedOf[c.Profile], n)
+			continue
+		}
+		m, ok := byNew[c.Profile]
+		if !ok {
+			continue
+		}
+		c.Risk, c.Reason = fieldRisk(c, m.old, m.new, fieldsChanged[c.Profile])
+		strayKey(c, m.new)
+		if c.Field == "password" {
+			sharedCredential(c, m, ctxProfiles)
+		}
+	}
+	fromFindings(cs, introduced)
+	for i := range cs {
+		escalate(&cs[i])
+	}
+}
+
+func profileRisk(c *Change, old *profile.Profile, n *side) (Risk, string) {
+	prod := c.Environment == profile.Production
+	switch c.Kind {
+	case Removed:
+		why := "the connection is gone from the new revision"
+		if old != nil {
+			if msg, broken := n.broken[old.File]; broken {
+				why = "its file no longer parses (" + msg + "), so the application cannot read it"
+			} else if _, still := n.entries[old.File]; !still {
+				why = "its file " + old.File + " was removed"
+			}
+		}
+		if prod {
+			return Critical, "a production profile was removed (" + c.Reason + "): " + why
+		}
+		return Medium, c.Reason + " removed: " + why
+	case Added:
+		return Medium, "a new connection: " + c.Reason
+	}
+	return Medium, c.Reason
+}
+
+// fieldRisk is a field change's own risk and reason, before context.
+func fieldRisk(c *Change, o, n *profile.Profile, changesInProfile int) (Risk, string) {
+	f := c.Field
+	old, nw := deref(c.Old), deref(c.New)
+	switch {
+	case f == "profile":
+		return Medium, fmt.Sprintf("the same connection now sits at %s (was %s): the application must read it there", n.ID, o.ID)
+	case f == "environment":
+		if o.Environment == profile.Production || n.Environment == profile.Production {
+			return Critical, fmt.Sprintf("the profile is now classified %s, was %s: production's rules and approvals stop or start applying", nw, old)
+		}
+		return High, fmt.Sprintf("the profile is now classified %s, was %s", nw, old)
+	case f == "active":
+		return High, "the block is switched " + map[bool]string{true: "on", false: "off"}[nw == "true"]
+	case f == "driver":
+		return Critical, "another driver speaks another protocol: " + transition(c)
+	case f == "hosts":
+		return High, "multi-host order changed: drivers try hosts in order, so another server becomes the first choice"
+	case f == "host" || strings.HasSuffix(f, ".host"):
+		return Critical, hostReason(c, o, n)
+	case f == "port" || strings.HasSuffix(f, ".port"):
+		return Critical, "another port is another server or none, and connections are refused: " + transition(c)
+	case f == "database":
+		r := "another database means other data: " + transition(c)
+		if n.Environment == profile.Production {
+			if w, bad := hasWord(nw, nonProdWords()...); bad {
+				if _, was := hasWord(old, nonProdWords()...); !was {
+					r = fmt.Sprintf("production now points at a non-production database (%q says %q)", nw, w)
+				}
+			}
+		}
+		return Critical, r
+	case f == "user":
+		return Critical, "another user changes authentication and permissions: " + transition(c)
+	case f == "password":
+		return Critical, "the credential changed: the server and every client using it must change together"
+	case f == "tls":
+		return tlsRisk(c)
+	case f == "tls.ca" || f == "tls.cert" || f == "tls.key":
+		return High, "TLS certificate path: a wrong path fails every handshake"
+	case f == "tls.verify":
+		return High, "TLS certificate verification switch changed: " + transition(c)
+	case strings.HasPrefix(f, "pool."):
+		return High, "pool limits decide how many connections every instance opens: " + transition(c)
+	case f == "timeouts.connect" && c.Kind == Removed:
+		return Medium, "connect timeout removed: the driver's default applies (often none), so a dead server hangs requests instead of failing fast"
+	case strings.HasPrefix(f, "timeouts."):
+		return High, "timeouts decide how fast a failing server is noticed: " + transition(c)
+	case f == "replicas":
+		return Medium, "instances multiply the pool: each one opens its own connections: " + transition(c)
+	case strings.HasPrefix(f, "params."):
+		return paramRisk(c, strings.TrimPrefix(f, "params."), changesInProfile)
+	}
+	return Medium, transition(c)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// transition renders old → new for a reason.
+func transition(c *Change) string {
+	switch c.Kind {
+	case Added:
+		return fmt.Sprintf("set to %q", deref(c.New))
+	case Removed:
+		return fmt.Sprintf("%q removed", deref(c.Old))
+	}
+	return fmt.Sprintf("%q → %q", deref(c.Old), deref(c.New))
+}
+
+func hostReason(c *Change, o, n *profile.Profile) string {
+	old, nw := deref(c.Old), deref(c.New)
+	if n.Environment == profile.Production {
+		if w, bad := hasWord(nw, nonProdWords()...); bad {
+			if _, was := hasWord(old, nonProdWords()...); !was {
+				return fmt.Sprintf("production now points at a non-production host (%q says %q)", nw, w)
+			}
+		}
+	}
+	if w, writer := hasWord(n.Name+" "+n.KeyPath, writerWords()...); writer {
+		if r, reader := hasWord(nw, readerWords()...); reader {
+			if _, was := hasWord(old, readerWords()...); !was {
+				return fmt.Sprintf("a writer profile (%q) now uses a reader endpoint (%q in %q): writes will fail", w, r, nw)
+			}
+		}
+	}
+	if c.Kind == Changed {
+		if d := distance(strings.ToLower(old), strings.ToLower(nw)); d > 0 && d <= 2 && len(old) > 4 {
+			return fmt.Sprintf("the host name differs from the old one by %d character(s), %q → %q: a typo resolves nowhere or to another server", d, old, nw)
+		}
+	}
+	return "the connection goes to another server: " + transition(c)
+}
+
+// tlsRank orders TLS modes by how much they protect; ok is false for a
+// mode it does not know.
+func tlsRank(mode string, set bool) (int, bool) {
+	if !set {
+		return 2, true // libpq's prefer, MySQL's preferred: most drivers' default
+	}
+	switch strings.ToLower(strings.TrimSpace(mode)) {
+	case "disable", "disabled", "false", "off", "0", "no", "none", "skip-verify-off":
+		return 0, true
+	case "allow":
+		return 1, true
+	case "prefer", "preferred", "":
+		return 2, true
+	case "require", "required", "true", "on", "1", "yes", "mandatory", "ssl", "skip-verify":
+		return 3, true
+	case "verify-ca", "verify_ca":
+		return 4, true
+	case "verify-full", "verify_identity", "verify-identity", "strict":
+		return 5, true
+	}
+	return 0, false
+}
+
+func tlsRisk(c *Change) (Risk, string) {
+	a, aok := tlsRank(deref(c.Old), c.Old != nil)
+	b, bok := tlsRank(deref(c.New), c.New != nil)
+	switch {
+	case !aok || !bok:
+		return High, "TLS mode changed: " + transition(c)
+	case b < a:
+		return Critical, "TLS downgrade: " + transition(c) + " accepts a connection that is not verified or not encrypted"
+	case b > a:
+		return High, "TLS made stricter: " + transition(c) + " fails the handshake when the server or its certificate is not ready"
+	}
+	return Low, "TLS mode spelled differently, same protection: " + transition(c)
+}
+
+func paramRisk(c *Change, name string, changesInProfile int) (Risk, string) {
+	key := strings.ToLower(strings.NewReplacer("-", "", "_", "", ".", "").Replace(name))
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		key = strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name[i+1:]))
+	}
+	switch key {
+	case "authsource", "authmechanism", "authmechanismproperties", "authenticationdatabase", "authplugin",
+		"defaultauth", "authenticationplugin", "gssencmode", "krbsrvname", "integratedsecurity", "authentication",
+		"passfile", "requireauth":
+		if c.Kind == Removed {
+			return Critical, fmt.Sprintf("authentication parameter %s dropped: the server authenticates against another database or method and rejects the login", name)
+		}
+		return Critical, fmt.Sprintf("authentication parameter %s changed: %s", name, transition(c))
+	case "targetsessionattrs", "targetservertype", "loadbalancehosts", "loadbalance", "readpreference", "replicaset":
+		return High, fmt.Sprintf("%s decides which of several servers the driver lands on: %s", name, transition(c))
+	case "maxconnections", "superuserreservedconnections", "reservedconnections", "maxclientconn", "defaultpoolsize",
+		"poolsize", "maxdbconnections", "maxuserconnections", "reservepoolsize":
+		return High, fmt.Sprintf("server-side connection limit %s: %s", name, transition(c))
+	case "sslmode", "sslrootcert", "sslcert", "sslkey", "sslca", "tlsca", "tlscafile", "tlsinsecure", "tlsallowinvalidcertificates", "trustservercertificate", "encrypt":
+		return High, fmt.Sprintf("TLS parameter %s: %s", name, transition(c))
+	case "applicationname", "appname", "application", "loglevel", "loggerlevel", "logger", "log", "loggerfile",
+		"logunclosedconnections", "loglevels", "logstatement", "tracing", "debug", "comment", "description":
+		return Low, fmt.Sprintf("%s has no effect on connecting", name)
+	case "url", "raw", "dsn", "uri", "jdbcurl", "connectionstring", "databaseurl", "connstr":
+		if changesInProfile > 1 {
+			return Low, "the connection string as written; its parts are listed separately"
+		}
+		return Medium, "the connection string changed: " + transition(c)
+	}
+	return Medium, fmt.Sprintf("connection parameter %s: %s", name, transition(c))
+}
+
+// strayKey turns a field that disappeared because its key slid out of its
+// block (an indentation slip) into a moved change: the application no
+// longer reads the value, although the file still shows it.
+func strayKey(c *Change, n *profile.Profile) {
+	if c.Kind == Added {
+		return
+	}
+	for pass := 0; pass < 2; pass++ {
+		for _, note := range n.Notes {
+			if note.Kind != profile.NoteStrayKey {
+				continue
+			}
+			// First the note about this very field; then a whole block
+			// that slid out (hikari:, pool:), which takes every field
+			// this change removed with it.
+			if pass == 0 && note.Field != c.Field || pass == 1 && (canonical(note.Field) || c.Kind != Removed) {
+				continue
+			}
+			c.Kind = Moved
+			c.NewLoc = note.Loc
+			c.Risk = Critical
+			what := "key"
+			if pass == 1 {
+				what = "block"
+			}
+			c.Reason = fmt.Sprintf("%s %q moved out of its block to %s: the application no longer reads it", what, note.Key, note.Loc)
+			return
+		}
+	}
+}
+
+// canonical reports a field name of the profile model.
+func canonical(f string) bool {
+	switch f {
+	case "driver", "host", "port", "database", "user", "password", "tls", "replicas":
+		return true
+	}
+	for _, p := range []string{"hosts[", "tls.", "pool.", "timeouts.", "params."} {
+		if strings.HasPrefix(f, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedCredential sharpens a changed literal password: another profile
+// that logs in as the same user on the same host still holds the old
+// password, so one of the two will fail to authenticate. The passwords are
+// compared in memory only.
+func sharedCredential(c *Change, m matched, others []*profile.Profile) {
+	if !literal(m.old.Password) || !literal(m.new.Password) || m.old.Password.Secret.Equal(m.new.Password.Secret) {
+		return
+	}
+	user, uok := m.new.User.Effective()
+	host, hok := m.new.FirstHost().Host.Effective()
+	if !uok || !hok {
+		return
+	}
+	for _, q := range others {
+		if q == m.new || q.ID == m.new.ID || !literal(q.Password) {
+			continue
+		}
+		qu, _ := q.User.Effective()
+		qh, _ := q.FirstHost().Host.Effective()
+		if !strings.EqualFold(qu, user) || !strings.EqualFold(qh, host) {
+			continue
+		}
+		if q.Password.Secret.Equal(m.old.Password.Secret) {
+			c.Risk = Critical
+			c.Reason = fmt.Sprintf("password rotated here but not in %s, which logs in as %s on %s with the old one: one of them will fail to authenticate", q.ID, user, host)
+			return
+		}
+	}
+}
+
+// rotatedHosts lists the hosts of literal passwords that changed, for the
+// second round that looks for other profiles sharing the credential.
+func rotatedHosts(cs []Change, ms []matched) []string {
+	byNew := map[string]matched{}
+	for _, m := range ms {
+		byNew[m.new.ID] = m
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cs {
+		if c.Field != "password" {
+			continue
+		}
+		m, ok := byNew[c.Profile]
+		if !ok || !literal(m.old.Password) {
+			continue
+		}
+		if h, ok := m.new.FirstHost().Host.Effective(); ok && len(h) >= 3 && !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// fromFindings raises changes that a finding introduced by the same change
+// explains: pool × replicas over a server limit, a TLS mode the server
+// does not offer, a fleet made inconsistent.
+func fromFindings(cs []Change, introduced []policy.Finding) {
+	raise := func(c *Change, to Risk, why string) {
+		if c.Risk < to {
+			c.Risk = to
+			c.Reason = why
+		} else if !strings.Contains(c.Reason, why) {
+			c.Reason += "; " + why
+		}
+	}
+	for _, f := range introduced {
+		for i := range cs {
+			c := &cs[i]
+			switch f.Rule {
+			case policy.PoolExceedsServer, policy.PoolExceedsBouncerClient, policy.PoolExceedsBouncerPool:
+				if c.Profile == f.Profile && (strings.HasPrefix(c.Field, "pool.") || c.Field == "replicas") {
+					raise(c, High, "pool × replicas now crosses a server limit: "+f.Message)
+				}
+			case policy.ClientServerTLS:
+				if c.Profile == f.Profile && c.Field == "tls" {
+					raise(c, High, "incompatible with what the server offers: "+f.Message)
+				}
+			case policy.FleetInconsistent:
+				if c.Field == f.Field && c.Environment == f.Environment {
+					raise(c, High, "fleet made inconsistent: some copies changed and others not ("+f.Message+")")
+				}
+			}
+		}
+	}
+}
+
+// escalate applies production's stricter scale.
+func escalate(c *Change) {
+	if c.Environment != profile.Production || c.Risk == Low || c.Risk == Critical || c.Risk == None {
+		return
+	}
+	from := c.Risk
+	c.Risk++
+	c.Reason += fmt.Sprintf(" (production: raised from %s)", from)
+}
+
+// words splits a name into lower-case words at anything not a letter or
+// digit.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+}
+
+func hasWord(s string, ws ...string) (string, bool) {
+	for _, w := range words(s) {
+		for _, x := range ws {
+			if w == x {
+				return w, true
+			}
+		}
+	}
+	return "", false
+}
+
+func nonProdWords() []string {
+	return []string{"staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat", "sandbox", "preprod"}
+}
+
+func readerWords() []string {
+	return []string{"ro", "reader", "replica", "readonly", "read", "slave", "standby", "secondary"}
+}
+
+func writerWords() []string {
+	return []string{"primary", "writer", "master", "write", "rw", "main", "leader"}
+}
+
+// distance is the edit distance of two short strings.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 256 || len(rb) > 256 {
+		return -1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,542 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/extract"
+	"github.com/dbguard/dbguard/internal/policy"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Options tune a comparison.
+type Options struct {
+	// Config is the dbguard.yaml that classifies both sides: environment
+	// overrides, replicas, exclusions, rules and inventory. A review passes
+	// the base revision's, so that a change cannot reclassify itself.
+	Config *config.Config
+	// Rules and Settings compute the check findings of both sides; nil
+	// means the built-in rules and default settings.
+	Rules    []*policy.Rule
+	Settings *policy.Settings
+	// Paths limits the comparison to files at or below these
+	// slash-separated paths; empty means every file.
+	Paths []string
+}
+
+// Kind is what happened to a profile or a field.
+type Kind string
+
+const (
+	Added   Kind = "added"
+	Removed Kind = "removed"
+	Changed Kind = "changed"
+	// Moved: the same setting sits elsewhere — a profile in another file
+	// or under another key, or a key moved out of the block that reads it.
+	Moved Kind = "moved"
+)
+
+// Change is one field of one profile that differs between the sides, or a
+// whole profile added, removed or moved (Field "profile").
+type Change struct {
+	// Profile is the profile's id on the new side (the old side's when
+	// the profile was removed); OldProfile the old id when it differs.
+	Profile     string
+	OldProfile  string
+	Name        string
+	Environment profile.Environment
+	File        string
+	Field       string
+	Kind        Kind
+	// Old and New are the values as written; nil when absent. A password
+	// is never here as a value: New says "changed", "added", "removed" or
+	// "now unresolved (from VAR)".
+	Old, New *string
+	OldLoc   profile.Location
+	NewLoc   profile.Location
+	Risk     Risk
+	Reason   string
+
+	// identity is the profile's environment, name and key path on both
+	// sides, for the fingerprint.
+	identity string
+}
+
+// Problem is a file of one side that could not be read.
+type Problem struct {
+	Side string // "old" or "new"
+	Loc  profile.Location
+	Msg  string
+}
+
+// Stats counts what a comparison looked at.
+type Stats struct {
+	OldFiles, NewFiles int
+	// ChangedFiles differ between the sides (added, removed or edited);
+	// Extracted is how many file versions were read and extracted,
+	// neighbours included. The rest were skipped by content.
+	ChangedFiles int
+	Extracted    int
+	OldProfiles  int
+	NewProfiles  int
+}
+
+// Result is the semantic change between two sides.
+type Result struct {
+	Changes []Change
+	// Risk is the highest risk of any change; Reason says which change
+	// set it and why.
+	Risk   Risk
+	Reason string
+	// Fingerprint is a stable hash of the changes' meaning (fingerprint.go).
+	Fingerprint string
+	// FindingsIntroduced are check findings of the new side that the old
+	// side did not have; FindingsFixed the reverse.
+	FindingsIntroduced []policy.Finding
+	FindingsFixed      []policy.Finding
+	Problems           []Problem
+	Stats              Stats
+}
+
+// side is one side's extracted state.
+type side struct {
+	name     string
+	src      Source
+	entries  map[string]Entry
+	profiles []*profile.Profile
+	scalers  []extract.Scaler
+	problems []Problem
+	// broken maps a file to its first parse problem.
+	broken map[string]string
+}
+
+// Compare computes the change from old to new.
+func Compare(ctx context.Context, oldSrc, newSrc Source, opts Options) (*Result, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	o := &side{name: "old", src: oldSrc, broken: map[string]string{}}
+	n := &side{name: "new", src: newSrc, broken: map[string]string{}}
+	for _, s := range []*side{o, n} {
+		es, err := s.src.Entries(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list %s files: %w", s.name, err)
+		}
+		s.entries = make(map[string]Entry, len(es))
+		for _, e := range es {
+			if inPaths(opts.Paths, e.Path) {
+				s.entries[e.Path] = e
+			}
+		}
+	}
+	res := &Result{Stats: Stats{OldFiles: len(o.entries), NewFiles: len(n.entries)}}
+
+	// A pair of single files is one source under two names.
+	pairs := map[string]string{}
+	if isSingle(oldSrc) && isSingle(newSrc) && len(o.entries) == 1 && len(n.entries) == 1 {
+		for op := range o.entries {
+			for np := range n.entries {
+				pairs[op] = np
+			}
+		}
+	}
+	changedOld, changedNew, unchanged, err := classify(ctx, o, n, pairs)
+	if err != nil {
+		return nil, err
+	}
+	res.Stats.ChangedFiles = len(union(changedOld, changedNew))
+	for _, s := range []struct {
+		sd    *side
+		paths []string
+	}{{o, changedOld}, {n, changedNew}} {
+		if err := s.sd.load(ctx, s.paths); err != nil {
+			return nil, err
+		}
+		res.Stats.Extracted += len(s.paths)
+	}
+
+	// Neighbours: unchanged files whose profiles can take part in a rule
+	// together with a changed one. Their content is the same on both
+	// sides; each side extracts its own copy, since linking edits
+	// profiles in place.
+	near := neighbours(unchanged, append(append([]string(nil), changedOld...), changedNew...), append(append([]*profile.Profile(nil), o.profiles...), n.profiles...))
+	if len(near) > 0 {
+		if err := o.load(ctx, near); err != nil {
+			return nil, err
+		}
+		if err := n.load(ctx, near); err != nil {
+			return nil, err
+		}
+		res.Stats.Extracted += 2 * len(near)
+	}
+	for _, s := range []*side{o, n} {
+		for _, p := range s.profiles {
+			applyConfig(cfg, p)
+		}
+		extract.Link(s.profiles, s.scalers)
+	}
+	res.Stats.OldProfiles, res.Stats.NewProfiles = len(o.profiles), len(n.profiles)
+	res.Problems = append(append(res.Problems, o.problems...), n.problems...)
+
+	pairsAll := filePairs(o, n, pairs)
+	matches, removed, added := match(o.profiles, n.profiles, pairsAll)
+	var changes []Change
+	for _, m := range matches {
+		// A list entry that only changed its index was reordered:
+		// the application reads every entry wherever it stands.
+		moved := pairsAll[m.old.File] != m.new.File || indexRE(m.old.KeyPath) != indexRE(m.new.KeyPath)
+		changes = append(changes, compareProfiles(m.old, m.new, moved)...)
+	}
+	for _, p := range removed {
+		changes = append(changes, profileChange(p, nil, Removed))
+	}
+	for _, p := range added {
+		changes = append(changes, profileChange(nil, p, Added))
+	}
+
+	// Findings of check on both sides, to list what the change introduces
+	// or fixes and to sharpen risks (pool × replicas over a server limit,
+	// a fleet made inconsistent).
+	rules := opts.Rules
+	if rules == nil {
+		rules = policy.Builtins()
+	}
+	oldRep := evaluate(o, rules, opts.Settings)
+	newRep := evaluate(n, rules, opts.Settings)
+	res.FindingsIntroduced, res.FindingsFixed = findingDelta(oldRep.Findings, newRep.Findings, matches)
+
+	// Second round for passwords: a literal password changed in one
+	// profile while another that logs in as the same user on the same host
+	// keeps the old one. That other profile may live in an unchanged file
+	// that no neighbour rule picked.
+	ctxProfiles := n.profiles
+	if hosts := rotatedHosts(changes, matches); len(hosts) > 0 {
+		extra, err := scanFor(ctx, n, unchanged, near, hosts)
+		if err != nil {
+			return nil, err
+		}
+		ctxProfiles = append(append([]*profile.Profile(nil), n.profiles...), extra...)
+	}
+	assess(changes, matches, removed, ctxProfiles, n, res.FindingsIntroduced)
+
+	sortChanges(changes)
+	res.Changes = changes
+	res.Risk, res.Reason = overall(changes)
+	res.Fingerprint = Fingerprint(changes)
+	return res, nil
+}
+
+func isSingle(s Source) bool {
+	si, ok := s.(Single)
+	return ok && si.SingleFile()
+}
+
+func inPaths(paths []string, p string) bool {
+	if len(paths) == 0 {
+		return true
+	}
+	for _, q := range paths {
+		q = strings.TrimSuffix(q, "/")
+		if q == "" || q == "." || p == q || strings.HasPrefix(p, q+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func union(a, b []string) map[string]bool {
+	m := make(map[string]bool, len(a)+len(b))
+	for _, x := range a {
+		m[x] = true
+	}
+	for _, x := range b {
+		m[x] = true
+	}
+	return m
+}
+
+// compareChunk bounds how many files are held in memory at once while
+// comparing bytes.
+const compareChunk = 256
+
+// classify splits the files into changed (per side) and unchanged, by
+// content: exact ids decide alone; otherwise files of equal size are read
+// and compared byte for byte.
+func classify(ctx context.Context, o, n *side, pairs map[string]string) (changedOld, changedNew, unchanged []string, err error) {
+	var candidates []string
+	for p, oe := range o.entries {
+		np := p
+		if q, ok := pairs[p]; ok {
+			np = q
+		}
+		ne, ok := n.entries[np]
+		switch {
+		case !ok:
+			changedOld = append(changedOld, p)
+		case oe.ID != ne.ID || strings.HasPrefix(oe.ID, "unreadable:"):
+			changedOld = append(changedOld, p)
+			changedNew = append(changedNew, np)
+		case oe.Exact && ne.Exact:
+			if np != p {
+				changedOld, changedNew = append(changedOld, p), append(changedNew, np)
+			} else {
+				unchanged = append(unchanged, p)
+			}
+		default:
+			candidates = append(candidates, p)
+		}
+	}
+	for p := range n.entries {
+		if _, ok := o.entries[p]; ok {
+			continue
+		}
+		paired := false
+		for _, q := range pairs {
+			paired = paired || q == p
+		}
+		if !paired {
+			changedNew = append(changedNew, p)
+		}
+	}
+	sort.Strings(candidates)
+	for i := 0; i < len(candidates); i += compareChunk {
+		chunk := candidates[i:min(i+compareChunk, len(candidates))]
+		newNames := make([]string, len(chunk))
+		for j, p := range chunk {
+			newNames[j] = p
+			if q, ok := pairs[p]; ok {
+				newNames[j] = q
+			}
+		}
+		od, err := o.src.Read(ctx, chunk)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("read old files: %w", err)
+		}
+		nd, err := n.src.Read(ctx, newNames)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("read new files: %w", err)
+		}
+		for j, p := range chunk {
+			if newNames[j] == p && bytes.Equal(od[p], nd[p]) {
+				unchanged = append(unchanged, p)
+				continue
+			}
+			changedOld, changedNew = append(changedOld, p), append(changedNew, newNames[j])
+		}
+	}
+	sort.Strings(changedOld)
+	sort.Strings(changedNew)
+	sort.Strings(unchanged)
+	return changedOld, changedNew, unchanged, nil
+}
+
+// load reads and extracts files of a side.
+func (s *side) load(ctx context.Context, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	var readable []string
+	for _, p := range paths {
+		if e := s.entries[p]; strings.HasPrefix(e.ID, "unreadable:") {
+			s.problems = append(s.problems, Problem{Side: s.name, Loc: profile.Location{File: p}, Msg: "cannot read: " + strings.TrimPrefix(e.ID, "unreadable:")})
+			s.broken[p] = "cannot be read"
+			continue
+		}
+		readable = append(readable, p)
+	}
+	data, err := s.src.Read(ctx, readable)
+	if err != nil {
+		return fmt.Errorf("read %s files: %w", s.name, err)
+	}
+	for _, p := range readable {
+		b := data[p]
+		if extract.IsBinary(b) || !utf8.Valid(b) && !latin1Text(b) {
+			continue
+		}
+		r := extract.File(p, b)
+		for _, pr := range r.Problems {
+			s.problems = append(s.problems, Problem{Side: s.name, Loc: pr.Loc, Msg: pr.Msg})
+			if _, ok := s.broken[p]; !ok {
+				s.broken[p] = pr.Loc.String() + ": " + pr.Msg
+			}
+		}
+		s.profiles = append(s.profiles, r.Profiles...)
+		s.scalers = append(s.scalers, r.Scalers...)
+	}
+	return nil
+}
+
+// latin1Text accepts ISO-8859-1 text (old .properties files), as scan does.
+func latin1Text(data []byte) bool {
+	for _, c := range data {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
+			return false
+		}
+	}
+	return true
+}
+
+// applyConfig applies dbguard.yaml as scan does: an environment override
+// by path wins over the file; replicas fill in where no manifest says.
+func applyConfig(cfg *config.Config, p *profile.Profile) {
+	if env, ok := cfg.EnvironmentFor(p.File); ok {
+		p.Environment = profile.CanonicalEnvironment(env)
+		if p.EnvironmentRaw == "" {
+			p.EnvironmentRaw = env
+		}
+		p.EnvironmentFrom = "dbguard.yaml"
+	}
+	if !p.Replicas.Count.Set {
+		if n, ok := cfg.ReplicasFor(p.ID, p.Name); ok {
+			p.Replicas = profile.Replicas{Count: profile.Value{Text: fmt.Sprint(n), Set: true}, Source: "dbguard.yaml"}
+		}
+	}
+}
+
+// stem is a file's base name without its last extension, lower-cased: the
+// name policy's fleet rule groups copies by.
+func stem(file string) string {
+	b := strings.ToLower(path.Base(file))
+	if i := strings.LastIndexByte(b, '.'); i > 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// neighbours picks the unchanged files whose profiles can take part in a
+// rule with a changed profile, by name alone so that the rest need not be
+// read: copies of the same file in other folders (the fleet rule groups by
+// file name), and for a Kubernetes workload or compose service the other
+// manifests of its folder (servers, autoscalers and env files are matched
+// there). Spring Boot's environment overrides are found by content
+// (scanFor) only when a changed profile is a Spring datasource.
+func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
+	if len(unchanged) == 0 {
+		return nil
+	}
+	stems := map[string]bool{}
+	for _, c := range changed {
+		stems[stem(c)] = true
+	}
+	dirs := map[string]bool{}
+	for _, p := range ps {
+		_, workload := p.Params["workload"]
+		if (p.Format == "kubernetes" && (workload || p.ServerSide)) || p.Format == "compose" || p.Format == "dotenv" {
+			dirs[path.Dir(p.File)] = true
+		}
+	}
+	var out []string
+	for _, u := range unchanged {
+		ext := strings.ToLower(path.Ext(u))
+		manifest := ext == ".yaml" || ext == ".yml" || ext == ".json" || strings.HasPrefix(path.Base(u), ".env")
+		if stems[stem(u)] || dirs[path.Dir(u)] && manifest {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// filePairs maps each old file to the new file it became: the same path,
+// or for a pair of single files the other name.
+func filePairs(o, n *side, explicit map[string]string) map[string]string {
+	out := map[string]string{}
+	for p := range o.entries {
+		if q, ok := explicit[p]; ok {
+			out[p] = q
+		} else if _, ok := n.entries[p]; ok {
+			out[p] = p
+		}
+	}
+	return out
+}
+
+// evaluate runs check's rules over a side's extracted profiles.
+func evaluate(s *side, rules []*policy.Rule, settings *policy.Settings) *policy.Report {
+	in := policy.Input{Profiles: s.profiles, Files: len(s.entries)}
+	for _, pr := range s.problems {
+		in.Problems = append(in.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
+	}
+	return policy.Evaluate(in, rules, settings)
+}
+
+// findingDelta lists the findings only one side has. A finding is the
+// same on both sides when its rule, its profile (matched across the
+// sides) and its field are; a finding about no profile by its file and
+// message.
+func findingDelta(oldFs, newFs []policy.Finding, matches []matched) (introduced, fixed []policy.Finding) {
+	oldToNew := map[string]string{}
+	for _, m := range matches {
+		oldToNew[m.old.ID] = m.new.ID
+	}
+	key := func(f policy.Finding, mapID bool) string {
+		if f.Profile == "" {
+			return f.Rule + "|" + f.Loc.File + "|" + f.Message
+		}
+		id := f.Profile
+		if mapID {
+			if q, ok := oldToNew[id]; ok {
+				id = q
+			}
+		}
+		return f.Rule + "|" + id + "|" + f.Field
+	}
+	count := func(fs []policy.Finding, mapID bool) map[string]int {
+		m := map[string]int{}
+		for _, f := range fs {
+			m[key(f, mapID)]++
+		}
+		return m
+	}
+	oc, nc := count(oldFs, true), count(newFs, false)
+	for _, f := range newFs {
+		k := key(f, false)
+		if oc[k] > 0 {
+			oc[k]--
+			continue
+		}
+		introduced = append(introduced, f)
+	}
+	for _, f := range oldFs {
+		k := key(f, true)
+		if nc[k] > 0 {
+			nc[k]--
+			continue
+		}
+		fixed = append(fixed, f)
+	}
+	return introduced, fixed
+}
+
+// sortChanges orders changes by profile, then field order of the model.
+func sortChanges(cs []Change) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Profile != b.Profile {
+			return a.Profile < b.Profile
+		}
+		return fieldOrder(a.Field) < fieldOrder(b.Field)
+	})
+}
+
+// overall is the highest risk and the reason of the first change at it.
+func overall(cs []Change) (Risk, string) {
+	var top Risk
+	reason := "no change to any connection"
+	for _, c := range cs {
+		if c.Risk > top {
+			top = c.Risk
+			reason = c.Profile + " " + c.Field + ": " + c.Reason
+		}
+	}
+	return top, reason
+}
