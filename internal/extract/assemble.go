@@ -242,30 +242,10 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			}
 		case fTLS:
 			p.TLS.Mode, p.TLS.Key = e.v, e.key
-		case fTLSCA:
-			p.TLS.CA = e.v
-		case fTLSCert:
-			p.TLS.Cert = e.v
-		case fTLSKey:
-			p.TLS.KeyFile = e.v
-		case fTLSVerify:
-			p.TLS.Verify = e.v
-		case fMaxOpen:
-			p.Pool.MaxOpen = e.v
-		case fMaxIdle:
-			p.Pool.MaxIdle = e.v
-		case fMaxLifetime:
-			p.Pool.MaxLifetime = e.v
-		case fMaxIdleTime:
-			p.Pool.MaxIdleTime = e.v
-		case fConnectTimeout:
-			p.Timeouts.Connect = e.v
-		case fStatementTimeout:
-			p.Timeouts.Statement = e.v
-		case fIdleInTxTimeout:
-			p.Timeouts.IdleInTransaction = e.v
 		case fParam:
 			p.SetParam(e.key, e.v)
+		default:
+			setSetting(p, e.f, e.v)
 		}
 	}
 	if hasURL {
@@ -541,34 +521,12 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	}
 	for _, prm := range c.Params {
 		pv := mk(prm.Value)
-		switch f := keyFields[normKey(prm.Key)]; f {
-		case fPassword:
+		switch f := keyFields[normKey(prm.Key)]; {
+		case f == fPassword:
 			// A password given as a parameter; never kept as a param.
 			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})
-		case fMaxOpen:
-			p.Pool.MaxOpen = pv
-		case fMaxIdle:
-			p.Pool.MaxIdle = pv
-		case fMaxLifetime:
-			p.Pool.MaxLifetime = pv
-		case fMaxIdleTime:
-			p.Pool.MaxIdleTime = pv
-		case fConnectTimeout:
-			p.Timeouts.Connect = pv
-		case fStatementTimeout:
-			p.Timeouts.Statement = pv
-		case fIdleInTxTimeout:
-			p.Timeouts.IdleInTransaction = pv
-		case fTLSCA:
-			p.TLS.CA = pv
-		case fTLSCert:
-			p.TLS.Cert = pv
-		case fTLSKey:
-			p.TLS.KeyFile = pv
-		default:
-			if isSecretKey(prm.Key) {
-				continue
-			}
+		case setSetting(p, f, pv):
+		case !isSecretKey(prm.Key):
 			p.SetParam(prm.Key, pv)
 		}
 	}
@@ -594,4 +552,37 @@ func isWebURL(s string) bool {
 	l := strings.ToLower(s)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "ldap://") || strings.HasPrefix(l, "ldaps://") ||
 		strings.HasPrefix(l, "amqp://") || strings.HasPrefix(l, "smtp://")
+}
+
+// setSetting records a TLS file, pool or timeout setting, wherever it was
+// written (a key of its own or a connection-string parameter). It reports
+// false for any other field.
+func setSetting(p *profile.Profile, f field, v profile.Value) bool {
+	switch f {
+	case fTLSCA:
+		p.TLS.CA = v
+	case fTLSCert:
+		p.TLS.Cert = v
+	case fTLSKey:
+		p.TLS.KeyFile = v
+	case fTLSVerify:
+		p.TLS.Verify = v
+	case fMaxOpen:
+		p.Pool.MaxOpen = v
+	case fMaxIdle:
+		p.Pool.MaxIdle = v
+	case fMaxLifetime:
+		p.Pool.MaxLifetime = v
+	case fMaxIdleTime:
+		p.Pool.MaxIdleTime = v
+	case fConnectTimeout:
+		p.Timeouts.Connect = v
+	case fStatementTimeout:
+		p.Timeouts.Statement = v
+	case fIdleInTxTimeout:
+		p.Timeouts.IdleInTransaction = v
+	default:
+		return false
+	}
+	return true
 }
