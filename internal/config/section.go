@@ -26,8 +26,11 @@ type Config struct {
 	// Inventory lists database servers and their limits; nil when absent.
 	Inventory *InventoryConfig `json:",omitempty"`
 
-	// Later issues add their sections here, one field each: Review
-	// (review), Watch (watch).
+	// Review says who must approve a change of connection settings; nil
+	// when absent.
+	Review *ReviewConfig `json:",omitempty"`
+
+	// Later issues add their sections here, one field each: Watch (watch).
 }
 
 // section is one capability's part of dbguard.yaml: a top-level key, how to
@@ -84,9 +87,14 @@ func registry() []section {
 			decode:   decodeInventory,
 			validate: validateInventory,
 		},
+		{
+			name:     "review",
+			summary:  "approvals dbguard review requires per risk level and environment, and the reviewer groups",
+			decode:   decodeReview,
+			validate: validateReview,
+		},
 		// Reserved for later issues; not accepted yet, so a file using them
 		// gets "unknown key" from this version rather than being half-read:
-		//   review     approvals required per risk level (review issue)
 		//   watch      probe targets, intervals, alerting (watch issue)
 	}
 }
