@@ -264,11 +264,12 @@ func passwordRules() []*Rule {
 }
 
 // sameApplication reports whether two profiles plausibly configure one
-// application: files in one folder, or the same user or database. A scan of
-// many unrelated projects must not pair one's production with another's
-// development settings.
+// application: files in one folder, files of one name in per-environment
+// folders (deploy/prod/app.yaml, deploy/staging/app.yaml), or the same user
+// or database. A scan of many unrelated projects must not pair one's
+// production with another's development settings.
 func sameApplication(a, b *profile.Profile) bool {
-	if path.Dir(a.File) == path.Dir(b.File) {
+	if path.Dir(a.File) == path.Dir(b.File) || path.Base(a.File) == path.Base(b.File) {
 		return true
 	}
 	same := func(x, y profile.Value) bool {
