@@ -1,0 +1,219 @@
+package review_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dbguard/dbguard/internal/diff"
+	"github.com/dbguard/dbguard/internal/review"
+)
+
+// gitRepo is a throwaway repository in a temporary folder.
+type gitRepo struct {
+	t   *testing.T
+	dir string
+}
+
+func newGitRepo(t *testing.T) *gitRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	r := &gitRepo{t: t, dir: t.TempDir()}
+	r.git("init", "-q", "-b", "main")
+	r.git("config", "user.email", "dev@example.com")
+	r.git("config", "user.name", "Dev")
+	r.git("config", "commit.gpgsign", "false")
+	return r
+}
+
+func (r *gitRepo) git(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (r *gitRepo) write(name, content string) {
+	r.t.Helper()
+	p := filepath.Join(r.dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *gitRepo) commit(msg string) string {
+	r.t.Helper()
+	r.git("add", "-A")
+	r.git("commit", "-q", "-m", msg)
+	return r.git("rev-parse", "HEAD")
+}
+
+const strictPolicy = `version: 1
+review:
+  groups:
+    dba: [alice, bob]
+  require:
+    - risk: high
+      environments: [production]
+      approvals: 1
+      groups: [dba]
+`
+
+const relaxedPolicy = `version: 1
+review:
+  require: []
+`
+
+const prodDB = `database:
+  adapter: postgresql
+  host: orders-db.prod.internal
+  port: 5432
+  database: orders
+  username: orders
+  password: ${DB_PASSWORD}
+  sslmode: verify-full
+  connect_timeout: 5
+`
+
+// Three commits: the policy and a production profile; a rename of the
+// config file; then a commit that relaxes the policy and moves the port.
+// The third commit is judged by the second commit's policy.
+func TestReviewThreeCommits(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("dbguard.yaml", strictPolicy)
+	r.write("config/production.yml", prodDB)
+	r.write("README.md", "orders service\n")
+	c1 := r.commit("policy and production database")
+	r.git("mv", "config/production.yml", "config/prod-database.yml")
+	c2 := r.commit("rename the config file")
+	r.write("dbguard.yaml", relaxedPolicy)
+	r.write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 6432", 1))
+	c3 := r.commit("relax the policy and move to the pooler port")
+	ctx := context.Background()
+
+	t.Run("rename only", func(t *testing.T) {
+		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c1, Head: c2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := out.Result.Changes
+		if len(cs) != 1 || cs[0].Field != "profile" || cs[0].Kind != diff.Moved {
+			t.Fatalf("changes = %+v, want one moved profile", cs)
+		}
+		if cs[0].OldProfile != "config/production.yml#database" || cs[0].Profile != "config/prod-database.yml#database" {
+			t.Errorf("moved %s -> %s", cs[0].OldProfile, cs[0].Profile)
+		}
+	})
+
+	t.Run("policy edit does not apply to itself", func(t *testing.T) {
+		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Result.Risk != diff.Critical {
+			t.Errorf("risk = %s, want critical (port of a production profile)", out.Result.Risk)
+		}
+		if !review.Missing(out.Requirements) {
+			t.Fatalf("no approval missing: the relaxed policy of the change was applied to itself (policy %s)", out.Report.Policy)
+		}
+		if !strings.Contains(out.Report.Policy, "dbguard.yaml at "+c2[:12]) {
+			t.Errorf("policy source = %q, want the base's dbguard.yaml", out.Report.Policy)
+		}
+		approved, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"alice"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if review.Missing(approved.Requirements) {
+			t.Errorf("alice (dba) approved, still missing: %+v", approved.Report.ApprovalsMissing)
+		}
+		if len(approved.Report.Approvals) != 1 || approved.Report.Approvals[0].Verified {
+			t.Errorf("--approved-by must be marked unverified: %+v", approved.Report.Approvals)
+		}
+		carol, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"carol"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !review.Missing(carol.Requirements) {
+			t.Errorf("carol is not in dba, yet her approval counted")
+		}
+	})
+
+	t.Run("after the relaxed policy is in the base", func(t *testing.T) {
+		r.write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 5433", 1))
+		defer r.git("checkout", "-q", "--", "config/prod-database.yml")
+		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Result.Changes) != 1 || out.Result.Changes[0].Field != "port" {
+			t.Fatalf("working tree changes = %+v, want the port", out.Result.Changes)
+		}
+		if review.Missing(out.Requirements) {
+			t.Errorf("the base's policy requires nothing, yet approvals are missing")
+		}
+		if out.Report.Head != "working tree" {
+			t.Errorf("head = %q", out.Report.Head)
+		}
+	})
+
+	t.Run("rename and change together", func(t *testing.T) {
+		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c1, Head: c3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fields []string
+		for _, c := range out.Result.Changes {
+			fields = append(fields, c.Field+":"+string(c.Kind))
+		}
+		if got := strings.Join(fields, ","); got != "profile:moved,port:changed" {
+			t.Errorf("changes = %s, want profile:moved,port:changed", got)
+		}
+	})
+
+	t.Run("paths limit the review", func(t *testing.T) {
+		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Paths: []string{"docs"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Result.Changes) != 0 {
+			t.Errorf("changes outside docs/: %+v", out.Result.Changes)
+		}
+	})
+
+	t.Run("shallow clone lacking the base", func(t *testing.T) {
+		clone := filepath.Join(t.TempDir(), "clone")
+		r.git("clone", "-q", "--depth", "1", "file://"+r.dir, clone)
+		_, err := review.Run(ctx, review.Options{Dir: clone, Base: c1})
+		var me *review.MissingRevisionError
+		if !errors.As(err, &me) || !me.Shallow {
+			t.Fatalf("err = %v, want a MissingRevisionError for a shallow clone", err)
+		}
+		for _, want := range []string{"git fetch --deepen", "--unshallow", "git fetch origin " + c1} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
+		}
+	})
+
+	t.Run("unknown revision", func(t *testing.T) {
+		_, err := review.Run(ctx, review.Options{Dir: r.dir, Base: "no-such-branch"})
+		var me *review.MissingRevisionError
+		if !errors.As(err, &me) || me.Shallow {
+			t.Fatalf("err = %v, want a MissingRevisionError", err)
+		}
+	})
+}
