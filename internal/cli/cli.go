@@ -100,5 +100,7 @@ Exit codes (the same for every command):
 	root.AddCommand(newScanCommand(e))
 	root.AddCommand(newVerifyCommand(e))
 	root.AddCommand(newCheckCommand(e))
+	root.AddCommand(newDiffCommand(e))
+	root.AddCommand(newReviewCommand(e))
 	return root
 }
