@@ -111,7 +111,10 @@ if [[ -n $benchstat ]]; then
 fi
 
 echo "== end to end: dbguard scan --format json DIR > /dev/null (median of $e2e_runs)"
-(cd "$root" && go build -o "$work/dbguard" ./cmd/dbguard)
+if ! (cd "$root" && go build -o "$work/dbguard" ./cmd/dbguard); then
+	echo "run.sh: go build ./cmd/dbguard failed: no end-to-end figures" >&2
+	exit 1
+fi
 for n in $sizes; do
 	for procs in 1 "$cores"; do
 		for i in $(seq "$e2e_runs"); do
