@@ -425,18 +425,25 @@ func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
 	for _, c := range changed {
 		stems[stem(c)] = true
 	}
-	dirs := map[string]bool{}
+	manifests := map[string]bool{} // folders whose manifests matter
+	composes := map[string]bool{}  // folders whose compose files matter
 	for _, p := range ps {
 		_, workload := p.Params["workload"]
-		if (p.Format == "kubernetes" && (workload || p.ServerSide)) || p.Format == "compose" || p.Format == "dotenv" {
-			dirs[path.Dir(p.File)] = true
+		switch {
+		case p.Format == "kubernetes" && (workload || p.ServerSide), p.Format == "compose":
+			manifests[path.Dir(p.File)] = true
+		case p.Format == "dotenv":
+			// An env file is read by the compose services beside it.
+			composes[path.Dir(p.File)] = true
 		}
 	}
 	var out []string
 	for _, u := range unchanged {
-		ext := strings.ToLower(path.Ext(u))
-		manifest := ext == ".yaml" || ext == ".yml" || ext == ".json" || strings.HasPrefix(path.Base(u), ".env")
-		if stems[stem(u)] || dirs[path.Dir(u)] && manifest {
+		dir, base := path.Dir(u), strings.ToLower(path.Base(u))
+		ext := path.Ext(base)
+		manifest := ext == ".yaml" || ext == ".yml" || ext == ".json" || strings.HasPrefix(base, ".env")
+		compose := strings.Contains(base, "compose") && (ext == ".yaml" || ext == ".yml")
+		if stems[stem(u)] || manifests[dir] && manifest || composes[dir] && compose {
 			out = append(out, u)
 		}
 	}
@@ -524,7 +531,10 @@ func sortChanges(cs []Change) {
 		if a.Profile != b.Profile {
 			return a.Profile < b.Profile
 		}
-		return fieldOrder(a.Field) < fieldOrder(b.Field)
+		if fa, fb := fieldOrder(a.Field), fieldOrder(b.Field); fa != fb {
+			return fa < fb
+		}
+		return a.Field < b.Field
 	})
 }
 

@@ -47,10 +47,15 @@ func match(olds, news []*profile.Profile, pairs map[string]string) (ms []matched
 		}
 		return file + "#" + indexRE(p.KeyPath)
 	}
-	bestPairs(olds, news, usedO, usedN, take, 3, func(i, j int) bool {
-		f, ok := pairs[olds[i].File]
-		g := listGroup(olds[i], f)
-		return ok && g != "" && g == listGroup(news[j], news[j].File)
+	bestPairs(olds, news, usedO, usedN, take, 3, func(p *profile.Profile, old bool) string {
+		if !old {
+			return listGroup(p, p.File)
+		}
+		f, ok := pairs[p.File]
+		if !ok {
+			return ""
+		}
+		return listGroup(p, f)
 	})
 	// Pass 1.
 	byFileKey := map[string][]int{}
@@ -106,12 +111,19 @@ func match(olds, news []*profile.Profile, pairs map[string]string) (ms []matched
 	uniq(func(p *profile.Profile) string { return p.File + "|" + p.Name }, func(i, j int) bool {
 		return olds[i].File == news[j].File || sameFile(i, j)
 	})
-	bestPairs(olds, news, usedO, usedN, take, 3, func(i, j int) bool {
-		return sameFile(i, j) && olds[i].Environment == news[j].Environment
+	bestPairs(olds, news, usedO, usedN, take, 3, func(p *profile.Profile, old bool) string {
+		f := p.File
+		if old {
+			var ok bool
+			if f, ok = pairs[p.File]; !ok {
+				return ""
+			}
+		}
+		return f + "|" + string(p.Environment)
 	})
 	// Pass 4: anywhere, the same environment and connection.
-	bestPairs(olds, news, usedO, usedN, take, 4, func(i, j int) bool {
-		return olds[i].Environment == news[j].Environment
+	bestPairs(olds, news, usedO, usedN, take, 4, func(p *profile.Profile, _ bool) string {
+		return string(p.Environment)
 	})
 	for i, p := range olds {
 		if !usedO[i] {
@@ -126,18 +138,31 @@ func match(olds, news []*profile.Profile, pairs map[string]string) (ms []matched
 	return ms, removed, added
 }
 
-// bestPairs matches leftover profiles by how many connection values they
-// share, at least min of them, when the best partner is unambiguous both
-// ways.
-func bestPairs(olds, news []*profile.Profile, usedO, usedN []bool, take func(i, j int), min int, allowed func(i, j int) bool) {
+// bestPairs matches leftover profiles of the same group (an empty group
+// matches nothing) by how many connection values they share, at least min
+// of them, when the best partner is unambiguous both ways.
+func bestPairs(olds, news []*profile.Profile, usedO, usedN []bool, take func(i, j int), min int, group func(p *profile.Profile, old bool) string) {
 	type cand struct{ i, j, score int }
+	newByGroup := map[string][]int{}
+	for j, n := range news {
+		if !usedN[j] {
+			if g := group(n, false); g != "" {
+				newByGroup[g] = append(newByGroup[g], j)
+			}
+		}
+	}
 	var cs []cand
 	for i, o := range olds {
 		if usedO[i] {
 			continue
 		}
-		for j, n := range news {
-			if usedN[j] || !allowed(i, j) || o.ServerSide != n.ServerSide {
+		g := group(o, true)
+		if g == "" {
+			continue
+		}
+		for _, j := range newByGroup[g] {
+			n := news[j]
+			if o.ServerSide != n.ServerSide {
 				continue
 			}
 			if s := similarity(o, n); s >= min {
