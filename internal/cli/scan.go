@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"text/tabwriter"
 
@@ -233,7 +234,7 @@ func deref(s *string) string {
 
 func hostPort(v profile.View) string {
 	h := deref(v.Host)
-	if strings.Contains(h, ":") && v.Port != nil {
+	if net.ParseIP(h) != nil && strings.Contains(h, ":") && v.Port != nil {
 		h = "[" + h + "]"
 	}
 	if v.Port == nil {
