@@ -120,10 +120,11 @@ timed() { # tool size run
 	t1=$(date +%s%N)
 	# Wall time from the clock around the run: time -v's own figure has
 	# centisecond resolution, too coarse at 1,000 files.
-	local wall rss
+	local wall rss cpu
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall" "$rss" >>"$raw"
+	cpu=$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$log")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$wall" "$rss" "$cpu" >>"$raw"
 }
 for n in $sizes; do
 	timed dbguard "$n" warmup
@@ -138,24 +139,25 @@ import statistics, sys
 
 rows = {}
 for line in open(sys.argv[1]):
-    tool, n, run, wall, rss = line.rstrip("\n").split("\t")
+    tool, n, run, wall, rss, cpu = line.rstrip("\n").split("\t")
     if run == "warmup":
         continue
-    rows.setdefault((tool, int(n)), []).append((float(wall), int(rss)))
+    rows.setdefault((tool, int(n)), []).append((float(wall), int(rss), float(cpu)))
 mark = "" if sys.argv[2] == "1" else "  (UNVERIFIED)"
-print(f"{'files':>6} {'tool':9} {'wall median':>12} {'min-max':>15} {'files/s':>9} {'peak RSS median':>16}")
+print(f"{'files':>6} {'tool':9} {'wall median':>12} {'min-max':>15} {'files/s':>9} {'cpu median':>11} {'peak RSS median':>16}")
 for n in sorted({n for _, n in rows}):
     med = {}
     for tool in ("dbguard", "conftest"):
         r = rows[(tool, n)]
-        w = statistics.median(x for x, _ in r)
-        m = statistics.median(y for _, y in r)
-        med[tool] = (w, m)
-        lo, hi = min(x for x, _ in r), max(x for x, _ in r)
-        print(f"{n:>6} {tool:9} {w:>10.3f} s {lo:>6.2f}-{hi:<6.2f} s {n / w:>9.0f} {m / 1024:>13.1f} MB{mark}")
-    (dw, dm), (cw, cm) = med["dbguard"], med["conftest"]
+        w = statistics.median(x[0] for x in r)
+        m = statistics.median(x[1] for x in r)
+        c = statistics.median(x[2] for x in r)
+        med[tool] = (w, m, c)
+        lo, hi = min(x[0] for x in r), max(x[0] for x in r)
+        print(f"{n:>6} {tool:9} {w:>10.3f} s {lo:>6.2f}-{hi:<6.2f} s {n / w:>9.0f} {c:>9.2f} s {m / 1024:>13.1f} MB{mark}")
+    (dw, dm, dc), (cw, cm, cc) = med["dbguard"], med["conftest"]
     print(f"{n:>6} ratio     conftest/dbguard: wall {cw / dw:.1f}x (goal >= 20x), "
-          f"peak RSS {cm / dm:.2f}x (goal >= 5x)")
+          f"cpu {cc / dc:.1f}x, peak RSS {cm / dm:.2f}x (goal >= 5x)")
 PY
 
 if command -v hyperfine >/dev/null; then
