@@ -29,9 +29,18 @@ import (
 // unlikely in any honest output, so that the test can look for each run.
 const canary = `Cn@ry:p/ss%w"rd\ÿ-7Q`
 
-// canaryForms are the ways a leaked canary could be written: as is, and in
+// canaryRotated is the canary after a password rotation: diff and review
+// compare trees holding one with trees holding the other, so both the old
+// and the new secret must stay hidden. It differs from canary only at the
+// end, and has no run of plain alphanumerics either.
+const canaryRotated = `Cn@ry:p/ss%w"rd\ÿ-8R~`
+
+// canaries are the secrets the detector looks for.
+func canaries() []string { return []string{canary, canaryRotated} }
+
+// canaryForms are the ways a leaked secret could be written: as is, and in
 // each encoding an output might apply to it on the way out.
-func canaryForms() map[string]string {
+func canaryForms(canary string) map[string]string {
 	forms := map[string]string{
 		"raw":                    canary,
 		"url.QueryEscape":        url.QueryEscape(canary),
@@ -122,31 +131,44 @@ func canaryEncoders() map[string]func(string) string {
 	}
 }
 
-// canaryLeaks reports every form and every 6-character run of the canary
+// canaryLeaks reports every form and every 6-character run of each canary
 // (as is and in each character-wise encoding) found in data, described for
 // a failure message.
 func canaryLeaks(data []byte) []string {
 	var out []string
 	text := string(data)
 	lower := strings.ToLower(text)
-	forms := canaryForms()
-	for _, name := range canaryFormNames() {
-		f := forms[name]
-		if strings.Contains(text, f) || strings.HasSuffix(name, "(hex)") && strings.Contains(lower, f) {
-			out = append(out, fmt.Sprintf("%s %q", name, f))
-		}
-	}
 	encs := canaryEncoders()
 	var encNames []string
 	for n := range encs {
 		encNames = append(encNames, n)
 	}
 	sort.Strings(encNames)
-	for _, sub := range canaryRuns(canary, 6) {
-		for _, name := range encNames {
-			e := encs[name](sub)
-			if strings.Contains(text, e) || strings.HasPrefix(name, "url.") && strings.Contains(lower, strings.ToLower(e)) {
-				out = append(out, fmt.Sprintf("6-character run %q of the canary, %s: %q", sub, name, e))
+	seen := map[string]bool{}
+	add := func(msg string) {
+		if !seen[msg] {
+			seen[msg] = true
+			out = append(out, msg)
+		}
+	}
+	for i, c := range canaries() {
+		which := "the canary"
+		if i > 0 {
+			which = "the rotated canary"
+		}
+		forms := canaryForms(c)
+		for _, name := range canaryFormNames() {
+			f := forms[name]
+			if strings.Contains(text, f) || strings.HasSuffix(name, "(hex)") && strings.Contains(lower, f) {
+				add(fmt.Sprintf("%s of %s %q", name, which, f))
+			}
+		}
+		for _, sub := range canaryRuns(c, 6) {
+			for _, name := range encNames {
+				e := encs[name](sub)
+				if strings.Contains(text, e) || strings.HasPrefix(name, "url.") && strings.Contains(lower, strings.ToLower(e)) {
+					add(fmt.Sprintf("6-character run %q of a canary, %s: %q", sub, name, e))
+				}
 			}
 		}
 	}
@@ -155,7 +177,7 @@ func canaryLeaks(data []byte) []string {
 
 func canaryFormNames() []string {
 	var names []string
-	for n := range canaryForms() {
+	for n := range canaryForms(canary) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -175,25 +197,30 @@ func canaryRuns(s string, n int) []string {
 // TestCanaryDetector proves the detector can fail: every planted form is
 // found, and ordinary output is not mistaken for a leak.
 func TestCanaryDetector(t *testing.T) {
-	forms := canaryForms()
-	for _, name := range canaryFormNames() {
-		t.Run(name, func(t *testing.T) {
-			planted := "profile prod db password=" + forms[name] + " (literal)\n"
-			if got := canaryLeaks([]byte(planted)); len(got) == 0 {
-				t.Errorf("planted %s form %q not detected", name, forms[name])
-			}
-		})
+	if canary == canaryRotated {
+		t.Fatal("the rotated canary must differ from the canary")
 	}
-	for i, sub := range canaryRuns(canary, 6) {
-		planted := []byte("host: 127.0.0.1\npassword: x" + sub + "x\n")
-		if got := canaryLeaks(planted); len(got) == 0 {
-			t.Errorf("planted run %d %q not detected", i, sub)
+	for ci, c := range canaries() {
+		forms := canaryForms(c)
+		for _, name := range canaryFormNames() {
+			t.Run(fmt.Sprintf("canary %d %s", ci, name), func(t *testing.T) {
+				planted := "profile prod db password=" + forms[name] + " (literal)\n"
+				if got := canaryLeaks([]byte(planted)); len(got) == 0 {
+					t.Errorf("planted %s form %q not detected", name, forms[name])
+				}
+			})
 		}
-	}
-	for name, enc := range canaryEncoders() {
-		sub := canaryRuns(canary, 6)[7]
-		if got := canaryLeaks([]byte("x=" + enc(sub) + ";")); len(got) == 0 {
-			t.Errorf("planted run %q encoded as %s (%q) not detected", sub, name, enc(sub))
+		for i, sub := range canaryRuns(c, 6) {
+			planted := []byte("host: 127.0.0.1\npassword: x" + sub + "x\n")
+			if got := canaryLeaks(planted); len(got) == 0 {
+				t.Errorf("planted run %d %q of canary %d not detected", i, sub, ci)
+			}
+		}
+		for name, enc := range canaryEncoders() {
+			sub := canaryRuns(c, 6)[7]
+			if got := canaryLeaks([]byte("x=" + enc(sub) + ";")); len(got) == 0 {
+				t.Errorf("planted run %q encoded as %s (%q) not detected", sub, name, enc(sub))
+			}
 		}
 	}
 	// The canary's encodings must not be found in what the commands print
@@ -206,9 +233,11 @@ func TestCanaryDetector(t *testing.T) {
 	}
 	// Every 6-character run must be unusual: none may be made only of
 	// letters and digits, which honest output could hold by chance.
-	for _, sub := range canaryRuns(canary, 6) {
-		if regexp.MustCompile(`^[A-Za-z0-9]+$`).MatchString(sub) {
-			t.Errorf("canary run %q is plain alphanumerics: choose a canary without such runs", sub)
+	for _, c := range canaries() {
+		for _, sub := range canaryRuns(c, 6) {
+			if regexp.MustCompile(`^[A-Za-z0-9]+$`).MatchString(sub) {
+				t.Errorf("canary run %q is plain alphanumerics: choose a canary without such runs", sub)
+			}
 		}
 	}
 }
@@ -216,7 +245,11 @@ func TestCanaryDetector(t *testing.T) {
 // canaryFiles are the inputs: the canary as a password in every format and
 // convention dbguard reads. addr is a loopback host:port where nothing
 // listens, so that a command that connects fails at once, on this machine.
-func canaryFiles(addr string) map[string]string {
+func canaryFiles(addr string) map[string]string { return canaryFilesWith(addr, canary) }
+
+// canaryFilesWith writes the same inputs around another password, each
+// encoding computed afresh (base64 in the Secret, percent-encoding in URLs).
+func canaryFilesWith(addr, canary string) map[string]string {
 	host, port, _ := net.SplitHostPort(addr)
 	b64 := base64.StdEncoding.EncodeToString([]byte(canary))
 	userinfo := url.UserPassword("app", canary).String() // percent-encoded
@@ -429,23 +462,45 @@ func canaryUpperArg(use string) bool {
 	return false
 }
 
-// commandSetup adds what one command needs beyond paths, for commands that
-// cannot run on paths alone. It returns extra invocations (argument lists
-// after the command path), or a reason to run nothing more.
-type canarySetup func(t *testing.T, dir string) (invocations [][]string, skip string)
+// canaryRun is one invocation a set-up adds: the arguments after the
+// command path and the format flags, the folder to run in ("" for the
+// test's work folder), and a text its output must hold in every format, to
+// prove the run reached the secret rather than stopping early.
+type canaryRun struct {
+	args []string
+	dir  string
+	want string
+}
 
-// setups is keyed by command path without the root ("review", "policy test").
-// A command absent from it is run over the canary directory and stdin.
-var canarySetups = map[string]canarySetup{
-	"review": canaryReviewSetup,
-	"verify": canaryVerifySetup,
+// canaryInputs is what a set-up may build on: the test's root folder, the
+// canary tree inside it, and the loopback address where nothing listens.
+type canaryInputs struct {
+	root, in, addr string
+}
+
+// canarySetup adds what one command needs beyond paths, for commands that
+// cannot run on paths alone. It returns extra runs, each made in every
+// output format, or a reason to run nothing more. A run it adds must get
+// past usage checks (exit 0 or 1): one that ends in a usage error checked
+// only the usage path, and fails the test.
+type canarySetup func(t *testing.T, ci canaryInputs) (runs []canaryRun, skip string)
+
+// canarySetups is keyed by command path without the root ("review",
+// "policy test"). A command absent from it is run over the canary
+// directory and stdin.
+func canarySetups() map[string]canarySetup {
+	return map[string]canarySetup{
+		"diff":   canaryDiffSetup,
+		"review": canaryReviewSetup,
+		"verify": canaryVerifySetup,
+	}
 }
 
 // canaryVerifySetup gives verify the canary through the two outside
 // sources it resolves: Kubernetes secrets mounted as NAME/KEY files
 // (--secrets-dir) and environment variables (set by the test).
-func canaryVerifySetup(t *testing.T, dir string) ([][]string, string) {
-	secrets := filepath.Join(filepath.Dir(dir), "secrets")
+func canaryVerifySetup(t *testing.T, ci canaryInputs) ([]canaryRun, string) {
+	secrets := filepath.Join(ci.root, "secrets")
 	for _, name := range []string{"db-credentials/password", "db-credentials/DB_PASSWORD", "orders-db/password"} {
 		p := filepath.Join(secrets, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -455,18 +510,98 @@ func canaryVerifySetup(t *testing.T, dir string) ([][]string, string) {
 			return nil, err.Error()
 		}
 	}
-	return [][]string{{"--secrets-dir", secrets, dir}}, ""
+	return []canaryRun{{args: []string{"--secrets-dir", secrets, ci.in}}}, ""
 }
 
-// reviewSetup makes a git repository whose last commit changes the canary
-// files, so that review has a change to report.
-func canaryReviewSetup(t *testing.T, dir string) ([][]string, string) {
+// canaryChangedFiles is the canary tree after a change: every password
+// rotated to canaryRotated (in every encoding), a profile added that holds
+// the canary, and one file removed, so that a diff has changed, added and
+// removed profiles whose secrets it must not show.
+func canaryChangedFiles(addr string) map[string]string {
+	files := canaryFilesWith(addr, canaryRotated)
+	host, port, _ := net.SplitHostPort(addr)
+	files["config/added.yaml"] = `orders:
+  driver: postgres
+  host: ` + host + `
+  port: ` + port + `
+  name: orders
+  user: orders
+  password: '` + canary + `'
+  max_open_conns: 500
+`
+	delete(files, "my.cnf")
+	return files
+}
+
+// canaryPolicy is a dbguard.yaml whose review policy every change of the
+// canary trees triggers, so that the approvals part of diff's and review's
+// outputs is exercised too.
+const canaryPolicy = `version: 1
+inventory:
+  servers:
+    - name: local
+      hosts: ["127.0.0.1"]
+      kind: postgres
+      max_connections: 100
+      reserved_connections: 3
+review:
+  groups:
+    dba: [alice, bob]
+  require:
+    - risk: low
+      approvals: 2
+      groups: [dba]
+`
+
+func canaryWriteTree(dir string, files map[string]string) error {
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// canaryDiffSetup compares the canary tree with its changed copy, both
+// ways (each password is once the old value and once the new), as trees
+// and file by file, with and without a review policy.
+func canaryDiffSetup(t *testing.T, ci canaryInputs) ([]canaryRun, string) {
+	changed := filepath.Join(ci.root, "changed")
+	if err := canaryWriteTree(changed, canaryChangedFiles(ci.addr)); err != nil {
+		return nil, err.Error()
+	}
+	policy := filepath.Join(ci.root, "policy", "dbguard.yaml")
+	if err := canaryWriteTree(filepath.Dir(policy), map[string]string{"dbguard.yaml": canaryPolicy}); err != nil {
+		return nil, err.Error()
+	}
+	runs := []canaryRun{
+		{args: []string{ci.in, changed}, want: "password"},
+		{args: []string{changed, ci.in}, want: "password"},
+		{args: []string{"--config", policy, "--approved-by", "alice", ci.in, changed}, want: "password"},
+	}
+	for _, name := range []string{"config/app.yaml", ".env", "pgbouncer.ini", "k8s/secret.yaml", "config/urls.yaml", "application.properties"} {
+		f := filepath.FromSlash(name)
+		runs = append(runs, canaryRun{args: []string{filepath.Join(ci.in, f), filepath.Join(changed, f)}, want: "password"})
+	}
+	return runs, ""
+}
+
+// canaryReviewSetup makes a git repository of the canary tree (with a
+// review policy), commits the changed tree on top, and leaves one more
+// change uncommitted, so that review compares two commits, a commit and
+// the working tree, and the working tree alone.
+func canaryReviewSetup(t *testing.T, ci canaryInputs) ([]canaryRun, string) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return nil, "git is not installed"
 	}
+	repo := filepath.Join(ci.root, "repo")
 	git := func(args ...string) error {
 		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
+		cmd.Dir = repo
 		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
 			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -474,31 +609,42 @@ func canaryReviewSetup(t *testing.T, dir string) ([][]string, string) {
 		}
 		return nil
 	}
-	steps := [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "base"}}
-	for _, s := range steps {
-		if err := git(s...); err != nil {
+	base := canaryFiles(ci.addr)
+	base["dbguard.yaml"] = canaryPolicy
+	head := canaryChangedFiles(ci.addr)
+	head["dbguard.yaml"] = canaryPolicy
+	// The uncommitted change: one password back to the canary, and an
+	// untracked file holding the rotated one.
+	host, _, _ := net.SplitHostPort(ci.addr)
+	wip := map[string]string{
+		"config/app.yaml": canaryFiles(ci.addr)["config/app.yaml"],
+		"config/wip.yaml": "db:\n  driver: postgres\n  host: " + host + "\n  password: '" + canaryRotated + "'\n",
+	}
+	steps := []func() error{
+		func() error { return os.MkdirAll(repo, 0o755) },
+		func() error { return git("init", "-q", "-b", "main") },
+		func() error { return canaryWriteTree(repo, base) },
+		func() error { return git("add", "-A") },
+		func() error { return git("commit", "-q", "-m", "base") },
+		func() error { return os.Remove(filepath.Join(repo, "my.cnf")) },
+		func() error { return canaryWriteTree(repo, head) },
+		func() error { return git("add", "-A") },
+		func() error { return git("commit", "-q", "-m", "rotate the password, add a profile, remove one") },
+		func() error { return canaryWriteTree(repo, wip) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return nil, err.Error()
 		}
 	}
-	// The change: the canary moves to another file and a port changes.
-	p := filepath.Join(dir, "config", "app.yaml")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, err.Error()
-	}
-	data = append(data, []byte("  sslmode: disable\n")...)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		return nil, err.Error()
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config", "new.yaml"), []byte("db:\n  host: 127.0.0.1\n  password: '"+canary+"'\n"), 0o644); err != nil {
-		return nil, err.Error()
-	}
-	for _, s := range [][]string{{"add", "-A"}, {"commit", "-q", "-m", "change"}} {
-		if err := git(s...); err != nil {
-			return nil, err.Error()
-		}
-	}
-	return [][]string{{"HEAD~1..HEAD"}, {"--base", "HEAD~1"}, {"HEAD~1"}}, ""
+	return []canaryRun{
+		{dir: repo, args: []string{"--base", "HEAD~1", "--head", "HEAD"}, want: "password"},
+		{dir: repo, args: []string{"--base", "HEAD~1"}, want: "wip.yaml"},
+		{dir: repo, args: []string{"--base", "HEAD"}, want: "password"},
+		{dir: repo, args: []string{"--base", "HEAD", "--head", "HEAD~1"}, want: "password"},
+		{dir: repo, args: []string{"--base", "HEAD~1", "--approved-by", "alice", "config"}, want: "password"},
+		{dir: repo, args: []string{"--base", "HEAD~1", "--head", "HEAD", "--no-config", "k8s", ".env"}, want: "password"},
+	}, ""
 }
 
 // runnable returns every command of the tree that does something, by its
@@ -562,6 +708,11 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		t.Setenv(name, canary)
 	}
 	t.Setenv("DATABASE_URL", "postgres://"+url.UserPassword("app", canary).String()+"@"+addr+"/app")
+	// review asks a forge for approvals only with a token and a CI job's
+	// environment: none of either, so that nothing leaves this machine.
+	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
+		t.Setenv(name, "")
+	}
 	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -570,6 +721,11 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	type invocation struct {
 		args  []string
 		stdin string
+		// dir is where the command runs ("" for work); fromSetup marks
+		// the runs a set-up asked for, which must not end in a usage error.
+		dir       string
+		fromSetup bool
+		want      string
 	}
 	type plan struct {
 		path string
@@ -595,17 +751,22 @@ func TestCanaryNeverLeaks(t *testing.T) {
 			t.Logf("%s: takes no path argument; run without one", path)
 			inputArgs = append(inputArgs, nil)
 		}
-		if setup, ok := canarySetups[path]; ok {
-			extra, skip := setup(t, in)
+		var extra []canaryRun
+		if setup, ok := canarySetups()[path]; ok {
+			var skip string
+			extra, skip = setup(t, canaryInputs{root: root, in: in, addr: addr})
 			if skip != "" {
 				t.Logf("%s: not run beyond --help and paths: %s", path, skip)
 			}
-			inputArgs = append(inputArgs, extra...)
 		}
 		for _, format := range canaryFormatsOf(t, c) {
 			for _, a := range inputArgs {
 				args := append(append(append([]string{}, base...), format...), a...)
 				invs = append(invs, invocation{args: args})
+			}
+			for _, r := range extra {
+				args := append(append(append([]string{}, base...), format...), r.args...)
+				invs = append(invs, invocation{args: args, dir: r.dir, fromSetup: true, want: r.want})
 			}
 			if canaryAcceptsArgs(c, []string{"-"}) {
 				invs = append(invs, invocation{args: append(append(append([]string{}, base...), format...), "-"), stdin: stdin})
@@ -621,9 +782,17 @@ func TestCanaryNeverLeaks(t *testing.T) {
 		usageOnly := true
 		for _, inv := range pl.invs {
 			var stdout, stderr bytes.Buffer
+			if inv.dir != "" {
+				if err := os.Chdir(inv.dir); err != nil {
+					t.Fatal(err)
+				}
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			code := Run(ctx, inv.args, strings.NewReader(inv.stdin), &stdout, &stderr)
 			cancel()
+			if err := os.Chdir(work); err != nil {
+				t.Fatal(err)
+			}
 			ran++
 			help := canaryHas(inv.args, "--help")
 			if code != ExitUsage && !help {
@@ -632,6 +801,15 @@ func TestCanaryNeverLeaks(t *testing.T) {
 			what := fmt.Sprintf("dbguard %s (exit %d)", strings.Join(inv.args, " "), code)
 			if inv.stdin != "" {
 				what += " with the canary on stdin"
+			}
+			if inv.dir != "" {
+				what += " in " + inv.dir
+			}
+			if inv.fromSetup && code == ExitUsage {
+				t.Errorf("%s: a run its set-up prepared ended in a usage error, so it checked only the usage path: %s", what, canaryFirstLine(stderr.String()))
+			}
+			if inv.want != "" && !strings.Contains(stdout.String(), inv.want) {
+				t.Errorf("%s: the output does not mention %q, so the secret's change was not reached", what, inv.want)
 			}
 			for _, l := range canaryLeaks(stdout.Bytes()) {
 				t.Errorf("LEAK on stdout of %s: %s\n%s", what, l, canaryExcerpt(stdout.String(), l))
