@@ -46,8 +46,10 @@ type block struct {
 type fileCtx struct {
 	path string // relative, slash-separated
 	data []byte
-	// lineStarts are byte offsets of each line, computed on first use.
+	// lineStarts are byte offsets of each line, and text the file as a
+	// string, both made on first use.
 	lineStarts []int
+	text       string
 }
 
 // loc returns the location of a node's value.
@@ -157,13 +159,22 @@ func (fc *fileCtx) line(n int) string {
 	if n < len(fc.lineStarts) {
 		end = fc.lineStarts[n] - 1
 	}
-	s := string(fc.data[start:end])
-	return strings.TrimSuffix(s, "\r")
+	if fc.text == "" {
+		// One copy of the file as a string, so that lines are slices
+		// of it rather than allocations.
+		fc.text = string(fc.data)
+	}
+	return strings.TrimSuffix(fc.text[start:end], "\r")
 }
 
 // assemble turns a block into a profile, or nil when the block does not
 // hold enough to be a connection.
 func (fc *fileCtx) assemble(b block) *profile.Profile {
+	if !viable(b) {
+		// Most blocks of a configuration file are not connections:
+		// decide before allocating a profile.
+		return nil
+	}
 	p := &profile.Profile{KeyPath: b.keyPath, Name: b.name, ServerSide: b.serverSide}
 	var (
 		hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
@@ -252,21 +263,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		hasHost = hasHost || len(p.Hosts) > 0
 	}
 	// Enough to be a connection?
-	switch {
-	case hasURL:
-	case b.serverSide, b.listed:
-	case hasDriver && (hasHost || hasPort || hasDB || hasUser || hasPW || b.strong):
-	case !b.strong:
-		// Outside a database context, a host and a port are a web
-		// server, an SMTP relay or a queue: ask for a database too.
-		if !(hasHost && hasDB && (hasPort || hasUser || hasPW)) {
-			return nil
-		}
-	case hasHost && (hasPort || hasDB || hasUser || hasPW):
-	case hasDB && (hasUser || hasPW || hasPort):
-	case hasUser && hasPW:
-	case b.env && b.driver != "" && hasHost:
-	default:
+	if !enough(b, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver) {
 		return nil
 	}
 	if len(p.Hosts) > 0 && isWebURL(p.Hosts[0].Host.Text) {
@@ -585,4 +582,51 @@ func setSetting(p *profile.Profile, f field, v profile.Value) bool {
 		return false
 	}
 	return true
+}
+
+// enough decides whether a block holds enough to be a connection. Outside a
+// database context, a host and a port are a web server, an SMTP relay or a
+// queue: a database is asked for too.
+func enough(b block, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool) bool {
+	switch {
+	case hasURL:
+	case b.serverSide, b.listed:
+	case hasDriver && (hasHost || hasPort || hasDB || hasUser || hasPW || b.strong):
+	case !b.strong:
+		return hasHost && hasDB && (hasPort || hasUser || hasPW)
+	case hasHost && (hasPort || hasDB || hasUser || hasPW):
+	case hasDB && (hasUser || hasPW || hasPort):
+	case hasUser && hasPW:
+	case b.env && b.driver != "" && hasHost:
+	default:
+		return false
+	}
+	return true
+}
+
+// viable is enough's cheap forecast from the entries alone, before any
+// connection string is parsed: a block it rejects is not a connection.
+func viable(b block) bool {
+	var hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
+	for _, e := range b.entries {
+		switch e.f {
+		case fURL:
+			hasURL = true
+		case fHost:
+			hasHost = hasHost || e.v.Set
+		case fPort:
+			hasPort = true
+		case fDatabase:
+			hasDB = true
+		case fUser:
+			hasUser = true
+		case fPassword:
+			hasPW = true
+		case fPasswordFile:
+			hasPW = hasPW || e.v.Text != ""
+		case fDriver:
+			hasDriver = hasDriver || driverOfValue(e.v) != ""
+		}
+	}
+	return enough(b, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver)
 }

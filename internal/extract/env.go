@@ -29,12 +29,13 @@ type envGroup struct {
 	notes   []profile.Note
 }
 
-// hasCoreField reports whether a group names a server, a database or
-// credentials, rather than only tuning settings.
+// hasCoreField reports whether a group names a server, a database or a
+// user of its own, rather than completing a connection string with
+// settings or a password (DB_PASSWORD_FILE beside DATABASE_URL).
 func hasCoreField(es []entry) bool {
 	for _, e := range es {
 		switch e.f {
-		case fHost, fPort, fDatabase, fUser, fPassword, fPasswordFile, fURL, fDriver:
+		case fHost, fPort, fDatabase, fUser, fURL, fDriver:
 			return true
 		}
 	}
@@ -198,12 +199,12 @@ var envDBWords = map[string]bool{
 
 // isDBEnvName reports whether a variable name or prefix is about a database.
 func isDBEnvName(s string) bool {
-	for _, w := range words(s) {
-		if envDBWords[w] {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachWord(s, func(w string) bool {
+		found = envDBWords[w]
+		return !found
+	})
+	return found
 }
 
 func hasExplicitDriver(es []entry) bool {

@@ -1,6 +1,9 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // field is what a configuration key means for a connection.
 type field uint8
@@ -33,7 +36,17 @@ const (
 // normKey folds a key for lookup: lower case, without _ - . and spaces, so
 // max_open_conns, maxOpenConns and max-open-conns are one key.
 func normKey(k string) string {
-	var b []byte
+	folded := true
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.' || c == ' ' {
+			folded = false
+			break
+		}
+	}
+	if folded {
+		return k
+	}
+	b := make([]byte, 0, len(k))
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
@@ -164,61 +177,84 @@ func splitEnvKey(key string) (prefix string, f field, ok bool) {
 }
 
 // dbWords are words that make a key, prefix or block name about a database.
-var dbWords = []string{
+var dbWords = setOf(
 	"db", "database", "datasource", "postgres", "postgresql", "pg", "psql", "mysql", "mariadb", "redis",
 	"mongo", "mongodb", "sql", "mssql", "sqlserver", "clickhouse", "cassandra", "cockroach", "cockroachdb",
 	"crdb", "valkey", "sqlite", "sqlite3", "storage", "persistence", "datastore", "datastores", "jdbc",
-	"elasticsearch", "es", "snowflake", "presto", "trino", "databricks", "redshift", "oracle", "memcached",
+	"elasticsearch", "es", "snowflake", "presto", "trino", "databricks", "redshift", "oracle",
 	"pgbouncer", "knex", "sequelize", "typeorm", "prisma", "gorm", "hikari", "druid", "connectionstrings",
 	"cache", "store", "dbsettings", "kv", "sentinel", "supabase", "neon",
+)
+
+func setOf(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
 }
 
 // isDBWord reports whether any word of s (split on non-letters and case
 // changes) is a database word.
 func isDBWord(s string) bool {
-	for _, w := range words(s) {
-		for _, d := range dbWords {
-			if w == d {
-				return true
-			}
-		}
-	}
-	return false
+	found := false
+	eachWord(s, func(w string) bool {
+		found = dbWords[w]
+		return !found
+	})
+	return found
 }
 
 // words splits an identifier into lower-case words: DB_HOST, dbHost,
 // db-host and db.host all give [db host].
 func words(s string) []string {
 	var out []string
-	start := -1
-	flush := func(i int) {
-		if start >= 0 {
-			out = append(out, strings.ToLower(s[start:i]))
-			start = -1
+	eachWord(s, func(w string) bool {
+		out = append(out, strings.Clone(w))
+		return true
+	})
+	return out
+}
+
+// eachWord calls fn with each lower-case word of s until fn returns false.
+// The word is only valid during the call: it lives in a buffer reused for
+// the next one, so that the hot path of extraction allocates nothing.
+func eachWord(s string, fn func(w string) bool) {
+	var buf [64]byte
+	n := 0
+	emit := func() bool {
+		if n == 0 {
+			return true
 		}
+		ok := fn(unsafeString(buf[:n]))
+		n = 0
+		return ok
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		isLower := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-		isUpper := c >= 'A' && c <= 'Z'
 		switch {
-		case isUpper:
-			if start >= 0 && i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
-				flush(i)
+		case c >= 'A' && c <= 'Z':
+			if n > 0 && i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				if !emit() {
+					return
+				}
 			}
-			if start < 0 {
-				start = i
+			if n < len(buf) {
+				buf[n] = c + 32
+				n++
 			}
-		case isLower:
-			if start < 0 {
-				start = i
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			if n < len(buf) {
+				buf[n] = c
+				n++
 			}
 		default:
-			flush(i)
+			if !emit() {
+				return
+			}
 		}
 	}
-	flush(len(s))
-	return out
+	emit()
 }
 
 // driverAliases maps what configuration files call a driver to dbguard's
@@ -266,43 +302,28 @@ func canonicalDriver(s string) string {
 	return ""
 }
 
+// wordDrivers maps the words of keys, prefixes and image names to drivers.
+var wordDrivers = map[string]string{
+	"postgres": "postgres", "postgresql": "postgres", "pg": "postgres", "psql": "postgres", "pgsql": "postgres",
+	"postgis": "postgres", "pgbouncer": "postgres", "timescaledb": "postgres", "supabase": "postgres",
+	"mysql": "mysql", "mariadb": "mysql", "mysqld": "mysql", "percona": "mysql",
+	"redis": "redis", "valkey": "redis", "keydb": "redis",
+	"mongo": "mongodb", "mongodb": "mongodb", "mssql": "sqlserver", "sqlserver": "sqlserver",
+	"clickhouse": "clickhouse", "cassandra": "cassandra", "scylla": "cassandra",
+	"cockroach": "cockroachdb", "cockroachdb": "cockroachdb", "crdb": "cockroachdb",
+	"sqlite": "sqlite", "snowflake": "snowflake", "presto": "presto", "trino": "presto",
+	"databricks": "databricks", "redshift": "redshift", "elasticsearch": "elasticsearch",
+}
+
 // driverFromWords guesses a driver from the words of a key, prefix or
 // image name (POSTGRES_HOST, storage.mysql, image: mariadb:11, cassandra3).
 func driverFromWords(s string) string {
-	for _, w := range words(s) {
-		w = strings.TrimRight(w, "0123456789")
-		switch w {
-		case "postgres", "postgresql", "pg", "psql", "pgsql", "postgis", "pgbouncer", "timescaledb", "supabase":
-			return "postgres"
-		case "mysql", "mariadb", "mysqld", "percona":
-			return "mysql"
-		case "redis", "valkey", "keydb":
-			return "redis"
-		case "mongo", "mongodb":
-			return "mongodb"
-		case "mssql", "sqlserver":
-			return "sqlserver"
-		case "clickhouse":
-			return "clickhouse"
-		case "cassandra", "scylla":
-			return "cassandra"
-		case "cockroach", "cockroachdb", "crdb":
-			return "cockroachdb"
-		case "sqlite", "sqlite3":
-			return "sqlite"
-		case "snowflake":
-			return "snowflake"
-		case "presto", "trino":
-			return "presto"
-		case "databricks":
-			return "databricks"
-		case "redshift":
-			return "redshift"
-		case "elasticsearch":
-			return "elasticsearch"
-		}
-	}
-	return ""
+	d := ""
+	eachWord(s, func(w string) bool {
+		d = wordDrivers[strings.TrimRight(w, "0123456789")]
+		return d == ""
+	})
+	return d
 }
 
 // driverFromPort guesses a driver from a well-known port.
@@ -370,3 +391,7 @@ func fieldName(f field) string {
 	}
 	return "params"
 }
+
+// unsafeString views a byte buffer as a string without copying. The caller
+// must not keep the string past the buffer's next change.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

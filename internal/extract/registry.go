@@ -27,25 +27,27 @@ func (e extractor) reads(format string) bool {
 
 // registry lists the extractors in the order they are tried. The generic
 // extractor comes last: it reads any tree.
-func registry() []extractor {
-	return []extractor{
-		{name: "compose", formats: []string{"yaml", "json"}, extract: extractCompose},
-		{name: "kubernetes", formats: []string{"yaml", "json"}, extract: extractKube},
-		{name: "dotenv", formats: []string{"env"}, extract: extractEnvFile},
-		{name: "ecs", formats: []string{"json", "yaml"}, extract: extractECS},
-		{name: "helm", formats: []string{"yaml"}, extract: extractHelm},
-		{name: "temporal", formats: []string{"yaml"}, extract: extractTemporal},
-		{name: "pgbouncer", formats: []string{"ini", "conf"}, extract: extractPgBouncer},
-		{name: "odyssey", formats: []string{"conf"}, extract: extractOdyssey},
-		{name: "pgcat", formats: []string{"toml"}, extract: extractPgCat},
-		{name: "patroni", formats: []string{"yaml", "json"}, extract: extractPatroni},
-		{name: "postgresql.conf", formats: []string{"conf"}, extract: extractPostgresConf},
-		{name: "my.cnf", formats: []string{"ini", "conf"}, extract: extractMyCnf},
-		{name: "pg_service", formats: []string{"conf", "ini"}, extract: extractPgService},
-		{name: "etherpad", formats: []string{"json"}, extract: extractEtherpad},
-		{name: "app.ini", formats: []string{"ini", "conf"}, extract: extractAppIni},
-		{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
-	}
+func registry() []extractor { return extractors }
+
+// extractors is the registry itself, written once at initialisation and
+// only read afterwards.
+var extractors = []extractor{
+	{name: "compose", formats: []string{"yaml", "json"}, extract: extractCompose},
+	{name: "kubernetes", formats: []string{"yaml", "json"}, extract: extractKube},
+	{name: "dotenv", formats: []string{"env"}, extract: extractEnvFile},
+	{name: "ecs", formats: []string{"json", "yaml"}, extract: extractECS},
+	{name: "helm", formats: []string{"yaml"}, extract: extractHelm},
+	{name: "temporal", formats: []string{"yaml"}, extract: extractTemporal},
+	{name: "pgbouncer", formats: []string{"ini", "conf"}, extract: extractPgBouncer},
+	{name: "odyssey", formats: []string{"conf"}, extract: extractOdyssey},
+	{name: "pgcat", formats: []string{"toml"}, extract: extractPgCat},
+	{name: "patroni", formats: []string{"yaml", "json"}, extract: extractPatroni},
+	{name: "postgresql.conf", formats: []string{"conf"}, extract: extractPostgresConf},
+	{name: "my.cnf", formats: []string{"ini", "conf"}, extract: extractMyCnf},
+	{name: "pg_service", formats: []string{"conf", "ini"}, extract: extractPgService},
+	{name: "etherpad", formats: []string{"json"}, extract: extractEtherpad},
+	{name: "app.ini", formats: []string{"ini", "conf"}, extract: extractAppIni},
+	{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
 }
 
 // Extractors returns the names of the registered extractors, for help text
