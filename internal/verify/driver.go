@@ -15,6 +15,11 @@ import (
 // server errors as *ServerError with the server's own code, everything
 // else (net, TLS, context errors) unchanged so the core can inspect its type.
 //
+// The core bounds every call by the connection's deadline and hands drivers
+// a context it never cancels (a canceled probe moves the deadline to the
+// past instead): a driver must return as soon as a read or write on conn
+// fails, and must not rely on ctx to be woken.
+//
 // Every driver must pass the conformance suite in verify/verifytest.
 type Driver interface {
 	// Name is the profile driver name this driver serves ("postgres").

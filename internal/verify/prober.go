@@ -47,7 +47,8 @@ type Options struct {
 // Prober runs staged probes. It holds no connections between probes and is
 // safe for concurrent use.
 type Prober struct {
-	o Options
+	o     Options
+	files tlsFiles
 }
 
 // NewProber returns a prober with o's defaults filled in.
@@ -152,6 +153,9 @@ type run struct {
 	t    Target
 	a    *Attempt
 	seen peerCert
+	// ctx is the probe's context; dctx, the one drivers get, is never
+	// canceled (see link).
+	ctx, dctx context.Context
 }
 
 func (r *run) set(s Stage, st Status, d time.Duration, note string) {
@@ -165,6 +169,11 @@ func (r *run) set(s Stage, st Status, d time.Duration, note string) {
 // fail records err, seen while stage was running, as the attempt's failure.
 func (r *run) fail(stage Stage, d time.Duration, err error) {
 	s, c, code := classify(stage, err)
+	if errors.Is(r.ctx.Err(), context.Canceled) {
+		// The link turned the cancellation into a deadline: the
+		// probe was interrupted, the server did nothing wrong.
+		s, c, code = stage, ClassUnknown, "canceled"
+	}
 	r.failClass(stage, s, d, c, code, err.Error())
 }
 
@@ -199,10 +208,61 @@ func (p *Prober) stageCtx(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, p.o.StageTimeout)
 }
 
+// link is one TCP connection of a probe and its bound. Each stage bounds
+// the connection with a deadline, and drivers are handed a context that is
+// never canceled; one context.AfterFunc per connection turns the probe's
+// cancellation (Ctrl-C, the run's deadline) into a deadline in the past,
+// which ends any read or write at once. A cancelable context would make
+// Go's TLS handshake start a goroutine and go-sql-driver wake its watcher
+// goroutine on every call: on a busy machine those hand-offs cost more than
+// the probe's own work against a pooler or MariaDB (bench/README.md).
+type link struct {
+	ctx  context.Context
+	conn net.Conn // the TCP connection, under any TLS or replay wrapper
+	stop func() bool
+}
+
+// longAgo is a deadline that has passed.
+func longAgo() time.Time { return time.Unix(1, 0) }
+
+func newLink(ctx context.Context, conn net.Conn) *link {
+	l := &link{ctx: ctx}
+	l.watch(conn)
+	return l
+}
+
+func (l *link) watch(conn net.Conn) {
+	l.conn = conn
+	l.stop = context.AfterFunc(l.ctx, func() { _ = conn.SetDeadline(longAgo()) })
+}
+
+// bound gives the connection d from now. Once the probe's context is done
+// the deadline stays in the past, whichever of bound and the AfterFunc
+// runs last.
+func (l *link) bound(d time.Duration) {
+	_ = l.conn.SetDeadline(time.Now().Add(d))
+	if l.ctx.Err() != nil {
+		_ = l.conn.SetDeadline(longAgo())
+	}
+}
+
+// replace closes the connection and watches conn instead.
+func (l *link) replace(conn net.Conn) {
+	l.release()
+	l.watch(conn)
+}
+
+// release closes the connection and stops watching the context. Closing
+// twice is harmless: a session's Close may have closed it already.
+func (l *link) release() {
+	l.stop()
+	_ = l.conn.Close()
+}
+
 // attempt runs the stages against one host.
 func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort) Attempt {
 	a := Attempt{Host: hp.Host, Port: hp.Port, Stages: ladder(StageResult{Stage: StageConfig, Status: StatusOK})}
-	r := &run{p: p, drv: drv, t: t, a: &a}
+	r := &run{p: p, drv: drv, t: t, a: &a, ctx: ctx, dctx: context.WithoutCancel(ctx)}
 
 	// dns
 	begin := p.o.Now()
@@ -238,34 +298,33 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		r.set(StageTCP, StatusOK, p.o.Now().Sub(begin), "")
 	}
 
-	sess, usedTLS, ok := r.login(ctx, conn, ip)
+	l := newLink(ctx, conn)
+	defer l.release()
+	sess, usedTLS, ok := r.login(l, ip)
 	if !ok {
 		return a
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = sess.Close(cctx)
+		l.bound(time.Second)
+		_ = sess.Close(r.dctx)
 	}()
 
 	// query
 	begin = p.o.Now()
-	qctx, cancel := context.WithTimeout(ctx, p.o.StageTimeout+p.o.StageTimeout/2)
-	info, err := sess.Query(qctx, p.o.Query, p.o.StageTimeout)
+	l.bound(p.o.StageTimeout + p.o.StageTimeout/2)
+	info, err := sess.Query(r.dctx, p.o.Query, p.o.StageTimeout)
 	if err == nil && (t.NeedWriter || p.o.WriteCheck != "") {
 		var ro bool
-		ro, err = sess.ReadOnly(qctx)
+		ro, err = sess.ReadOnly(r.dctx)
 		if err == nil && ro {
-			cancel()
 			r.failClass(StageQuery, StageQuery, p.o.Now().Sub(begin), ClassReadOnlyServer, "read_only",
 				"the session is read-only (a standby, or default_transaction_read_only) and the profile needs a writer")
 			return a
 		}
 	}
 	if err == nil && p.o.WriteCheck != "" {
-		err = sess.WriteCheck(qctx, p.o.WriteCheck, p.o.StageTimeout)
+		err = sess.WriteCheck(r.dctx, p.o.WriteCheck, p.o.StageTimeout)
 	}
-	cancel()
 	if err != nil {
 		r.fail(StageQuery, p.o.Now().Sub(begin), err)
 		return a
@@ -285,7 +344,8 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	if p.o.SkipCapacity {
 		r.set(StageCapacity, StatusSkip, 0, "not requested")
 	} else {
-		r.capacity(ctx, sess, ip, usedTLS, begin)
+		l.bound(p.o.StageTimeout)
+		r.capacity(sess, ip, usedTLS, begin)
 	}
 	if a.Stage == "" {
 		a.OK = true
@@ -293,12 +353,12 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	return a
 }
 
-// login runs the tls, auth and database stages on conn. It owns conn: on
-// failure it closes it.
-func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, bool, bool) {
-	p, t := r.p, r.t
-	sctx, cancel := p.stageCtx(ctx)
-	defer cancel()
+// login runs the tls, auth and database stages on l's connection. On
+// failure the caller's release of l closes what is left.
+func (r *run) login(l *link, ip net.IP) (Session, bool, bool) {
+	p, t, dctx := r.p, r.t, r.dctx
+	l.bound(p.o.StageTimeout)
+	conn := l.conn
 	begin := p.o.Now()
 	usedTLS, inHandshake := false, false
 	var driverTLS *tls.Config
@@ -308,17 +368,14 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 	case t.TLS == TLSAllow:
 		r.set(StageTLS, StatusSkip, 0, "allow: plaintext first, TLS only if the server insists")
 	default:
-		cfg, err := clientTLS(t, t.serverName(), false, &r.seen)
+		cfg, err := p.clientTLS(t, t.serverName(), false, &r.seen)
 		if err != nil {
-			conn.Close()
 			r.failClass(StageTLS, StageConfig, 0, ClassConfigInvalid, "tls_files", err.Error())
 			r.set(StageTLS, StatusSkip, 0, "")
 			return nil, false, false
 		}
-		deadline(sctx, conn)
-		offer, err := r.drv.NegotiateTLS(sctx, conn)
+		offer, err := r.drv.NegotiateTLS(dctx, conn)
 		if err != nil {
-			conn.Close()
 			r.fail(StageTLS, p.o.Now().Sub(begin), err)
 			return nil, false, false
 		}
@@ -327,7 +384,6 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 		}
 		switch {
 		case !offer.Offered && t.TLS.requires():
-			conn.Close()
 			r.failClass(StageTLS, StageTLS, p.o.Now().Sub(begin), ClassTLSNotSupportedByServer, "tls_not_offered",
 				fmt.Sprintf("the profile requires TLS (%s) and the server declined it in the %s protocol", t.TLS, r.drv.Name()))
 			return nil, false, false
@@ -337,8 +393,7 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 			driverTLS, inHandshake, usedTLS = cfg, true, true
 		default:
 			tc := tls.Client(conn, cfg)
-			if err := tc.HandshakeContext(sctx); err != nil {
-				conn.Close()
+			if err := tc.HandshakeContext(dctx); err != nil {
 				r.fail(StageTLS, p.o.Now().Sub(begin), err)
 				return nil, false, false
 			}
@@ -349,14 +404,16 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 
 	// auth and database: one login exchange
 	begin = p.o.Now()
-	deadline(sctx, conn)
-	sess, err := r.drv.Connect(sctx, conn, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password, TLS: driverTLS})
+	sess, err := r.drv.Connect(dctx, conn, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password, TLS: driverTLS})
 	d := p.o.Now().Sub(begin)
 	if err != nil {
-		conn.Close()
 		running := StageAuth
 		if inHandshake {
 			running = StageTLS
+		}
+		if errors.Is(r.ctx.Err(), context.Canceled) {
+			r.fail(running, d, err)
+			return nil, false, false
 		}
 		s, c, code := classify(running, err)
 		if inHandshake && s == StageTLS {
@@ -370,12 +427,12 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 			r.tlsDone(0, 0, "negotiated inside the "+r.drv.Name()+" handshake: its time is part of auth")
 		}
 		var se *ServerError
-		if c == ClassProtocolError && errors.As(err, &se) && se.Code == "08P01" && p.databaseMissing(ctx, r.drv, t, ip, usedTLS) {
+		if c == ClassProtocolError && errors.As(err, &se) && se.Code == "08P01" && p.databaseMissing(r.ctx, r.drv, t, ip, usedTLS) {
 			r.failClass(StageAuth, StageDatabase, d, ClassDatabaseNotFound, code,
 				"the pooler relayed the server's refusal; the database is not in the server's catalog (second attempt): "+err.Error())
 			return nil, false, false
 		}
-		if !usedTLS && (c == ClassAccessRejected || c == ClassAuthFailed) && p.acceptsOverTLS(ctx, r.drv, t, ip) {
+		if !usedTLS && (c == ClassAccessRejected || c == ClassAuthFailed) && p.acceptsOverTLS(r.ctx, r.drv, t, ip) {
 			r.failClass(StageAuth, StageTLS, d, ClassTLSRequiredByServer, code,
 				"refused in plaintext; the same credentials succeeded over TLS (second attempt)")
 			return nil, false, false
@@ -383,7 +440,6 @@ func (r *run) login(ctx context.Context, conn net.Conn, ip net.IP) (Session, boo
 		r.failClass(StageAuth, s, d, c, code, err.Error())
 		return nil, false, false
 	}
-	conn.SetDeadline(time.Time{})
 	if inHandshake {
 		r.tlsDone(0, 0, "negotiated inside the "+r.drv.Name()+" handshake: its time is part of auth")
 	}
@@ -406,14 +462,6 @@ func (r *run) tlsDone(d time.Duration, version uint16, note string) {
 	r.set(StageTLS, StatusOK, d, note)
 }
 
-// deadline bounds conn by ctx's deadline, so that a driver blocked in a
-// read returns when the stage's time is up.
-func deadline(ctx context.Context, conn net.Conn) {
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-}
-
 // serverName is the name TLS verifies: the first host as written.
 func (t Target) serverName() string {
 	if len(t.Hosts) == 0 {
@@ -427,13 +475,11 @@ func (t Target) serverName() string {
 // credentials succeed over TLS.
 func (p *Prober) acceptsOverTLS(ctx context.Context, drv Driver, t Target, ip net.IP) bool {
 	t.TLS = TLSRequire
-	sess, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, true, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password})
+	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, true, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password})
 	if err != nil {
 		return false
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	_ = sess.Close(cctx)
+	s.close()
 	return true
 }
 
@@ -443,78 +489,89 @@ func (p *Prober) databaseMissing(ctx context.Context, drv Driver, t Target, ip n
 	if usedTLS && t.TLS == TLSPrefer {
 		t.TLS = TLSRequire
 	}
-	sess, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, false, ConnectRequest{Database: "postgres", User: t.User, Password: t.Password})
+	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, false, ConnectRequest{Database: "postgres", User: t.User, Password: t.Password})
 	if err != nil {
 		return false
 	}
-	cctx, cancel := p.stageCtx(ctx)
-	defer cancel()
-	defer func() { _ = sess.Close(cctx) }()
-	cat, ok := sess.(Catalog)
+	defer s.close()
+	cat, ok := s.Session.(Catalog)
 	if !ok {
 		return false
 	}
-	exists, err := cat.DatabaseExists(cctx, t.Database)
+	s.l.bound(p.o.StageTimeout)
+	exists, err := cat.DatabaseExists(s.dctx, t.Database)
 	return err == nil && !exists
+}
+
+// extra is a session opened outside the stage ladder, with its link.
+type extra struct {
+	Session
+	l    *link
+	dctx context.Context
+}
+
+// close ends the session politely, within a second, and releases it.
+func (s extra) close() {
+	s.l.bound(time.Second)
+	_ = s.Session.Close(s.dctx)
+	s.l.release()
 }
 
 // open makes an extra connection without recording stages: for the second
 // attempt and the pooler's admin console.
-func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest) (Session, error) {
+func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest) (extra, error) {
 	sctx, cancel := p.stageCtx(ctx)
-	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(sctx, "tcp", addr(ip, port))
+	cancel()
 	if err != nil {
-		return nil, err
+		return extra{}, err
 	}
-	deadline(sctx, conn)
+	l := newLink(ctx, conn)
+	dctx := context.WithoutCancel(ctx)
+	l.bound(p.o.StageTimeout)
+	fail := func(err error) (extra, error) {
+		l.release()
+		return extra{}, err
+	}
 	if t.TLS != TLSDisable && t.TLS != TLSAllow {
-		cfg, err := clientTLS(t, t.serverName(), insecure, nil)
+		cfg, err := p.clientTLS(t, t.serverName(), insecure, nil)
 		if err != nil {
-			conn.Close()
-			return nil, err
+			return fail(err)
 		}
-		offer, err := drv.NegotiateTLS(sctx, conn)
+		offer, err := drv.NegotiateTLS(dctx, conn)
 		if err != nil {
-			conn.Close()
-			return nil, err
+			return fail(err)
 		}
 		if offer.Conn != nil {
 			conn = offer.Conn
 		}
 		switch {
 		case !offer.Offered && t.TLS.requires():
-			conn.Close()
-			return nil, ErrTLSNotOffered
+			return fail(ErrTLSNotOffered)
 		case !offer.Offered:
 		case offer.InHandshake:
 			req.TLS = cfg
 		default:
 			tc := tls.Client(conn, cfg)
-			if err := tc.HandshakeContext(sctx); err != nil {
-				conn.Close()
-				return nil, err
+			if err := tc.HandshakeContext(dctx); err != nil {
+				return fail(err)
 			}
 			conn = tc
 		}
 	}
-	sess, err := drv.Connect(sctx, conn, req)
+	sess, err := drv.Connect(dctx, conn, req)
 	if err != nil {
-		conn.Close()
-		return nil, err
+		return fail(err)
 	}
-	conn.SetDeadline(time.Time{})
-	return sess, nil
+	return extra{Session: sess, l: l, dctx: dctx}, nil
 }
 
 // capacity runs the capacity stage. A failure to read the numbers, or an
 // unknown pool size or replica count, is "unknown", never a failure: only
 // numbers that prove the pool cannot fit fail it.
-func (r *run) capacity(ctx context.Context, sess Session, ip net.IP, usedTLS bool, begin time.Time) {
+func (r *run) capacity(sess Session, ip net.IP, usedTLS bool, begin time.Time) {
 	p, t := r.p, r.t
-	sctx, cancel := p.stageCtx(ctx)
-	defer cancel()
 	var c Capacity
 	var err error
 	if r.a.Pooler {
@@ -522,14 +579,15 @@ func (r *run) capacity(ctx context.Context, sess Session, ip net.IP, usedTLS boo
 		if usedTLS && tt.TLS == TLSPrefer {
 			tt.TLS = TLSRequire
 		}
-		var console Session
-		console, err = p.open(sctx, r.drv, tt, ip, r.a.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true})
+		var console extra
+		console, err = p.open(r.ctx, r.drv, tt, ip, r.a.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true})
 		if err == nil {
-			c, err = console.Capacity(sctx)
-			_ = console.Close(sctx)
+			console.l.bound(p.o.StageTimeout)
+			c, err = console.Capacity(console.dctx)
+			console.close()
 		}
 	} else {
-		c, err = sess.Capacity(sctx)
+		c, err = sess.Capacity(r.dctx)
 	}
 	d := p.o.Now().Sub(begin)
 	if err != nil {

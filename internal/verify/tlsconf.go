@@ -23,12 +23,105 @@ func (p *peerCert) get() *x509.Certificate {
 	return p.leaf
 }
 
+// tlsFiles keeps the CA pools and client key pairs read from the files
+// profiles name, each checked against its file's size and modification
+// time on every use. The watch daemon probes the same profiles every few
+// seconds; reading and parsing a CA file each time is work the driver
+// does once per configuration.
+type tlsFiles struct {
+	mu    sync.Mutex
+	pools map[string]cachedPool
+	pairs map[string]cachedPair
+}
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+func stamp(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{fi.Size(), fi.ModTime()}, nil
+}
+
+type cachedPool struct {
+	st   fileStamp
+	pool *x509.CertPool
+}
+
+type cachedPair struct {
+	cert, key fileStamp
+	pair      tls.Certificate
+}
+
+// pool returns the certificates of the PEM file at path.
+func (f *tlsFiles) pool(path string) (*x509.CertPool, error) {
+	st, err := stamp(path)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	f.mu.Lock()
+	c, ok := f.pools[path]
+	f.mu.Unlock()
+	if ok && c.st == st {
+		return c.pool, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("read CA file %s: no PEM certificate", path)
+	}
+	f.mu.Lock()
+	if f.pools == nil {
+		f.pools = map[string]cachedPool{}
+	}
+	f.pools[path] = cachedPool{st, roots}
+	f.mu.Unlock()
+	return roots, nil
+}
+
+// pair returns the client certificate and key.
+func (f *tlsFiles) pair(certFile, keyFile string) (tls.Certificate, error) {
+	cst, err := stamp(certFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("load client certificate: %w", err)
+	}
+	kst, err := stamp(keyFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("load client certificate: %w", err)
+	}
+	k := certFile + "\x00" + keyFile
+	f.mu.Lock()
+	c, ok := f.pairs[k]
+	f.mu.Unlock()
+	if ok && c.cert == cst && c.key == kst {
+		return c.pair, nil
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("load client certificate: %w", err)
+	}
+	f.mu.Lock()
+	if f.pairs == nil {
+		f.pairs = map[string]cachedPair{}
+	}
+	f.pairs[k] = cachedPair{cst, kst, pair}
+	f.mu.Unlock()
+	return pair, nil
+}
+
 // clientTLS builds the client TLS configuration for mode, as libpq reads
 // it: require with a CA file behaves like verify-ca; verify-ca checks the
 // chain but not the name; verify-full checks both. insecure is used only by
 // the second attempt that tells tls_required_by_server apart, which needs
 // to know whether the server accepts the credentials over TLS at all.
-func clientTLS(t Target, serverName string, insecure bool, seen *peerCert) (*tls.Config, error) {
+func (p *Prober) clientTLS(t Target, serverName string, insecure bool, seen *peerCert) (*tls.Config, error) {
 	mode := t.TLS
 	if mode == TLSRequire && t.CAFile != "" {
 		mode = TLSVerifyCA
@@ -41,21 +134,17 @@ func clientTLS(t Target, serverName string, insecure bool, seen *peerCert) (*tls
 		cfg.MaxVersion = t.TLSMax
 	}
 	if t.CertFile != "" {
-		pair, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		pair, err := p.files.pair(t.CertFile, t.KeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("load client certificate: %w", err)
+			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	var roots *x509.CertPool
 	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
-		}
-		roots = x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("read CA file %s: no PEM certificate", t.CAFile)
+		var err error
+		if roots, err = p.files.pool(t.CAFile); err != nil {
+			return nil, err
 		}
 	}
 	record := func(cs tls.ConnectionState) {

@@ -26,12 +26,34 @@ import (
 )
 
 // Driver probes PostgreSQL and PgBouncer.
-type Driver struct{}
+type Driver struct {
+	// base is parsed once by New: pgconn.ParseConfig reads the
+	// environment, ~/.pgpass and service files on every call, work that
+	// Connect overwrites anyway. The zero Driver parses per connection.
+	base *pgconn.Config
+}
 
 var _ verify.Driver = Driver{}
 
 // New returns the driver.
-func New() Driver { return Driver{} }
+func New() Driver {
+	base, err := baseConfig()
+	if err != nil {
+		return Driver{}
+	}
+	return Driver{base: base}
+}
+
+// baseConfig is the only way pgconn accepts to build a configuration;
+// every field it may have taken from PG* variables or ~/.pgpass is
+// overwritten by Connect.
+func baseConfig() (*pgconn.Config, error) {
+	cfg, err := pgconn.ParseConfig("sslmode=disable")
+	if err != nil {
+		return nil, fmt.Errorf("build connection config: %w", err)
+	}
+	return cfg, nil
+}
 
 func (Driver) Name() string     { return "postgres" }
 func (Driver) DefaultPort() int { return 5432 }
@@ -63,15 +85,18 @@ func (Driver) NegotiateTLS(ctx context.Context, conn net.Conn) (verify.TLSOffer,
 
 // Connect runs the startup exchange over conn. TLS, when used, is already
 // done: pgconn is told to use no TLS of its own.
-func (Driver) Connect(ctx context.Context, conn net.Conn, req verify.ConnectRequest) (verify.Session, error) {
+func (d Driver) Connect(ctx context.Context, conn net.Conn, req verify.ConnectRequest) (verify.Session, error) {
 	if req.TLS != nil {
 		return nil, errors.New("postgres negotiates TLS before startup: the core must do it")
 	}
-	// ParseConfig is the only constructor pgconn accepts; every field it
-	// may have taken from PG* variables or ~/.pgpass is overwritten below.
-	cfg, err := pgconn.ParseConfig("sslmode=disable")
-	if err != nil {
-		return nil, fmt.Errorf("build connection config: %w", err)
+	var cfg *pgconn.Config
+	if d.base != nil {
+		cfg = d.base.Copy()
+	} else {
+		var err error
+		if cfg, err = baseConfig(); err != nil {
+			return nil, err
+		}
 	}
 	host, portText, _ := net.SplitHostPort(conn.RemoteAddr().String())
 	port, _ := strconv.Atoi(portText)
