@@ -126,8 +126,6 @@ func TestVerifyJSONMatchesSchema(t *testing.T) {
 	checkSchemaCases(t, "verify.schema.json", []schemaCase{
 		{name: "closed loopback port", args: []string{"verify", "--no-config", "--stage-timeout", "2s", "--format", "json", dir},
 			codes: []int{ExitFindings}, want: []string{`"class": "tcp_refused"`, `"attempts"`, `"class": "config_invalid"`}},
-		{name: "no profile matches", args: []string{"verify", "--no-config", "--format", "json", "--profile", "no-such-profile", dir},
-			codes: []int{ExitOK, ExitFindings}},
 	})
 }
 
