@@ -66,7 +66,8 @@ inserted inside a transaction that is rolled back (sequences still advance,
 triggers' outside effects remain: docs/verify.md).
 
 Exit codes: 0 every profile passed, 1 a profile failed (or verify was
-interrupted), 2 usage error or no readable input.`,
+interrupted), 2 usage error or no readable input; a --env or --profile that
+matches no profile is a usage error that lists what there is.`,
 		Example: `  # every production connection of a repository
   dbguard verify --env production deploy/
 
@@ -109,6 +110,13 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	if len(args) == 0 {
 		return usageError("verify needs at least one PATH")
 	}
+	var want profile.Environment
+	if o.env != "" {
+		want = profile.CanonicalEnvironment(o.env)
+		if want == profile.Unknown && !strings.EqualFold(strings.TrimSpace(o.env), string(profile.Unknown)) {
+			return usageError("unknown --env %q: use production, staging, development, test or unknown (or an alias such as prod, stg, dev)", o.env)
+		}
+	}
 	res, err := scanPaths(e, args, o.exclude, o.configPath, o.noConfig)
 	if err != nil {
 		return err
@@ -119,15 +127,12 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	if res.Readable == 0 {
 		return &ExitError{Code: ExitUsage, Err: errors.New("no readable input")}
 	}
-	var want profile.Environment
-	if o.env != "" {
-		want = profile.CanonicalEnvironment(o.env)
-	}
-	var targets []*profile.Profile
+	var candidates, targets []*profile.Profile
 	for _, p := range res.Profiles {
 		if p.ServerSide || p.Inactive {
 			continue
 		}
+		candidates = append(candidates, p)
 		if o.env != "" && p.Environment != want {
 			continue
 		}
@@ -135,6 +140,9 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 			continue
 		}
 		targets = append(targets, p)
+	}
+	if err := checkSelection(o, want, candidates, targets); err != nil {
+		return err
 	}
 
 	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
@@ -177,6 +185,78 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
+}
+
+// checkSelection makes a selection that matches nothing a usage error
+// naming what there is instead: a deploy gate whose --env or --profile has
+// a typo must not pass by verifying nothing. Each --profile must match.
+func checkSelection(o *verifyOptions, want profile.Environment, candidates, targets []*profile.Profile) error {
+	if o.env == "" && len(o.profiles) == 0 {
+		return nil
+	}
+	var missing []string
+	for _, id := range o.profiles {
+		found := false
+		for _, p := range targets {
+			if p.ID == id {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, id)
+		}
+	}
+	if len(targets) > 0 && len(missing) == 0 {
+		return nil
+	}
+	var sel []string
+	if o.env != "" {
+		sel = append(sel, "--env "+o.env)
+	}
+	for _, id := range missing {
+		sel = append(sel, "--profile "+id)
+	}
+	what := strings.Join(sel, " ")
+	if len(candidates) == 0 {
+		return usageError("no profile matches %s: the paths hold no profile to verify", what)
+	}
+	inEnv := candidates
+	if o.env != "" {
+		inEnv = nil
+		for _, p := range candidates {
+			if p.Environment == want {
+				inEnv = append(inEnv, p)
+			}
+		}
+	}
+	if len(inEnv) == 0 {
+		seen := map[profile.Environment]bool{}
+		var envs []string
+		for _, p := range candidates {
+			if !seen[p.Environment] {
+				seen[p.Environment] = true
+				envs = append(envs, string(p.Environment))
+			}
+		}
+		sort.Strings(envs)
+		return usageError("no profile matches %s: found environments %s", what, strings.Join(envs, ", "))
+	}
+	ids := make([]string, 0, len(inEnv))
+	for _, p := range inEnv {
+		ids = append(ids, p.ID)
+	}
+	sort.Strings(ids)
+	const show = 10
+	list := strings.Join(ids[:min(len(ids), show)], ", ")
+	if len(ids) > show {
+		list += fmt.Sprintf(" and %d more (dbguard scan lists them)", len(ids)-show)
+	}
+	where := "found profiles"
+	if o.env != "" {
+		where = "profiles of " + string(want) + " are"
+	}
+	return usageError("no profile matches %s: %s %s", what, where, list)
 }
 
 func hasID(ss []string, s string) bool {

@@ -95,3 +95,77 @@ func TestVerifyCanaryRealFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifySelectionMatchesNothing: a --env or --profile that matches no
+// profile is a usage error (exit 2) that names what there is, so that a
+// deploy gate with a typo cannot pass by verifying nothing.
+func TestVerifySelectionMatchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	yml := `development:
+  adapter: postgresql
+  host: 127.0.0.1
+  port: 1
+  database: app_dev
+  username: app
+staging:
+  adapter: postgresql
+  host: 127.0.0.1
+  port: 1
+  database: app_stg
+  username: app
+`
+	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "database.yml"), []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "app.yaml"), []byte("name: shop\nlog_level: info\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"env matches nothing", []string{"--env", "production", dir}, ExitUsage,
+			"dbguard: no profile matches --env production: found environments development, staging\n"},
+		{"env alias matches nothing", []string{"--env", "prod", dir}, ExitUsage,
+			"dbguard: no profile matches --env prod: found environments development, staging\n"},
+		{"env that is no environment", []string{"--env", "prodution", dir}, ExitUsage,
+			`dbguard: unknown --env "prodution": use production, staging, development, test or unknown (or an alias such as prod, stg, dev)` + "\n"},
+		{"profile matches nothing", []string{"--profile", "config/database.yml#production", dir}, ExitUsage,
+			"dbguard: no profile matches --profile config/database.yml#production: found profiles config/database.yml#development, config/database.yml#staging\n"},
+		{"one of two profiles matches nothing", []string{"--profile", "config/database.yml#staging", "--profile", "config/database.yml#prod", dir}, ExitUsage,
+			"dbguard: no profile matches --profile config/database.yml#prod: found profiles config/database.yml#development, config/database.yml#staging\n"},
+		{"profile in another environment", []string{"--env", "staging", "--profile", "config/database.yml#development", dir}, ExitUsage,
+			"dbguard: no profile matches --env staging --profile config/database.yml#development: profiles of staging are config/database.yml#staging\n"},
+		{"paths without profiles", []string{"--env", "production", empty}, ExitUsage,
+			"dbguard: no profile matches --env production: the paths hold no profile to verify\n"},
+		// Controls: a selection that matches is verified (port 1 refuses).
+		{"env matches", []string{"--env", "stg", dir}, ExitFindings, ""},
+		{"profile matches", []string{"--profile", "config/database.yml#development", dir}, ExitFindings, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, format := range []string{"text", "json"} {
+				var stdout, stderr bytes.Buffer
+				args := append([]string{"verify", "--no-config", "--stage-timeout", "2s", "--format", format}, tc.args...)
+				code := Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+				if code != tc.code {
+					t.Fatalf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", format, code, tc.code, stdout.String(), stderr.String())
+				}
+				if tc.code == ExitUsage {
+					if stderr.String() != tc.stderr {
+						t.Errorf("%s: stderr\n%q\nwant\n%q", format, stderr.String(), tc.stderr)
+					}
+					if stdout.Len() != 0 {
+						t.Errorf("%s: a usage error wrote to stdout: %s", format, stdout.String())
+					}
+				}
+			}
+		})
+	}
+}
