@@ -18,6 +18,17 @@ type entry struct {
 	// secretRef names an outside secret the value comes from
 	// (secretKeyRef, an ECS secrets[] ARN, a helm existingSecret).
 	secretRef string
+	// lazy is set while v is not read yet: node holds the value.
+	lazy bool
+}
+
+// value returns an entry's value, or for a lazy one a cheap stand-in
+// (the text as written) good enough to forecast a connection.
+func (e *entry) value() profile.Value {
+	if e.lazy && e.node != nil {
+		return profile.Value{Text: e.node.Value, Set: true}
+	}
+	return e.v
 }
 
 // block is a group of settings that together describe one connection: a
@@ -50,6 +61,9 @@ type fileCtx struct {
 	// string, both made on first use.
 	lineStarts []int
 	text       string
+	// anchors is 0 until known, then 1 when the file has no '&', 2 when
+	// it may define YAML anchors.
+	anchors int8
 }
 
 // loc returns the location of a node's value.
@@ -245,7 +259,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 				p.Driver.Text = d
 				explicitDriver = d
 				hasDriver = true
-			case keyFields[normKey(e.key)] == fDriver && e.v.Text != "" && !e.v.Unresolved && !p.Driver.Set:
+			case lookupField(keyFields, e.key) == fDriver && e.v.Text != "" && !e.v.Unresolved && !p.Driver.Set:
 				// An explicit driver setting dbguard does not know
 				// is kept as written, for the rule that reports it.
 				p.Driver = e.v
@@ -518,7 +532,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	}
 	for _, prm := range c.Params {
 		pv := mk(prm.Value)
-		switch f := keyFields[normKey(prm.Key)]; {
+		switch f := lookupField(keyFields, prm.Key); {
 		case f == fPassword:
 			// A password given as a parameter; never kept as a param.
 			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})
@@ -608,12 +622,14 @@ func enough(b block, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver 
 // connection string is parsed: a block it rejects is not a connection.
 func viable(b block) bool {
 	var hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
-	for _, e := range b.entries {
+	for i := range b.entries {
+		e := &b.entries[i]
+		v := e.value()
 		switch e.f {
 		case fURL:
 			hasURL = true
 		case fHost:
-			hasHost = hasHost || e.v.Set
+			hasHost = hasHost || v.Set
 		case fPort:
 			hasPort = true
 		case fDatabase:
@@ -623,9 +639,9 @@ func viable(b block) bool {
 		case fPassword:
 			hasPW = true
 		case fPasswordFile:
-			hasPW = hasPW || e.v.Text != ""
+			hasPW = hasPW || v.Text != ""
 		case fDriver:
-			hasDriver = hasDriver || driverOfValue(e.v) != ""
+			hasDriver = hasDriver || driverOfValue(v) != ""
 		}
 	}
 	return enough(b, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver)

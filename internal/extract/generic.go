@@ -102,18 +102,27 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 }
 
 func lastKey(kp string) string {
-	ks := splitKeyPath(kp)
-	if len(ks) == 0 {
-		return ""
+	// The last element of a.b[0].c without splitting the whole path.
+	end := len(kp)
+	for end > 0 && kp[end-1] == ']' {
+		i := strings.LastIndexByte(kp[:end], '[')
+		if i < 0 {
+			break
+		}
+		end = i
 	}
-	return ks[len(ks)-1]
+	kp = kp[:end]
+	if i := strings.LastIndexByte(kp, '.'); i >= 0 {
+		return kp[i+1:]
+	}
+	return kp
 }
 
 // envSibling returns the value of an environment-naming key of a map, or
 // of its app:/application: block (where mode: also names it).
 func envSibling(n *tree.Node) string {
 	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && envKeys[normKey(c.Key)] {
+		if c.Kind == tree.Scalar && inSet(envKeys, c.Key) {
 			if s := envText(c); s != "" {
 				return s
 			}
@@ -133,7 +142,7 @@ func envSibling(n *tree.Node) string {
 			}
 		case "app", "application":
 			for _, cc := range c.Children {
-				if cc.Kind == tree.Scalar && (envKeys[normKey(cc.Key)] || normKey(cc.Key) == "mode") {
+				if cc.Kind == tree.Scalar && (inSet(envKeys, cc.Key) || normKey(cc.Key) == "mode") {
 					if s := envText(cc); s != "" {
 						return s
 					}
@@ -162,12 +171,14 @@ func envText(n *tree.Node) string {
 
 // classify decides what a key of a map means, given the context.
 func classify(key string, n *tree.Node, ctx walkCtx) field {
-	nk := normKey(key)
-	f := keyFields[nk]
+	var buf [64]byte
+	nk := fold(buf[:0], key)
+	f := keyFields[string(nk)]
+	weak := weakKeys[string(nk)]
 	if f == fNone && ctx.db {
-		f = weakKeys[nk]
+		f = weak
 	}
-	if f == fNone && weakKeys[nk] == fDriver && n.Kind == tree.Scalar && canonicalDriver(n.Value) != "" {
+	if f == fNone && weak == fDriver && n.Kind == tree.Scalar && canonicalDriver(n.Value) != "" {
 		// client: pg, type: postgres: the value itself says database.
 		f = fDriver
 	}
@@ -209,96 +220,95 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 // block. A map that holds several connection strings and nothing else
 // (ConnectionStrings) yields one profile per string.
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Profile, map[*tree.Node]bool) {
-	consumed := map[*tree.Node]bool{}
-	var entries, urls, namedURLs []entry
+	var consumed map[*tree.Node]bool
+	consume := func(c *tree.Node) {
+		if consumed == nil {
+			consumed = map[*tree.Node]bool{}
+		}
+		consumed[c] = true
+	}
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	strong := ctx.db || isDBWord(lastKey(kp))
-	first := map[string]*tree.Node{}
-	var dups []profile.Note
 	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && keyFields[normKey(c.Key)] == fDriver && canonicalDriver(c.Value) != "" {
+		if c.Kind == tree.Scalar && lookupField(keyFields, c.Key) == fDriver && canonicalDriver(c.Value) != "" {
 			ctx.db = true
 		}
 	}
+	// First the keys are only classified, in a small buffer: most
+	// blocks of a file are not connections, and their values are never
+	// read.
+	var buf [24]entry
+	cands := buf[:0]
+	var secrets []entry
+	for _, c := range n.Children {
+		switch c.Kind {
+		case tree.Scalar, tree.Null:
+			if f := classify(c.Key, c, ctx); f != fNone {
+				cands = append(cands, entry{key: c.Key, f: f, node: c, lazy: true})
+			}
+		case tree.Seq:
+			if inSet(hostLists, c.Key) && isHostList(c) {
+				// nodes: [{host, port}, ...] are the members of a
+				// cluster or sentinel set, not connections of their own.
+				consume(c)
+			}
+		case tree.Map:
+			if inSet(secretRefKeys, c.Key) {
+				if ref := secretRefOf(c); ref != "" {
+					f := fPassword
+					if strings.Contains(normKey(c.Key), "user") {
+						f = fUser
+					}
+					secrets = append(secrets, entry{key: c.Key, f: f, secretRef: ref, node: c,
+						v: profile.Value{Set: true, Unresolved: true, Var: "secret:" + ref, Loc: fc.keyLoc(c)}})
+					consume(c)
+					continue
+				}
+			}
+			if inSet(poolBlocks, c.Key) {
+				cands = fc.subBlock(c, ctx, cands)
+				consume(c)
+			}
+		}
+	}
+	cands = append(cands, secrets...)
+	if !viable(block{entries: cands, driver: ctx.driver, strong: strong}) {
+		return nil, consumed
+	}
+	var entries, urls, namedURLs []entry
+	var dups []profile.Note
 	hasFields := false
-	add := func(c *tree.Node) {
-		if c.Kind != tree.Scalar && c.Kind != tree.Null {
-			return
-		}
-		f := classify(c.Key, c, ctx)
-		if f == fNone {
-			return
-		}
-		e := entry{key: c.Key, f: f, v: fc.value(c), node: c}
-		named := f == fURL && keyFields[normKey(c.Key)] != fURL && weakKeys[normKey(c.Key)] != fURL
-		if !named {
-			// The same key twice (synonyms such as type: and
-			// provider: are not duplicates).
-			if prev := first[c.Key]; prev != nil {
-				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(f),
+	for _, e := range cands {
+		c := e.node
+		named := e.f == fURL && c.Kind == tree.Scalar && lookupField(keyFields, c.Key) != fURL && lookupField(weakKeys, c.Key) != fURL
+		switch {
+		case named:
+			// A connection string under a name of its own
+			// (ConnectionStrings: {Orders: ...}).
+			namedURLs = append(namedURLs, e)
+			continue
+		case e.secretRef == "" && c.KeyLine > 0:
+			// The same key twice (synonyms such as type: and provider:
+			// are not duplicates).
+			if prev := previous(entries, urls, c.Key); prev != nil && prev.KeyLine > 0 && prev != c {
+				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(e.f),
 					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
 			}
-			first[c.Key] = c
 		}
-		if f == fURL {
-			if named {
-				// A connection string under a name of its own
-				// (ConnectionStrings: {Orders: ...}).
-				namedURLs = append(namedURLs, e)
-				return
-			}
+		if e.f == fURL {
 			urls = append(urls, e)
-			return
+			continue
 		}
-		if f != fParam && f != fDriver {
+		if e.f != fParam && e.f != fDriver {
 			hasFields = true
 		}
 		entries = append(entries, e)
 	}
-	for _, c := range n.Children {
-		add(c)
-		if c.Kind == tree.Seq && hostLists[normKey(c.Key)] && isHostList(c) {
-			// nodes: [{host, port}, ...] are the members of a cluster
-			// or sentinel set, not connections of their own.
-			consumed[c] = true
-			continue
-		}
-		if c.Kind == tree.Map && secretRefKeys[normKey(c.Key)] {
-			if ref := secretRefOf(c); ref != "" {
-				f := fPassword
-				if strings.Contains(normKey(c.Key), "user") {
-					f = fUser
-				}
-				entries = append(entries, entry{key: c.Key, f: f, secretRef: ref, node: c,
-					v: profile.Value{Set: true, Unresolved: true, Var: "secret:" + ref, Loc: fc.keyLoc(c)}})
-				consumed[c] = true
-				continue
-			}
-		}
-		if c.Kind == tree.Map && poolBlocks[normKey(c.Key)] {
-			sub := ctx
-			sub.db = true
-			for _, cc := range c.Children {
-				if cc.Kind == tree.Scalar {
-					f := classify(cc.Key, cc, sub)
-					if tlsBlocks[normKey(c.Key)] {
-						switch normKey(cc.Key) {
-						case "enabled", "enable", "mode", "use":
-							f = fTLS
-						}
-					}
-					if f == fURL && !dsn.Looks(cc.Value) {
-						continue
-					}
-					if f != fNone && f != fURL {
-						entries = append(entries, entry{key: cc.Key, f: f, v: fc.value(cc), node: cc})
-					}
-				}
-			}
-			consumed[c] = true
-		}
-	}
+	all := append(urls, entries...)
+	fc.fill(all)
+	fc.fill(namedURLs)
+	urls, entries = all[:len(urls)], all[len(urls):]
 	var out []*profile.Profile
 	mk := func(es []entry, kp string) {
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}
@@ -318,9 +328,36 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			mk(append([]entry{u}, entries...), joinKey(kp, u.key))
 		}
 	default:
-		mk(append(urls, entries...), kp)
+		mk(all, kp)
 	}
 	return out, consumed
+}
+
+// subBlock classifies the scalars of a pool or TLS sub-block
+// (spring.datasource.hikari, database.ssl) as the enclosing block's.
+func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
+	sub := ctx
+	sub.db = true
+	tls := inSet(tlsBlocks, c.Key)
+	for _, cc := range c.Children {
+		if cc.Kind != tree.Scalar {
+			continue
+		}
+		f := classify(cc.Key, cc, sub)
+		if tls {
+			switch normKey(cc.Key) {
+			case "enabled", "enable", "mode", "use":
+				f = fTLS
+			}
+		}
+		if f == fURL && !dsn.Looks(cc.Value) {
+			continue
+		}
+		if f != fNone && f != fURL {
+			cands = append(cands, entry{key: cc.Key, f: f, node: cc, lazy: true})
+		}
+	}
+	return cands
 }
 
 // looksFlatDotted reports whether a map is a flat list of dotted keys, as a
@@ -453,7 +490,7 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 		var f field
 		switch c.Kind {
 		case tree.Scalar:
-			f = keyFields[normKey(c.Key)]
+			f = lookupField(keyFields, c.Key)
 			switch f {
 			case fMaxOpen, fMaxIdle, fMaxLifetime, fMaxIdleTime, fConnectTimeout, fStatementTimeout,
 				fIdleInTxTimeout, fTLS, fTLSCA, fTLSCert, fTLSKey, fPort, fUser, fPassword, fDatabase:
@@ -466,7 +503,7 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 			// an indentation slip. Other sub-blocks (pool:, ssl:,
 			// connectionPool:) are read at either level by some
 			// schema, so they are not judged.
-			if !javaPoolBlocks[normKey(c.Key)] || producedProfile(c, children) {
+			if !inSet(javaPoolBlocks, c.Key) || producedProfile(c, children) {
 				continue
 			}
 			f = fParam
@@ -524,7 +561,7 @@ func blockLoc(p *profile.Profile) profile.Location {
 // isMergeSource reports a block written only to be merged into others
 // (defaults: &defaults ... <<: *defaults).
 func (fc *fileCtx) isMergeSource(n *tree.Node) bool {
-	if n.KeyLine == 0 {
+	if n.KeyLine == 0 || !fc.hasAnchors() {
 		return false
 	}
 	line := fc.line(n.KeyLine)
@@ -537,4 +574,37 @@ func (fc *fileCtx) isMergeSource(n *tree.Node) bool {
 		name = name[:j]
 	}
 	return name != "" && bytes.Contains(fc.data, []byte("*"+name))
+}
+
+// previous finds an earlier entry of a block read from the same key.
+func previous(entries, urls []entry, key string) *tree.Node {
+	for _, list := range [][]entry{entries, urls} {
+		for _, e := range list {
+			if e.key == key && e.node != nil {
+				return e.node
+			}
+		}
+	}
+	return nil
+}
+
+// fill reads the values of lazy entries.
+func (fc *fileCtx) fill(es []entry) {
+	for i := range es {
+		if es[i].lazy {
+			es[i].v = fc.value(es[i].node)
+			es[i].lazy = false
+		}
+	}
+}
+
+// hasAnchors reports, once per file, whether it may define YAML anchors.
+func (fc *fileCtx) hasAnchors() bool {
+	if fc.anchors == 0 {
+		fc.anchors = 1
+		if bytes.IndexByte(fc.data, '&') >= 0 {
+			fc.anchors = 2
+		}
+	}
+	return fc.anchors == 2
 }
