@@ -1,7 +1,9 @@
 package verify_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
@@ -79,7 +81,10 @@ func TestPgBouncerBasics(t *testing.T) {
 	bad := base
 	bad.pw = "wrong-" + base.pw
 	nodb := base
-	nodb.db = "dbguard_no_such_db"
+	// A name of this run's own: after a failed server login PgBouncer
+	// holds the clients of that pool for server_login_retry (15 s), so a
+	// second run (-count=2) would time out instead of hearing the refusal.
+	nodb.db = fmt.Sprintf("dbguard_no_such_db_%d", time.Now().UnixNano())
 	withPool := base
 	withPool.pool, withPool.reps = 5, 2
 	cases := []struct {

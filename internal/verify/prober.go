@@ -393,12 +393,30 @@ func (r *run) login(l *link, ip net.IP) (Session, bool, bool) {
 			driverTLS, inHandshake, usedTLS = cfg, true, true
 		default:
 			tc := tls.Client(conn, cfg)
-			if err := tc.HandshakeContext(dctx); err != nil {
+			err := tc.HandshakeContext(dctx)
+			if err == nil {
+				conn, usedTLS = tc, true
+				r.tlsDone(p.o.Now().Sub(begin), tc.ConnectionState().Version, "")
+				break
+			}
+			if t.TLS != TLSPrefer || r.ctx.Err() != nil {
 				r.fail(StageTLS, p.o.Now().Sub(begin), err)
 				return nil, false, false
 			}
-			conn, usedTLS = tc, true
-			r.tlsDone(p.o.Now().Sub(begin), tc.ConnectionState().Version, "")
+			// prefer: libpq drops the connection and tries again
+			// without TLS; so does the probe, and says so.
+			_, c, code := classify(StageTLS, err)
+			plain, derr := p.redial(r.ctx, ip, r.a.Port)
+			if derr != nil {
+				r.fail(StageTCP, p.o.Now().Sub(begin), derr)
+				return nil, false, false
+			}
+			l.replace(plain)
+			l.bound(p.o.StageTimeout)
+			conn = plain
+			w := fmt.Sprintf("TLS handshake failed (%s %s); prefer fell back to plaintext on a new connection, as libpq does", c, code)
+			r.a.Warnings = append(r.a.Warnings, w)
+			r.set(StageTLS, StatusWarn, p.o.Now().Sub(begin), w)
 		}
 	}
 
@@ -554,10 +572,21 @@ func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port
 			req.TLS = cfg
 		default:
 			tc := tls.Client(conn, cfg)
-			if err := tc.HandshakeContext(dctx); err != nil {
+			err := tc.HandshakeContext(dctx)
+			if err == nil {
+				conn = tc
+				break
+			}
+			if t.TLS != TLSPrefer || ctx.Err() != nil {
 				return fail(err)
 			}
-			conn = tc
+			plain, derr := p.redial(ctx, ip, port)
+			if derr != nil {
+				return fail(derr)
+			}
+			l.replace(plain)
+			l.bound(p.o.StageTimeout)
+			conn = plain
 		}
 	}
 	sess, err := drv.Connect(dctx, conn, req)
@@ -565,6 +594,15 @@ func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port
 		return fail(err)
 	}
 	return extra{Session: sess, l: l, dctx: dctx}, nil
+}
+
+// redial opens a new TCP connection for the plaintext retry of
+// sslmode=prefer.
+func (p *Prober) redial(ctx context.Context, ip net.IP, port int) (net.Conn, error) {
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	var d net.Dialer
+	return d.DialContext(sctx, "tcp", addr(ip, port))
 }
 
 // capacity runs the capacity stage. A failure to read the numbers, or an
