@@ -359,7 +359,7 @@ func (fc *fileCtx) serviceRefs(vars []envVar, images map[string]string, kp strin
 	var out []*profile.Profile
 	for _, ev := range vars {
 		_, f, _ := splitEnvKey(ev.name)
-		if keyFields[normKey(ev.name)] == fURL {
+		if lookupField(keyFields, ev.name) == fURL {
 			f = fURL
 		}
 		val, ok := ev.v.Effective()

@@ -64,7 +64,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 	var order []*envGroup
 	envRaw := ""
 	for _, ev := range vars {
-		if envKeys[normKey(ev.name)] {
+		if inSet(envKeys, ev.name) {
 			if s, ok := ev.v.Effective(); ok && profile.CanonicalEnvironment(s) != profile.Unknown {
 				envRaw = s
 			}
@@ -199,12 +199,17 @@ var envDBWords = map[string]bool{
 
 // isDBEnvName reports whether a variable name or prefix is about a database.
 func isDBEnvName(s string) bool {
-	found := false
-	eachWord(s, func(w string) bool {
-		found = envDBWords[w]
-		return !found
-	})
-	return found
+	var buf [64]byte
+	for i := 0; ; {
+		w, next := nextWord(s, i, &buf)
+		if w == nil {
+			return false
+		}
+		if envDBWords[string(w)] {
+			return true
+		}
+		i = next
+	}
 }
 
 func hasExplicitDriver(es []entry) bool {

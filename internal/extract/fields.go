@@ -1,8 +1,8 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
-	"unsafe"
 )
 
 // field is what a configuration key means for a connection.
@@ -58,6 +58,34 @@ func normKey(k string) string {
 		}
 	}
 	return string(b)
+}
+
+// fold appends k folded as normKey folds it to dst.
+func fold(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			dst = append(dst, c+32)
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// lookupField finds a key's field without allocating: the map index on a
+// converted byte slice does not copy.
+func lookupField(m map[string]field, k string) field {
+	var buf [64]byte
+	return m[string(fold(buf[:0], k))]
+}
+
+// inSet reports whether a key, folded, is in a set, without allocating.
+func inSet(m map[string]bool, k string) bool {
+	var buf [64]byte
+	return m[string(fold(buf[:0], k))]
 }
 
 // keyFields maps folded keys of a configuration block to fields. Keys that
@@ -197,64 +225,65 @@ func setOf(ws ...string) map[string]bool {
 // isDBWord reports whether any word of s (split on non-letters and case
 // changes) is a database word.
 func isDBWord(s string) bool {
-	found := false
-	eachWord(s, func(w string) bool {
-		found = dbWords[w]
-		return !found
-	})
-	return found
+	var buf [64]byte
+	for i := 0; ; {
+		w, next := nextWord(s, i, &buf)
+		if w == nil {
+			return false
+		}
+		if dbWords[string(w)] {
+			return true
+		}
+		i = next
+	}
 }
 
 // words splits an identifier into lower-case words: DB_HOST, dbHost,
 // db-host and db.host all give [db host].
 func words(s string) []string {
 	var out []string
-	eachWord(s, func(w string) bool {
-		out = append(out, strings.Clone(w))
-		return true
-	})
-	return out
+	var buf [64]byte
+	for i := 0; ; {
+		w, next := nextWord(s, i, &buf)
+		if w == nil {
+			return out
+		}
+		out = append(out, string(w))
+		i = next
+	}
 }
 
-// eachWord calls fn with each lower-case word of s until fn returns false.
-// The word is only valid during the call: it lives in a buffer reused for
-// the next one, so that the hot path of extraction allocates nothing.
-func eachWord(s string, fn func(w string) bool) {
-	var buf [64]byte
+// nextWord finds the word of s that starts at or after byte i, lower-cased
+// into buf, and where to look for the next one. It returns a nil word at
+// the end. Words are split at anything but letters and digits and where a
+// lower-case letter meets an upper-case one (dbHost). The hot path of
+// extraction calls it on every key, so it allocates nothing.
+func nextWord(s string, i int, buf *[64]byte) (word []byte, next int) {
+	for i < len(s) && !isAlnum(s[i]) {
+		i++
+	}
+	if i >= len(s) {
+		return nil, i
+	}
 	n := 0
-	emit := func() bool {
-		if n == 0 {
-			return true
-		}
-		ok := fn(unsafeString(buf[:n]))
-		n = 0
-		return ok
-	}
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s) && isAlnum(s[i]); i++ {
 		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			if n > 0 && i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
-				if !emit() {
-					return
-				}
+		if c >= 'A' && c <= 'Z' {
+			if n > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
+				break
 			}
-			if n < len(buf) {
-				buf[n] = c + 32
-				n++
-			}
-		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-			if n < len(buf) {
-				buf[n] = c
-				n++
-			}
-		default:
-			if !emit() {
-				return
-			}
+			c += 32
+		}
+		if n < len(buf) {
+			buf[n] = c
+			n++
 		}
 	}
-	emit()
+	return buf[:n], i
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // driverAliases maps what configuration files call a driver to dbguard's
@@ -318,12 +347,17 @@ var wordDrivers = map[string]string{
 // driverFromWords guesses a driver from the words of a key, prefix or
 // image name (POSTGRES_HOST, storage.mysql, image: mariadb:11, cassandra3).
 func driverFromWords(s string) string {
-	d := ""
-	eachWord(s, func(w string) bool {
-		d = wordDrivers[strings.TrimRight(w, "0123456789")]
-		return d == ""
-	})
-	return d
+	var buf [64]byte
+	for i := 0; ; {
+		w, next := nextWord(s, i, &buf)
+		if w == nil {
+			return ""
+		}
+		if d := wordDrivers[string(bytes.TrimRight(w, "0123456789"))]; d != "" {
+			return d
+		}
+		i = next
+	}
 }
 
 // driverFromPort guesses a driver from a well-known port.
@@ -391,7 +425,3 @@ func fieldName(f field) string {
 	}
 	return "params"
 }
-
-// unsafeString views a byte buffer as a string without copying. The caller
-// must not keep the string past the buffer's next change.
-func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

@@ -276,39 +276,45 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	if !viable(block{entries: cands, driver: ctx.driver, strong: strong}) {
 		return nil, consumed
 	}
-	var entries, urls, namedURLs []entry
+	// Order the block: connection strings first, so that the fields
+	// written beside them win; named connection strings apart.
+	all := make([]entry, 0, len(cands))
+	var namedURLs []entry
 	var dups []profile.Note
 	hasFields := false
-	for _, e := range cands {
+	nURLs := 0
+	for i := range cands {
+		e := &cands[i]
 		c := e.node
-		named := e.f == fURL && c.Kind == tree.Scalar && lookupField(keyFields, c.Key) != fURL && lookupField(weakKeys, c.Key) != fURL
-		switch {
-		case named:
+		if e.f == fURL && c.Kind == tree.Scalar && lookupField(keyFields, c.Key) != fURL && lookupField(weakKeys, c.Key) != fURL {
 			// A connection string under a name of its own
 			// (ConnectionStrings: {Orders: ...}).
-			namedURLs = append(namedURLs, e)
+			namedURLs = append(namedURLs, *e)
 			continue
-		case e.secretRef == "" && c.KeyLine > 0:
+		}
+		if e.secretRef == "" && c.KeyLine > 0 {
 			// The same key twice (synonyms such as type: and provider:
 			// are not duplicates).
-			if prev := previous(entries, urls, c.Key); prev != nil && prev.KeyLine > 0 && prev != c {
+			if prev := previous(all, nil, c.Key); prev != nil && prev.KeyLine > 0 && prev != c {
 				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(e.f),
 					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
 			}
 		}
-		if e.f == fURL {
-			urls = append(urls, e)
+		switch {
+		case e.f == fURL:
+			all = append(all, entry{})
+			copy(all[nURLs+1:], all[nURLs:])
+			all[nURLs] = *e
+			nURLs++
 			continue
-		}
-		if e.f != fParam && e.f != fDriver {
+		case e.f != fParam && e.f != fDriver:
 			hasFields = true
 		}
-		entries = append(entries, e)
+		all = append(all, *e)
 	}
-	all := append(urls, entries...)
 	fc.fill(all)
 	fc.fill(namedURLs)
-	urls, entries = all[:len(urls)], all[len(urls):]
+	urls, entries := all[:nURLs], all[nURLs:]
 	var out []*profile.Profile
 	mk := func(es []entry, kp string) {
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}

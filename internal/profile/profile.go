@@ -40,13 +40,15 @@ func (l Location) IsZero() bool { return l.File == "" && l.Line == 0 }
 // names the variable when one can be told, and Default holds the inline
 // default when HasDefault. Set distinguishes an absent key from an empty one.
 type Value struct {
-	Text       string
+	Text    string
+	Var     string
+	Default string
+	Loc     Location
+	// The flags sit together so that the struct packs tight: profiles
+	// hold dozens of values and a scan holds thousands of profiles.
 	Set        bool
 	Unresolved bool
-	Var        string
-	Default    string
 	HasDefault bool
-	Loc        Location
 }
 
 // V returns a set, literal value at loc.
