@@ -63,6 +63,9 @@ func checkRedact(t *testing.T, s string, c *dsn.Conn) {
 	if got := dsn.Redact(s); strings.Contains(got, p.Value) {
 		t.Fatalf("Redact(%q) = %q still holds the password %q", s, got, p.Value)
 	}
+	if got := c.RedactParsed(s); strings.Contains(got, p.Value) {
+		t.Fatalf("RedactParsed(%q) = %q still holds the password %q", s, got, p.Value)
+	}
 }
 
 func FuzzParseURL(f *testing.F) {

@@ -41,6 +41,33 @@ func Redact(s string) string {
 	return applyMask(s, spans)
 }
 
+// RedactParsed is Redact for a string already parsed as c: it masks the
+// secrets c found, password-like key=value pairs in any syntax, and the
+// userinfo of anything that looks like an authority, without parsing the
+// string again with every parser. Callers that parsed a connection string
+// to read it use it to print the raw text.
+func (c *Conn) RedactParsed(s string) string {
+	if c == nil {
+		return Redact(s)
+	}
+	var spans []span
+	for _, p := range c.secrets {
+		if p.Set && p.End > p.Off && p.End <= len(s) && !isPlainRef(p.Value) {
+			spans = append(spans, span{p.Off, p.End})
+		}
+	}
+	if c.Format != "ado" && c.Format != "libpq-kv" {
+		// An authority's userinfo, whatever the parser made of it.
+		for _, sp := range userinfoSpans(s) {
+			if !isPlainRef(s[sp.off:sp.end]) {
+				spans = append(spans, sp)
+			}
+		}
+	}
+	spans = append(spans, keySpans(s)...)
+	return applyMask(s, spans)
+}
+
 // userinfoSpans is the fallback for unparsable strings: from the first ':'
 // after the scheme (or the start) to the last '@'.
 func userinfoSpans(s string) []span {

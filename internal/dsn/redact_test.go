@@ -70,3 +70,24 @@ func TestRedactTableCases(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactParsed checks that masking from a parse gives what Redact gives
+// on every case Parse reads, and hides every password of the table cases.
+func TestRedactParsed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range allCases() {
+		c, err := dsn.Parse(tc.in)
+		if err != nil {
+			continue
+		}
+		got := c.RedactParsed(tc.in)
+		if !c.Password.Set || dsn.IsInterpolation(c.Password.Value) {
+			continue
+		}
+		for _, secret := range []string{c.Password.Raw, c.Password.Value} {
+			if len(secret) >= 4 && strings.Contains(got, secret) {
+				t.Errorf("RedactParsed(%q) = %q still holds the password %q", tc.in, got, secret)
+			}
+		}
+	}
+}

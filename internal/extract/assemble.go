@@ -545,7 +545,16 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	if whole || v.Unresolved {
 		rawKey = "raw"
 	}
-	p.SetParam(rawKey, profile.Value{Text: dsn.Redact(raw), Set: true, Unresolved: v.Unresolved, Var: v.Var, Loc: v.Loc})
+	redacted := raw
+	if whole && base+len(parseText) <= len(raw) {
+		redacted = raw[:base] + c.RedactParsed(parseText) + raw[base+len(parseText):]
+		redacted = dsn.Redact(redacted) // the default's text aside, the expression may hold more
+	} else if parseText == raw {
+		redacted = c.RedactParsed(raw)
+	} else {
+		redacted = dsn.Redact(raw)
+	}
+	p.SetParam(rawKey, profile.Value{Text: redacted, Set: true, Unresolved: v.Unresolved, Var: v.Var, Loc: v.Loc})
 	return true
 }
 
