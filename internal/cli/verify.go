@@ -270,7 +270,7 @@ func hasID(ss []string, s string) bool {
 
 // runProbes verifies targets with a bounded pool of workers and returns
 // the results that finished, in input order. A canceled ctx stops new
-// probes; probes in flight end at their next stage boundary.
+// probes; probes in flight stop at once and are left out.
 func runProbes(ctx context.Context, p *verify.Prober, targets []*profile.Profile, o *verifyOptions, ro verify.ResolveOptions, prog *progress) []verify.Result {
 	type done struct {
 		i int
