@@ -36,6 +36,7 @@ export PATH=$PATH:/usr/local/go/bin
 
 if [ -z "${BENCHSTAT:-}" ]; then
 	bin=$(mktemp -d /tmp/dbguard-benchstat.XXXXXX)
+	trap 'rm -rf "$bin"' EXIT
 	(cd "$bin" && GOBIN="$bin" GOFLAGS=-mod=mod go install golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da)
 	BENCHSTAT=$bin/benchstat
 fi
