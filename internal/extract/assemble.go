@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dbguard/dbguard/internal/dsn"
 	"github.com/dbguard/dbguard/internal/extract/tree"
@@ -173,10 +174,11 @@ func (fc *fileCtx) line(n int) string {
 	if n < len(fc.lineStarts) {
 		end = fc.lineStarts[n] - 1
 	}
-	if fc.text == "" {
-		// One copy of the file as a string, so that lines are slices
-		// of it rather than allocations.
-		fc.text = string(fc.data)
+	if fc.text == "" && len(fc.data) > 0 {
+		// The file's bytes seen as a string, so that lines are slices
+		// of it rather than allocations. File never changes data, and
+		// no line outlives the call that reads it.
+		fc.text = unsafe.String(&fc.data[0], len(fc.data))
 	}
 	return strings.TrimSuffix(fc.text[start:end], "\r")
 }

@@ -248,7 +248,7 @@ func readOne(j job) fileResult {
 			f.Close()
 			return fileResult{size: st.Size(), problems: []Problem{{loc, fmt.Sprintf("file is %d bytes, over the %d-byte limit: not read", st.Size(), MaxFileSize)}}}
 		}
-		data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+		data, err = readSized(f, st)
 		f.Close()
 		if err != nil {
 			return fileResult{problems: []Problem{{loc, "cannot read file: " + errText(err)}}}
@@ -341,4 +341,24 @@ func binaryAt(rel string, data []byte) profile.Location {
 		}
 	}
 	return profile.Location{File: rel, Line: line, Column: col}
+}
+
+// readSized reads a file whose size is known in one allocation of that
+// size (io.ReadAll grows its buffer by doubling), still bounded by
+// MaxFileSize should the file grow while it is read.
+func readSized(f *os.File, st os.FileInfo) ([]byte, error) {
+	if st == nil || st.Size() <= 0 {
+		return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	}
+	buf := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, buf)
+	switch err {
+	case io.ErrUnexpectedEOF, io.EOF:
+		return buf[:n], nil
+	case nil:
+		// Larger than it said: read the rest, bounded.
+		rest, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1-int64(n)))
+		return append(buf, rest...), err
+	}
+	return nil, err
 }
