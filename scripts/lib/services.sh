@@ -112,6 +112,9 @@ svc_install() {
 	command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 	command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 	command -v openssl >/dev/null 2>&1 || need+=(openssl)
+	# ip(8) lets the tcp_unreachable test build its own network namespace.
+	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
+	command -v python3 >/dev/null 2>&1 || need+=(python3)
 	if [ "${#need[@]}" = 0 ]; then
 		svc_log "servers already installed"
 		return 0
