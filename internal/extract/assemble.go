@@ -199,9 +199,9 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 	for _, e := range b.entries {
 		if e.f != fURL && e.f != fParam && e.v.Set {
 			if p.Keys == nil {
-				p.Keys = map[string]string{}
+				p.Keys = make([]profile.FieldKey, 0, len(b.entries))
 			}
-			p.Keys[fieldName(e.f)] = e.key
+			p.Keys = append(p.Keys, profile.FieldKey{Field: fieldName(e.f), Key: e.key})
 		}
 		switch e.f {
 		case fURL:

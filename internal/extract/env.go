@@ -60,7 +60,8 @@ func samePrefix(a, b string) bool {
 // (DB_HOST, DB_PORT, DB_USER) are another. kp is the key path of the
 // variables' container; driver is a hint from the context (the image).
 func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profile.Profile {
-	groups := map[string]*envGroup{}
+	// A file has few groups: a slice searched in order is cheaper than
+	// a map, and keeps the order of first appearance.
 	var order []*envGroup
 	envRaw := ""
 	for _, ev := range vars {
@@ -70,18 +71,24 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			}
 		}
 	}
-	getGroup := func(prefix string) *envGroup {
-		k := strings.ToUpper(prefix)
-		g := groups[k]
-		if g == nil {
-			name := prefix + "_*"
-			if k == "PG" {
-				name = "PG*"
+	lookup := func(prefix string) *envGroup {
+		for _, g := range order {
+			if strings.EqualFold(g.prefix, prefix) {
+				return g
 			}
-			g = &envGroup{prefix: prefix, name: name, order: len(order)}
-			groups[k] = g
-			order = append(order, g)
 		}
+		return nil
+	}
+	getGroup := func(prefix string) *envGroup {
+		if g := lookup(prefix); g != nil {
+			return g
+		}
+		name := prefix + "_*"
+		if strings.EqualFold(prefix, "PG") {
+			name = "PG*"
+		}
+		g := &envGroup{prefix: prefix, name: name, order: len(order)}
+		order = append(order, g)
 		return g
 	}
 	type urlVar struct {
@@ -133,7 +140,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 	}
 	for _, u := range urls {
 		k := strings.ToUpper(u.prefix)
-		if g := groups[k]; g != nil && perGroup[k] == 1 {
+		if g := lookup(u.prefix); g != nil && perGroup[k] == 1 {
 			g.entries = append([]entry{u.e}, g.entries...)
 			g.hasURL = true
 			continue
@@ -239,9 +246,13 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	if root.Kind != tree.Map {
 		return nil, false
 	}
-	vars := make([]envVar, 0, len(root.Children))
+	var vars []envVar
 	for _, c := range root.Children {
-		vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
+		// Only variables that can take part in a connection are read
+		// (APP_NAME, LOG_LEVEL are not).
+		if _, _, ok := splitEnvKey(c.Key); ok || inSet(envKeys, c.Key) || dsn.Looks(c.Value) || strings.Contains(c.Value, "://") {
+			vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
+		}
 	}
 	return fc.envProfiles(vars, "", ""), true
 }

@@ -227,8 +227,8 @@ type Profile struct {
 
 	// Keys records the key each field was read from (timeouts.connect ->
 	// connectTimeoutMS), since a bare number's unit often lives in the
-	// key's name.
-	Keys map[string]string
+	// key's name. KeyOf looks one up.
+	Keys []FieldKey
 
 	// Notes record how the profile is written where a rule may judge it:
 	// a key set twice, a connection key that sits outside the block that
@@ -287,4 +287,20 @@ type Note struct {
 	Field string   // the field it sets (host, pool.max_open, ...)
 	Loc   Location // the duplicate that wins, or the stray key
 	Other Location // the first occurrence, or the block the key belongs in
+}
+
+// FieldKey is the key a field was read from.
+type FieldKey struct {
+	Field string // host, timeouts.connect, ...
+	Key   string // as written: connectTimeoutMS, DB_HOST
+}
+
+// KeyOf returns the key a field was read from, or "".
+func (p *Profile) KeyOf(field string) string {
+	for i := len(p.Keys) - 1; i >= 0; i-- {
+		if p.Keys[i].Field == field {
+			return p.Keys[i].Key
+		}
+	}
+	return ""
 }
