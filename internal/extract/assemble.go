@@ -547,7 +547,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	if whole || v.Unresolved {
 		rawKey = "raw"
 	}
-	redacted := raw
+	var redacted string
 	if whole && base+len(parseText) <= len(raw) {
 		redacted = raw[:base] + c.RedactParsed(parseText) + raw[base+len(parseText):]
 		redacted = dsn.Redact(redacted) // the default's text aside, the expression may hold more

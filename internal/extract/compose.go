@@ -229,9 +229,7 @@ func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name s
 	if !has(fHost) && host.Set {
 		es = append([]entry{{key: "service", f: fHost, v: host}}, es...)
 	}
-	for _, c := range cmdSettings {
-		es = append(es, c)
-	}
+	es = append(es, cmdSettings...)
 	if !has(fPort) {
 		if port := containerPort(s.Get("ports"), driver); port.node != nil {
 			es = append(es, entry{key: "ports", f: fPort, v: textValue(port.text, fc.subLoc(port.node, port.node.Value, port.off)), node: port.node})

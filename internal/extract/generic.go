@@ -34,10 +34,9 @@ var envKeys = map[string]bool{
 
 // walkCtx is what the generic walk carries down the tree.
 type walkCtx struct {
-	db      bool   // an enclosing key is about a database
-	envRaw  string // an environment named by a sibling key above
-	driver  string // a driver named by an enclosing key
-	envVars bool   // keys are environment variable names
+	db     bool   // an enclosing key is about a database
+	envRaw string // an environment named by a sibling key above
+	driver string // a driver named by an enclosing key
 }
 
 // extractGeneric reads any tree by the conventions common to all formats.

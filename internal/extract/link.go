@@ -43,9 +43,7 @@ func springPrefix(p *profile.Profile) string {
 	if !strings.HasPrefix(up, "SPRING_") {
 		return ""
 	}
-	if strings.HasSuffix(up, "_URL") {
-		up = strings.TrimSuffix(up, "_URL")
-	}
+	up = strings.TrimSuffix(up, "_URL")
 	return strings.ToLower(strings.ReplaceAll(up, "_", "."))
 }
 
