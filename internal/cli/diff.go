@@ -20,6 +20,7 @@ type diffOptions struct {
 	format     string
 	failOn     string
 	approvedBy []string
+	rulesDir   string
 	configPath string
 	noConfig   bool
 }
@@ -29,6 +30,7 @@ func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(review.FormatNames(), ", "))
 	f.StringVar(&o.failOn, "fail-on", "", "also exit 1 when the change's risk is at or above this level: low, medium, high, critical (default: only the review policy decides)")
 	f.StringSliceVar(&o.approvedBy, "approved-by", nil, "approvers to count, comma-separated (marked unverified in the output)")
+	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules, as for check (default: rules.custom in dbguard.yaml, else "+defaultRulesDir+" when it exists)")
 	addConfigFlags(f, &o.configPath, &o.noConfig)
 }
 
@@ -40,8 +42,9 @@ func newDiffCommand(e *env) *cobra.Command {
 		Long: `diff compares two files or two folders and reports the change as what it means
 for each database connection: which profiles were added, removed or moved,
 which fields changed from what to what (with both locations), how risky each
-change is and why, the check findings the change introduces or fixes, and a
-fingerprint of the change's meaning.
+change is and why, the check findings the change introduces or fixes (with
+check's built-in rules and the custom rules of --rules DIR, rules.custom in
+dbguard.yaml or .dbguard/rules/), and a fingerprint of the change's meaning.
 
 Profiles are matched by environment, name and key path, not by file name, so
 renamed files, renamed keys and reordered blocks still pair up. Two files of
@@ -54,7 +57,8 @@ review.
 
 Exit codes: 0 nothing required is missing, 1 approvals the policy requires
 are missing, or the risk is at or above --fail-on, or a file of NEW cannot be
-read; 2 usage error.`,
+read; 2 usage error (including a rules folder that is not readable or a
+custom rule that does not compile).`,
 		Example: `  # two versions of one file
   dbguard diff app.before.yaml app.after.yaml
 
@@ -96,7 +100,7 @@ func runDiff(e *env, o *diffOptions, oldPath, newPath string) error {
 	if err != nil {
 		return err
 	}
-	rules, settings, err := diffChecks(cfg)
+	rules, settings, err := diffChecks(o, cfg)
 	if err != nil {
 		return err
 	}
@@ -132,10 +136,14 @@ func diffPathError(err error) error {
 	return err
 }
 
-// diffChecks returns check's built-in rules and the settings of
-// dbguard.yaml, for the findings a change introduces or fixes.
-func diffChecks(cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
-	rules := policy.Builtins()
+// diffChecks returns the rules check would run, built-in and custom, and
+// the settings of dbguard.yaml, for the findings a change introduces or
+// fixes: an override of a custom rule means the same to both commands.
+func diffChecks(o *diffOptions, cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
+	rules, err := loadRules(&checkOptions{rulesDir: o.rulesDir}, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	settings, err := checkSettings(cfg, rules)
 	if err != nil {
 		return nil, nil, err

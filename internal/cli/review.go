@@ -35,7 +35,10 @@ PATH limits the review to files below it.
 
 The review policy is the review section of dbguard.yaml as it is in the BASE
 revision, never in the change: a pull request cannot relax its own policy.
-review prints the exact approvals still missing.
+review prints the exact approvals still missing. Check findings the change
+introduces or fixes come from the rules check loads: built-in, and custom
+ones from --rules DIR, rules.custom of the base's dbguard.yaml or
+.dbguard/rules/ (read from disk, not from a revision).
 
 Approvals come from the forge when a token is in the environment
 (DBGUARD_FORGE_TOKEN, else GITHUB_TOKEN or GITLAB_TOKEN): GitHub pull request
@@ -92,7 +95,7 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 		Dir: ".", Base: o.base, Head: o.head, Paths: args,
 		ConfigPath: o.configPath, NoConfig: o.noConfig,
 		Checks: func(cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
-			return diffChecks(cfg)
+			return diffChecks(&o.diffOptions, cfg)
 		},
 		Approvals: review.ParseApprovedBy(o.approvedBy),
 		Forge:     forge,

@@ -221,3 +221,112 @@ func TestReviewUsage(t *testing.T) {
 		}
 	}
 }
+
+// customRule flags any production profile on port 6432: a rule of the
+// team's own, in CEL, as check reads from .dbguard/rules/.
+const customRule = `id: no-pooler-port-production
+severity: error
+title: Production connects directly, not through port 6432
+message: "{{profile.host}} is reached on port 6432"
+remediation: Connect to the database's own port.
+expression: profile.environment == "production" && profile.port == 6432
+`
+
+// diff and review load custom rules as check does (--rules DIR, rules.custom
+// in dbguard.yaml, .dbguard/rules/): an override naming a custom rule is
+// accepted, and the custom rule's findings are introduced or fixed like
+// the built-in rules'.
+func TestDiffReviewCustomRules(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
+		t.Setenv(name, "")
+	}
+	dir := t.TempDir()
+	prod := "environment: production\ndatabase:\n  host: orders-db.prod.internal\n  port: 5432\n  name: orders\n  user: orders\n  password: ${DB_PASSWORD}\n  connect_timeout: 5\n"
+	override := "version: 1\nrules:\n  overrides:\n    - id: no-pooler-port-production\n      severity: warning\n"
+	writeReviewFiles(t, dir, map[string]string{
+		"dbguard.yaml":                        override,
+		".dbguard/rules/no-pooler-port.yaml":  customRule,
+		"elsewhere/rules/no-pooler-port.yaml": customRule,
+		"plain/dbguard.yaml":                  "version: 1\n",
+		"custom-dir/dbguard.yaml":             override + "  custom: elsewhere/rules\n",
+		"old/app.yaml":                        prod,
+		"new/app.yaml":                        strings.Replace(prod, "5432", "6432", 1),
+	})
+	t.Chdir(dir)
+	introduced := func(t *testing.T, out string) []review.FindingView {
+		t.Helper()
+		var doc review.Report
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		return doc.FindingsIntroduced
+	}
+	for _, c := range []struct {
+		name     string
+		args     []string
+		severity string // of the custom rule's finding; "" for none
+	}{
+		{"default folder with an override", []string{"diff", "old", "new"}, "warning"},
+		{"default folder, no override", []string{"diff", "--config", "plain/dbguard.yaml", "old", "new"}, "error"},
+		{"--rules", []string{"diff", "--no-config", "--rules", "elsewhere/rules", "old", "new"}, "error"},
+		{"rules.custom", []string{"diff", "--config", "custom-dir/dbguard.yaml", "old", "new"}, "warning"},
+		{"reversed: the finding is fixed, not introduced", []string{"diff", "new", "old"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runReviewCLI(t, append(c.args, "--format", "json")...)
+			if code == ExitUsage {
+				t.Fatalf("exit 2: %s", errOut)
+			}
+			var got string
+			for _, f := range introduced(t, out) {
+				if f.Rule == "no-pooler-port-production" {
+					got = f.Severity
+				}
+			}
+			if got != c.severity {
+				t.Errorf("custom rule's introduced finding has severity %q, want %q\n%s", got, c.severity, out)
+			}
+			if c.severity == "" && !strings.Contains(out, `"rule": "no-pooler-port-production"`) {
+				t.Errorf("the fixed custom finding is not listed:\n%s", out)
+			}
+		})
+	}
+	code, _, errOut := runReviewCLI(t, "diff", "--no-config", "--rules", "nowhere", "old", "new")
+	if code != ExitUsage || !strings.Contains(errOut, "nowhere") {
+		t.Errorf("diff --rules nowhere: exit %d, stderr %q; want 2 naming the folder", code, errOut)
+	}
+
+	// review: the same tree as a repository whose change moves the port.
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	writeReviewFiles(t, dir, map[string]string{"old/app.yaml": strings.Replace(prod, "5432", "6432", 1)})
+	for _, args := range [][]string{
+		{"review", "--base", "HEAD"},
+		{"review", "--base", "HEAD", "--no-config", "--rules", "elsewhere/rules"},
+	} {
+		code, out, errOut := runReviewCLI(t, append(args, "--format", "json")...)
+		if code == ExitUsage {
+			t.Fatalf("%v: exit 2: %s", args, errOut)
+		}
+		found := false
+		for _, f := range introduced(t, out) {
+			found = found || f.Rule == "no-pooler-port-production"
+		}
+		if !found {
+			t.Errorf("%v: the custom rule's finding is not introduced:\n%s", args, out)
+		}
+	}
+}

@@ -27,7 +27,8 @@ type Options struct {
 	ConfigPath string
 	NoConfig   bool
 	// Checks turns the base's configuration into check's rules and
-	// settings; nil means the built-in rules with default settings.
+	// settings, built-in and custom rules as check loads them; nil means
+	// the built-in rules with default settings.
 	Checks func(cfg *config.Config) ([]*policy.Rule, *policy.Settings, error)
 	// Approvals given on the command line; Forge, when set, adds the
 	// forge's.
