@@ -97,6 +97,10 @@ func runScan(e *env, o *scanOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Files == 0 {
+		// Nothing was read: say so, and print no empty table.
+		return scanExit(e, res)
+	}
 	switch o.format {
 	case "json":
 		err = writeScanJSON(e.stdout, res)
@@ -207,7 +211,7 @@ func writeScanTable(w io.Writer, res *scan.Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%d profiles in %d files (%d unreadable)\n", len(res.Profiles), res.Files, len(res.Problems))
+	_, err := fmt.Fprintf(w, "\n%s in %s (%d unreadable)\n", plural(len(res.Profiles), "profile"), plural(res.Files, "file"), len(res.Problems))
 	return err
 }
 
@@ -251,4 +255,12 @@ func passwordText(v profile.View) string {
 		return "none"
 	}
 	return v.PasswordSource
+}
+
+// plural writes a count with its noun: 1 profile, 2 profiles.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
