@@ -53,8 +53,11 @@ func TestDiffExitCodes(t *testing.T) {
 		"same/app.yaml":     "# reformatted\n" + prod,
 		"dbguard.yaml":      reviewPolicy,
 		"empty/dbguard.yml": "",
+		"binary/app.yaml":   prod,
+		"binary/other.yaml": "database:\n  host: db\x00\n",
 	})
 	old, nw, same, cfg := filepath.Join(dir, "old"), filepath.Join(dir, "new"), filepath.Join(dir, "same"), filepath.Join(dir, "dbguard.yaml")
+	binary := filepath.Join(dir, "binary")
 	cases := []struct {
 		name string
 		args []string
@@ -67,6 +70,8 @@ func TestDiffExitCodes(t *testing.T) {
 		{"policy requires dba", []string{"diff", "--config", cfg, old, nw}, 1, "approval missing: 1 more approval(s) from group dba (alice, bob)"},
 		{"approved by bob", []string{"diff", "--config", cfg, "--approved-by", "bob", old, nw}, 0, "approved by bob (command line, unverified)"},
 		{"approved by a stranger", []string{"diff", "--config", cfg, "--approved-by", "mallory", old, nw}, 1, "approval missing"},
+		{"binary file in NEW", []string{"diff", "--no-config", old, binary}, 1, "cannot read (new side) other.yaml:2:11: binary file"},
+		{"binary file in OLD only", []string{"diff", "--no-config", binary, old}, 0, "cannot read (old side) other.yaml"},
 		{"single files of different names", []string{"diff", "--no-config", filepath.Join(old, "app.yaml"), filepath.Join(nw, "app.yaml")}, 0, "\"5432\" → \"5433\""},
 		{"bad format", []string{"diff", "--format", "xml", old, nw}, 2, ""},
 		{"bad fail-on", []string{"diff", "--fail-on", "severe", old, nw}, 2, ""},

@@ -142,6 +142,7 @@ func schemaDiffTrees() (old, new map[string][]byte) {
 			"config/added.yaml": []byte("environment: production\norders:\n  driver: postgres\n  host: orders.prod.internal\n  user: orders\n  password: literal-not-a-secret\n"),
 			"new/cache.yaml":    []byte("sessions:\n  driver: postgres\n  host: sessions.internal\n  port: 5432\n"),
 			"config/bad.yaml":   []byte("database:\n  host: [\n"),
+			"config/blob.yaml":  []byte("database:\n  host: db\x00\x01\n"),
 		}
 }
 
@@ -167,7 +168,8 @@ func TestDiffJSONMatchesSchema(t *testing.T) {
 	writeTree(t, tmp, map[string][]byte{"dbguard.yaml": []byte(schemaPolicy)})
 	checkSchemaCases(t, "review.schema.json", []schemaCase{
 		{name: "trees", args: []string{"diff", "--no-config", "--format", "json", oldDir, newDir},
-			codes: []int{ExitFindings}, want: []string{`"kind": "added"`, `"kind": "removed"`, `"kind": "moved"`, `"field": "password"`, `"side": "new"`, `"findings_introduced": [` + "\n"}},
+			codes: []int{ExitFindings}, want: []string{`"kind": "added"`, `"kind": "removed"`, `"kind": "moved"`, `"field": "password"`, `"side": "new"`, `"findings_introduced": [` + "\n",
+				`"location": "config/blob.yaml:2:11",` + "\n" + `      "message": "binary file: not a configuration file"`}},
 		{name: "reversed", args: []string{"diff", "--no-config", "--format", "json", newDir, oldDir},
 			codes: []int{ExitOK, ExitFindings}, want: []string{`"findings_fixed": [` + "\n"}},
 		{name: "policy and approvals", args: []string{"diff", "--config", policy, "--approved-by", "alice,carol", "--format", "json", oldDir, newDir},
@@ -216,7 +218,7 @@ func TestReviewJSONMatchesSchema(t *testing.T) {
 	writeTree(t, repo, map[string][]byte{"config/wip.yaml": []byte("wip:\n  driver: postgres\n  host: wip.internal\n")})
 	checkSchemaCases(t, "review.schema.json", []schemaCase{
 		{name: "two commits", dir: repo, args: []string{"review", "--format", "json", "--base", "HEAD~1", "--head", "HEAD"},
-			codes: []int{ExitFindings}, want: []string{`"base": "`, `"head": "`, `"approvals_required": [` + "\n"}},
+			codes: []int{ExitFindings}, want: []string{`"base": "`, `"head": "`, `"approvals_required": [` + "\n", `"message": "binary file: not a configuration file"`}},
 		{name: "working tree", dir: repo, args: []string{"review", "--format", "json", "--base", "HEAD~1", "--approved-by", "bob"},
 			codes: []int{ExitFindings}, want: []string{`"head": "working tree"`, "wip.yaml", `"user": "bob"`}},
 		{name: "path limit", dir: repo, args: []string{"review", "--format", "json", "--base", "HEAD~1", "--head", "HEAD", "config"},

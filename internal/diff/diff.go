@@ -7,12 +7,12 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // Options tune a comparison.
@@ -324,7 +324,9 @@ func classify(ctx context.Context, o, n *side, pairs map[string]string) (changed
 			return nil, nil, nil, fmt.Errorf("read new files: %w", err)
 		}
 		for j, p := range chunk {
-			if newNames[j] == p && bytes.Equal(od[p], nd[p]) {
+			// A file that cannot be read is changed: load reports it.
+			oc, nc := od[p], nd[newNames[j]]
+			if newNames[j] == p && oc.Err == nil && nc.Err == nil && bytes.Equal(oc.Data, nc.Data) {
 				unchanged = append(unchanged, p)
 				continue
 			}
@@ -345,8 +347,7 @@ func (s *side) load(ctx context.Context, paths []string) error {
 	var readable []string
 	for _, p := range paths {
 		if e := s.entries[p]; strings.HasPrefix(e.ID, "unreadable:") {
-			s.problems = append(s.problems, Problem{Side: s.name, Loc: profile.Location{File: p}, Msg: "cannot read: " + strings.TrimPrefix(e.ID, "unreadable:")})
-			s.broken[p] = "cannot be read"
+			s.problem(profile.Location{File: p, Line: 1, Column: 1}, "cannot read file: "+strings.TrimPrefix(e.ID, "unreadable:"))
 			continue
 		}
 		readable = append(readable, p)
@@ -356,16 +357,19 @@ func (s *side) load(ctx context.Context, paths []string) error {
 		return fmt.Errorf("read %s files: %w", s.name, err)
 	}
 	for _, p := range readable {
-		b := data[p]
-		if extract.IsBinary(b) || !utf8.Valid(b) && !latin1Text(b) {
+		c := data[p]
+		if c.Err != nil {
+			pr := scan.ReadProblem(p, c.Err)
+			s.problem(pr.Loc, pr.Msg)
 			continue
 		}
-		r := extract.File(p, b)
+		if pr, ok := scan.Unreadable(p, c.Data); ok {
+			s.problem(pr.Loc, pr.Msg)
+			continue
+		}
+		r := extract.File(p, c.Data)
 		for _, pr := range r.Problems {
-			s.problems = append(s.problems, Problem{Side: s.name, Loc: pr.Loc, Msg: pr.Msg})
-			if _, ok := s.broken[p]; !ok {
-				s.broken[p] = pr.Loc.String() + ": " + pr.Msg
-			}
+			s.problem(pr.Loc, pr.Msg)
 		}
 		s.profiles = append(s.profiles, r.Profiles...)
 		s.scalers = append(s.scalers, r.Scalers...)
@@ -373,14 +377,14 @@ func (s *side) load(ctx context.Context, paths []string) error {
 	return nil
 }
 
-// latin1Text accepts ISO-8859-1 text (old .properties files), as scan does.
-func latin1Text(data []byte) bool {
-	for _, c := range data {
-		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' {
-			return false
-		}
+// problem records a file of the side that cannot be read as
+// configuration, in scan's words; the first problem of a file is what a
+// profile removed with it is blamed on.
+func (s *side) problem(loc profile.Location, msg string) {
+	s.problems = append(s.problems, Problem{Side: s.name, Loc: loc, Msg: msg})
+	if _, ok := s.broken[loc.File]; !ok {
+		s.broken[loc.File] = loc.String() + ": " + msg
 	}
-	return true
 }
 
 // applyConfig applies dbguard.yaml as scan does: an environment override

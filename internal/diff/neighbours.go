@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // scanFor reads the unchanged files that were not extracted yet and
@@ -32,7 +33,7 @@ func scanFor(ctx context.Context, s *side, unchanged, done []string, tokens []st
 			return nil, fmt.Errorf("read %s files: %w", s.name, err)
 		}
 		for _, p := range chunk {
-			b := data[p]
+			b := data[p].Data
 			hit := false
 			for _, t := range tokens {
 				if bytes.Contains(b, []byte(t)) {
@@ -40,7 +41,7 @@ func scanFor(ctx context.Context, s *side, unchanged, done []string, tokens []st
 					break
 				}
 			}
-			if !hit || extract.IsBinary(b) {
+			if _, bad := scan.Unreadable(p, b); !hit || bad {
 				continue
 			}
 			out = append(out, extract.File(p, b).Profiles...)

@@ -2,9 +2,7 @@ package diff
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -15,10 +13,8 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
+	"github.com/dbguard/dbguard/internal/scan"
 )
-
-// MaxFileSize is the largest file a diff reads, as for scan.
-const MaxFileSize = 10 << 20
 
 // Entry is one configuration file of a side: its slash-separated path
 // relative to the side's root and a summary of its content. When Exact is
@@ -36,10 +32,22 @@ type Entry struct {
 // Source is one side of a diff: a folder, a single file, a git revision or
 // a working tree. Entries is called once; Read then fetches the contents of
 // the few files the diff needs, in one batch, so that a git source can use
-// a single git cat-file process.
+// a single git cat-file process. Read's error is for the whole batch (git
+// failed, the context ended); a single file it cannot read goes in that
+// file's Content.
 type Source interface {
 	Entries(ctx context.Context) ([]Entry, error)
-	Read(ctx context.Context, paths []string) (map[string][]byte, error)
+	Read(ctx context.Context, paths []string) (map[string]Content, error)
+}
+
+// Content is one file as a Source read it.
+type Content struct {
+	Data []byte
+	// Err says why this one file could not be read: a *scan.TooLargeError
+	// for a file over scan.MaxFileSize (which is never read), or the file
+	// vanished or is not permitted. The diff reports it as scan would, an
+	// input-unreadable problem of the file's side, and goes on.
+	Err error
 }
 
 // Single is implemented by sources that are one file. Two single-file
@@ -149,9 +157,9 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-// Read reads the named files.
-func (d *Dir) Read(ctx context.Context, paths []string) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(paths))
+// Read reads the named files as scan reads them.
+func (d *Dir) Read(ctx context.Context, paths []string) (map[string]Content, error) {
+	out := make(map[string]Content, len(paths))
 	for _, rel := range paths {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -160,32 +168,10 @@ func (d *Dir) Read(ctx context.Context, paths []string) (map[string][]byte, erro
 		if !d.single {
 			p = filepath.Join(d.Root, filepath.FromSlash(rel))
 		}
-		data, err := readLimited(p)
-		if err != nil {
-			return nil, err
-		}
-		out[rel] = data
+		data, err := scan.ReadFile(p)
+		out[rel] = Content{Data: data, Err: err}
 	}
 	return out, nil
-}
-
-// ErrTooLarge is returned for a file over MaxFileSize.
-var ErrTooLarge = errors.New("file is over the size limit")
-
-func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("read %s: %w (%d bytes)", p, ErrTooLarge, MaxFileSize)
-	}
-	return data, nil
 }
 
 // sizeID is a file's size: files of different sizes differ.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/diff"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // Repo is a git repository read through the git command line. Nothing is
@@ -153,9 +154,11 @@ func (r *Repo) lsTree(ctx context.Context, commit string) (map[string]string, er
 	return files, nil
 }
 
-// catFile reads blobs by id through one git cat-file --batch process.
-func (r *Repo) catFile(ctx context.Context, ids []string) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(ids))
+// catFile reads blobs by id through one git cat-file --batch process. A
+// blob over scan.MaxFileSize is skipped unread and comes back as a
+// *scan.TooLargeError, as scan treats such a file.
+func (r *Repo) catFile(ctx context.Context, ids []string) (map[string]diff.Content, error) {
+	out := make(map[string]diff.Content, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -206,12 +209,12 @@ func (r *Repo) catFile(ctx context.Context, ids []string) (map[string][]byte, er
 			readErr = fmt.Errorf("git cat-file: bad size in %q", strings.TrimSpace(header))
 			break
 		}
-		if size > diff.MaxFileSize {
+		if size > scan.MaxFileSize {
 			if _, err := br.Discard(size + 1); err != nil {
 				readErr = fmt.Errorf("git cat-file: %w", err)
 				break
 			}
-			out[f[0]] = nil
+			out[f[0]] = diff.Content{Err: &scan.TooLargeError{Size: int64(size)}}
 			continue
 		}
 		buf := make([]byte, size+1)
@@ -219,7 +222,7 @@ func (r *Repo) catFile(ctx context.Context, ids []string) (map[string][]byte, er
 			readErr = fmt.Errorf("git cat-file: read object: %w", err)
 			break
 		}
-		out[f[0]] = buf[:size]
+		out[f[0]] = diff.Content{Data: buf[:size]}
 	}
 	if readErr != nil {
 		_ = cmd.Process.Kill()
@@ -262,7 +265,7 @@ func (t *Tree) Entries(ctx context.Context) ([]diff.Entry, error) {
 }
 
 // Read reads files of the commit as blobs.
-func (t *Tree) Read(ctx context.Context, paths []string) (map[string][]byte, error) {
+func (t *Tree) Read(ctx context.Context, paths []string) (map[string]diff.Content, error) {
 	if t.files == nil {
 		if _, err := t.Entries(ctx); err != nil {
 			return nil, err
@@ -280,7 +283,7 @@ func (t *Tree) Read(ctx context.Context, paths []string) (map[string][]byte, err
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]byte, len(paths))
+	out := make(map[string]diff.Content, len(paths))
 	for _, p := range paths {
 		out[p] = blobs[t.files[p]]
 	}
@@ -353,20 +356,15 @@ func (w *Worktree) Entries(ctx context.Context) ([]diff.Entry, error) {
 	return es, nil
 }
 
-// Read reads changed files from disk and unchanged ones from git.
-func (w *Worktree) Read(ctx context.Context, paths []string) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(paths))
+// Read reads changed files from disk, as scan reads them, and unchanged
+// ones from git.
+func (w *Worktree) Read(ctx context.Context, paths []string) (map[string]diff.Content, error) {
+	out := make(map[string]diff.Content, len(paths))
 	var ids []string
 	for _, p := range paths {
 		if w.disk[p] {
-			data, err := os.ReadFile(filepath.Join(w.repo.Root, filepath.FromSlash(p)))
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", p, err)
-			}
-			if len(data) > diff.MaxFileSize {
-				data = nil
-			}
-			out[p] = data
+			data, err := scan.ReadFile(filepath.Join(w.repo.Root, filepath.FromSlash(p)))
+			out[p] = diff.Content{Data: data, Err: err}
 			continue
 		}
 		id, ok := w.blobs[p]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // gitRepo is a throwaway repository in a temporary folder.
@@ -216,4 +217,46 @@ func TestReviewThreeCommits(t *testing.T) {
 			t.Fatalf("err = %v, want a MissingRevisionError", err)
 		}
 	})
+}
+
+// A changed file that cannot be read as configuration — over the size
+// limit, binary — is a problem of the new side, whether the head is a
+// commit (read as a blob) or the working tree (read from disk); it is
+// never taken for an empty file.
+func TestReviewUnreadableHead(t *testing.T) {
+	oversized := prodDB + "# " + strings.Repeat("x", scan.MaxFileSize) + "\n"
+	for _, c := range []struct {
+		name, content, want string
+	}{
+		{"oversized", oversized, "over the 10485760-byte limit"},
+		{"binary", prodDB + "\x00\x01\n", "binary file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newGitRepo(t)
+			r.write("config/production.yml", prodDB)
+			base := r.commit("base")
+			r.write("config/production.yml", c.content)
+			for _, head := range []string{"", "commit"} {
+				if head != "" {
+					head = r.commit("unreadable")
+				}
+				out, err := review.Run(context.Background(), review.Options{Dir: r.dir, Base: base, Head: head, NoConfig: true})
+				if err != nil {
+					t.Fatalf("head %q: %v", head, err)
+				}
+				found := false
+				for _, p := range out.Result.Problems {
+					found = found || p.Side == "new" && p.Loc.File == "config/production.yml" && strings.Contains(p.Msg, c.want)
+				}
+				if !found {
+					t.Errorf("head %q: problems = %+v, want config/production.yml saying %q", head, out.Result.Problems, c.want)
+				}
+				for _, ch := range out.Result.Changes {
+					if ch.Kind == diff.Removed && !strings.Contains(ch.Reason, "config/production.yml") {
+						t.Errorf("head %q: removed without naming the unreadable file: %+v", head, ch)
+					}
+				}
+			}
+		})
+	}
 }
