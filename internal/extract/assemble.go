@@ -65,6 +65,8 @@ type fileCtx struct {
 	// anchors is 0 until known, then 1 when the file has no '&', 2 when
 	// it may define YAML anchors.
 	anchors int8
+	// envFrom collects workloads' envFrom references for Link.
+	envFrom []EnvFrom
 }
 
 // loc returns the location of a node's value.

@@ -37,6 +37,17 @@ type Result struct {
 	// Scalers are autoscalers found in the file: they raise the replicas
 	// of the workload they target, wherever that workload is defined.
 	Scalers []Scaler
+	// EnvFrom are workloads' envFrom references to ConfigMaps and
+	// Secrets, which may be defined in other files.
+	EnvFrom []EnvFrom
+}
+
+// EnvFrom is a workload that takes every key of a ConfigMap or Secret as
+// environment variables.
+type EnvFrom struct {
+	Kind, Name      string // ConfigMap or Secret, and its name
+	Workload, App   string // Deployment/orders-api, its app label
+	Replicas, Surge profile.Value
 }
 
 // Scaler is a HorizontalPodAutoscaler's bound on a workload's replicas.
@@ -95,6 +106,7 @@ func File(rel string, data []byte) Result {
 		}
 	}
 	finish(fc, res.Profiles)
+	res.EnvFrom = fc.envFrom
 	return res
 }
 

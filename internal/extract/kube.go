@@ -184,6 +184,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			continue
 		}
 		for _, c := range cs.Children {
+			fc.envFromRefs(c.Get("envFrom"), title, app, replicas, surge)
 			vars := fc.kubeEnv(c.Get("env"))
 			driver := driverFromImage(c.Get("image").Text())
 			kp := "spec.template.spec." + group + "." + c.Get("name").Text()
@@ -329,4 +330,33 @@ func sidecarsOf(podSpec, self *tree.Node) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// envFromRefs records a container's envFrom: every key of the named
+// ConfigMap or Secret becomes a variable of the container, so the
+// connections those hold are used by this workload, at its replicas.
+func (fc *fileCtx) envFromRefs(n *tree.Node, workload, app string, replicas, surge *tree.Node) {
+	if n == nil || n.Kind != tree.Seq {
+		return
+	}
+	for _, item := range n.Children {
+		for _, kind := range []string{"configMapRef", "secretRef"} {
+			ref := item.Get(kind)
+			name := ref.Get("name").Text()
+			if name == "" {
+				continue
+			}
+			e := EnvFrom{Kind: "ConfigMap", Name: name, Workload: workload, App: app}
+			if kind == "secretRef" {
+				e.Kind = "Secret"
+			}
+			if replicas != nil {
+				e.Replicas = fc.value(replicas)
+			}
+			if surge != nil {
+				e.Surge = fc.value(surge)
+			}
+			fc.envFrom = append(fc.envFrom, e)
+		}
+	}
 }

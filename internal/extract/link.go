@@ -19,6 +19,36 @@ import (
 // Overrides keep both locations: where the value is written and where the
 // platform replaces it.
 func Link(ps []*profile.Profile, scalers []Scaler) {
+	linkScalers(ps, scalers)
+	linkSpring(ps)
+	linkEnvFiles(ps)
+}
+
+// LinkEnvFrom gives the connections of ConfigMaps and Secrets that
+// workloads read with envFrom the workload's replicas and labels. Callers
+// that have the references (Result.EnvFrom) call it before Link, so that
+// an autoscaler then raises those replicas too.
+func LinkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
+	for _, ef := range envFrom {
+		prefix := ef.Kind + "/" + ef.Name
+		for _, p := range ps {
+			if p.Format != "kubernetes" || p.Name != prefix && !strings.HasPrefix(p.Name, prefix+" ") {
+				continue
+			}
+			if !p.Replicas.Count.Set && ef.Replicas.Set {
+				p.Replicas = profile.Replicas{Count: ef.Replicas, Surge: ef.Surge, Source: "envFrom " + ef.Workload}
+			}
+			if _, ok := p.Params["workload"]; !ok {
+				p.SetParam("workload", profile.Value{Text: ef.Workload, Set: true})
+			}
+			if _, ok := p.Params["app"]; !ok && ef.App != "" {
+				p.SetParam("app", profile.Value{Text: ef.App, Set: true})
+			}
+		}
+	}
+}
+
+func linkScalers(ps []*profile.Profile, scalers []Scaler) {
 	for _, sc := range scalers {
 		kind := sc.Kind
 		if kind == "" {
@@ -31,8 +61,6 @@ func Link(ps []*profile.Profile, scalers []Scaler) {
 			}
 		}
 	}
-	linkSpring(ps)
-	linkEnvFiles(ps)
 }
 
 // springPrefix maps a variable prefix to the Spring property it binds to:

@@ -138,11 +138,13 @@ feed:
 		return nil, err
 	}
 	var scalers []extract.Scaler
+	var envFrom []extract.EnvFrom
 	for i, r := range results {
 		if r.skipped {
 			continue
 		}
 		scalers = append(scalers, r.scalers...)
+		envFrom = append(envFrom, r.envFrom...)
 		res.Files++
 		res.Bytes += r.size
 		if r.readable {
@@ -154,6 +156,7 @@ feed:
 			res.Profiles = append(res.Profiles, p)
 		}
 	}
+	extract.LinkEnvFrom(res.Profiles, envFrom)
 	extract.Link(res.Profiles, scalers)
 	return res, nil
 }
@@ -226,6 +229,7 @@ type fileResult struct {
 	profiles []*profile.Profile
 	problems []Problem
 	scalers  []extract.Scaler
+	envFrom  []extract.EnvFrom
 }
 
 // readOne reads and extracts one file. A file found by walking a directory
@@ -274,6 +278,7 @@ func readOne(j job) fileResult {
 	}
 	r.profiles = res.Profiles
 	r.scalers = res.Scalers
+	r.envFrom = res.EnvFrom
 	for _, p := range res.Problems {
 		r.problems = append(r.problems, Problem{p.Loc, p.Msg})
 	}
