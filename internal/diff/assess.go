@@ -48,24 +48,30 @@ func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles [
 	}
 }
 
+// Every reason is one sentence without a final full stop: what changed,
+// with its values as transition renders them so that the top-level reason
+// stands alone, then a colon and why that is risky.
+
+// profileRisk rates a whole profile added or removed; c.Reason holds the
+// profile's description ("production profile for db.internal").
 func profileRisk(c *Change, old *profile.Profile, n *side) (Risk, string) {
-	prod := c.Environment == profile.Production
+	risk := Medium
+	if c.Environment == profile.Production {
+		risk = Critical
+	}
 	switch c.Kind {
 	case Removed:
-		why := "the connection is gone from the new revision"
 		if old != nil {
 			if msg, broken := n.broken[old.File]; broken {
-				why = "its file no longer parses (" + msg + "), so the application cannot read it"
-			} else if _, still := n.entries[old.File]; !still {
-				why = "its file " + old.File + " was removed"
+				return risk, fmt.Sprintf("%s removed because its file can no longer be read (%s): the application loses this connection", c.Reason, msg)
+			}
+			if _, still := n.entries[old.File]; !still {
+				return risk, fmt.Sprintf("%s removed with its file %s: the application loses this connection", c.Reason, old.File)
 			}
 		}
-		if prod {
-			return Critical, "a production profile was removed (" + c.Reason + "): " + why
-		}
-		return Medium, c.Reason + " removed: " + why
+		return risk, c.Reason + " removed: the application loses this connection"
 	case Added:
-		return Medium, "a new connection: " + c.Reason
+		return Medium, c.Reason + " added: the application opens a connection it did not open before"
 	}
 	return Medium, c.Reason
 }
@@ -76,54 +82,56 @@ func fieldRisk(c *Change, o, n *profile.Profile, changesInProfile int) (Risk, st
 	old, nw := deref(c.Old), deref(c.New)
 	switch {
 	case f == "profile":
-		return Medium, fmt.Sprintf("the same connection now sits at %s (was %s): the application must read it there", n.ID, o.ID)
+		return Medium, fmt.Sprintf("connection moved from %s to %s: the application must now read it there", o.ID, n.ID)
 	case f == "environment":
 		if o.Environment == profile.Production || n.Environment == profile.Production {
-			return Critical, fmt.Sprintf("the profile is now classified %s, was %s: production's rules and approvals stop or start applying", nw, old)
+			return Critical, "environment " + transition(c) + ": production's rules and approvals start or stop applying to this connection"
 		}
-		return High, fmt.Sprintf("the profile is now classified %s, was %s", nw, old)
+		return High, "environment " + transition(c) + ": the connection is judged by another environment's rules"
 	case f == "active":
-		return High, "the block is switched " + map[bool]string{true: "on", false: "off"}[nw == "true"]
+		if nw == "true" {
+			return High, "block switched on: the application starts using this connection"
+		}
+		return High, "block switched off: the application stops using this connection"
 	case f == "driver":
-		return Critical, "another driver speaks another protocol: " + transition(c)
+		return Critical, "driver " + transition(c) + ": another driver speaks another protocol"
 	case f == "hosts":
-		return High, "multi-host order changed: drivers try hosts in order, so another server becomes the first choice"
+		return High, "host order " + transition(c) + ": drivers try hosts in order, so another server becomes the first choice"
 	case f == "host" || strings.HasSuffix(f, ".host"):
 		return Critical, hostReason(c, o, n)
 	case f == "port" || strings.HasSuffix(f, ".port"):
-		return Critical, "another port is another server or none, and connections are refused: " + transition(c)
+		return Critical, "port " + transition(c) + ": another port is another server or none, so connections may be refused"
 	case f == "database":
-		r := "another database means other data: " + transition(c)
 		if n.Environment == profile.Production {
 			if w, bad := hasWord(nw, nonProdWords()...); bad {
 				if _, was := hasWord(old, nonProdWords()...); !was {
-					r = fmt.Sprintf("production now points at a non-production database (%q says %q)", nw, w)
+					return Critical, fmt.Sprintf("database %s in a production profile: %q marks a non-production database, so production would use other data", transition(c), w)
 				}
 			}
 		}
-		return Critical, r
+		return Critical, "database " + transition(c) + ": another database holds other data"
 	case f == "user":
-		return Critical, "another user changes authentication and permissions: " + transition(c)
+		return Critical, "user " + transition(c) + ": another user authenticates differently and has other permissions"
 	case f == "password":
-		return Critical, "the credential changed: the server and every client using it must change together"
+		return Critical, passwordReason(c)
 	case f == "tls":
 		return tlsRisk(c)
 	case f == "tls.ca" || f == "tls.cert" || f == "tls.key":
-		return High, "TLS certificate path: a wrong path fails every handshake"
+		return High, f + " " + transition(c) + ": a wrong certificate path fails every handshake"
 	case f == "tls.verify":
-		return High, "TLS certificate verification switch changed: " + transition(c)
+		return High, "certificate verification " + transition(c) + ": it decides whether an impostor server is accepted"
 	case strings.HasPrefix(f, "pool."):
-		return High, "pool limits decide how many connections every instance opens: " + transition(c)
+		return High, f + " " + transition(c) + ": every instance opens up to this many connections, against the server's limit"
 	case f == "timeouts.connect" && c.Kind == Removed:
-		return Medium, "connect timeout removed: the driver's default applies (often none), so a dead server hangs requests instead of failing fast"
+		return Medium, "connect timeout " + transition(c) + ": the driver's default applies (often none), so a dead server hangs requests instead of failing fast"
 	case strings.HasPrefix(f, "timeouts."):
-		return High, "timeouts decide how fast a failing server is noticed: " + transition(c)
+		return High, f + " " + transition(c) + ": timeouts decide how fast a failing server is noticed"
 	case f == "replicas":
-		return Medium, "instances multiply the pool: each one opens its own connections: " + transition(c)
+		return Medium, "replicas " + transition(c) + ": every instance opens its own pool, so connections multiply"
 	case strings.HasPrefix(f, "params."):
 		return paramRisk(c, strings.TrimPrefix(f, "params."), changesInProfile)
 	}
-	return Medium, transition(c)
+	return Medium, f + " " + transition(c) + ": it may change how the application connects"
 }
 
 func deref(s *string) string {
@@ -133,7 +141,8 @@ func deref(s *string) string {
 	return *s
 }
 
-// transition renders old → new for a reason.
+// transition renders a field's change for a reason: "a" → "b", set to
+// "b", or "a" removed.
 func transition(c *Change) string {
 	switch c.Kind {
 	case Added:
@@ -144,28 +153,44 @@ func transition(c *Change) string {
 	return fmt.Sprintf("%q → %q", deref(c.Old), deref(c.New))
 }
 
+// passwordReason says what a password change risks; c.New describes the
+// change (fields.go), never the password.
+func passwordReason(c *Change) string {
+	what := "password " + deref(c.New)
+	switch {
+	case c.Kind == Added:
+		return what + ": logins now depend on it matching the server's"
+	case c.Kind == Removed:
+		return what + ": logins fail unless the server asks for no password"
+	case strings.HasPrefix(deref(c.New), "now unresolved"):
+		return what + ": logins fail unless that source holds the server's password where the application runs"
+	}
+	return what + ": the server and every client that uses it must change together"
+}
+
 func hostReason(c *Change, o, n *profile.Profile) string {
 	old, nw := deref(c.Old), deref(c.New)
+	what := "host " + transition(c)
 	if n.Environment == profile.Production {
 		if w, bad := hasWord(nw, nonProdWords()...); bad {
 			if _, was := hasWord(old, nonProdWords()...); !was {
-				return fmt.Sprintf("production now points at a non-production host (%q says %q)", nw, w)
+				return fmt.Sprintf("%s in a production profile: %q marks a non-production host, so production would use other data", what, w)
 			}
 		}
 	}
 	if w, writer := hasWord(n.Name+" "+n.KeyPath, writerWords()...); writer {
 		if r, reader := hasWord(nw, readerWords()...); reader {
 			if _, was := hasWord(old, readerWords()...); !was {
-				return fmt.Sprintf("a writer profile (%q) now uses a reader endpoint (%q in %q): writes will fail", w, r, nw)
+				return fmt.Sprintf("%s in a writer profile (%q): %q marks a reader endpoint, so writes will fail", what, w, r)
 			}
 		}
 	}
 	if c.Kind == Changed {
 		if d := distance(strings.ToLower(old), strings.ToLower(nw)); d > 0 && d <= 2 && len(old) > 4 {
-			return fmt.Sprintf("the host name differs from the old one by %d character(s), %q → %q: a typo resolves nowhere or to another server", d, old, nw)
+			return fmt.Sprintf("%s differs by %d character(s): a typo resolves to no server or to the wrong one", what, d)
 		}
 	}
-	return "the connection goes to another server: " + transition(c)
+	return what + ": the connection goes to another server"
 }
 
 // tlsRank orders TLS modes by how much they protect; ok is false for a
@@ -194,15 +219,16 @@ func tlsRank(mode string, set bool) (int, bool) {
 func tlsRisk(c *Change) (Risk, string) {
 	a, aok := tlsRank(deref(c.Old), c.Old != nil)
 	b, bok := tlsRank(deref(c.New), c.New != nil)
+	what := "TLS mode " + transition(c)
 	switch {
 	case !aok || !bok:
-		return High, "TLS mode changed: " + transition(c)
+		return High, what + ": a mode dbguard does not know may protect less or fail the handshake"
 	case b < a:
-		return Critical, "TLS downgrade: " + transition(c) + " accepts a connection that is not verified or not encrypted"
+		return Critical, what + " is a downgrade: the client accepts a server it does not verify, or no encryption at all"
 	case b > a:
-		return High, "TLS made stricter: " + transition(c) + " fails the handshake when the server or its certificate is not ready"
+		return High, what + " is stricter: the handshake fails when the server or its certificate is not ready"
 	}
-	return Low, "TLS mode spelled differently, same protection: " + transition(c)
+	return Low, what + " is spelled differently but protects the same"
 }
 
 func paramRisk(c *Change, name string, changesInProfile int) (Risk, string) {
@@ -215,26 +241,26 @@ func paramRisk(c *Change, name string, changesInProfile int) (Risk, string) {
 		"defaultauth", "authenticationplugin", "gssencmode", "krbsrvname", "integratedsecurity", "authentication",
 		"passfile", "requireauth":
 		if c.Kind == Removed {
-			return Critical, fmt.Sprintf("authentication parameter %s dropped: the server authenticates against another database or method and rejects the login", name)
+			return Critical, fmt.Sprintf("authentication parameter %s %s: the server authenticates against another database or method and rejects the login", name, transition(c))
 		}
-		return Critical, fmt.Sprintf("authentication parameter %s changed: %s", name, transition(c))
+		return Critical, fmt.Sprintf("authentication parameter %s %s: the server may reject the login", name, transition(c))
 	case "targetsessionattrs", "targetservertype", "loadbalancehosts", "loadbalance", "readpreference", "replicaset":
-		return High, fmt.Sprintf("%s decides which of several servers the driver lands on: %s", name, transition(c))
+		return High, fmt.Sprintf("%s %s: it decides which of several servers the driver connects to", name, transition(c))
 	case "maxconnections", "superuserreservedconnections", "reservedconnections", "maxclientconn", "defaultpoolsize",
 		"poolsize", "maxdbconnections", "maxuserconnections", "reservepoolsize":
-		return High, fmt.Sprintf("server-side connection limit %s: %s", name, transition(c))
+		return High, fmt.Sprintf("server-side connection limit %s %s: the clients' pools may no longer fit", name, transition(c))
 	case "sslmode", "sslrootcert", "sslcert", "sslkey", "sslca", "tlsca", "tlscafile", "tlsinsecure", "tlsallowinvalidcertificates", "trustservercertificate", "encrypt":
-		return High, fmt.Sprintf("TLS parameter %s: %s", name, transition(c))
+		return High, fmt.Sprintf("TLS parameter %s %s: it changes how the connection is encrypted or verified", name, transition(c))
 	case "applicationname", "appname", "application", "loglevel", "loggerlevel", "logger", "log", "loggerfile",
 		"logunclosedconnections", "loglevels", "logstatement", "tracing", "debug", "comment", "description":
-		return Low, fmt.Sprintf("%s has no effect on connecting", name)
+		return Low, fmt.Sprintf("%s %s: no effect on connecting", name, transition(c))
 	case "url", "raw", "dsn", "uri", "jdbcurl", "connectionstring", "databaseurl", "connstr":
 		if changesInProfile > 1 {
-			return Low, "the connection string as written; its parts are listed separately"
+			return Low, "connection string rewritten: what it changes is listed field by field"
 		}
-		return Medium, "the connection string changed: " + transition(c)
+		return Medium, "connection string " + transition(c) + ": it may change how the application connects"
 	}
-	return Medium, fmt.Sprintf("connection parameter %s: %s", name, transition(c))
+	return Medium, fmt.Sprintf("connection parameter %s %s: it may change how the driver connects", name, transition(c))
 }
 
 // strayKey turns a field that disappeared because its key slid out of its
@@ -306,7 +332,7 @@ func sharedCredential(c *Change, m matched, others []*profile.Profile) {
 		}
 		if q.Password.Secret.Equal(m.old.Password.Secret) {
 			c.Risk = Critical
-			c.Reason = fmt.Sprintf("password rotated here but not in %s, which logs in as %s on %s with the old one: one of them will fail to authenticate", q.ID, user, host)
+			c.Reason = fmt.Sprintf("password rotated here but not in %s, which logs in as %s on %s with the old one: one of the two will fail to authenticate", q.ID, user, host)
 			return
 		}
 	}
@@ -339,14 +365,15 @@ func rotatedHosts(cs []Change, ms []matched) []string {
 
 // fromFindings raises changes that a finding introduced by the same change
 // explains: pool × replicas over a server limit, a TLS mode the server
-// does not offer, a fleet made inconsistent.
+// does not offer, a fleet made inconsistent. The finding says more than
+// the field's own why, so its message replaces that why (the finding is
+// also listed with the introduced findings), unless the change is already
+// riskier for a reason of its own.
 func fromFindings(cs []Change, introduced []policy.Finding) {
 	raise := func(c *Change, to Risk, why string) {
-		if c.Risk < to {
+		if c.Risk <= to {
 			c.Risk = to
-			c.Reason = why
-		} else if !strings.Contains(c.Reason, why) {
-			c.Reason += "; " + why
+			c.Reason = c.Field + " " + transition(c) + " " + why
 		}
 	}
 	for _, f := range introduced {
@@ -355,29 +382,30 @@ func fromFindings(cs []Change, introduced []policy.Finding) {
 			switch f.Rule {
 			case policy.PoolExceedsServer, policy.PoolExceedsBouncerClient, policy.PoolExceedsBouncerPool:
 				if c.Profile == f.Profile && (strings.HasPrefix(c.Field, "pool.") || c.Field == "replicas") {
-					raise(c, High, "pool × replicas now crosses a server limit: "+f.Message)
+					raise(c, High, "pushes pool × replicas over a server limit: "+f.Message)
 				}
 			case policy.ClientServerTLS:
 				if c.Profile == f.Profile && c.Field == "tls" {
-					raise(c, High, "incompatible with what the server offers: "+f.Message)
+					raise(c, High, "does not match what the server offers: "+f.Message)
 				}
 			case policy.FleetInconsistent:
 				if c.Field == f.Field && c.Environment == f.Environment {
-					raise(c, High, "fleet made inconsistent: some copies changed and others not ("+f.Message+")")
+					raise(c, High, "makes the fleet inconsistent: "+f.Message)
 				}
 			}
 		}
 	}
 }
 
-// escalate applies production's stricter scale.
+// escalate applies production's stricter scale, and says so at the end
+// of the reason.
 func escalate(c *Change) {
 	if c.Environment != profile.Production || c.Risk == Low || c.Risk == Critical || c.Risk == None {
 		return
 	}
 	from := c.Risk
 	c.Risk++
-	c.Reason += fmt.Sprintf(" (production: raised from %s)", from)
+	c.Reason += fmt.Sprintf(" (%s, raised to %s in production)", from, c.Risk)
 }
 
 // words splits a name into lower-case words at anything not a letter or

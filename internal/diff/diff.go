@@ -542,14 +542,15 @@ func sortChanges(cs []Change) {
 	})
 }
 
-// overall is the highest risk and the reason of the first change at it.
+// overall is the highest risk and the reason of the first change at it,
+// after its profile (the reason names the field).
 func overall(cs []Change) (Risk, string) {
 	var top Risk
 	reason := "no change to any connection"
 	for _, c := range cs {
 		if c.Risk > top {
 			top = c.Risk
-			reason = c.Profile + " " + c.Field + ": " + c.Reason
+			reason = c.Profile + ": " + c.Reason
 		}
 	}
 	return top, reason

@@ -99,3 +99,24 @@ func TestPairsGolden(t *testing.T) {
 		})
 	}
 }
+
+// Every reason is one sentence: what changed and why it is risky, without
+// a second clause glued on with a semicolon, and the overall reason is the
+// riskiest change's profile and reason, not its field twice.
+func TestReasonsAreOneSentence(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "pairs", "*"))
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			res := compareDirs(t, dir)
+			for _, c := range res.Changes {
+				r := c.Reason
+				if r == "" || strings.Contains(r, "; ") || strings.HasSuffix(r, ".") || !strings.Contains(r, ": ") || strings.ToLower(r[:1]) != r[:1] && !strings.HasPrefix(r, "TLS") {
+					t.Errorf("%s %s: reason is not one sentence saying what changed and why: %q", c.Profile, c.Field, r)
+				}
+				if strings.HasPrefix(res.Reason, c.Profile+" "+c.Field+": ") {
+					t.Errorf("overall reason names the field before a reason that names it again: %q", res.Reason)
+				}
+			}
+		})
+	}
+}
