@@ -2,16 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -116,8 +120,8 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		return err
 	}
 
-	// Standard input is read here, once, so that suppression comments in it
-	// can be found after the scan.
+	// Standard input is read here, once, so that its name can be resolved
+	// like any file's.
 	var stdinData []byte
 	for _, a := range args {
 		if a == "-" {
@@ -127,7 +131,36 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 			break
 		}
 	}
-	res, err := scan.Run(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)})
+	// The scan hands each file to the rules as soon as it is read, from
+	// its worker goroutines; only findings, the records of the rules over
+	// several files and each file's suppression comments outlive it.
+	paths := newPathResolver(args, stdinData)
+	stream := policy.NewStream(rules, settings, len(args) == 1)
+	type fileScalers struct {
+		index   int
+		scalers []extract.Scaler
+	}
+	var (
+		mu      sync.Mutex
+		scalers []fileScalers
+	)
+	sum, err := scan.Walk(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}, func(fr scan.FileResult) {
+		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles}
+		for _, p := range fr.Problems {
+			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
+		}
+		stream.File(in)
+		var idx *policy.SuppressionIndex
+		if fr.Data != nil {
+			idx = policy.IndexSuppressions(fr.Data)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		paths.read(fr.Rel, fr.Arg, fr.Data != nil, idx)
+		if len(fr.Scalers) > 0 {
+			scalers = append(scalers, fileScalers{fr.Index, fr.Scalers})
+		}
+	})
 	if err != nil {
 		var ue *scan.UsageError
 		if errors.As(err, &ue) {
@@ -135,15 +168,19 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		}
 		return err
 	}
-	in := policy.Input{Profiles: res.Profiles, Files: res.Files}
-	for _, p := range res.Problems {
-		in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
-	}
-	rep := policy.Evaluate(in, rules, settings)
+	rep := stream.Finish(sum.Files, func(ps []*profile.Profile) {
+		// extract.Link over the profiles kept whole: the autoscalers in
+		// scan order, as scan.Run applies them.
+		slices.SortFunc(scalers, func(a, b fileScalers) int { return cmp.Compare(a.index, b.index) })
+		var all []extract.Scaler
+		for _, f := range scalers {
+			all = append(all, f.scalers...)
+		}
+		extract.Link(ps, all)
+	})
 
-	paths := newPathResolver(args, stdinData)
 	rep.Findings = paths.display(rep.Findings)
-	policy.ApplySuppressions(rep, paths.source, suppressionSeverity(settings))
+	policy.ApplySuppressionIndex(rep, paths.suppressions, suppressionSeverity(settings))
 	if o.baseline != "" {
 		f, err := os.Open(o.baseline)
 		if err != nil {
@@ -169,8 +206,8 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	if err := format.Render(e.stdout, rep, opts); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	if res.Readable == 0 {
-		if res.Files == 0 {
+	if sum.Readable == 0 {
+		if sum.Files == 0 {
 			return &ExitError{Code: ExitUsage, Err: errors.New("no configuration files found")}
 		}
 		return &ExitError{Code: ExitUsage, Err: errors.New("no readable input")}
@@ -296,17 +333,54 @@ func colorTerminal(w io.Writer) bool {
 }
 
 // pathResolver maps the file names a scan reports (relative to the
-// argument they were found under) to the files on disk, to read
-// suppression comments, and to the names check prints.
+// argument they were found under) to the names check prints, and finds
+// the suppression comments of a printed file.
 type pathResolver struct {
 	args  []string
 	stdin []byte
-	disk  map[string]string
-	shown map[string]string
+	// first is the first argument that is not standard input: a file
+	// found under it is printed without asking the disk where it is.
+	first    int
+	firstDir bool
+	// scanned holds the suppression index of each file read under the
+	// first argument (nil: no comments), by its name in reports.
+	scanned map[string]*policy.SuppressionIndex
+	// stdinIdx is standard input's index, once read.
+	stdinIdx  *policy.SuppressionIndex
+	stdinRead bool
+	disk      map[string]string
+	shown     map[string]string
+	// index holds the suppression index of a printed name whose file the
+	// scan read, so that it is not read again.
+	index map[string]*policy.SuppressionIndex
 }
 
 func newPathResolver(args []string, stdin []byte) *pathResolver {
-	return &pathResolver{args: args, stdin: stdin, disk: map[string]string{}, shown: map[string]string{}}
+	first := -1
+	for i, a := range args {
+		if a != "-" {
+			first = i
+			break
+		}
+	}
+	firstDir := false
+	if first >= 0 {
+		st, err := os.Stat(args[first])
+		firstDir = err == nil && st.IsDir()
+	}
+	return &pathResolver{args: args, stdin: stdin, first: first, firstDir: firstDir, scanned: map[string]*policy.SuppressionIndex{},
+		disk: map[string]string{}, shown: map[string]string{}, index: map[string]*policy.SuppressionIndex{}}
+}
+
+// read records a file the scan read (ok) or failed to read under argument
+// arg, with its suppression comments.
+func (r *pathResolver) read(rel string, arg int, ok bool, idx *policy.SuppressionIndex) {
+	switch {
+	case rel == scan.StdinName && r.args[arg] == "-":
+		r.stdinIdx, r.stdinRead = idx, ok
+	case ok && arg == r.first:
+		r.scanned[rel] = idx
+	}
 }
 
 // resolve finds the file behind a reported name: the first argument under
@@ -314,6 +388,14 @@ func newPathResolver(args []string, stdin []byte) *pathResolver {
 func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 	if d, ok := r.disk[rel]; ok {
 		return d, r.shown[rel], d != ""
+	}
+	if idx, ok := r.scanned[rel]; ok {
+		// Read under the first argument, so it exists there and no
+		// earlier argument can claim it.
+		disk, shown := r.place(r.args[r.first], rel, r.firstDir)
+		r.disk[rel], r.shown[rel] = disk, shown
+		r.index[shown] = idx
+		return disk, shown, true
 	}
 	for _, a := range r.args {
 		if a == "-" {
@@ -323,24 +405,32 @@ func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 		if err != nil {
 			continue
 		}
-		cand := a
-		if st.IsDir() {
-			cand = filepath.Join(a, filepath.FromSlash(rel))
-		} else if filepath.ToSlash(filepath.Base(a)) != rel {
+		if !st.IsDir() && filepath.ToSlash(filepath.Base(a)) != rel {
 			continue
 		}
+		cand, shown := r.place(a, rel, st.IsDir())
 		if _, err := os.Stat(cand); err != nil {
 			continue
-		}
-		shown := rel
-		if !filepath.IsAbs(a) && filepath.Clean(a) != "." {
-			shown = filepath.ToSlash(filepath.Clean(cand))
 		}
 		r.disk[rel], r.shown[rel] = cand, shown
 		return cand, shown, true
 	}
 	r.disk[rel], r.shown[rel] = "", rel
 	return "", rel, false
+}
+
+// place is where rel, found under argument a, is on disk and the name
+// check prints for it: as given on the command line joined with rel.
+func (r *pathResolver) place(a, rel string, dir bool) (disk, shown string) {
+	disk = a
+	if dir {
+		disk = filepath.Join(a, filepath.FromSlash(rel))
+	}
+	shown = rel
+	if !filepath.IsAbs(a) && filepath.Clean(a) != "." {
+		shown = filepath.ToSlash(filepath.Clean(disk))
+	}
+	return disk, shown
 }
 
 // display rewrites the files of findings to the names check prints.
@@ -362,12 +452,30 @@ func (r *pathResolver) name(rel string) string {
 	return shown
 }
 
-// source returns the text of a file by its printed name, for suppression
-// comments.
-func (r *pathResolver) source(shown string) ([]byte, bool) {
+// suppressions returns the suppression comments of a file by its printed
+// name: from the scan's index when the scan read that very file, else from
+// the disk.
+func (r *pathResolver) suppressions(shown string) *policy.SuppressionIndex {
 	if shown == scan.StdinName {
-		return r.stdin, r.stdin != nil
+		if r.stdinRead {
+			return r.stdinIdx
+		}
+		if r.stdin == nil {
+			return nil
+		}
+		return policy.IndexSuppressions(r.stdin)
 	}
+	if idx, ok := r.index[shown]; ok {
+		return idx
+	}
+	if data, ok := r.source(shown); ok {
+		return policy.IndexSuppressions(data)
+	}
+	return nil
+}
+
+// source returns the text of a file by its printed name.
+func (r *pathResolver) source(shown string) ([]byte, bool) {
 	for rel, s := range r.shown {
 		if s == shown && r.disk[rel] != "" {
 			data, err := os.ReadFile(r.disk[rel])

@@ -1,8 +1,9 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -103,23 +104,23 @@ func HelpPath(id string) string { return "docs/rules/" + id + ".md" }
 
 // sortFindings orders findings the way a reader scans a report: by file,
 // line, column, then rule.
-func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Loc.File != b.Loc.File {
-			return a.Loc.File < b.Loc.File
-		}
-		if a.Loc.Line != b.Loc.Line {
-			return a.Loc.Line < b.Loc.Line
-		}
-		if a.Loc.Column != b.Loc.Column {
-			return a.Loc.Column < b.Loc.Column
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
+func sortFindings(fs []Finding) { slices.SortStableFunc(fs, compareFindings) }
+
+// compareFindings is the order of sortFindings.
+func compareFindings(a, b Finding) int {
+	if c := strings.Compare(a.Loc.File, b.Loc.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Loc.Line, b.Loc.Line); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Loc.Column, b.Loc.Column); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Message, b.Message)
 }
 
 // Report is the outcome of one evaluation.

@@ -227,39 +227,47 @@ func passwordRules() []*Rule {
 			BadName:     "database.yml", Bad: "production:\n  host: db.prod.internal\n  password: Tr0ub4dor\nstaging:\n  host: db.staging.internal\n  password: Tr0ub4dor\n",
 			GoodName: "database.yml", Good: "production:\n  host: db.prod.internal\n  password: <%= ENV['DB_PASSWORD'] %>\nstaging:\n  host: db.staging.internal\n  password: <%= ENV['DB_PASSWORD'] %>\n",
 			Set: func(c *Context, ps []*profile.Profile) {
-				var prod, other []*profile.Profile
-				for _, p := range ps {
-					if !p.Password.Set || p.Password.Source != "literal" || p.Password.Secret.Empty() {
-						continue
-					}
-					switch {
-					case isProd(p):
-						prod = append(prod, p)
-					case isNonProd(p):
-						other = append(other, p)
-					}
-				}
-				for _, p := range prod {
-					var rel []Related
-					var names []string
-					seen := map[string]bool{}
-					for _, o := range other {
-						if !seen[o.ID] && sameApplication(p, o) && p.Password.Secret.Equal(o.Password.Secret) {
-							seen[o.ID] = true
-							loc := o.Password.Loc
-							if loc.File == "" {
-								loc.File = o.File
-							}
-							rel = append(rel, Related{Loc: loc, Message: "same password in " + string(o.Environment) + " profile " + o.ID})
-							names = append(names, o.ID+" ("+string(o.Environment)+")")
-						}
-					}
-					if len(rel) > 0 {
-						c.ReportRelated(p, "password", p.Password.Loc, rel, "this production password is also used by %s (compared in memory, not shown)", strings.Join(names, ", "))
-					}
-				}
+				sharedPasswords(c, recordsOf(ps))
 			},
 		},
+	}
+}
+
+// sharedPasswords reports each production password that a non-production
+// profile of the same application also uses. It reads only the compact
+// records (setRecord), so that check can run it after the scan without
+// holding the profiles.
+func sharedPasswords(c *Context, rs []*setRecord) {
+	var prod, other []*setRecord
+	for _, r := range rs {
+		if r.password == nil {
+			continue
+		}
+		switch {
+		case r.env == profile.Production:
+			prod = append(prod, r)
+		case nonProdEnv(r.env):
+			other = append(other, r)
+		}
+	}
+	for _, p := range prod {
+		var rel []Related
+		var names []string
+		seen := map[string]bool{}
+		for _, o := range other {
+			if !seen[o.id] && sameApplication(p, o) && p.password.secret.Equal(o.password.secret) {
+				seen[o.id] = true
+				loc := o.password.loc
+				if loc.File == "" {
+					loc.File = o.file
+				}
+				rel = append(rel, Related{Loc: loc, Message: "same password in " + string(o.env) + " profile " + o.id})
+				names = append(names, o.id+" ("+string(o.env)+")")
+			}
+		}
+		if len(rel) > 0 {
+			c.reportRecord(p, "password", p.password.loc, rel, "this production password is also used by %s (compared in memory, not shown)", strings.Join(names, ", "))
+		}
 	}
 }
 
@@ -268,14 +276,10 @@ func passwordRules() []*Rule {
 // folders (deploy/prod/app.yaml, deploy/staging/app.yaml), or the same user
 // or database. A scan of many unrelated projects must not pair one's
 // production with another's development settings.
-func sameApplication(a, b *profile.Profile) bool {
-	if path.Dir(a.File) == path.Dir(b.File) || path.Base(a.File) == path.Base(b.File) {
+func sameApplication(a, b *setRecord) bool {
+	if path.Dir(a.file) == path.Dir(b.file) || path.Base(a.file) == path.Base(b.file) {
 		return true
 	}
-	same := func(x, y profile.Value) bool {
-		xs, ok1 := x.Effective()
-		ys, ok2 := y.Effective()
-		return ok1 && ok2 && xs != "" && xs == ys
-	}
-	return same(a.User, b.User) || same(a.Database, b.Database)
+	same := func(x, y effValue) bool { return x.ok && y.ok && x.s != "" && x.s == y.s }
+	return same(a.password.user, b.password.user) || same(a.password.database, b.password.database)
 }

@@ -236,14 +236,19 @@ func topologyRules() []*Rule {
 	}
 }
 
-// fleetFields are the settings that must agree across a service's copies;
-// hosts may differ per region.
-func fleetFields(p *profile.Profile) map[string]profile.Value {
-	return map[string]profile.Value{
-		"port": p.FirstHost().Port, "database": p.Database, "user": p.User, "tls": p.TLS.Mode,
-		"pool.max_open": p.Pool.MaxOpen, "pool.max_idle": p.Pool.MaxIdle, "pool.max_lifetime": p.Pool.MaxLifetime,
-		"timeouts.connect": p.Timeouts.Connect, "timeouts.statement": p.Timeouts.Statement,
-	}
+// fleetFieldNames are the settings that must agree across a service's
+// copies, in the order the rule compares them; hosts may differ per region.
+func fleetFieldNames() [fleetFieldCount]string {
+	return [fleetFieldCount]string{"database", "pool.max_idle", "pool.max_lifetime", "pool.max_open", "port",
+		"timeouts.connect", "timeouts.statement", "tls", "user"}
+}
+
+const fleetFieldCount = 9
+
+// fleetFields are the values of fleetFieldNames, in that order.
+func fleetFields(p *profile.Profile) [fleetFieldCount]profile.Value {
+	return [fleetFieldCount]profile.Value{p.Database, p.Pool.MaxIdle, p.Pool.MaxLifetime, p.Pool.MaxOpen, p.FirstHost().Port,
+		p.Timeouts.Connect, p.Timeouts.Statement, p.TLS.Mode, p.User}
 }
 
 // fleetKey groups the copies of one service's profile: the Kubernetes
@@ -276,40 +281,43 @@ func fleetRules() []*Rule {
 	}
 }
 
-func fleetCheck(c *Context, ps []*profile.Profile) {
-	groups := map[string][]*profile.Profile{}
+func fleetCheck(c *Context, ps []*profile.Profile) { fleetRecords(c, recordsOf(ps)) }
+
+// fleetRecords is the fleet rule over compact records (setRecord), so that
+// check can run it after the scan without holding the profiles.
+func fleetRecords(c *Context, rs []*setRecord) {
+	groups := map[string][]*setRecord{}
 	var keys []string
-	for _, p := range ps {
-		if !client(p) {
+	for _, r := range rs {
+		if r.fleet == nil {
 			continue
 		}
-		k := fleetKey(p)
+		k := r.fleet.key
 		if _, seen := groups[k]; !seen {
 			keys = append(keys, k)
 		}
-		groups[k] = append(groups[k], p)
+		groups[k] = append(groups[k], r)
 	}
 	sort.Strings(keys)
+	names := fleetFieldNames()
 	for _, k := range keys {
 		g := groups[k]
 		// Copies live in different folders (regions, overlays, clusters).
-		dirs := map[string]bool{}
-		for _, p := range g {
-			dirs[path.Dir(p.File)] = true
-		}
-		if len(g) < 2 || len(dirs) < 2 {
+		if len(g) < 2 {
 			continue
 		}
-		fields := make([]string, 0, 9)
-		for f := range fleetFields(g[0]) {
-			fields = append(fields, f)
+		dirs := map[string]bool{}
+		for _, r := range g {
+			dirs[path.Dir(r.file)] = true
 		}
-		sort.Strings(fields)
-		for _, field := range fields {
+		if len(dirs) < 2 {
+			continue
+		}
+		for fi, field := range names {
 			vals := make([]string, len(g))
 			count := map[string]int{}
-			for i, p := range g {
-				vals[i] = fleetValue(fleetFields(p)[field])
+			for i, r := range g {
+				vals[i] = r.fleet.vals[fi].text
 				count[vals[i]]++
 			}
 			if len(count) < 2 {
@@ -323,31 +331,31 @@ func fleetCheck(c *Context, ps []*profile.Profile) {
 			}
 			strict := n*2 > len(g)
 			var majorityFiles []string
-			for i, p := range g {
+			for i, r := range g {
 				if vals[i] == major {
-					majorityFiles = append(majorityFiles, p.File)
+					majorityFiles = append(majorityFiles, r.file)
 				}
 			}
-			for i, p := range g {
+			for i, r := range g {
 				if strict && vals[i] == major {
 					continue
 				}
-				v := fleetFields(p)[field]
 				var rel []Related
 				for j, o := range g {
 					if j != i && vals[j] != vals[i] {
-						loc := fleetFields(o)[field].Loc
+						loc := o.fleet.vals[fi].loc
 						if loc.File == "" {
-							loc.File = o.File
+							loc.File = o.file
 						}
-						rel = append(rel, Related{Loc: loc, Message: field + " " + vals[j] + " in " + o.ID})
+						rel = append(rel, Related{Loc: loc, Message: field + " " + vals[j] + " in " + o.id})
 					}
 				}
+				loc := r.fleet.vals[fi].loc
 				if strict {
-					c.ReportRelated(p, field, v.Loc, rel, "%s is %s here but %s in %d of %d copies of this service's profile (%s): part of the fleet connects differently",
+					c.reportRecord(r, field, loc, rel, "%s is %s here but %s in %d of %d copies of this service's profile (%s): part of the fleet connects differently",
 						field, vals[i], major, n, len(g), strings.Join(majorityFiles, ", "))
 				} else {
-					c.ReportRelated(p, field, v.Loc, rel, "%s is %s here; the %d copies of this service's profile disagree with no majority: part of the fleet connects differently",
+					c.reportRecord(r, field, loc, rel, "%s is %s here; the %d copies of this service's profile disagree with no majority: part of the fleet connects differently",
 						field, vals[i], len(g))
 				}
 			}

@@ -65,40 +65,77 @@ func parseSuppression(line string) (s suppression, ok bool) {
 // the text is not at hand.
 type Sources func(file string) ([]byte, bool)
 
+// SuppressionIndex holds the dbguard:ignore comments of one file, in line
+// order. Check builds it while the scan has the file's bytes in memory, so
+// that no file is read twice; most files have none, and their index is nil.
+type SuppressionIndex struct {
+	sups []suppression
+}
+
+// IndexSuppressions finds the dbguard:ignore comments in a file's text. It
+// returns nil when there are none, at the cost of one bytes.Contains.
+func IndexSuppressions(data []byte) *SuppressionIndex {
+	if !bytes.Contains(data, []byte(Directive)) {
+		return nil
+	}
+	idx := &SuppressionIndex{}
+	for n := 1; len(data) > 0; n++ {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if !bytes.Contains(line, []byte(Directive)) {
+			continue
+		}
+		if s, ok := parseSuppression(string(line)); ok {
+			s.loc.Line = n
+			idx.sups = append(idx.sups, s)
+		}
+	}
+	return idx
+}
+
 // ApplySuppressions moves the findings that a dbguard:ignore comment on
 // their line, or on the line above, accepts into rep.Suppressed. A
 // directive without a reason suppresses nothing and becomes a
 // suppression-without-reason finding, unless that rule is disabled (sev 0).
 func ApplySuppressions(rep *Report, src Sources, withoutReason Severity) {
-	type fileSup struct {
-		byLine map[int]suppression
-	}
-	cache := map[string]*fileSup{}
-	load := func(file string) *fileSup {
-		if fs, ok := cache[file]; ok {
-			return fs
-		}
-		fs := &fileSup{byLine: map[int]suppression{}}
-		cache[file] = fs
+	ApplySuppressionIndex(rep, func(file string) *SuppressionIndex {
 		data, ok := src(file)
-		if !ok || !bytes.Contains(data, []byte(Directive)) {
-			return fs
+		if !ok {
+			return nil
 		}
-		for n, line := range strings.Split(string(data), "\n") {
-			if s, ok := parseSuppression(line); ok {
-				s.loc.File, s.loc.Line = file, n+1
-				fs.byLine[n+1] = s
-				if s.reason == "" && withoutReason != 0 {
-					rep.Findings = append(rep.Findings, Finding{
-						Rule: SuppressionWithoutReason, Severity: withoutReason, Loc: s.loc,
-						Message:     fmt.Sprintf("dbguard:ignore %s gives no reason, so it suppresses nothing", strings.Join(s.rules, ",")),
-						Remediation: "Write the reason after the rule id: # dbguard:ignore RULE-ID the reason.",
-						Help:        HelpPath(SuppressionWithoutReason), Key: fmt.Sprintf("suppression:%s", strings.Join(s.rules, ",")),
-					})
-				}
+		return IndexSuppressions(data)
+	}, withoutReason)
+}
+
+// ApplySuppressionIndex is ApplySuppressions with each file's comments
+// already indexed: index returns them by the name findings use (nil when
+// the file has none or its text is not at hand). It is called once for
+// each file that has findings.
+func ApplySuppressionIndex(rep *Report, index func(file string) *SuppressionIndex, withoutReason Severity) {
+	cache := map[string]map[int]suppression{}
+	load := func(file string) {
+		byLine := map[int]suppression{}
+		cache[file] = byLine
+		idx := index(file)
+		if idx == nil {
+			return
+		}
+		for _, s := range idx.sups {
+			s.loc.File = file
+			byLine[s.loc.Line] = s
+			if s.reason == "" && withoutReason != 0 {
+				rep.Findings = append(rep.Findings, Finding{
+					Rule: SuppressionWithoutReason, Severity: withoutReason, Loc: s.loc,
+					Message:     fmt.Sprintf("dbguard:ignore %s gives no reason, so it suppresses nothing", strings.Join(s.rules, ",")),
+					Remediation: "Write the reason after the rule id: # dbguard:ignore RULE-ID the reason.",
+					Help:        HelpPath(SuppressionWithoutReason), Key: fmt.Sprintf("suppression:%s", strings.Join(s.rules, ",")),
+				})
 			}
 		}
-		return fs
 	}
 	var keep []Finding
 	files := map[string]bool{}
@@ -114,11 +151,11 @@ func ApplySuppressions(rep *Report, src Sources, withoutReason Severity) {
 		load(f)
 	}
 	for _, f := range rep.Findings {
-		fs := cache[f.Loc.File]
+		byLine := cache[f.Loc.File]
 		suppressed := false
-		if fs != nil && f.Loc.Line > 0 && f.Rule != SuppressionWithoutReason {
+		if byLine != nil && f.Loc.Line > 0 && f.Rule != SuppressionWithoutReason {
 			for _, line := range []int{f.Loc.Line, f.Loc.Line - 1} {
-				s, ok := fs.byLine[line]
+				s, ok := byLine[line]
 				if ok && s.reason != "" && contains(s.rules, f.Rule) {
 					suppressed = true
 					break

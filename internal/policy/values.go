@@ -19,8 +19,10 @@ func eff(v profile.Value) (string, bool) {
 func isProd(p *profile.Profile) bool { return p.Environment == profile.Production }
 
 // isNonProd reports an environment that is known and not production.
-func isNonProd(p *profile.Profile) bool {
-	switch p.Environment {
+func isNonProd(p *profile.Profile) bool { return nonProdEnv(p.Environment) }
+
+func nonProdEnv(e profile.Environment) bool {
+	switch e {
 	case profile.Staging, profile.Development, profile.Test:
 		return true
 	}

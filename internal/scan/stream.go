@@ -1,0 +1,167 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/extract"
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// FileResult is one file of a Walk, handed over while its bytes are still
+// in memory, so that a consumer can judge it and let it go instead of
+// holding every profile of the run.
+type FileResult struct {
+	// Index is the file's place in the order Run reports profiles in:
+	// arguments in order, each directory's files sorted by name. Callbacks
+	// arrive in any order; sorting by Index restores Run's.
+	Index int
+	// Arg is the index in Options.Paths of the argument the file was found
+	// under.
+	Arg int
+	// Rel is the file's name in reports; Path the file on disk ("" for
+	// standard input).
+	Rel  string
+	Path string
+	// Data is the file's text, valid only during the callback; nil when
+	// the file could not be read.
+	Data []byte
+	// Profiles have dbguard.yaml applied but are not linked to other
+	// files (extract.Link): an autoscaler elsewhere may still raise their
+	// replicas.
+	Profiles []*profile.Profile
+	Problems []Problem
+	Scalers  []extract.Scaler
+	Readable bool
+	Size     int64
+}
+
+// Summary counts what a Walk read, as Result does.
+type Summary struct {
+	Files    int
+	Readable int
+	Bytes    int64
+}
+
+// Walk reads the same files as Run and calls fn once per file that Run
+// would count, from several goroutines at once (Options.Workers). Files
+// that Run skips without a word do not reach fn. Unlike Run, Walk does not
+// link profiles across files; a caller that needs extract.Link's effects
+// collects the scalers and links the profiles it keeps.
+func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	var jobs []job
+	var args []int
+	for ai, arg := range opts.Paths {
+		if arg == "-" {
+			in := opts.Stdin
+			if in == nil {
+				in = strings.NewReader("")
+			}
+			data, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
+			if err != nil {
+				return Summary{}, fmt.Errorf("read standard input: %w", err)
+			}
+			jobs = append(jobs, job{rel: StdinName, explicit: true, data: data})
+			args = append(args, ai)
+			continue
+		}
+		js, err := collect(arg, cfg, opts.Exclude)
+		if err != nil {
+			return Summary{}, err
+		}
+		jobs = append(jobs, js...)
+		for range js {
+			args = append(args, ai)
+		}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sums := make([]Summary, workers)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(sum *Summary) {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				data, r := readWithData(j)
+				if r.skipped {
+					continue
+				}
+				sum.Files++
+				sum.Bytes += r.size
+				if r.readable {
+					sum.Readable++
+				}
+				for _, p := range r.profiles {
+					applyConfig(cfg, j.rel, p)
+				}
+				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
+					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, Readable: r.readable, Size: r.size})
+			}
+		}(&sums[w])
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Summary{}, err
+	}
+	var total Summary
+	for _, s := range sums {
+		total.Files += s.Files
+		total.Readable += s.Readable
+		total.Bytes += s.Bytes
+	}
+	return total, nil
+}
+
+// readWithData is readOne that also returns the bytes it read, so that a
+// caller can look at the text (suppression comments) without reading the
+// file a second time. Whatever goes wrong is left to readOne, which reports
+// it exactly as Run does.
+func readWithData(j job) ([]byte, fileResult) {
+	if j.data != nil {
+		return j.data, readOne(j)
+	}
+	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
+		return nil, fileResult{skipped: true}
+	}
+	f, err := os.Open(j.abs)
+	if err != nil {
+		return nil, readOne(j)
+	}
+	st, err := f.Stat()
+	if err != nil || st.Size() > MaxFileSize {
+		f.Close()
+		return nil, readOne(j)
+	}
+	data, err := readSized(f, st)
+	f.Close()
+	if err != nil || len(data) > MaxFileSize {
+		return nil, readOne(j)
+	}
+	j.data = data
+	return data, readOne(j)
+}
