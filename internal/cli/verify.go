@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/verify"
 	"github.com/dbguard/dbguard/internal/verify/mysql"
 	"github.com/dbguard/dbguard/internal/verify/postgres"
@@ -45,12 +47,16 @@ type verifyOptions struct {
 	exclude      []string
 	configPath   string
 	noConfig     bool
+	// diffBase and head select --diff-base mode: only the profiles the
+	// change from diffBase to head touches, both sides probed.
+	diffBase string
+	head     string
 }
 
 func newVerifyCommand(e *env) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify PATH...",
+		Use:   "verify PATH... | verify --diff-base REV [--head REV] [PATH...]",
 		Short: "Connect to each database a configuration names, stage by stage, and say which stage fails",
 		Long: `verify finds the connection profiles in PATH (as scan does) and proves each one
 against the live server: config, dns, tcp, tls, auth, database, query and
@@ -65,9 +71,21 @@ verify is read-only unless --write-check names a table: then one row is
 inserted inside a transaction that is rolled back (sequences still advance,
 triggers' outside effects remain: docs/verify.md).
 
+--diff-base REV verifies only the profiles that the change from REV to the
+head (--head REV, default the working tree) touches, reading both revisions
+with git as review does (nothing is checked out), and probes each one twice:
+with the old settings and with the new. Each changed profile gets a verdict:
+ok, regression (old ok, new fails), fixed, still_failing, new_ok or
+new_failing (added), removed (listed, not probed). It is what a deploy
+pipeline runs before switching traffic and again after.
+
 Exit codes: 0 every profile passed, 1 a profile failed (or verify was
 interrupted), 2 usage error or no readable input; a --env or --profile that
-matches no profile is a usage error that lists what there is.`,
+matches no profile is a usage error that lists what there is. With
+--diff-base only the new side decides: 1 when a touched profile fails with
+its new settings or a changed file no longer parses; an old side that fails
+is reported but is not this change's regression; 2 also for an unknown
+revision (with how to fetch it in a shallow clone).`,
 		Example: `  # every production connection of a repository
   dbguard verify --env production deploy/
 
@@ -75,7 +93,13 @@ matches no profile is a usage error that lists what there is.`,
   dbguard verify --retries 5 --retry-backoff 3s --format junit k8s/ > verify.xml
 
   # one profile, with a write check
-  dbguard verify --profile 'config/database.yml#production' --write-check app.healthcheck config/`,
+  dbguard verify --profile 'config/database.yml#production' --write-check app.healthcheck config/
+
+  # pre-flight of a deploy: the settings this branch changes, old and new
+  dbguard verify --diff-base origin/main --env production
+
+  # post-update: what the release changed, against the live databases
+  dbguard verify --diff-base v1.4.0 --head v1.5.0 --format junit deploy/ > verify.xml`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(e, o, args)
@@ -94,6 +118,8 @@ matches no profile is a usage error that lists what there is.`,
 	f.StringVar(&o.writeCheck, "write-check", "", "insert a row into TABLE inside a rolled-back transaction")
 	f.StringVar(&o.secretsDir, "secrets-dir", "", "folder where Kubernetes secrets are mounted (NAME/KEY files)")
 	f.StringSliceVar(&o.exclude, "exclude", nil, "skip paths matching this glob (repeatable)")
+	f.StringVar(&o.diffBase, "diff-base", "", "verify only the profiles changed since this git revision, old and new settings side by side")
+	f.StringVar(&o.head, "head", "", "with --diff-base: the revision whose settings are new (default: the working tree)")
 	addConfigFlags(f, &o.configPath, &o.noConfig)
 	return cmd
 }
@@ -107,15 +133,18 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	if o.workers < 1 || o.retries < 0 || o.stageTimeout <= 0 || o.timeout <= 0 {
 		return usageError("--workers must be at least 1, --retries not negative, timeouts positive")
 	}
+	if o.head != "" && o.diffBase == "" {
+		return usageError("--head needs --diff-base: --head names the new side of a change (e.g. --diff-base origin/main --head HEAD)")
+	}
+	if o.diffBase != "" {
+		return runVerifyDiff(e, o, args)
+	}
 	if len(args) == 0 {
 		return usageError("verify needs at least one PATH")
 	}
-	var want profile.Environment
-	if o.env != "" {
-		want = profile.CanonicalEnvironment(o.env)
-		if want == profile.Unknown && !strings.EqualFold(strings.TrimSpace(o.env), string(profile.Unknown)) {
-			return usageError("unknown --env %q: use production, staging, development, test or unknown (or an alias such as prod, stg, dev)", o.env)
-		}
+	want, err := wantEnvironment(o)
+	if err != nil {
+		return err
 	}
 	res, err := scanPaths(e, args, o.exclude, o.configPath, o.noConfig)
 	if err != nil {
@@ -185,6 +214,19 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
+}
+
+// wantEnvironment is --env as an environment; an unknown name is a usage
+// error.
+func wantEnvironment(o *verifyOptions) (profile.Environment, error) {
+	if o.env == "" {
+		return "", nil
+	}
+	want := profile.CanonicalEnvironment(o.env)
+	if want == profile.Unknown && !strings.EqualFold(strings.TrimSpace(o.env), string(profile.Unknown)) {
+		return "", usageError("unknown --env %q: use production, staging, development, test or unknown (or an alias such as prod, stg, dev)", o.env)
+	}
+	return want, nil
 }
 
 // checkSelection makes a selection that matches nothing a usage error
@@ -272,10 +314,25 @@ func hasID(ss []string, s string) bool {
 // the results that finished, in input order. A canceled ctx stops new
 // probes; probes in flight stop at once and are left out.
 func runProbes(ctx context.Context, p *verify.Prober, targets []*profile.Profile, o *verifyOptions, ro verify.ResolveOptions, prog *progress) []verify.Result {
-	type done struct {
-		i int
-		r verify.Result
+	got := runProbesIndexed(ctx, p, targets, o, ro, prog)
+	res := make([]verify.Result, len(got))
+	for i, d := range got {
+		res[i] = d.r
 	}
+	return res
+}
+
+// probed is one finished probe and the index of its target.
+type probed struct {
+	i int
+	r verify.Result
+}
+
+// runProbesIndexed is runProbes keeping each result's target index, for
+// callers whose targets are not told apart by profile id (the old and the
+// new side of one profile under --diff-base).
+func runProbesIndexed(ctx context.Context, p *verify.Prober, targets []*profile.Profile, o *verifyOptions, ro verify.ResolveOptions, prog *progress) []probed {
+	type done = probed
 	jobs := make(chan int)
 	out := make(chan done)
 	var wg sync.WaitGroup
@@ -310,11 +367,7 @@ func runProbes(ctx context.Context, p *verify.Prober, targets []*profile.Profile
 	}
 	prog.finish()
 	sort.Slice(got, func(a, b int) bool { return got[a].i < got[b].i })
-	res := make([]verify.Result, len(got))
-	for i, d := range got {
-		res[i] = d.r
-	}
-	return res
+	return got
 }
 
 func probeWithRetries(ctx context.Context, p *verify.Prober, prof *profile.Profile, o *verifyOptions, ro verify.ResolveOptions) verify.Result {
@@ -523,6 +576,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr,omitempty"`
 	Time     string      `xml:"time,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
@@ -532,7 +586,14 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+// junitSkipped marks a case that was not run (a profile removed by the
+// change under --diff-base).
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -560,6 +621,584 @@ func writeVerifyJUnit(w io.Writer, results []verify.Result) error {
 		s.Cases = append(s.Cases, c)
 	}
 	s.Tests, s.Time = len(results), fmt.Sprintf("%.3f", total.Seconds())
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: []junitSuite{s}}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// Verdicts of a changed profile under --diff-base: what its old and its new
+// settings did against the live server.
+const (
+	verdictOK           = "ok"            // old ok, new ok
+	verdictRegression   = "regression"    // old ok, new fails: the change breaks it
+	verdictFixed        = "fixed"         // old fails, new ok
+	verdictStillFailing = "still_failing" // both fail
+	verdictNewOK        = "new_ok"        // no old side to probe (added, or switched on): new ok
+	verdictNewFailing   = "new_failing"   // no old side to probe: new fails
+	verdictRemoved      = "removed"       // no new side (removed or switched off): not probed
+	verdictNotVerified  = "not_verified"  // the new side's probe did not finish, or its profile was not found
+)
+
+// verdictFails reports the verdicts that make --diff-base exit 1: every
+// one whose new side fails or could not be proved. An old side's failure
+// alone never does: it was broken before the change, and a deploy gate
+// that refused a fix for it would keep it broken.
+func verdictFails(v string) bool {
+	switch v {
+	case verdictRegression, verdictStillFailing, verdictNewFailing, verdictNotVerified:
+		return true
+	}
+	return false
+}
+
+// changedPair is one profile the change touches, with both sides.
+type changedPair struct {
+	oldID, newID string
+	kind         diff.Kind // changed, moved, added or removed
+	fields       []string
+	name         string
+	environment  profile.Environment
+	file         string
+	old, new     *profile.Profile
+	// oldNote and newNote say why a side is not probed.
+	oldNote, newNote string
+	// newMissing: the change names a new profile that reading the head
+	// whole did not find, so it cannot be proved.
+	newMissing         bool
+	oldRes, newRes     *verify.Result
+	oldProbe, newProbe bool
+}
+
+// probeable reports whether verify connects with p at all: server-side
+// settings and switched-off blocks are not connections.
+func probeable(p *profile.Profile) bool {
+	return p != nil && !p.ServerSide && !p.Inactive
+}
+
+// changedPairs groups the diff's changes by profile, in the diff's order,
+// and finds each side's profile.
+func changedPairs(s *review.Sides) []*changedPair {
+	var out []*changedPair
+	byKey := map[string]*changedPair{}
+	for _, c := range s.Result.Changes {
+		oldID, newID := c.Profile, c.Profile
+		if c.OldProfile != "" {
+			oldID = c.OldProfile
+		}
+		kind := diff.Changed
+		if c.Field == "profile" {
+			kind = c.Kind
+		}
+		switch kind {
+		case diff.Added:
+			oldID = ""
+		case diff.Removed:
+			newID = ""
+		}
+		key := oldID + "\x00" + newID
+		p, ok := byKey[key]
+		if !ok {
+			p = &changedPair{oldID: oldID, newID: newID, kind: diff.Changed, name: c.Name, environment: c.Environment, file: c.File}
+			byKey[key] = p
+			out = append(out, p)
+		}
+		if c.Field == "profile" {
+			p.kind = kind
+		} else if !hasID(p.fields, c.Field) {
+			p.fields = append(p.fields, c.Field)
+		}
+	}
+	kept := out[:0]
+	for _, p := range out {
+		if p.oldID != "" {
+			p.old = s.Old[p.oldID]
+		}
+		if p.newID != "" {
+			p.new = s.New[p.newID]
+			p.newMissing = p.new == nil
+		}
+		if (p.old == nil || p.old.ServerSide) && (p.new == nil || p.new.ServerSide) && !p.newMissing {
+			continue // a server's own settings: nothing to connect with
+		}
+		switch {
+		case p.oldID == "":
+			p.oldNote = "not in the base revision"
+		case p.old == nil:
+			p.oldNote = "not found when the base revision is read whole"
+		case p.old.Inactive:
+			p.oldNote = "switched off in the base revision"
+		}
+		switch {
+		case p.newID == "":
+			p.newNote = "removed"
+		case p.new == nil:
+			p.newNote = "not found when the head is read whole: cannot be verified"
+		case p.new.Inactive:
+			p.newNote = "switched off in the head"
+			if p.new.Reason != "" {
+				p.newNote += " (" + p.new.Reason + ")"
+			}
+		}
+		if p.newNote != "" && p.oldNote == "" {
+			p.oldNote = "not probed"
+		}
+		kept = append(kept, p)
+	}
+	return kept
+}
+
+// selected applies --env and --profile to a pair: either side may match,
+// so that a profile moved into production is verified with it.
+func (p *changedPair) selected(o *verifyOptions, want profile.Environment) bool {
+	match := func(id string, q *profile.Profile) bool {
+		if id == "" {
+			return false
+		}
+		env := p.environment // the diff's, for a profile the side did not yield
+		if q != nil {
+			env = q.Environment
+		}
+		return (o.env == "" || env == want) && (len(o.profiles) == 0 || hasID(o.profiles, id))
+	}
+	return match(p.oldID, p.old) || match(p.newID, p.new)
+}
+
+// verdict is the pair's outcome; see the verdict constants.
+func (p *changedPair) verdict() string {
+	switch {
+	case p.newID == "" || (p.new != nil && !probeable(p.new)):
+		return verdictRemoved
+	case p.newRes == nil:
+		return verdictNotVerified
+	}
+	newOK := p.newRes.OK()
+	if p.oldRes == nil {
+		if newOK {
+			return verdictNewOK
+		}
+		return verdictNewFailing
+	}
+	switch oldOK := p.oldRes.OK(); {
+	case oldOK && newOK:
+		return verdictOK
+	case oldOK:
+		return verdictRegression
+	case newOK:
+		return verdictFixed
+	}
+	return verdictStillFailing
+}
+
+// runVerifyDiff is verify --diff-base: the profiles the change touches,
+// old and new settings probed side by side.
+func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
+	if len(o.exclude) > 0 {
+		return usageError("--exclude cannot be combined with --diff-base: the files compared are chosen as review chooses them (dbguard.yaml's exclude, read from the base revision)")
+	}
+	for _, a := range args {
+		if a == "-" {
+			return usageError("--diff-base reads both sides from git: standard input (-) cannot be one of them")
+		}
+	}
+	want, err := wantEnvironment(o)
+	if err != nil {
+		return err
+	}
+	sides, err := review.LoadSides(e.ctx, review.Options{Dir: ".", Base: o.diffBase, Head: o.head, Paths: args,
+		ConfigPath: o.configPath, NoConfig: o.noConfig})
+	if err != nil {
+		var me *review.MissingRevisionError
+		var ce *review.ConfigError
+		if errors.As(err, &me) || errors.As(err, &ce) || errors.Is(err, review.ErrNotRepository) {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		return fmt.Errorf("read the change: %w", err)
+	}
+	newProblems := 0
+	for _, p := range sides.Result.Problems {
+		side := "head"
+		if p.Side == "old" {
+			side = "base"
+		} else {
+			newProblems++
+		}
+		fmt.Fprintf(e.stderr, "%s: input-unreadable (%s): %s\n", p.Loc, side, p.Msg)
+	}
+
+	all := changedPairs(sides)
+	if o.env != "" || len(o.profiles) > 0 {
+		// Typos are caught against every profile of both revisions, not
+		// only the touched ones: a profile that exists but is unchanged
+		// is simply not verified.
+		var candidates, matching []*profile.Profile
+		for _, m := range []map[string]*profile.Profile{sides.Old, sides.New} {
+			for _, p := range m {
+				if !probeable(p) {
+					continue
+				}
+				candidates = append(candidates, p)
+				if (o.env == "" || p.Environment == want) && (len(o.profiles) == 0 || hasID(o.profiles, p.ID)) {
+					matching = append(matching, p)
+				}
+			}
+		}
+		if err := checkSelection(o, want, candidates, matching); err != nil {
+			return err
+		}
+	}
+	var pairs []*changedPair
+	for _, p := range all {
+		if p.selected(o, want) {
+			pairs = append(pairs, p)
+		}
+	}
+
+	// One list of probes for both sides, so that the worker pool and the
+	// overall deadline cover them together.
+	var targets []*profile.Profile
+	type slot struct {
+		pair int
+		old  bool
+	}
+	var slots []slot
+	newTargets := 0
+	for i, p := range pairs {
+		// The old side is probed only beside a new one: a removed
+		// profile's old settings say nothing about the change.
+		if probeable(p.old) && probeable(p.new) {
+			targets, slots = append(targets, p.old), append(slots, slot{i, true})
+			p.oldProbe = true
+		}
+		if probeable(p.new) {
+			targets, slots = append(targets, p.new), append(slots, slot{i, false})
+			p.newProbe = true
+			newTargets++
+		}
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
+	defer cancel()
+	prober := verify.NewProber(verify.Options{
+		Drivers:      verifyDrivers(),
+		Resolver:     net.DefaultResolver,
+		StageTimeout: o.stageTimeout,
+		Query:        o.query,
+		WriteCheck:   o.writeCheck,
+	})
+	wd, _ := os.Getwd()
+	got := runProbesIndexed(ctx, prober, targets, o, verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd},
+		newProgress(e.stderr, len(targets)))
+	interrupted := e.ctx.Err() != nil
+	for _, d := range got {
+		r := d.r
+		sl := slots[d.i]
+		if sl.old {
+			pairs[sl.pair].oldRes = &r
+		} else {
+			pairs[sl.pair].newRes = &r
+		}
+	}
+	for _, p := range pairs {
+		if p.oldProbe && p.oldRes == nil && p.oldNote == "" {
+			p.oldNote = "not verified (interrupted)"
+		}
+		if p.newProbe && p.newRes == nil && p.newNote == "" {
+			p.newNote = "not verified (interrupted)"
+		}
+	}
+
+	head := sides.Head
+	if head == "" {
+		head = "working tree"
+	}
+	doc := diffDoc{base: sides.Base, head: head, config: sides.ConfigSource, pairs: pairs, newTargets: newTargets, interrupted: interrupted}
+	switch o.format {
+	case "json":
+		err = writeVerifyDiffJSON(e.stdout, doc)
+	case "junit":
+		err = writeVerifyDiffJUnit(e.stdout, doc)
+	default:
+		err = writeVerifyDiffText(e.stdout, doc)
+	}
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if interrupted {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("interrupted: %d of %d probes finished", len(got), len(targets))}
+	}
+	if len(pairs) == 0 {
+		fmt.Fprintf(e.stderr, "dbguard: no profile to verify changed between %s and %s\n", short(sides.Base), head)
+	}
+	for _, p := range pairs {
+		if verdictFails(p.verdict()) {
+			return &ExitError{Code: ExitFindings}
+		}
+	}
+	if newProblems > 0 {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+// diffDoc is what the --diff-base writers render.
+type diffDoc struct {
+	base, head, config string
+	pairs              []*changedPair
+	newTargets         int
+	interrupted        bool
+}
+
+// verifyDiffJSON is verify --diff-base's JSON document: verify's, with
+// results holding the new side only (what the exit code is decided from),
+// plus the diff and one pair per touched profile (docs/formats.md).
+type verifyDiffJSON struct {
+	SchemaVersion int                `json:"schema_version"`
+	Results       []verifyResultJSON `json:"results"`
+	Diff          verifyDiffInfoJSON `json:"diff"`
+	Pairs         []verifyPairJSON   `json:"pairs"`
+	Summary       verifySummaryJSON  `json:"summary"`
+}
+
+type verifyDiffInfoJSON struct {
+	Base    string         `json:"base"`
+	Head    string         `json:"head"`
+	Config  string         `json:"config"`
+	Pairs   int            `json:"pairs"`
+	Verdict map[string]int `json:"verdicts"`
+}
+
+type verifyPairJSON struct {
+	Profile     string              `json:"profile"`
+	OldProfile  string              `json:"old_profile,omitempty"`
+	Name        string              `json:"name"`
+	Environment profile.Environment `json:"environment"`
+	File        string              `json:"file"`
+	Change      diff.Kind           `json:"change"`
+	Fields      []string            `json:"fields"`
+	Verdict     string              `json:"verdict"`
+	Summary     string              `json:"summary"`
+	Old         *verifyResultJSON   `json:"old"`
+	New         *verifyResultJSON   `json:"new"`
+	OldNote     string              `json:"old_note,omitempty"`
+	NewNote     string              `json:"new_note,omitempty"`
+}
+
+func (p *changedPair) json() verifyPairJSON {
+	j := verifyPairJSON{Profile: p.newID, Name: p.name, Environment: p.environment, File: p.file, Change: p.kind,
+		Fields: append([]string{}, p.fields...), Verdict: p.verdict(), Summary: p.summary(), OldNote: p.oldNote, NewNote: p.newNote}
+	if j.Profile == "" {
+		j.Profile = p.oldID
+	} else if p.oldID != "" && p.oldID != p.newID {
+		j.OldProfile = p.oldID
+	}
+	if p.oldRes != nil {
+		r := resultJSON(*p.oldRes)
+		j.Old = &r
+	}
+	if p.newRes != nil {
+		r := resultJSON(*p.newRes)
+		j.New = &r
+	}
+	return j
+}
+
+// sideText is one side in a word or a class with its remediation:
+// "ok", "auth_failed (credentials were rejected ...)", or why it was not
+// probed.
+func sideText(r *verify.Result, note string) string {
+	if r == nil {
+		if note == "" {
+			return "not probed"
+		}
+		return note
+	}
+	if r.OK() {
+		return "ok"
+	}
+	a := r.Final()
+	if a == nil {
+		return "failed"
+	}
+	if rem := verify.Remediation(a.Class); rem != "" {
+		return fmt.Sprintf("%s (%s)", a.Class, rem)
+	}
+	return string(a.Class)
+}
+
+// summary is the pair in one line: "old: ok; new: auth_failed (...)".
+func (p *changedPair) summary() string {
+	return "old: " + sideText(p.oldRes, p.oldNote) + "; new: " + sideText(p.newRes, p.newNote)
+}
+
+func writeVerifyDiffJSON(w io.Writer, d diffDoc) error {
+	doc := verifyDiffJSON{SchemaVersion: profile.SchemaVersion, Results: []verifyResultJSON{}, Pairs: []verifyPairJSON{},
+		Diff: verifyDiffInfoJSON{Base: d.base, Head: d.head, Config: d.config, Pairs: len(d.pairs), Verdict: map[string]int{}}}
+	for _, p := range d.pairs {
+		j := p.json()
+		doc.Pairs = append(doc.Pairs, j)
+		doc.Diff.Verdict[j.Verdict]++
+		if j.New != nil {
+			doc.Results = append(doc.Results, *j.New)
+			if j.New.OK {
+				doc.Summary.OK++
+			} else {
+				doc.Summary.Failed++
+			}
+		}
+	}
+	doc.Summary.Profiles, doc.Summary.Verified, doc.Summary.Interrupted = d.newTargets, len(doc.Results), d.interrupted
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// writeVerifyDiffText prints a before/after pair per touched profile: the
+// verdict and the one-line summary, then each probed side's host, its
+// stage ladder in one line and, for a failure, the code, detail and fix.
+func writeVerifyDiffText(w io.Writer, d diffDoc) error {
+	fmt.Fprintf(w, "change %s -> %s: %d profiles touched\n", short(d.base), short(d.head), len(d.pairs))
+	counts := map[string]int{}
+	for _, p := range d.pairs {
+		v := p.verdict()
+		counts[v]++
+		driver := ""
+		for _, q := range []*profile.Profile{p.new, p.old} {
+			if q != nil {
+				if t, ok := q.Driver.Effective(); ok && t != "" {
+					driver = t + ", "
+					break
+				}
+			}
+		}
+		id := p.newID
+		if id == "" {
+			id = p.oldID
+		}
+		fmt.Fprintf(w, "\n%-13s %s (%s%s)  [%s]\n", strings.ToUpper(v), id, driver, p.environment, p.file)
+		what := string(p.kind)
+		if len(p.fields) > 0 {
+			what += ": " + strings.Join(p.fields, ", ")
+		}
+		if p.oldID != "" && p.newID != "" && p.oldID != p.newID {
+			what += " (was " + p.oldID + ")"
+		}
+		fmt.Fprintf(w, "    %s\n", what)
+		fmt.Fprintf(w, "    %s\n", p.summary())
+		for _, side := range []struct {
+			name string
+			r    *verify.Result
+		}{{"old", p.oldRes}, {"new", p.newRes}} {
+			if side.r == nil {
+				continue
+			}
+			writeSideDetail(w, side.name, *side.r)
+		}
+	}
+	order := []string{verdictRegression, verdictStillFailing, verdictNewFailing, verdictNotVerified, verdictFixed, verdictOK, verdictNewOK, verdictRemoved}
+	var parts []string
+	for _, v := range order {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"nothing to verify"}
+	}
+	suffix := ""
+	if d.interrupted {
+		suffix = " (interrupted)"
+	}
+	_, err := fmt.Fprintf(w, "\n%d profiles touched: %s%s\n", len(d.pairs), strings.Join(parts, ", "), suffix)
+	return err
+}
+
+// writeSideDetail prints one side's probe under its pair.
+func writeSideDetail(w io.Writer, name string, r verify.Result) {
+	j := resultJSON(r)
+	var ladder []string
+	for _, s := range j.Stages {
+		if s.Status == verify.StatusSkip {
+			continue
+		}
+		ladder = append(ladder, fmt.Sprintf("%s %s", s.Name, s.Status))
+	}
+	where := j.Host
+	if j.Port != 0 {
+		where = net.JoinHostPort(j.Host, fmt.Sprint(j.Port))
+	}
+	fmt.Fprintf(w, "      %s %s, %.3f ms: %s\n", name, where, j.DurationMS, strings.Join(ladder, ", "))
+	for _, at := range j.Attempts {
+		if !at.OK {
+			fmt.Fprintf(w, "        host %s:%d failed at %s: %s %s\n", at.Host, at.Port, at.Stage, at.Class, at.Code)
+		}
+	}
+	if !j.OK {
+		fmt.Fprintf(w, "        => %s at %s (code %s)\n", j.Class, j.Stage, j.Code)
+		if j.Detail != "" {
+			fmt.Fprintf(w, "           detail: %s\n", j.Detail)
+		}
+		if j.MistakenFor != "" {
+			fmt.Fprintf(w, "           not: %s\n", j.MistakenFor)
+		}
+	}
+	for _, warn := range j.Warnings {
+		fmt.Fprintf(w, "        warning: %s\n", warn)
+	}
+}
+
+// writeVerifyDiffJUnit writes one testcase per touched profile: a failure
+// when its new side fails, skipped when it was removed, both sides'
+// ladders as system-out.
+func writeVerifyDiffJUnit(w io.Writer, d diffDoc) error {
+	s := junitSuite{Name: "dbguard verify --diff-base " + short(d.base)}
+	var total time.Duration
+	for _, p := range d.pairs {
+		j := p.json()
+		var out strings.Builder
+		fmt.Fprintf(&out, "%s\n", j.Summary)
+		var dur time.Duration
+		for _, side := range []struct {
+			name string
+			r    *verify.Result
+		}{{"old", p.oldRes}, {"new", p.newRes}} {
+			if side.r == nil {
+				continue
+			}
+			dur += side.r.Duration
+			for _, st := range resultJSON(*side.r).Stages {
+				fmt.Fprintf(&out, "%s %s %s %.3fms %s\n", side.name, st.Name, st.Status, st.DurationMS, st.Note)
+			}
+		}
+		total += dur
+		c := junitCase{Name: j.Profile, Classname: filepath.ToSlash(j.File), Time: fmt.Sprintf("%.3f", dur.Seconds()), SystemOut: out.String()}
+		switch {
+		case verdictFails(j.Verdict):
+			s.Failures++
+			f := &junitFailure{Message: j.Verdict + ": " + j.Summary, Type: j.Verdict}
+			if j.New != nil {
+				f.Type, f.Text = string(j.New.Class), j.New.Detail
+			}
+			c.Failure = f
+		case j.Verdict == verdictRemoved:
+			c.Skipped = &junitSkipped{Message: j.Summary}
+			s.Skipped++
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	s.Tests, s.Time = len(d.pairs), fmt.Sprintf("%.3f", total.Seconds())
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
