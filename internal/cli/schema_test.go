@@ -127,6 +127,42 @@ func TestVerifyJSONMatchesSchema(t *testing.T) {
 		{name: "closed loopback port", args: []string{"verify", "--no-config", "--stage-timeout", "2s", "--format", "json", dir},
 			codes: []int{ExitFindings}, want: []string{`"class": "tcp_refused"`, `"attempts"`, `"class": "config_invalid"`}},
 	})
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	// --diff-base adds diff and pairs: a profile changed (both sides
+	// probed, both refused), one added, one removed.
+	repo := filepath.Join(t.TempDir(), "repo")
+	writeTree(t, repo, map[string][]byte{
+		"app.yaml":  []byte("database:\n  driver: postgres\n  host: 127.0.0.1\n  port: " + port + "\n  user: app\n  dbname: app\n"),
+		"gone.yaml": []byte("gone:\n  driver: mysql\n  host: 127.0.0.1\n  port: " + port + "\n"),
+	})
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	if err := os.Remove(filepath.Join(repo, "gone.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, repo, map[string][]byte{
+		"app.yaml":   []byte("database:\n  driver: postgres\n  host: 127.0.0.1\n  port: " + port + "\n  user: app\n  dbname: app2\n"),
+		"added.yaml": []byte("added:\n  driver: postgres\n  host: 127.0.0.1\n  port: " + port + "\n"),
+	})
+	checkSchemaCases(t, "verify.schema.json", []schemaCase{
+		{name: "diff-base", dir: repo, args: []string{"verify", "--stage-timeout", "2s", "--format", "json", "--diff-base", "HEAD"},
+			codes: []int{ExitFindings}, want: []string{`"verdict": "still_failing"`, `"verdict": "new_failing"`, `"verdict": "removed"`, `"head": "working tree"`}},
+		{name: "diff-base no change", dir: repo, args: []string{"verify", "--format", "json", "--diff-base", "HEAD", "--head", "HEAD"},
+			codes: []int{ExitOK}, want: []string{`"pairs": []`}},
+	})
 }
 
 // schemaDiffTrees are two sides of a change: a port and a password
@@ -246,6 +282,7 @@ func TestSchemasReject(t *testing.T) {
 		"verify.schema.json": {
 			`{"results": [], "summary": {"profiles": 0, "verified": 0, "ok": 0, "failed": 0, "interrupted": false}}`,
 			`{"schema_version": 1, "results": [{"profile": "p", "name": "", "environment": "unknown", "file": "f", "driver": "postgres", "host": "h", "port": 1, "ok": true, "stages": [], "tries": 1, "duration_ms": 1, "password": "p"}], "summary": {"profiles": 0, "verified": 0, "ok": 0, "failed": 0, "interrupted": false}}`,
+			`{"schema_version": 1, "results": [], "diff": {"base": "b", "head": "h", "config": "c", "pairs": 1, "verdicts": {"removed": 1}}, "pairs": [{"profile": "p", "name": "", "environment": "unknown", "file": "f", "change": "removed", "fields": [], "verdict": "removed", "summary": "s", "old": null, "new": null, "old_password": "p"}], "summary": {"profiles": 0, "verified": 0, "ok": 0, "failed": 0, "interrupted": false}}`,
 		},
 		"review.schema.json": {
 			`{"risk": "none", "reason": "", "fingerprint": "v1:00000000000000000000000000000000", "policy": "none", "approvals_required": [], "approvals_missing": [], "approvals": [], "findings_introduced": [], "findings_fixed": [], "changes": [], "problems": []}`,

@@ -348,3 +348,25 @@ func TestVerifyDiffBaseUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyDiffBaseBrokenFile: a change that makes a file unparseable
+// would only show its profiles as removed, which is not probed; the
+// unreadable file of the head fails the run instead.
+func TestVerifyDiffBaseBrokenFile(t *testing.T) {
+	quiet, count := countingListener(t)
+	host, port, _ := net.SplitHostPort(quiet)
+	r := newDiffRepo(t)
+	r.commit("good", map[string]string{"config/app.yaml": pgProfile("production", "database", host, port, "app", "app", "DBG_UNSET")})
+	r.write(map[string]string{"config/app.yaml": "database:\n  host: [\n"})
+	t.Chdir(r.dir)
+	code, stdout, stderr := runCLI(t, "", "verify", "--diff-base", "HEAD")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitFindings, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "input-unreadable (head)") || !strings.Contains(stdout, "REMOVED") {
+		t.Errorf("want the unreadable head file on stderr and the profile listed as removed:\n%s\n%s", stdout, stderr)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("a removed profile was probed: %d connections", n)
+	}
+}
