@@ -125,6 +125,19 @@ func TestDiffJSONShape(t *testing.T) {
 	}
 }
 
+// gitIn runs git in dir with no user or system configuration and a fixed
+// author, failing the test when git fails.
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v: %s", args, err, out)
+	}
+}
+
 // reviewRepo makes a repository with a base commit and a change commit
 // whose files hold the canary password.
 func reviewRepo(t *testing.T) string {
@@ -133,15 +146,7 @@ func reviewRepo(t *testing.T) string {
 		t.Skip("git not installed")
 	}
 	dir := t.TempDir()
-	git := func(args ...string) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gitIn(t, dir, args...) }
 	app := "environment: production\ndatabase:\n  host: orders-db.prod.internal\n  port: 5432\n  name: orders\n  user: orders\n  password: '" + strings.ReplaceAll(canary, "'", "''") + "'\n  connect_timeout: 5\n"
 	writeReviewFiles(t, dir, map[string]string{
 		"dbguard.yaml":    reviewPolicy,
@@ -305,18 +310,9 @@ func TestDiffReviewCustomRules(t *testing.T) {
 	}
 
 	// review: the same tree as a repository whose change moves the port.
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("commit", "-q", "-m", "base")
+	gitIn(t, dir, "init", "-q", "-b", "main")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "base")
 	writeReviewFiles(t, dir, map[string]string{"old/app.yaml": strings.Replace(prod, "5432", "6432", 1)})
 	for _, args := range [][]string{
 		{"review", "--base", "HEAD"},

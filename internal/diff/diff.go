@@ -387,22 +387,9 @@ func (s *side) problem(loc profile.Location, msg string) {
 	}
 }
 
-// applyConfig applies dbguard.yaml as scan does: an environment override
-// by path wins over the file; replicas fill in where no manifest says.
-func applyConfig(cfg *config.Config, p *profile.Profile) {
-	if env, ok := cfg.EnvironmentFor(p.File); ok {
-		p.Environment = profile.CanonicalEnvironment(env)
-		if p.EnvironmentRaw == "" {
-			p.EnvironmentRaw = env
-		}
-		p.EnvironmentFrom = "dbguard.yaml"
-	}
-	if !p.Replicas.Count.Set {
-		if n, ok := cfg.ReplicasFor(p.ID, p.Name); ok {
-			p.Replicas = profile.Replicas{Count: profile.Value{Text: fmt.Sprint(n), Set: true}, Source: "dbguard.yaml"}
-		}
-	}
-}
+// applyConfig applies dbguard.yaml to a profile exactly as scan does, so
+// that a side's profiles are the ones scan would list.
+func applyConfig(cfg *config.Config, p *profile.Profile) { scan.ApplyConfig(cfg, p) }
 
 // stem is a file's base name without its last extension, lower-cased: the
 // name policy's fleet rule groups copies by.
@@ -498,31 +485,24 @@ func findingDelta(oldFs, newFs []policy.Finding, matches []matched) (introduced,
 		}
 		return f.Rule + "|" + id + "|" + f.Field
 	}
-	count := func(fs []policy.Finding, mapID bool) map[string]int {
-		m := map[string]int{}
+	// only lists the findings of fs (keyed with mapID) that other (keyed
+	// with !mapID) does not have as many times.
+	only := func(fs, other []policy.Finding, mapID bool) []policy.Finding {
+		seen := map[string]int{}
+		for _, f := range other {
+			seen[key(f, !mapID)]++
+		}
+		var out []policy.Finding
 		for _, f := range fs {
-			m[key(f, mapID)]++
+			if k := key(f, mapID); seen[k] > 0 {
+				seen[k]--
+			} else {
+				out = append(out, f)
+			}
 		}
-		return m
+		return out
 	}
-	oc, nc := count(oldFs, true), count(newFs, false)
-	for _, f := range newFs {
-		k := key(f, false)
-		if oc[k] > 0 {
-			oc[k]--
-			continue
-		}
-		introduced = append(introduced, f)
-	}
-	for _, f := range oldFs {
-		k := key(f, true)
-		if nc[k] > 0 {
-			nc[k]--
-			continue
-		}
-		fixed = append(fixed, f)
-	}
-	return introduced, fixed
+	return only(newFs, oldFs, false), only(oldFs, newFs, true)
 }
 
 // sortChanges orders changes by profile, then field order of the model.

@@ -57,35 +57,18 @@ type Single interface {
 	SingleFile() bool
 }
 
-// skipDirs are never descended into, as for scan.
-func skipDir(name string) bool {
-	switch name {
-	case ".git", "vendor", "node_modules", ".hg", ".svn":
-		return true
-	}
-	return false
-}
-
 // Wanted reports whether a file found by walking a tree is a configuration
 // file a diff reads: a known format by its name, not dbguard's own
 // configuration, not excluded, and not below a skipped folder. Git sources
 // use it too, so that both kinds of side see the same files.
 func Wanted(cfg *config.Config, rel string) bool {
 	for _, part := range strings.Split(path.Dir(rel), "/") {
-		if skipDir(part) {
+		if scan.SkipDir(part) {
 			return false
 		}
 	}
 	base := path.Base(rel)
-	for _, n := range config.FileNames() {
-		if base == n {
-			return false
-		}
-	}
-	if cfg.Excluded(rel) {
-		return false
-	}
-	return extract.NameFormat(base) != ""
+	return !scan.IsOwnConfig(base) && !cfg.Excluded(rel) && extract.NameFormat(base) != ""
 }
 
 // Dir is a folder (or one file) on disk.
@@ -134,7 +117,7 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 			return err
 		}
 		if de.IsDir() {
-			if p != d.Root && (skipDir(de.Name()) || d.Config.Excluded(rel)) {
+			if p != d.Root && (scan.SkipDir(de.Name()) || d.Config.Excluded(rel)) {
 				return fs.SkipDir
 			}
 			return nil

@@ -51,34 +51,66 @@ type ConfigError struct{ Err error }
 func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// Run reviews the change from Base to Head.
-func Run(ctx context.Context, o Options) (*Outcome, error) {
+// revisions is what every comparison of two revisions starts from: the
+// repository, the commits, the base's dbguard.yaml and the paths as
+// repository paths.
+type revisions struct {
+	repo *Repo
+	// base is the base commit; head the head commit, empty for the
+	// working tree.
+	base, head string
+	cfg        *config.Config
+	// source says where cfg came from, for the report.
+	source string
+	paths  []string
+}
+
+// openRevisions finds the repository, resolves o.Base and o.Head, reads
+// the policy from the base and turns o.Paths into repository paths. Its
+// errors are Run's: ErrNotRepository, *MissingRevisionError, *ConfigError.
+func openRevisions(ctx context.Context, o Options) (*revisions, error) {
 	repo, err := OpenRepo(ctx, o.Dir)
 	if err != nil {
 		return nil, err
 	}
-	base, err := repo.Resolve(ctx, o.Base)
-	if err != nil {
+	rv := &revisions{repo: repo}
+	if rv.base, err = repo.Resolve(ctx, o.Base); err != nil {
 		return nil, err
 	}
-	head := ""
 	if o.Head != "" {
-		if head, err = repo.Resolve(ctx, o.Head); err != nil {
+		if rv.head, err = repo.Resolve(ctx, o.Head); err != nil {
 			return nil, err
 		}
 	}
-	cfg, source, err := baseConfig(ctx, repo, base, o)
-	if err != nil {
+	if rv.cfg, rv.source, err = baseConfig(ctx, repo, rv.base, o); err != nil {
 		return nil, err
 	}
-	var paths []string
 	for _, p := range o.Paths {
 		rel, err := repo.RelPath(joinDir(o.Dir, p))
 		if err != nil {
 			return nil, err
 		}
-		paths = append(paths, rel)
+		rv.paths = append(rv.paths, rel)
 	}
+	return rv, nil
+}
+
+// headSource is the head revision as a diff source: a commit, or the
+// working tree compared against the base.
+func (rv *revisions) headSource() diff.Source {
+	if rv.head != "" {
+		return rv.repo.Tree(rv.head, rv.cfg)
+	}
+	return rv.repo.Worktree(rv.base, rv.cfg)
+}
+
+// Run reviews the change from Base to Head.
+func Run(ctx context.Context, o Options) (*Outcome, error) {
+	rv, err := openRevisions(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	repo, base, head, cfg, source, paths := rv.repo, rv.base, rv.head, rv.cfg, rv.source, rv.paths
 	rules, settings := []*policy.Rule(nil), (*policy.Settings)(nil)
 	if o.Checks != nil {
 		if rules, settings, err = o.Checks(cfg); err != nil {
@@ -86,11 +118,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		}
 	}
 	dopts := diff.Options{Config: cfg, Rules: rules, Settings: settings, Paths: paths}
-	var headSrc diff.Source = repo.Worktree(base, cfg)
-	if head != "" {
-		headSrc = repo.Tree(head, cfg)
-	}
-	res, err := diff.Compare(ctx, repo.Tree(base, cfg), headSrc, dopts)
+	res, err := diff.Compare(ctx, repo.Tree(base, cfg), rv.headSource(), dopts)
 	if err != nil {
 		return nil, err
 	}
