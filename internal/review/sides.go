@@ -34,49 +34,22 @@ type Sides struct {
 // are those of Run: *MissingRevisionError for a revision this clone lacks
 // (with the shallow-clone advice), *ConfigError, ErrNotRepository.
 func LoadSides(ctx context.Context, o Options) (*Sides, error) {
-	repo, err := OpenRepo(ctx, o.Dir)
+	rv, err := openRevisions(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	base, err := repo.Resolve(ctx, o.Base)
+	repo, cfg, paths := rv.repo, rv.cfg, rv.paths
+	res, err := diff.Compare(ctx, repo.Tree(rv.base, cfg), rv.headSource(), diff.Options{Config: cfg, Paths: paths})
 	if err != nil {
 		return nil, err
 	}
-	head := ""
-	if o.Head != "" {
-		if head, err = repo.Resolve(ctx, o.Head); err != nil {
-			return nil, err
-		}
-	}
-	cfg, source, err := baseConfig(ctx, repo, base, o)
-	if err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, p := range o.Paths {
-		rel, err := repo.RelPath(joinDir(o.Dir, p))
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, rel)
-	}
-	headSrc := func() diff.Source {
-		if head != "" {
-			return repo.Tree(head, cfg)
-		}
-		return repo.Worktree(base, cfg)
-	}
-	res, err := diff.Compare(ctx, repo.Tree(base, cfg), headSrc(), diff.Options{Config: cfg, Paths: paths})
-	if err != nil {
-		return nil, err
-	}
-	s := &Sides{Base: base, Head: head, Config: cfg, ConfigSource: source, Result: res}
+	s := &Sides{Base: rv.base, Head: rv.head, Config: cfg, ConfigSource: rv.source, Result: res}
 	// Fresh sources: a source is listed once before it is read.
 	for _, side := range []struct {
 		src diff.Source
 		out *map[string]*profile.Profile
 		nm  string
-	}{{repo.Tree(base, cfg), &s.Old, "base"}, {headSrc(), &s.New, "head"}} {
+	}{{repo.Tree(rv.base, cfg), &s.Old, "base"}, {rv.headSource(), &s.New, "head"}} {
 		ps, _, err := diff.Profiles(ctx, side.src, cfg, paths)
 		if err != nil {
 			return nil, fmt.Errorf("read the %s's profiles: %w", side.nm, err)
