@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
@@ -236,40 +235,31 @@ type fileResult struct {
 // whose name says no configuration format is skipped without a word; one
 // named on the command line is always read.
 func readOne(j job) fileResult {
-	// A problem with the whole file is reported at its start.
-	loc := profile.Location{File: j.rel, Line: 1, Column: 1}
 	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return fileResult{skipped: true}
 	}
 	data := j.data
 	if data == nil {
-		f, err := os.Open(j.abs)
-		if err != nil {
-			return fileResult{problems: []Problem{{loc, "cannot read file: " + errText(err)}}}
-		}
-		st, err := f.Stat()
-		if err == nil && st.Size() > MaxFileSize {
-			f.Close()
-			return fileResult{size: st.Size(), problems: []Problem{{loc, fmt.Sprintf("file is %d bytes, over the %d-byte limit: not read", st.Size(), MaxFileSize)}}}
-		}
-		data, err = readSized(f, st)
-		f.Close()
-		if err != nil {
-			return fileResult{problems: []Problem{{loc, "cannot read file: " + errText(err)}}}
+		var err error
+		if data, err = ReadFile(j.abs); err != nil {
+			r := fileResult{problems: []Problem{ReadProblem(j.rel, err)}}
+			var tl *TooLargeError
+			if errors.As(err, &tl) {
+				r.size = tl.Size
+			}
+			return r
 		}
 	}
 	r := fileResult{size: int64(len(data))}
-	if len(data) > MaxFileSize {
-		r.problems = append(r.problems, Problem{loc, fmt.Sprintf("input is over the %d-byte limit: not read", MaxFileSize)})
-		return r
-	}
-	if extract.IsBinary(data) || !utf8.Valid(data) && !latin1Text(data) {
-		r.problems = append(r.problems, Problem{binaryAt(j.rel, data), "binary file: not a configuration file"})
+	if p, bad := Unreadable(j.rel, data); bad {
+		r.problems = append(r.problems, p)
 		return r
 	}
 	res := extract.File(j.rel, data)
 	if res.Format == "" {
 		if j.explicit {
+			// A whole-file problem is reported at the file's start.
+			loc := profile.Location{File: j.rel, Line: 1, Column: 1}
 			r.problems = append(r.problems, Problem{loc, "unrecognised format: not YAML, JSON, TOML, INI, .env or .properties"})
 		} else {
 			r.skipped = true
