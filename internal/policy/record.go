@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
 )
@@ -32,15 +31,45 @@ type setRecord struct {
 	password *passwordRecord
 }
 
+// fleetRecord holds the compared values of a client profile, as
+// fleetValue prints them, and their locations packed: a location's file is
+// the record's file unless its noFile bit says it has none or other keeps
+// it whole (another file, or a line beyond 32 bits; both rare).
 type fleetRecord struct {
-	key  string
-	vals [fleetFieldCount]fleetVal
+	key    string
+	text   [fleetFieldCount]string
+	line   [fleetFieldCount]int32
+	col    [fleetFieldCount]int32
+	noFile uint16
+	other  *[fleetFieldCount]*profile.Location
 }
 
-// fleetVal is one compared value: as fleetValue prints it, and where it is.
-type fleetVal struct {
-	text string
-	loc  profile.Location
+// setLoc packs the location of value i of a record of file.
+func (f *fleetRecord) setLoc(i int, file string, l profile.Location) {
+	f.line[i], f.col[i] = int32(l.Line), int32(l.Column)
+	if l.File == file && int(f.line[i]) == l.Line && int(f.col[i]) == l.Column {
+		return
+	}
+	if l.File == "" && int(f.line[i]) == l.Line && int(f.col[i]) == l.Column {
+		f.noFile |= 1 << i
+		return
+	}
+	if f.other == nil {
+		f.other = new([fleetFieldCount]*profile.Location)
+	}
+	f.other[i] = &l
+}
+
+// loc unpacks the location of value i of a record of file.
+func (f *fleetRecord) loc(i int, file string) profile.Location {
+	if f.other != nil && f.other[i] != nil {
+		return *f.other[i]
+	}
+	l := profile.Location{File: file, Line: int(f.line[i]), Column: int(f.col[i])}
+	if f.noFile&(1<<i) != 0 {
+		l.File = ""
+	}
+	return l
 }
 
 type passwordRecord struct {
@@ -64,37 +93,53 @@ func literalSecret(p *profile.Profile) bool {
 	return p.Password.Set && p.Password.Source == "literal" && !p.Password.Secret.Empty() && (isProd(p) || isNonProd(p))
 }
 
-// recordOf builds p's record, or nil when no set rule reads p. Strings
-// that may point into the file's text are copied, so that a record does
-// not keep the file in memory.
-func recordOf(p *profile.Profile, intern func(string) string) *setRecord {
+// recordOf builds p's record, or nil when no set rule reads p. Its
+// strings may point into the file's text; Stream interns them.
+func recordOf(p *profile.Profile) *setRecord {
 	if !needsRecord(p) {
 		return nil
 	}
-	r := &setRecord{id: p.ID, file: p.File, keyPath: intern(p.KeyPath), env: p.Environment}
+	r := &setRecord{id: p.ID, file: p.File, keyPath: p.KeyPath, env: p.Environment}
 	r.first, _ = firstLoc(p)
 	if client(p) {
-		f := &fleetRecord{key: intern(fleetKey(p))}
+		f := &fleetRecord{key: fleetKey(p)}
 		for i, v := range fleetFields(p) {
-			f.vals[i] = fleetVal{text: intern(fleetValue(v)), loc: v.Loc}
+			f.text[i] = fleetValue(v)
+			f.setLoc(i, p.File, v.Loc)
 		}
 		r.fleet = f
 	}
 	if literalSecret(p) {
 		eff := func(v profile.Value) effValue {
 			s, ok := v.Effective()
-			return effValue{s: intern(s), ok: ok}
+			return effValue{s: s, ok: ok}
 		}
 		r.password = &passwordRecord{secret: p.Password.Secret, loc: p.Password.Loc, user: eff(p.User), database: eff(p.Database)}
 	}
 	return r
 }
 
+// strings calls fn on each string of the record that may point into a
+// file's text or repeat across records.
+func (r *setRecord) strings(fn func(*string)) {
+	fn(&r.keyPath)
+	if r.fleet != nil {
+		fn(&r.fleet.key)
+		for i := range r.fleet.text {
+			fn(&r.fleet.text[i])
+		}
+	}
+	if r.password != nil {
+		fn(&r.password.user.s)
+		fn(&r.password.database.s)
+	}
+}
+
 // recordsOf builds the records of ps in their order.
 func recordsOf(ps []*profile.Profile) []*setRecord {
 	var out []*setRecord
 	for _, p := range ps {
-		if r := recordOf(p, strings.Clone); r != nil {
+		if r := recordOf(p); r != nil {
 			out = append(out, r)
 		}
 	}

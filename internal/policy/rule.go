@@ -261,25 +261,57 @@ func fieldLoc(p *profile.Profile, field string) (profile.Location, bool) {
 		return p.Password.Loc, p.Password.Loc.Line > 0
 	}
 	var loc profile.Location
-	p.EachField(func(name string, v profile.Value) {
+	find := func(name string, v profile.Value) {
 		if name == field && loc.Line == 0 {
 			loc = v.Loc
 		}
-	})
+	}
+	if strings.HasPrefix(field, "params.") {
+		p.EachField(find)
+	} else {
+		// No parameter has this name: skip them, and the sorting of
+		// their names that EachField does.
+		q := *p
+		q.Params = nil
+		q.EachField(find)
+	}
 	if loc.Line == 0 && strings.HasPrefix(field, "hosts[") {
 		return profile.Location{}, false
 	}
 	return loc, loc.Line > 0
 }
 
-// firstLoc is where a profile starts: its earliest located field.
+// firstLoc is where a profile starts: its earliest located field, the
+// first in EachField's order among equals.
 func firstLoc(p *profile.Profile) (profile.Location, bool) {
 	var best profile.Location
-	p.EachField(func(_ string, v profile.Value) {
-		if v.Loc.Line > 0 && (best.Line == 0 || v.Loc.Line < best.Line || v.Loc.Line == best.Line && v.Loc.Column < best.Column) {
+	earlier := func(l profile.Location) bool {
+		return l.Line > 0 && (best.Line == 0 || l.Line < best.Line || l.Line == best.Line && l.Column < best.Column)
+	}
+	// EachField visits the parameters last, in name order; visiting them
+	// apart (the least location, the least name among equals) gives the
+	// same answer without sorting their names.
+	q := *p
+	q.Params = nil
+	q.EachField(func(_ string, v profile.Value) {
+		if earlier(v.Loc) {
 			best = v.Loc
 		}
 	})
+	var bestKey string
+	var param profile.Location
+	for k, v := range p.Params {
+		if !v.Set || v.Loc.Line == 0 {
+			continue
+		}
+		l := v.Loc
+		if param.Line == 0 || l.Line < param.Line || l.Line == param.Line && (l.Column < param.Column || l.Column == param.Column && k < bestKey) {
+			param, bestKey = l, k
+		}
+	}
+	if earlier(param) {
+		best = param
+	}
 	if best.Line == 0 && p.Password.Loc.Line > 0 {
 		best = p.Password.Loc
 	}

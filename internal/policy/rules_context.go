@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -317,7 +318,7 @@ func fleetRecords(c *Context, rs []*setRecord) {
 			vals := make([]string, len(g))
 			count := map[string]int{}
 			for i, r := range g {
-				vals[i] = r.fleet.vals[fi].text
+				vals[i] = r.fleet.text[fi]
 				count[vals[i]]++
 			}
 			if len(count) < 2 {
@@ -343,14 +344,14 @@ func fleetRecords(c *Context, rs []*setRecord) {
 				var rel []Related
 				for j, o := range g {
 					if j != i && vals[j] != vals[i] {
-						loc := o.fleet.vals[fi].loc
+						loc := o.fleet.loc(fi, o.file)
 						if loc.File == "" {
 							loc.File = o.file
 						}
 						rel = append(rel, Related{Loc: loc, Message: field + " " + vals[j] + " in " + o.id})
 					}
 				}
-				loc := r.fleet.vals[fi].loc
+				loc := r.fleet.loc(fi, r.file)
 				if strict {
 					c.reportRecord(r, field, loc, rel, "%s is %s here but %s in %d of %d copies of this service's profile (%s): part of the fleet connects differently",
 						field, vals[i], major, n, len(g), strings.Join(majorityFiles, ", "))
@@ -368,7 +369,7 @@ func fleetValue(v profile.Value) string {
 		return "unset"
 	}
 	if s, ok := v.Effective(); ok {
-		return fmt.Sprintf("%q", strings.TrimSpace(s))
+		return strconv.Quote(strings.TrimSpace(s))
 	}
 	return v.Text
 }

@@ -220,7 +220,8 @@ func (st *Stream) File(in FileInput) {
 			}
 		}
 		for pi, p := range active {
-			if r := recordOf(p, st.internString); r != nil {
+			if r := recordOf(p); r != nil {
+				st.internRecord(r)
 				records = append(records, orderedRecord{file: in.Index, prof: pi, r: r})
 			}
 		}
@@ -243,18 +244,21 @@ func (st *Stream) File(in FileInput) {
 	}
 }
 
-// internString shares the strings records repeat (key paths, fleet keys,
+// internRecord shares the strings records repeat (key paths, fleet keys,
 // compared values) and copies them out of the file's text, so that a
 // record does not keep its file in memory.
-func (st *Stream) internString(s string) string {
+func (st *Stream) internRecord(r *setRecord) {
 	st.internMu.Lock()
 	defer st.internMu.Unlock()
-	if v, ok := st.intern[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	st.intern[v] = v
-	return v
+	r.strings(func(s *string) {
+		if v, ok := st.intern[*s]; ok {
+			*s = v
+			return
+		}
+		v := strings.Clone(*s)
+		st.intern[v] = v
+		*s = v
+	})
 }
 
 // Finish judges the files kept whole, runs the set rules over every
@@ -310,7 +314,8 @@ func (st *Stream) Finish(files int, link func([]*profile.Profile)) *Report {
 			}
 		}
 		for k, p := range active {
-			if r := recordOf(p, st.internString); r != nil {
+			if r := recordOf(p); r != nil {
+				st.internRecord(r)
 				st.records = append(st.records, orderedRecord{file: where[k].file, prof: where[k].prof, r: r})
 			}
 		}

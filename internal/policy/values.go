@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/profile"
 )
@@ -125,12 +126,11 @@ func jdbc(p *profile.Profile) bool {
 	return strings.Contains(strings.ToLower(p.KeyPath), "spring.datasource") || strings.Contains(p.Format, "spring")
 }
 
-// param finds a parameter by name, ignoring case, '-' and '_'.
+// param finds a parameter by name, ignoring case, '-', '_' and '.'.
 func param(p *profile.Profile, names ...string) (profile.Value, bool) {
 	for k, v := range p.Params {
-		nk := normKey(k)
 		for _, n := range names {
-			if nk == normKey(n) {
+			if sameKey(k, n) {
 				return v, true
 			}
 		}
@@ -143,6 +143,37 @@ func normKey(s string) string {
 	s = strings.ReplaceAll(s, "_", "")
 	s = strings.ReplaceAll(s, "-", "")
 	return strings.ReplaceAll(s, ".", "")
+}
+
+// sameKey is normKey(a) == normKey(b) without allocating for ASCII names,
+// which param calls for every parameter of every profile.
+func sameKey(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && (a[i] == '_' || a[i] == '-' || a[i] == '.') {
+			i++
+		}
+		for j < len(b) && (b[j] == '_' || b[j] == '-' || b[j] == '.') {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		x, y := a[i], b[j]
+		if x >= utf8.RuneSelf || y >= utf8.RuneSelf {
+			return normKey(a) == normKey(b)
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+		i, j = i+1, j+1
+	}
 }
 
 // words splits a name into lower-case alphanumeric words.
