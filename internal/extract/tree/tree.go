@@ -50,8 +50,10 @@ type Node struct {
 	Col      int
 	Children []*Node
 	// Comment holds a comment on the same line or the lines just above,
-	// without its marker, where the format has comments; suppressions
-	// (dbguard:ignore) are read from it.
+	// without its marker, where the format has comments. YAML comments
+	// are not kept: yaml.v3 attributes them in ways the fast YAML reader
+	// would have to copy, and nothing needs them, since suppressions
+	// (dbguard:ignore) are read from the source lines.
 	Comment string
 }
 

@@ -30,7 +30,22 @@ var ErrAliasExpansion = errors.New("yaml aliases expand to too many nodes")
 // a copy of the anchored subtree with the anchored text's positions, and
 // merged keys never override the mapping's own keys. Scalar types come from
 // the tag yaml.v3 resolves (a quoted "5432" is a String).
-func ParseYAML(data []byte) (docs []Document, err error) {
+//
+// Most configuration files are plain block YAML, which parseYAMLFast reads
+// many times faster than yaml.v3 into the same tree; anything else goes
+// through yaml.v3. Comments are not kept (see Node.Comment).
+func ParseYAML(data []byte) ([]Document, error) {
+	var a arena
+	a.hint(estimate(data))
+	if docs, ok := parseYAMLFast(data, &a); ok {
+		return docs, nil
+	}
+	return parseYAMLLib(data, &a)
+}
+
+// parseYAMLLib is ParseYAML through yaml.v3, for any input the fast path
+// does not take.
+func parseYAMLLib(data []byte, a *arena) (docs []Document, err error) {
 	defer func() {
 		// yaml.v3 has panicked on hostile input in the past; a scan over a
 		// whole repository must survive one bad file.
@@ -38,8 +53,7 @@ func ParseYAML(data []byte) (docs []Document, err error) {
 			docs, err = nil, &SyntaxError{Line: 1, Msg: fmt.Sprint("yaml parser failed: ", r)}
 		}
 	}()
-	c := yamlConv{budget: maxYAMLNodes}
-	c.a.hint(estimate(data))
+	c := yamlConv{budget: maxYAMLNodes, a: a}
 	body := stripBOM(data)
 	c.lines = 1 + bytes.Count(body, []byte{'\n'})
 	c.lastCol = 1 + utf8.RuneCount(body[bytes.LastIndexByte(body, '\n')+1:])
@@ -181,7 +195,7 @@ func yamlEmpty(d *yaml.Node) bool {
 }
 
 type yamlConv struct {
-	a         arena
+	a         *arena
 	budget    int
 	expanding []*yaml.Node
 	// lines and lastCol bound positions: yaml.v3 places a node that ends
@@ -231,13 +245,11 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 			n.Kind, n.Type = Null, NullType
 		}
 		n.Quoted = y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
-		n.Comment = yamlComment(y.HeadComment, y.LineComment)
 		return n, nil
 	case yaml.SequenceNode:
 		n := c.a.node()
 		n.Kind = Seq
 		n.Line, n.Col = c.pos(y)
-		n.Comment = yamlComment(y.HeadComment, y.LineComment)
 		mark := c.a.mark()
 		for _, item := range y.Content {
 			v, err := c.conv(item)
@@ -297,7 +309,6 @@ func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 	n := c.a.node()
 	n.Kind = Map
 	n.Line, n.Col = c.pos(y)
-	n.Comment = yamlComment(y.HeadComment, y.LineComment)
 	pairs := y.Content
 	var explicit map[string]bool
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -330,7 +341,6 @@ func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 		}
 		child.Key = yamlKey(k)
 		child.KeyLine, child.KeyCol = c.pos(k)
-		child.Comment = joinComments(yamlComment(k.HeadComment, k.LineComment), child.Comment)
 		c.a.push(child)
 	}
 	n.Children = c.a.children(mark)
@@ -378,38 +388,6 @@ func deref(y *yaml.Node) *yaml.Node {
 
 func yamlKey(k *yaml.Node) string {
 	return deref(k).Value
-}
-
-// yamlComment joins yaml.v3's comment fields without their # markers.
-func yamlComment(parts ...string) string {
-	var out string
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		for _, line := range strings.Split(p, "\n") {
-			line = strings.TrimSpace(line)
-			line = strings.TrimSpace(strings.TrimPrefix(line, "#"))
-			if line == "" {
-				continue
-			}
-			if out != "" {
-				out += "\n"
-			}
-			out += line
-		}
-	}
-	return out
-}
-
-func joinComments(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + "\n" + b
 }
 
 // yamlParserProblems are the messages of yaml.v3's parser stage. For
