@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
 )
@@ -177,19 +177,20 @@ type scanSummary struct {
 }
 
 func writeScanJSON(w io.Writer, res *scan.Result) error {
-	doc := scanJSON{SchemaVersion: profile.SchemaVersion, Profiles: []profile.View{}, Problems: []problemJSON{}}
-	for _, p := range res.Profiles {
-		doc.Profiles = append(doc.Profiles, p.View())
-	}
-	for _, p := range res.Problems {
-		doc.Problems = append(doc.Problems, problemJSON{Rule: "input-unreadable", Severity: "error",
-			File: p.Loc.File, Line: p.Loc.Line, Column: p.Loc.Column, Message: p.Msg})
-	}
-	doc.Summary = scanSummary{Files: res.Files, Readable: res.Readable, Bytes: res.Bytes,
-		Profiles: len(res.Profiles), Problems: len(res.Problems)}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	// Streamed profile by profile: the document for a large repository
+	// is tens of megabytes, and building it whole doubles the run's peak
+	// memory. The bytes are those json.Encoder writes for scanJSON.
+	s := output.NewJSONStream(w)
+	s.Field("schema_version", profile.SchemaVersion)
+	s.Array("profiles", len(res.Profiles), func(i int) any { return res.Profiles[i].View() })
+	s.Array("problems", len(res.Problems), func(i int) any {
+		p := res.Problems[i]
+		return problemJSON{Rule: "input-unreadable", Severity: "error",
+			File: p.Loc.File, Line: p.Loc.Line, Column: p.Loc.Column, Message: p.Msg}
+	})
+	s.Field("summary", scanSummary{Files: res.Files, Readable: res.Readable, Bytes: res.Bytes,
+		Profiles: len(res.Profiles), Problems: len(res.Problems)})
+	return s.Close()
 }
 
 func writeScanTable(w io.Writer, res *scan.Result) error {

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/dbguard/dbguard/internal/policy"
@@ -57,30 +56,30 @@ type jsonSummary struct {
 	ByRule     map[string]int `json:"by_rule"`
 }
 
-func jsonFindings(fs []policy.Finding) []jsonFinding {
-	out := make([]jsonFinding, 0, len(fs))
-	for _, f := range fs {
-		jf := jsonFinding{Rule: f.Rule, Severity: f.Severity.String(), Message: f.Message, Profile: f.Profile,
-			Environment: string(f.Environment), Field: f.Field, File: f.Loc.File, Line: f.Loc.Line, Column: f.Loc.Column,
-			Remediation: f.Remediation, Help: f.Help, Fingerprint: f.Fingerprint()}
-		for _, r := range f.Related {
-			jf.Related = append(jf.Related, jsonRelated{File: r.Loc.File, Line: r.Loc.Line, Column: r.Loc.Column, Message: r.Message})
-		}
-		out = append(out, jf)
+func jsonFindingOf(f policy.Finding) jsonFinding {
+	jf := jsonFinding{Rule: f.Rule, Severity: f.Severity.String(), Message: f.Message, Profile: f.Profile,
+		Environment: string(f.Environment), Field: f.Field, File: f.Loc.File, Line: f.Loc.Line, Column: f.Loc.Column,
+		Remediation: f.Remediation, Help: f.Help, Fingerprint: f.Fingerprint()}
+	for _, r := range f.Related {
+		jf.Related = append(jf.Related, jsonRelated{File: r.Loc.File, Line: r.Loc.Line, Column: r.Loc.Column, Message: r.Message})
 	}
-	return out
+	return jf
 }
 
 func renderJSON(w io.Writer, rep *policy.Report, o Options) error {
 	c := rep.CountBySeverity()
-	doc := jsonDoc{
-		SchemaVersion: SchemaVersion, Tool: jsonTool{Name: "dbguard", Version: o.Version},
-		Findings: jsonFindings(rep.Findings), Suppressed: jsonFindings(rep.Suppressed), Baselined: jsonFindings(rep.Baselined),
-		Summary: jsonSummary{Files: rep.Files, Profiles: rep.Profiles, Findings: len(rep.Findings),
-			Errors: c[policy.Error], Warnings: c[policy.Warning], Infos: c[policy.Info],
-			Suppressed: len(rep.Suppressed), Baselined: len(rep.Baselined), ByRule: rep.CountByRule()},
+	s := NewJSONStream(w)
+	s.Field("schema_version", SchemaVersion)
+	s.Field("tool", jsonTool{Name: "dbguard", Version: o.Version})
+	for _, list := range []struct {
+		name string
+		fs   []policy.Finding
+	}{{"findings", rep.Findings}, {"suppressed", rep.Suppressed}, {"baselined", rep.Baselined}} {
+		fs := list.fs
+		s.Array(list.name, len(fs), func(i int) any { return jsonFindingOf(fs[i]) })
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	s.Field("summary", jsonSummary{Files: rep.Files, Profiles: rep.Profiles, Findings: len(rep.Findings),
+		Errors: c[policy.Error], Warnings: c[policy.Warning], Infos: c[policy.Info],
+		Suppressed: len(rep.Suppressed), Baselined: len(rep.Baselined), ByRule: rep.CountByRule()})
+	return s.Close()
 }
