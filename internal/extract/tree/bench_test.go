@@ -32,6 +32,13 @@ func BenchmarkParseYAML(b *testing.B) {
 	bench(b, "config.yaml", func(d []byte) error { _, err := tree.ParseYAML(d); return err })
 }
 
+// BenchmarkParseYAMLBlock reads the same configuration written without
+// flow collections, which the fast path takes; config.yaml goes through
+// yaml.v3.
+func BenchmarkParseYAMLBlock(b *testing.B) {
+	bench(b, "block.yaml", func(d []byte) error { _, err := tree.ParseYAML(d); return err })
+}
+
 func BenchmarkBareYAMLNode(b *testing.B) {
 	bench(b, "config.yaml", func(d []byte) error { var n yaml.Node; return yaml.Unmarshal(d, &n) })
 }

@@ -109,6 +109,7 @@ func TestYAMLFastCases(t *testing.T) {
 		{"plain with colons and hashes", "url: postgres://u@h:5432/d?x=1#frag\nb: a#b\nc: a  b   # c\n", true},
 		{"unicode", "stadt: Zürich – ß\n\"ü\": 'ö'\nk: 日本 # 語\nl:\n  - \"é\"\n", true},
 		{"types", "a: ~\nb: null\nc: Null\nd: NULL\ne: true\nf: False\ng: TRUE\nh: yes\ni: no\nj: on\nk: off\nl: 0\nm: -7\nn: 1.5\no: -0.25\np: 10.0.0.1\nq: 8080:80\nr: 30s\ns: nil\nt: tru\nu: .env\nv: -verbose\nw: 5m\nx: 1.2.3\ny: 123456789012345678\n", true},
+		{"comments everywhere", "# head\na: # after key\n# col 0\n  b: 1 # after value\n      # deep\n  c:\n  # before entry\n  - x # entry\n# between\n  - y\n\n# foot\nd: 2\n# end", true},
 		{"trailing spaces", "a: b   \nc:    \n", true},
 		{"key spaces", "my key  : v\n", true},
 		{"long key", strings.Repeat("k", 1100) + ": v\n", false},
@@ -299,4 +300,14 @@ func sharedDir() string {
 		return ""
 	}
 	return dir
+}
+
+// A file near the yaml.v3 path's node budget is left to that path, which
+// fails past it.
+func TestYAMLFastBudget(t *testing.T) {
+	t.Parallel()
+	data := bytes.Repeat([]byte("- 1\n"), 300_000)
+	if _, ok := tree.ParseYAMLFast(data); ok {
+		t.Error("fast path accepted 300,000 lines")
+	}
 }
