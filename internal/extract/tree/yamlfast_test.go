@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,4 +311,81 @@ func TestYAMLFastBudget(t *testing.T) {
 	if _, ok := tree.ParseYAMLFast(data); ok {
 		t.Error("fast path accepted 300,000 lines")
 	}
+}
+
+// yamlScalars and yamlLineShapes are the pieces FuzzYAMLFastGrammar builds
+// documents from: mostly inside the fast path's subset, some just outside,
+// so that random indentation and nesting are tried on accepted files.
+var (
+	yamlScalars = []string{
+		"a", "host", "b c", "\"q\"", "'s''t'", "''", "\"\"", "5432", "-1", "0", "1.5", "-0.5", "~", "null",
+		"NULL", "true", "False", "yes", "off", "10.0.0.1", "8080:80", "30s", "0x1F", "08", "1e3", "1_0",
+		"2024-01-15", ".5", ".env", "-.inf", "+1", "Zürich", "日本", "a#b", "a # c", "x:y", "a: b", "&x",
+		"*x", "!t", "[1]", "{a: 1}", "|", ">", "? k", "\"a\\tb\"", "'open", "@x", "<<", "-", "- x", "%",
+		"${DB_PASSWORD}", "postgres://u@h:5432/d?sslmode=require",
+	}
+	yamlLineShapes = []string{"K: V", "K:", "- V", "- K: V", "- K:", "-", "# c", "", "K: V # c", "V", "---", "K : V"}
+)
+
+// FuzzYAMLFastGrammar reads the fuzz input as choices: each three bytes
+// make a line of a shape, an indentation and a scalar.
+func FuzzYAMLFastGrammar(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 2, 1, 2, 3, 2, 5, 5, 2, 9})
+	f.Add([]byte{1, 0, 0, 3, 2, 1, 1, 2, 4, 0, 0, 7, 2, 2, 2})
+	f.Fuzz(func(t *testing.T, choices []byte) {
+		data := grammarYAML(choices)
+		if _, d := diffYAML(data); d != "" {
+			t.Fatalf("%q: %s", data, d)
+		}
+	})
+}
+
+// grammarYAML builds a document from choices, three bytes a line.
+func grammarYAML(choices []byte) []byte {
+	var b strings.Builder
+	for i := 0; i+2 < len(choices); i += 3 {
+		shape := yamlLineShapes[int(choices[i])%len(yamlLineShapes)]
+		indent := int(choices[i+1] % 7)
+		k := yamlScalars[int(choices[i+1]/7)%len(yamlScalars)]
+		v := yamlScalars[int(choices[i+2])%len(yamlScalars)]
+		if choices[i+2] >= 128 {
+			k = "key" + strconv.Itoa(int(choices[i+2])%5)
+		}
+		b.WriteString(strings.Repeat(" ", indent))
+		b.WriteString(strings.NewReplacer("K", k, "V", v).Replace(shape))
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+// The grammar's documents, drawn with a fixed seed: a deterministic share
+// of what FuzzYAMLFastGrammar explores.
+func TestYAMLFastGrammar(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 7))
+	accepted, total := 0, 20000
+	for range total {
+		choices := make([]byte, 3*(1+rng.IntN(12)))
+		for i := range choices {
+			choices[i] = byte(rng.IntN(256))
+		}
+		// Most lines are mapping entries and sequence items, indented
+		// by two, with scalars from the start of the list.
+		for i := 0; i < len(choices); i += 3 {
+			choices[i] %= byte(4 + rng.IntN(len(yamlLineShapes)-3))
+			if rng.IntN(4) > 0 {
+				choices[i+1] = byte(7*rng.IntN(30) + 2*rng.IntN(3))
+				choices[i+2] = byte(rng.IntN(20) + 128*rng.IntN(2))
+			}
+		}
+		data := grammarYAML(choices)
+		ok, d := diffYAML(data)
+		if d != "" {
+			t.Fatalf("%q: %s", data, d)
+		}
+		if ok {
+			accepted++
+		}
+	}
+	t.Logf("fast path accepted %d of %d generated documents", accepted, total)
 }
