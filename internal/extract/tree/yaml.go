@@ -37,10 +37,24 @@ var ErrAliasExpansion = errors.New("yaml aliases expand to too many nodes")
 func ParseYAML(data []byte) ([]Document, error) {
 	var a arena
 	a.hint(estimate(data))
-	if docs, ok := parseYAMLFast(data, &a); ok {
+	if docs, ok := fastOrNothing(data, &a); ok {
 		return docs, nil
 	}
 	return parseYAMLLib(data, &a)
+}
+
+// fastOrNothing runs the fast path so that a bug in it can only cost
+// speed: a panic falls back to yaml.v3 like any input it declines. The
+// arena is left to the fallback as the fast path leaves it on a decline.
+func fastOrNothing(data []byte, a *arena) (docs []Document, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			*a = arena{}
+			a.hint(estimate(data))
+			docs, ok = nil, false
+		}
+	}()
+	return parseYAMLFast(data, a)
 }
 
 // parseYAMLLib is ParseYAML through yaml.v3, for any input the fast path
