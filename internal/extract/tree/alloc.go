@@ -38,11 +38,27 @@ func (a *arena) hint(n int) {
 	a.size = min(n, 1024)
 }
 
-// estimate counts the bytes that come before most values in the formats
-// read here (line ends, commas, opening brackets): an upper bound on the
-// node count of a typical file.
+// estimate counts the lines that may hold a value (not blank, not a
+// comment) and the commas: an upper bound on the node count of a typical
+// YAML or TOML file. Comment lines are common in configuration files and
+// would otherwise size the arena for nodes that never come.
 func estimate(data []byte) int {
-	return bytes.Count(data, []byte{'\n'}) + bytes.Count(data, []byte{','}) + 2
+	n := 2
+	start := true
+	for _, c := range data {
+		switch {
+		case c == '\n':
+			start = true
+		case c == ',':
+			n++
+		case start && c != ' ' && c != '\t' && c != '\r':
+			start = false
+			if c != '#' {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (a *arena) node() *Node {

@@ -39,15 +39,8 @@ const (
 // YAML aliases and merge keys are resolved by the parser: the tree holds
 // copies, with the locations of the anchored text.
 type Node struct {
-	Kind     Kind
-	Type     Type
 	Key      string
-	KeyLine  int
-	KeyCol   int
 	Value    string
-	Quoted   bool
-	Line     int
-	Col      int
 	Children []*Node
 	// Comment holds a comment on the same line or the lines just above,
 	// without its marker, where the format has comments. YAML comments
@@ -55,6 +48,15 @@ type Node struct {
 	// would have to copy, and nothing needs them, since suppressions
 	// (dbguard:ignore) are read from the source lines.
 	Comment string
+	KeyLine int
+	KeyCol  int
+	Line    int
+	Col     int
+	// The small fields come last so that the struct packs tight: a scan
+	// allocates one node per value of every file.
+	Kind   Kind
+	Type   Type
+	Quoted bool
 }
 
 // Get returns the child of a map with the given key (exact match), or nil.
