@@ -33,9 +33,9 @@ func TestConnNeverPrintsPassword(t *testing.T) {
 		jsv, _ := json.Marshal(*c)
 		var logBuf bytes.Buffer
 		slog.New(slog.NewTextHandler(&logBuf, nil)).Info("conn", "c", c, "v", *c)
-		//lint:ignore S1025 the %s verb itself is what is under test
 		for name, out := range map[string]string{
 			"%v": fmt.Sprintf("%v", c), "%+v": fmt.Sprintf("%+v", c), "%#v": fmt.Sprintf("%#v", c),
+			//lint:ignore S1025 the %s verb itself is what is under test
 			"%s": fmt.Sprintf("%s", *c), "value %+v": fmt.Sprintf("%+v", *c),
 			"json": string(js), "json value": string(jsv), "slog": logBuf.String(),
 		} {
