@@ -281,7 +281,8 @@ func joinKey(kp, k string) string {
 	return kp + "." + k
 }
 
-// isBinary reports whether data looks like a binary file rather than text.
+// IsBinary reports whether data looks like a binary file rather than text:
+// a NUL byte in its first 512 bytes.
 func IsBinary(data []byte) bool {
 	return bytes.IndexByte(head(data), 0) >= 0
 }

@@ -390,12 +390,10 @@ func unflatten(n *tree.Node) *tree.Node {
 		cur := root
 		for i, part := range parts {
 			if i == len(parts)-1 {
+				// a.b=1 beside a.b.c=2 keeps both: the scalar and the
+				// map are siblings of one key, as Spring reads them.
 				leaf := *c
 				leaf.Key = part
-				if ex := cur.Get(part); ex != nil && ex.Kind == tree.Map {
-					// a.b=1 and a.b.c=2: keep the map, the scalar becomes a.b.value
-					leaf.Key = part
-				}
 				cur.Children = append(cur.Children, &leaf)
 				break
 			}
