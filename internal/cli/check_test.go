@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // checkDoc is the part of check's json output the tests read.
@@ -145,18 +147,12 @@ func syntheticKinds() map[string][]string {
 // Over 2,000 generated files, every planted violation is found by its
 // rule, and none of those rules fires on a file the manifest calls clean.
 func TestCheckSyntheticCorpus(t *testing.T) {
-	gen, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "tools", "gen-corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(gen); err != nil {
-		t.Skipf("gen-corpus not found: %v", err)
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not installed")
-	}
+	// SharedDir skips without ../shared, and fails instead under the
+	// test command (DBGUARD_REQUIRE_SERVICES=1).
+	gen := filepath.Join(testenv.SharedDir(t), "tools", "gen-corpus")
+	python := testenv.Python3(t)
 	out := filepath.Join(t.TempDir(), "corpus")
-	if b, err := exec.Command("python3", gen, "--out", out, "--files", "2000", "--seed", "42").CombinedOutput(); err != nil {
+	if b, err := exec.Command(python, gen, "--out", out, "--files", "2000", "--seed", "42").CombinedOutput(); err != nil {
 		t.Fatalf("gen-corpus: %v\n%s", err, b)
 	}
 	manifest, err := os.ReadFile(out + ".manifest.tsv")
@@ -217,13 +213,7 @@ func TestCheckSyntheticCorpus(t *testing.T) {
 // The real-world corpus: per-rule counts and every finding, in a golden
 // file that review reads (go test ./internal/cli -run RealWorld -update).
 func TestCheckRealWorldGolden(t *testing.T) {
-	corpus, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "real-world"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus not found: %v", err)
-	}
+	corpus := filepath.Join(testenv.SharedDir(t), "corpus", "real-world")
 	_, stdout, stderr := runCLI(t, "", "check", "--no-config", "--fail-on", "none", "-o", "json", corpus)
 	if strings.Contains(stderr, "panic") {
 		t.Fatal(stderr)

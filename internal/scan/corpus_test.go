@@ -52,10 +52,7 @@ func TestRealWorldCorpusScore(t *testing.T) {
 	if err := os.WriteFile(out, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Fatalf("python3 is needed to run the corpus scorer: %v", err)
-	}
-	cmd := exec.Command("python3", filepath.Join(shared, "tools", "corpus-score"),
+	cmd := exec.Command(testenv.Python3(t), filepath.Join(shared, "tools", "corpus-score"),
 		"--expected", filepath.Join(shared, "corpus", "real-world.expected.jsonl"), "--min", "0.95", "-v", out)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf

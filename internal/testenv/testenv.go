@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -237,4 +238,16 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Python3 returns the python3 that runs the corpus tools of ../shared
+// (gen-corpus, corpus-score). Without one the test skips, and fails under
+// DBGUARD_REQUIRE_SERVICES=1, where scripts/test.sh has installed it.
+func Python3(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("python3")
+	if err != nil {
+		missing(t, "python3 not found: the corpus tools of ../shared need it")
+	}
+	return p
 }

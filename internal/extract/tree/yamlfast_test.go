@@ -192,14 +192,9 @@ func yamlFiles(t testing.TB, dir string) []string {
 func syntheticYAML(t testing.TB) []string {
 	t.Helper()
 	gen := filepath.Join(testenv.SharedDir(t), "tools", "gen-corpus")
-	if _, err := os.Stat(gen); err != nil {
-		t.Skipf("gen-corpus not found: %v", err)
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not installed")
-	}
+	python := testenv.Python3(t)
 	out := filepath.Join(t.TempDir(), "corpus")
-	if b, err := exec.Command("python3", gen, "--out", out, "--files", "2000", "--seed", "7").CombinedOutput(); err != nil {
+	if b, err := exec.Command(python, gen, "--out", out, "--files", "2000", "--seed", "7").CombinedOutput(); err != nil {
 		t.Fatalf("gen-corpus: %v\n%s", err, b)
 	}
 	return yamlFiles(t, out)
