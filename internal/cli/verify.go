@@ -176,16 +176,8 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 
 	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
 	defer cancel()
-	prober := verify.NewProber(verify.Options{
-		Drivers:      verifyDrivers(),
-		Resolver:     net.DefaultResolver,
-		StageTimeout: o.stageTimeout,
-		Query:        o.query,
-		WriteCheck:   o.writeCheck,
-	})
-	wd, _ := os.Getwd()
-	results := runProbes(ctx, prober, targets, o, verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd},
-		newProgress(e.stderr, len(targets)))
+	prober, resolve := newProber(o)
+	results := runProbes(ctx, prober, targets, o, resolve, newProgress(e.stderr, len(targets)))
 	interrupted := e.ctx.Err() != nil
 
 	switch o.format {
@@ -884,16 +876,8 @@ func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
 	defer cancel()
-	prober := verify.NewProber(verify.Options{
-		Drivers:      verifyDrivers(),
-		Resolver:     net.DefaultResolver,
-		StageTimeout: o.stageTimeout,
-		Query:        o.query,
-		WriteCheck:   o.writeCheck,
-	})
-	wd, _ := os.Getwd()
-	got := runProbesIndexed(ctx, prober, targets, o, verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd},
-		newProgress(e.stderr, len(targets)))
+	prober, resolve := newProber(o)
+	got := runProbesIndexed(ctx, prober, targets, o, resolve, newProgress(e.stderr, len(targets)))
 	interrupted := e.ctx.Err() != nil
 	for _, d := range got {
 		r := d.r
@@ -1209,4 +1193,19 @@ func writeVerifyDiffJUnit(w io.Writer, d diffDoc) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// newProber builds the prober a verify run uses, and how it resolves the
+// references of a profile (environment, secret files, paths relative to the
+// working directory).
+func newProber(o *verifyOptions) (*verify.Prober, verify.ResolveOptions) {
+	prober := verify.NewProber(verify.Options{
+		Drivers:      verifyDrivers(),
+		Resolver:     net.DefaultResolver,
+		StageTimeout: o.stageTimeout,
+		Query:        o.query,
+		WriteCheck:   o.writeCheck,
+	})
+	wd, _ := os.Getwd()
+	return prober, verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd}
 }

@@ -57,21 +57,32 @@ func Formats() []Format {
 
 // Lookup finds a format by name.
 func Lookup(name string) (Format, error) {
-	var names []string
-	for _, f := range Formats() {
-		if f.Name == name {
-			return f, nil
-		}
-		names = append(names, f.Name)
-	}
-	return Format{}, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(names, ", "))
+	return LookupNamed(Formats(), func(f Format) string { return f.Name }, name)
 }
 
 // Names lists the format names.
 func Names() []string {
-	var names []string
-	for _, f := range Formats() {
-		names = append(names, f.Name)
+	return NamesOf(Formats(), func(f Format) string { return f.Name })
+}
+
+// LookupNamed finds the entry of a format registry with the given name;
+// the error lists the names there are. Every command's registry (check's
+// here, review's in internal/review) is looked up through it.
+func LookupNamed[T any](list []T, nameOf func(T) string, name string) (T, error) {
+	for _, f := range list {
+		if nameOf(f) == name {
+			return f, nil
+		}
+	}
+	var zero T
+	return zero, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(NamesOf(list, nameOf), ", "))
+}
+
+// NamesOf lists the names of a format registry, in its order.
+func NamesOf[T any](list []T, nameOf func(T) string) []string {
+	names := make([]string, 0, len(list))
+	for _, f := range list {
+		names = append(names, nameOf(f))
 	}
 	return names
 }

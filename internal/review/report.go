@@ -190,23 +190,12 @@ func Formats() []Format {
 
 // LookupFormat finds a format by name.
 func LookupFormat(name string) (Format, error) {
-	var names []string
-	for _, f := range Formats() {
-		if f.Name == name {
-			return f, nil
-		}
-		names = append(names, f.Name)
-	}
-	return Format{}, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(names, ", "))
+	return output.LookupNamed(Formats(), func(f Format) string { return f.Name }, name)
 }
 
 // FormatNames lists the format names.
 func FormatNames() []string {
-	var out []string
-	for _, f := range Formats() {
-		out = append(out, f.Name)
-	}
-	return out
+	return output.NamesOf(Formats(), func(f Format) string { return f.Name })
 }
 
 func renderJSON(w io.Writer, r *Report, _ output.Options) error {
