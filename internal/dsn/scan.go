@@ -189,7 +189,22 @@ type span struct{ off, end int }
 // and parentheses (IPv6 literals, MySQL Connector/J address=(...)).
 func splitOut(s string, i, lim int, sep byte) []span {
 	var out []span
-	start, depth := i, 0
+	set := string([]byte{sep})
+	for {
+		j := indexOutNested(s, i, lim, set)
+		if j < 0 {
+			return append(out, span{i, lim})
+		}
+		out = append(out, span{i, j})
+		i = j + 1
+	}
+}
+
+// indexOutNested is indexOut that also skips what brackets and
+// parentheses enclose: the first byte of set in s[i:lim] at depth 0
+// outside interpolation tokens, or -1.
+func indexOutNested(s string, i, lim int, set string) int {
+	depth := 0
 	for j := i; j < lim; j++ {
 		c := s[j]
 		if maybeInterp(c) {
@@ -203,12 +218,11 @@ func splitOut(s string, i, lim int, sep byte) []span {
 			depth++
 		case (c == ']' || c == ')') && depth > 0:
 			depth--
-		case c == sep && depth == 0:
-			out = append(out, span{start, j})
-			start = j + 1
+		case depth == 0 && strings.IndexByte(set, c) >= 0:
+			return j
 		}
 	}
-	return append(out, span{start, lim})
+	return -1
 }
 
 func unhex(c byte) (byte, bool) {

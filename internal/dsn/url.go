@@ -146,23 +146,8 @@ func parseURLAt(s string, start, se, lim int, format string) (*Conn, error) {
 // hostListEnd finds where the host list starting at s[i] ends: at the first
 // '/' or '?' outside brackets, parentheses and interpolation tokens.
 func hostListEnd(s string, i, lim int) int {
-	depth := 0
-	for j := i; j < lim; j++ {
-		c := s[j]
-		if maybeInterp(c) {
-			if e := interpEnd(s, j, lim); e > 0 {
-				j = e - 1
-				continue
-			}
-		}
-		switch {
-		case c == '[' || c == '(':
-			depth++
-		case (c == ']' || c == ')') && depth > 0:
-			depth--
-		case (c == '/' || c == '?') && depth == 0:
-			return j
-		}
+	if j := indexOutNested(s, i, lim, "/?"); j >= 0 {
+		return j
 	}
 	return lim
 }
