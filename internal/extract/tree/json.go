@@ -388,17 +388,27 @@ func hex4(s string, i int) (rune, bool) {
 	return r, true
 }
 
-func (p *jsonParser) object(depth int) (*Node, error) {
+// open starts an object or array at the opening bracket: the depth bound,
+// the node at the bracket's position, the comments above it.
+func (p *jsonParser) open(kind Kind, depth int) (*Node, error) {
 	if depth > maxJSONDepth {
 		e := p.fail(ErrTooDeep.Error())
 		e.Err = ErrTooDeep
 		return nil, e
 	}
 	n := p.a.node()
-	n.Kind = Map
+	n.Kind = kind
 	n.Line, n.Col = p.line, p.col(p.pos)
 	addComment(n, p.takeComments(0))
 	p.pos++
+	return n, nil
+}
+
+func (p *jsonParser) object(depth int) (*Node, error) {
+	n, err := p.open(Map, depth)
+	if err != nil {
+		return nil, err
+	}
 	mark := p.a.mark()
 	for {
 		p.skip()
@@ -463,16 +473,10 @@ func (p *jsonParser) attachLine(v *Node, line int) {
 }
 
 func (p *jsonParser) array(depth int) (*Node, error) {
-	if depth > maxJSONDepth {
-		e := p.fail(ErrTooDeep.Error())
-		e.Err = ErrTooDeep
-		return nil, e
+	n, err := p.open(Seq, depth)
+	if err != nil {
+		return nil, err
 	}
-	n := p.a.node()
-	n.Kind = Seq
-	n.Line, n.Col = p.line, p.col(p.pos)
-	addComment(n, p.takeComments(0))
-	p.pos++
 	mark := p.a.mark()
 	for {
 		p.skip()
