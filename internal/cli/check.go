@@ -2,20 +2,17 @@ package cli
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/config"
-	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -136,13 +133,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	// several files and each file's suppression comments outlive it.
 	paths := newPathResolver(args, stdinData)
 	stream := policy.NewStream(rules, settings, len(args) == 1)
-	type fileScalers struct {
-		index   int
-		scalers []extract.Scaler
-	}
 	var (
-		mu      sync.Mutex
-		scalers []fileScalers
+		mu    sync.Mutex
+		links scan.Linker
 	)
 	sum, err := scan.Walk(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}, func(fr scan.FileResult) {
 		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles}
@@ -157,9 +150,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		paths.read(fr.Rel, fr.Arg, fr.Data != nil, idx)
-		if len(fr.Scalers) > 0 {
-			scalers = append(scalers, fileScalers{fr.Index, fr.Scalers})
-		}
+		links.Add(fr)
 	})
 	if err != nil {
 		var ue *scan.UsageError
@@ -168,16 +159,8 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		}
 		return err
 	}
-	rep := stream.Finish(sum.Files, func(ps []*profile.Profile) {
-		// extract.Link over the profiles kept whole: the autoscalers in
-		// scan order, as scan.Run applies them.
-		slices.SortFunc(scalers, func(a, b fileScalers) int { return cmp.Compare(a.index, b.index) })
-		var all []extract.Scaler
-		for _, f := range scalers {
-			all = append(all, f.scalers...)
-		}
-		extract.Link(ps, all)
-	})
+	// The profiles kept whole are linked across files as scan.Run links.
+	rep := stream.Finish(sum.Files, links.Link)
 
 	rep.Findings = paths.display(rep.Findings)
 	policy.ApplySuppressionIndex(rep, paths.suppressions, suppressionSeverity(settings))

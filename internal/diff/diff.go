@@ -111,6 +111,7 @@ type side struct {
 	entries  map[string]Entry
 	profiles []*profile.Profile
 	scalers  []extract.Scaler
+	envFrom  []extract.EnvFrom
 	problems []Problem
 	// broken maps a file to its first parse problem.
 	broken map[string]string
@@ -176,12 +177,8 @@ func Compare(ctx context.Context, oldSrc, newSrc Source, opts Options) (*Result,
 		}
 		res.Stats.Extracted += 2 * len(near)
 	}
-	for _, s := range []*side{o, n} {
-		for _, p := range s.profiles {
-			applyConfig(cfg, p)
-		}
-		extract.Link(s.profiles, s.scalers)
-	}
+	o.finish(cfg)
+	n.finish(cfg)
 	res.Stats.OldProfiles, res.Stats.NewProfiles = len(o.profiles), len(n.profiles)
 	res.Problems = append(append(res.Problems, o.problems...), n.problems...)
 
@@ -373,8 +370,19 @@ func (s *side) load(ctx context.Context, paths []string) error {
 		}
 		s.profiles = append(s.profiles, r.Profiles...)
 		s.scalers = append(s.scalers, r.Scalers...)
+		s.envFrom = append(s.envFrom, r.EnvFrom...)
 	}
 	return nil
+}
+
+// finish applies dbguard.yaml and links the side's profiles across files
+// exactly as scan does, so that a side's profiles are the ones scan would
+// list.
+func (s *side) finish(cfg *config.Config) {
+	for _, p := range s.profiles {
+		scan.ApplyConfig(cfg, p)
+	}
+	extract.Link(s.profiles, s.scalers, s.envFrom)
 }
 
 // problem records a file of the side that cannot be read as
@@ -386,10 +394,6 @@ func (s *side) problem(loc profile.Location, msg string) {
 		s.broken[loc.File] = loc.String() + ": " + msg
 	}
 }
-
-// applyConfig applies dbguard.yaml to a profile exactly as scan does, so
-// that a side's profiles are the ones scan would list.
-func applyConfig(cfg *config.Config, p *profile.Profile) { scan.ApplyConfig(cfg, p) }
 
 // stem is a file's base name without its last extension, lower-cased: the
 // name policy's fleet rule groups copies by.

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/dbguard/dbguard/internal/config"
-	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
@@ -42,9 +41,6 @@ func Profiles(ctx context.Context, src Source, cfg *config.Config, paths []strin
 			return nil, nil, err
 		}
 	}
-	for _, p := range s.profiles {
-		applyConfig(cfg, p)
-	}
-	extract.Link(s.profiles, s.scalers)
+	s.finish(cfg)
 	return s.profiles, s.problems, nil
 }

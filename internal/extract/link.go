@@ -9,6 +9,8 @@ import (
 // Link connects profiles across the files of one scan, where the platform
 // combines them at run time:
 //
+//   - a workload's envFrom makes a ConfigMap's or Secret's connection its
+//     own, at its replicas;
 //   - an autoscaler raises the replicas of the workload it targets;
 //   - SPRING_DATASOURCE_* variables set by a Deployment or a compose service
 //     override spring.datasource in application.yml or .properties (Spring
@@ -18,17 +20,18 @@ import (
 //
 // Overrides keep both locations: where the value is written and where the
 // platform replaces it.
-func Link(ps []*profile.Profile, scalers []Scaler) {
+func Link(ps []*profile.Profile, scalers []Scaler, envFrom []EnvFrom) {
+	// envFrom first, so that an autoscaler then raises the replicas a
+	// ConfigMap's connection took from its workload.
+	linkEnvFrom(ps, envFrom)
 	linkScalers(ps, scalers)
 	linkSpring(ps)
 	linkEnvFiles(ps)
 }
 
-// LinkEnvFrom gives the connections of ConfigMaps and Secrets that
-// workloads read with envFrom the workload's replicas and labels. Callers
-// that have the references (Result.EnvFrom) call it before Link, so that
-// an autoscaler then raises those replicas too.
-func LinkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
+// linkEnvFrom gives the connections of ConfigMaps and Secrets that
+// workloads read with envFrom the workload's replicas and labels.
+func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 	for _, ef := range envFrom {
 		prefix := ef.Kind + "/" + ef.Name
 		for _, p := range ps {

@@ -5,12 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
@@ -58,33 +55,19 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					want := policy.Evaluate(in, policy.Builtins(), s)
 
 					st := policy.NewStream(policy.Builtins(), s, len(paths) == 1)
-					var mu sync.Mutex
-					type fileScalers struct {
-						index   int
-						scalers []extract.Scaler
-					}
-					var scalers []fileScalers
+					var links scan.Linker
 					sum, err := scan.Walk(ctx, scan.Options{Paths: paths, Workers: workers}, func(fr scan.FileResult) {
 						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles}
 						for _, pr := range fr.Problems {
 							fi.Problems = append(fi.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
 						}
 						st.File(fi)
-						mu.Lock()
-						scalers = append(scalers, fileScalers{fr.Index, fr.Scalers})
-						mu.Unlock()
+						links.Add(fr)
 					})
 					if err != nil {
 						t.Fatal(err)
 					}
-					got := st.Finish(sum.Files, func(ps []*profile.Profile) {
-						slices.SortFunc(scalers, func(a, b fileScalers) int { return a.index - b.index })
-						var all []extract.Scaler
-						for _, f := range scalers {
-							all = append(all, f.scalers...)
-						}
-						extract.Link(ps, all)
-					})
+					got := st.Finish(sum.Files, links.Link)
 					if sum.Files != res.Files || sum.Readable != res.Readable || sum.Bytes != res.Bytes {
 						t.Errorf("Walk counted %+v, Run %d files, %d readable, %d bytes", sum, res.Files, res.Readable, res.Bytes)
 					}

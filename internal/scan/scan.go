@@ -155,8 +155,7 @@ feed:
 			res.Profiles = append(res.Profiles, p)
 		}
 	}
-	extract.LinkEnvFrom(res.Profiles, envFrom)
-	extract.Link(res.Profiles, scalers)
+	extract.Link(res.Profiles, scalers, envFrom)
 	return res, nil
 }
 

@@ -1,12 +1,14 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,6 +41,7 @@ type FileResult struct {
 	Profiles []*profile.Profile
 	Problems []Problem
 	Scalers  []extract.Scaler
+	EnvFrom  []extract.EnvFrom
 	Readable bool
 	Size     int64
 }
@@ -54,7 +57,8 @@ type Summary struct {
 // would count, from several goroutines at once (Options.Workers). Files
 // that Run skips without a word do not reach fn. Unlike Run, Walk does not
 // link profiles across files; a caller that needs extract.Link's effects
-// collects the scalers and links the profiles it keeps.
+// collects the scalers and envFrom references and links the profiles it
+// keeps.
 func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, error) {
 	cfg := opts.Config
 	if cfg == nil {
@@ -111,7 +115,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 					applyConfig(cfg, j.rel, p)
 				}
 				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
-					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, Readable: r.readable, Size: r.size})
+					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
 			}
 		}(&sums[w])
 	}
@@ -164,4 +168,42 @@ func readWithData(j job) ([]byte, fileResult) {
 	}
 	j.data = data
 	return data, readOne(j)
+}
+
+// Linker gathers what Walk's files say about other files — autoscalers and
+// envFrom references — so that a caller keeping some profiles links them
+// as Run links its result. Add is safe to call from Walk's callback.
+type Linker struct {
+	mu    sync.Mutex
+	files []fileLinks
+}
+
+type fileLinks struct {
+	index   int
+	scalers []extract.Scaler
+	envFrom []extract.EnvFrom
+}
+
+// Add records a file's references.
+func (l *Linker) Add(fr FileResult) {
+	if len(fr.Scalers) == 0 && len(fr.EnvFrom) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.files = append(l.files, fileLinks{fr.Index, fr.Scalers, fr.EnvFrom})
+}
+
+// Link links ps with the references in scan order, as Run applies them.
+func (l *Linker) Link(ps []*profile.Profile) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slices.SortFunc(l.files, func(a, b fileLinks) int { return cmp.Compare(a.index, b.index) })
+	var scalers []extract.Scaler
+	var envFrom []extract.EnvFrom
+	for _, f := range l.files {
+		scalers = append(scalers, f.scalers...)
+		envFrom = append(envFrom, f.envFrom...)
+	}
+	extract.Link(ps, scalers, envFrom)
 }
