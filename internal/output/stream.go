@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -15,11 +16,16 @@ type JSONStream struct {
 	w      *bufio.Writer
 	fields int
 	err    error
+	// compact and out are reused from value to value.
+	compact bytes.Buffer
+	enc     *json.Encoder
+	out     []byte
 }
 
 // NewJSONStream starts an object on w.
 func NewJSONStream(w io.Writer) *JSONStream {
 	s := &JSONStream{w: bufio.NewWriterSize(w, 64<<10)}
+	s.enc = json.NewEncoder(&s.compact)
 	s.write("{")
 	return s
 }
@@ -44,12 +50,15 @@ func (s *JSONStream) value(v any, prefix string) {
 	if s.err != nil {
 		return
 	}
-	b, err := json.MarshalIndent(v, prefix, "  ")
-	if err != nil {
+	// json.MarshalIndent's result, without its allocations: the encoder
+	// writes what Marshal would (and a newline), appendIndent indents it.
+	s.compact.Reset()
+	if err := s.enc.Encode(v); err != nil {
 		s.err = err
 		return
 	}
-	_, s.err = s.w.Write(b)
+	s.out = appendIndent(s.out[:0], bytes.TrimSuffix(s.compact.Bytes(), []byte("\n")), prefix, "  ")
+	_, s.err = s.w.Write(s.out)
 }
 
 // Field writes one field of the object.

@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
@@ -93,14 +93,21 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Workers take the next file from a shared counter: a channel would
+	// hand every file from one goroutine to another, and on small files
+	// that hand-over costs more than reading them.
 	sums := make([]Summary, workers)
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(sum *Summary) {
 			defer wg.Done()
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
 				j := jobs[i]
 				data, r := readWithData(j)
 				if r.skipped {
@@ -119,15 +126,6 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			}
 		}(&sums[w])
 	}
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
@@ -152,19 +150,13 @@ func readWithData(j job) ([]byte, fileResult) {
 	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return nil, fileResult{skipped: true}
 	}
-	f, err := os.Open(j.abs)
-	if err != nil {
-		return nil, readOne(j)
-	}
-	st, err := f.Stat()
-	if err != nil || st.Size() > MaxFileSize {
-		f.Close()
-		return nil, readOne(j)
-	}
-	data, err := readSized(f, st)
-	f.Close()
-	if err != nil || len(data) > MaxFileSize {
-		return nil, readOne(j)
+	data, ok := readFast(j.abs)
+	if !ok {
+		// Through os: readOne reports what went wrong, if anything did.
+		var err error
+		if data, err = ReadFile(j.abs); err != nil {
+			return nil, readOne(j)
+		}
 	}
 	j.data = data
 	return data, readOne(j)
