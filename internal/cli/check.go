@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -132,13 +133,13 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	// its worker goroutines; only findings, the records of the rules over
 	// several files and each file's suppression comments outlive it.
 	paths := newPathResolver(args, stdinData)
-	stream := policy.NewStream(rules, settings, len(args) == 1)
+	stream := policy.NewStream(rules, settings, policy.StreamOptions{UniqueNames: len(args) == 1, LinkKeys: extract.LinkKeys})
 	var (
 		mu    sync.Mutex
 		links scan.Linker
 	)
 	sum, err := scan.Walk(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}, func(fr scan.FileResult) {
-		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles}
+		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Reread}
 		for _, p := range fr.Problems {
 			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
 		}
@@ -159,8 +160,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		}
 		return err
 	}
-	// The profiles kept whole are linked across files as scan.Run links.
-	rep := stream.Finish(sum.Files, links.Link)
+	// The files another file changes are linked across the scan as
+	// scan.Run links.
+	rep := stream.Finish(sum.Files, policy.Links{Targeted: links.Targeted, Link: links.Link})
 
 	rep.Findings = paths.display(rep.Findings)
 	policy.ApplySuppressionIndex(rep, paths.suppressions, suppressionSeverity(settings))

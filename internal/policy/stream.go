@@ -2,6 +2,7 @@ package policy
 
 import (
 	"cmp"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -16,12 +17,16 @@ import (
 // let go afterwards. What the rules over several files need is kept in
 // compact records (setRecord).
 //
-// A file is kept whole until Finish, and judged there, when a rule's
-// verdict on it can depend on another file: a Kubernetes profile (a
+// A file whose verdict another file may change — a Kubernetes profile (a
 // server-side profile in another manifest of the same folder may be the
-// server it names) or a profile of a workload (an autoscaler in another
-// file raises its replicas, and with them its first location). A set rule
-// the stream does not know keeps every file whole.
+// server it names, an envFrom elsewhere may give it replicas) or a profile
+// of a workload (an autoscaler in another file raises its replicas) — is
+// judged at once like any other, and a digest of it is kept: its link keys
+// (StreamOptions.LinkKeys), its folder and whether it defines a server.
+// Finish reads again, links and judges again the files whose digest meets
+// another file's reference, and only those; when the options name no link
+// keys, such files are kept whole until Finish instead. A set rule the
+// stream does not know keeps every file whole.
 type Stream struct {
 	settings  *Settings
 	rules     []streamRule
@@ -30,10 +35,13 @@ type Stream struct {
 	keepAll   bool
 	uniqueIDs bool
 
+	linkKeys func(*profile.Profile) []string
+
 	mu       sync.Mutex
 	found    []orderedFinding
 	records  []orderedRecord
 	kept     []keptFile
+	digests  []fileDigest
 	profiles int
 
 	internMu sync.Mutex
@@ -92,6 +100,18 @@ type keptFile struct {
 	profiles []*profile.Profile // all of the file's profiles, inactive ones too
 }
 
+// fileDigest is what Finish needs of a file judged at once whose verdict
+// another file may change: whether one does, and how to read it again.
+type fileDigest struct {
+	index int
+	keys  []string
+	dir   string
+	// kube: the file has an active Kubernetes profile; kubeServer: one of
+	// them is server-side, a server other manifests of the folder may name.
+	kube, kubeServer bool
+	reread           func() ([]*profile.Profile, bool)
+}
+
 type idEnv struct {
 	file, prof int
 	env        profile.Environment
@@ -102,14 +122,25 @@ func streamSetRules() []string {
 	return []string{DuplicateKey, KeyOutsideBlock, PasswordSharedAcross, FleetInconsistent}
 }
 
+// StreamOptions tune a streamed evaluation.
+type StreamOptions struct {
+	// UniqueNames tells that no two files of the run share a name (one
+	// path argument), so that profile ids are unique across files.
+	UniqueNames bool
+	// LinkKeys names what linking across files could change a profile for
+	// (check passes extract.LinkKeys); nil keeps every file another file
+	// may change whole until Finish.
+	LinkKeys func(*profile.Profile) []string
+}
+
 // NewStream prepares a streamed evaluation. Rules and settings are as for
-// Evaluate. uniqueNames tells that no two files of the run share a name
-// (one path argument), so that profile ids are unique across files.
-func NewStream(rules []*Rule, s *Settings, uniqueNames bool) *Stream {
+// Evaluate.
+func NewStream(rules []*Rule, s *Settings, o StreamOptions) *Stream {
 	if s == nil {
 		s = DefaultSettings()
 	}
-	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, intern: map[string]string{}}
+	uniqueNames := o.UniqueNames
+	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, intern: map[string]string{}, linkKeys: o.LinkKeys}
 	if !uniqueNames {
 		st.envByID = map[string]idEnv{}
 	}
@@ -146,6 +177,10 @@ type FileInput struct {
 	Profiles []*profile.Profile
 	// Problems are the file's unreadable parts.
 	Problems []Problem
+	// Reread reads the file again and returns its profiles as Profiles
+	// are; ok is false when it no longer can. Finish calls it for a file
+	// whose verdict another file changes (see Stream).
+	Reread func() (profiles []*profile.Profile, ok bool)
 }
 
 // File judges one file. It is safe to call from several goroutines at
@@ -204,6 +239,14 @@ func (st *Stream) File(in FileInput) {
 		}
 	}
 
+	// A file another file may change waits whole for Finish only when
+	// the stream cannot tell which files do (no link keys, or an unknown
+	// set rule); otherwise it is judged now and a digest kept.
+	var digest *fileDigest
+	if wait && !st.keepAll && st.linkKeys != nil && in.Reread != nil {
+		wait = false
+		digest = st.digestOf(in, active)
+	}
 	var records []orderedRecord
 	if !wait {
 		c.Servers = append(c.Servers, st.settings.Inventory...)
@@ -235,6 +278,9 @@ func (st *Stream) File(in FileInput) {
 	if wait {
 		st.kept = append(st.kept, keptFile{index: in.Index, profiles: in.Profiles})
 	}
+	if digest != nil {
+		st.digests = append(st.digests, *digest)
+	}
 	if st.envByID != nil {
 		for pi, p := range active {
 			if e, ok := st.envByID[p.ID]; !ok || e.file < in.Index || e.file == in.Index && e.prof < pi {
@@ -242,6 +288,64 @@ func (st *Stream) File(in FileInput) {
 			}
 		}
 	}
+}
+
+// digestOf is the digest of a file judged at once that another file may
+// change.
+func (st *Stream) digestOf(in FileInput, active []*profile.Profile) *fileDigest {
+	d := &fileDigest{index: in.Index, reread: in.Reread}
+	for _, p := range active {
+		d.keys = append(d.keys, st.linkKeys(p)...)
+		if p.Format == "kubernetes" {
+			d.kube = true
+			d.dir = path.Dir(p.File)
+			if p.ServerSide {
+				d.kubeServer = true
+			}
+		}
+	}
+	return d
+}
+
+// rejudged returns the digests of the files whose verdict another file
+// changes: a reference points at one of their keys (targeted), a "spring:"
+// key of theirs is another file's too, or they are among several
+// Kubernetes manifests of a folder where one defines a server (which the
+// others may name; the server's own profile is judged with them, since
+// Finish finds servers among the profiles it judges).
+func rejudged(digests []fileDigest, targeted func(string) bool) []fileDigest {
+	spring := map[string]int{}
+	kube := map[string]int{}
+	servers := map[string]bool{}
+	for _, d := range digests {
+		seen := map[string]bool{}
+		for _, k := range d.keys {
+			if strings.HasPrefix(k, "spring:") && !seen[k] {
+				seen[k] = true
+				spring[k]++
+			}
+		}
+		if d.kube {
+			kube[d.dir]++
+		}
+		if d.kubeServer {
+			servers[d.dir] = true
+		}
+	}
+	var out []fileDigest
+	for _, d := range digests {
+		again := d.kube && servers[d.dir] && kube[d.dir] > 1
+		for _, k := range d.keys {
+			if again {
+				break
+			}
+			again = targeted != nil && targeted(k) || spring[k] > 1
+		}
+		if again {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // internRecord shares the strings records repeat (key paths, fleet keys,
@@ -261,14 +365,41 @@ func (st *Stream) internRecord(r *setRecord) {
 	})
 }
 
-// Finish judges the files kept whole, runs the set rules over every
-// record and returns the report, as Evaluate would. link is called once
-// with the kept profiles before they are judged (check passes
-// extract.Link with the scan's autoscalers); files is the number of files
-// read. Finish must be called once, after the last File.
-func (st *Stream) Finish(files int, link func([]*profile.Profile)) *Report {
+// Links is what Finish needs to link files across the scan.
+type Links struct {
+	// Targeted reports a link key (StreamOptions.LinkKeys) that some
+	// file's reference points at.
+	Targeted func(key string) bool
+	// Link links profiles across files (check passes extract.Link with
+	// the scan's autoscalers and envFrom references); Finish calls it
+	// once, with the profiles it judges itself.
+	Link func([]*profile.Profile)
+}
+
+// Finish judges the files kept whole and the files another file changes
+// (read again), runs the set rules over every record and returns the
+// report, as Evaluate would. files is the number of files read. Finish
+// must be called once, after the last File.
+func (st *Stream) Finish(files int, l Links) *Report {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if again := rejudged(st.digests, l.Targeted); len(again) > 0 {
+		// Their verdicts of File give way to a judgement linked with the
+		// rest of the scan; their input problems and key notes stand.
+		drop := map[int]bool{}
+		for _, d := range again {
+			ps, ok := d.reread()
+			if !ok {
+				continue
+			}
+			drop[d.index] = true
+			st.kept = append(st.kept, keptFile{index: d.index, profiles: ps})
+		}
+		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[f.key.file] })
+		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[r.file] })
+	}
+	st.digests = nil
+	link := l.Link
 	slices.SortFunc(st.kept, func(a, b keptFile) int { return cmp.Compare(a.index, b.index) })
 	var all, active []*profile.Profile
 	type at struct{ file, prof int }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
@@ -18,11 +19,17 @@ import (
 // scan.Run's profiles, on real trees, with one worker and with several,
 // with environment-scoped and re-severitied rules, and with several path
 // arguments (whose file names may repeat).
+//
+// Files another file may change (Kubernetes manifests, workloads) are
+// judged at once and read again in Finish when one does (extract.LinkKeys),
+// or kept whole until Finish when the stream has no link keys: both ways
+// are compared. The "linked" tree has each kind of change across files.
 func TestStreamEqualsEvaluate(t *testing.T) {
 	trees := map[string][]string{
 		"cli-golden-tree": {filepath.Join("..", "cli", "testdata", "scan")},
 		"rule-examples":   {ruleExampleTree(t)},
 		"real-world":      {filepath.Join("..", "..", "..", "shared", "corpus", "real-world")},
+		"linked":          {filepath.Join("testdata", "linked")},
 		"two-args":        {filepath.Join("..", "cli", "testdata", "scan"), filepath.Join("..", "cli", "testdata", "scan")},
 	}
 	scoped := policy.DefaultSettings()
@@ -40,8 +47,9 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 			}
 		}
 		for sname, s := range settings {
-			for _, workers := range []int{1, 4} {
-				t.Run(name+"/"+sname+"/workers="+string(rune('0'+workers)), func(t *testing.T) {
+			for _, run := range streamRuns {
+				workers, linkKeys := run.workers, run.linkKeys
+				t.Run(name+"/"+sname+"/"+run.name, func(t *testing.T) {
 					t.Parallel()
 					ctx := context.Background()
 					res, err := scan.Run(ctx, scan.Options{Paths: paths})
@@ -54,10 +62,10 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					}
 					want := policy.Evaluate(in, policy.Builtins(), s)
 
-					st := policy.NewStream(policy.Builtins(), s, len(paths) == 1)
+					st := policy.NewStream(policy.Builtins(), s, policy.StreamOptions{UniqueNames: len(paths) == 1, LinkKeys: linkKeys})
 					var links scan.Linker
 					sum, err := scan.Walk(ctx, scan.Options{Paths: paths, Workers: workers}, func(fr scan.FileResult) {
-						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles}
+						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Reread}
 						for _, pr := range fr.Problems {
 							fi.Problems = append(fi.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
 						}
@@ -67,7 +75,7 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got := st.Finish(sum.Files, links.Link)
+					got := st.Finish(sum.Files, policy.Links{Targeted: links.Targeted, Link: links.Link})
 					if sum.Files != res.Files || sum.Readable != res.Readable || sum.Bytes != res.Bytes {
 						t.Errorf("Walk counted %+v, Run %d files, %d readable, %d bytes", sum, res.Files, res.Readable, res.Bytes)
 					}
@@ -182,4 +190,15 @@ spec:
               value: order
 `)
 	return dir
+}
+
+// streamRuns are the ways TestStreamEqualsEvaluate streams each tree.
+var streamRuns = []struct {
+	name     string
+	workers  int
+	linkKeys func(*profile.Profile) []string
+}{
+	{"workers=1", 1, extract.LinkKeys},
+	{"workers=4", 4, extract.LinkKeys},
+	{"workers=4/kept-whole", 4, nil},
 }

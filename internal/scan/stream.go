@@ -44,6 +44,24 @@ type FileResult struct {
 	EnvFrom  []extract.EnvFrom
 	Readable bool
 	Size     int64
+
+	job job
+	cfg *config.Config
+}
+
+// Reread reads the file again as Walk read it and returns its profiles,
+// dbguard.yaml applied; ok is false when it no longer gives any (it was
+// removed or broken since). A caller that judged the file alone calls it
+// when another file turns out to change it (policy.Stream).
+func (fr FileResult) Reread() (profiles []*profile.Profile, ok bool) {
+	_, r := readWithData(fr.job)
+	if r.skipped || len(r.profiles) == 0 {
+		return nil, false
+	}
+	for _, p := range r.profiles {
+		applyConfig(fr.cfg, fr.job.rel, p)
+	}
+	return r.profiles, true
 }
 
 // Summary counts what a Walk read, as Result does.
@@ -122,7 +140,8 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 					applyConfig(cfg, j.rel, p)
 				}
 				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
-					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
+					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size,
+					job: j, cfg: cfg})
 			}
 		}(&sums[w])
 	}
@@ -166,8 +185,9 @@ func readWithData(j job) ([]byte, fileResult) {
 // envFrom references — so that a caller keeping some profiles links them
 // as Run links its result. Add is safe to call from Walk's callback.
 type Linker struct {
-	mu    sync.Mutex
-	files []fileLinks
+	mu      sync.Mutex
+	files   []fileLinks
+	targets map[string]bool
 }
 
 type fileLinks struct {
@@ -184,6 +204,23 @@ func (l *Linker) Add(fr FileResult) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.files = append(l.files, fileLinks{fr.Index, fr.Scalers, fr.EnvFrom})
+}
+
+// Targeted reports a key of extract.LinkKeys that one of the references
+// gathered points at. Call it after the last Add.
+func (l *Linker) Targeted(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.targets == nil {
+		var scalers []extract.Scaler
+		var envFrom []extract.EnvFrom
+		for _, f := range l.files {
+			scalers = append(scalers, f.scalers...)
+			envFrom = append(envFrom, f.envFrom...)
+		}
+		l.targets = extract.Targets(scalers, envFrom)
+	}
+	return l.targets[key]
 }
 
 // Link links ps with the references in scan order, as Run applies them.
