@@ -67,6 +67,8 @@ type fileCtx struct {
 	anchors int8
 	// envFrom collects workloads' envFrom references for Link.
 	envFrom []EnvFrom
+	// reader holds the file's trees, and those of files embedded in it.
+	reader *tree.Reader
 }
 
 // loc returns the location of a node's value.

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
@@ -60,10 +61,17 @@ type Scaler struct {
 // the scanned argument, slash-separated: it becomes the profiles' File and
 // the prefix of their IDs.
 func File(rel string, data []byte) Result {
-	fc := &fileCtx{path: rel, data: data}
+	r := readers.Get().(*tree.Reader)
+	defer func() {
+		// Nothing File returns holds a tree node: profiles, scalers
+		// and envFrom references copy the strings they need.
+		r.Reset()
+		readers.Put(r)
+	}()
+	fc := &fileCtx{path: rel, data: data, reader: r}
 	format := formatOf(path.Base(rel), data)
 	res := Result{Format: format}
-	docs, err := parse(format, data)
+	docs, err := parse(r, format, data)
 	if err != nil {
 		pr := problemOf(rel, err)
 		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
@@ -117,31 +125,34 @@ func head(data []byte) []byte {
 	return data
 }
 
+// readers lends File the memory its trees are built in. It is the one
+// package-level variable that changes: a cache no caller can observe,
+// since every tree dies before File returns, and the only way to reuse
+// that memory without changing File's signature for every caller.
+var readers = sync.Pool{New: func() any { return new(tree.Reader) }}
+
 // parse reads a file of a format into documents.
-func parse(format string, data []byte) ([]tree.Document, error) {
+func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, error) {
 	switch format {
 	case "yaml":
 		masked, m := maskTemplates(data)
-		docs, err := tree.ParseYAML(masked)
+		docs, err := r.ParseYAML(masked)
 		m.restore(docs)
 		return docs, err
 	case "json":
-		d, err := tree.ParseJSON(data)
+		d, err := r.ParseJSON(data)
 		return one(d, err)
 	case "toml":
-		d, err := tree.ParseTOML(data)
+		d, err := r.ParseTOML(data)
 		return one(d, err)
 	case "env":
-		d, err := tree.ParseEnv(data)
+		d, err := r.ParseEnv(data)
 		return one(d, err)
 	case "properties":
-		d, err := tree.ParseProperties(data)
+		d, err := r.ParseProperties(data)
 		return one(d, err)
-	case "ini":
-		d, err := tree.ParseINI(data)
-		return one(d, err)
-	case "conf":
-		d, err := tree.ParseINI(data)
+	case "ini", "conf":
+		d, err := r.ParseINI(data)
 		return one(d, err)
 	}
 	return nil, nil

@@ -117,7 +117,7 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 // embedded parses a configuration file stored in a string value and shifts
 // its locations to where the string sits in the outer file.
 func (fc *fileCtx) embedded(n *tree.Node, kp string) []*profile.Profile {
-	docs, err := tree.ParseYAML([]byte(n.Value))
+	docs, err := fc.reader.ParseYAML([]byte(n.Value))
 	if err != nil || len(docs) == 0 {
 		return nil
 	}

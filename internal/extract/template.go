@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,10 +23,11 @@ type templateMask struct {
 // maskTemplates returns data with template tags replaced, and the way back.
 // It returns data unchanged (and a nil mask) when there are no tags.
 func maskTemplates(data []byte) ([]byte, *templateMask) {
-	s := string(data)
-	if !strings.Contains(s, "<%") && !strings.Contains(s, "{{") && !strings.Contains(s, "{%") {
+	if !bytes.Contains(data, []byte("<%")) && !bytes.Contains(data, []byte("{{")) && !bytes.Contains(data, []byte("{%")) {
+		// Most files have no tags: look before copying the text.
 		return data, nil
 	}
+	s := string(data)
 	m := &templateMask{orig: map[string]string{}}
 	var b strings.Builder
 	b.Grow(len(s))

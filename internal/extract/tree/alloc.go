@@ -21,21 +21,97 @@ func stripBOM(data []byte) []byte {
 // arena hands out nodes and child slices from shared blocks: a scan reads
 // tens of thousands of files, and one allocation per node would dominate
 // the cost of parsing a small config file.
+//
+// An arena owned by a Reader also keeps its first blocks from one file to
+// the next (reuse): allocating and collecting a block per file costs more
+// than parsing a small file, so reset clears the part that was handed out
+// and the next file starts in the same memory.
 type arena struct {
 	nodes []Node
 	ptrs  []*Node
 	stack []*Node
 	size  int
+
+	// What reuse keeps: the blocks, how much of each the current file
+	// was given, and whether it ran past them (then all of it is used).
+	reuse               bool
+	busy                bool
+	keptNodes           []Node
+	keptPtrs            []*Node
+	gaveNodes, gavePtrs int
+	nodesOut, ptrsOut   bool
+	// grow is the size the kept blocks should reach, after a file
+	// that ran past them.
+	grow int
 }
+
+// maxKept bounds the blocks a reusing arena keeps between files, so that
+// one huge file does not pin megabytes for the rest of the scan.
+const maxKept = 1 << 12
 
 // hint sizes the first blocks for about n nodes, an estimate each parser
 // makes from cheap byte counts: growing from a small block would allocate
 // and zero twice the memory a small file needs.
 func (a *arena) hint(n int) {
 	n = max(16, min(n, 1<<14))
+	a.size = min(n, 1024)
+	if a.reuse && !a.busy {
+		a.busy = true
+		if want := max(n, a.grow); len(a.keptNodes) < want && want <= maxKept {
+			// Larger blocks replace the kept ones: the scan's
+			// files soon settle on a size that fits them all.
+			a.keptNodes, a.keptPtrs = make([]Node, want), make([]*Node, want)
+		}
+		if len(a.keptNodes) >= n {
+			// All of the kept blocks, since the estimate is not
+			// always an upper bound. They are zero: past what
+			// earlier files used they never were written, and
+			// reset cleared the rest.
+			a.nodes, a.ptrs = a.keptNodes, a.keptPtrs
+			a.gaveNodes, a.gavePtrs = len(a.nodes), len(a.ptrs)
+			a.nodesOut, a.ptrsOut = false, false
+			return
+		}
+	}
+	// Fresh blocks; whatever the kept ones gave counts as used.
+	a.nodesOut, a.ptrsOut = true, true
 	a.nodes = make([]Node, n)
 	a.ptrs = make([]*Node, n)
-	a.size = min(n, 1024)
+}
+
+// reset clears what the kept blocks handed out since hint, so that the
+// next file finds them zero, and drops everything else. No node of the
+// trees built since may be used afterwards.
+func (a *arena) reset() {
+	if a.busy {
+		if a.gaveNodes > 0 && (a.nodesOut || a.ptrsOut) {
+			a.grow = 2 * len(a.keptNodes)
+		}
+		used := a.gaveNodes
+		if !a.nodesOut {
+			used -= len(a.nodes)
+		}
+		clear(a.keptNodes[:used])
+		used = a.gavePtrs
+		if !a.ptrsOut {
+			used -= len(a.ptrs)
+		}
+		clear(a.keptPtrs[:used])
+	}
+	clear(a.stack)
+	a.stack = a.stack[:0]
+	a.nodes, a.ptrs = nil, nil
+	a.busy, a.size = false, 0
+	a.gaveNodes, a.gavePtrs = 0, 0
+	a.nodesOut, a.ptrsOut = false, false
+}
+
+// restart gives a parser fresh blocks after another one failed half-way:
+// whatever that one built is abandoned, and reset clears all it was given.
+func (a *arena) restart(n int) {
+	clear(a.stack)
+	a.stack = a.stack[:0]
+	a.hint(n)
 }
 
 // estimate counts the lines that may hold a value (not blank, not a
@@ -70,6 +146,7 @@ func (a *arena) node() *Node {
 			a.size *= 2
 		}
 		a.nodes = make([]Node, a.size)
+		a.nodesOut = true
 	}
 	n := &a.nodes[0]
 	a.nodes = a.nodes[1:]
@@ -93,6 +170,7 @@ func (a *arena) children(mark int) []*Node {
 			size = k
 		}
 		a.ptrs = make([]*Node, size)
+		a.ptrsOut = true
 	}
 	// The three-index slice caps the capacity so that a caller appending
 	// to Children never writes into a sibling's slice.
@@ -110,6 +188,7 @@ func (a *arena) children(mark int) []*Node {
 func (a *arena) room(n int) []*Node {
 	if len(a.ptrs) < n {
 		a.ptrs = make([]*Node, max(256, n))
+		a.ptrsOut = true
 	}
 	out := a.ptrs[:0:n]
 	a.ptrs = a.ptrs[n:]

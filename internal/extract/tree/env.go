@@ -18,9 +18,12 @@ import (
 // Document.Problems. The error result is always nil; it is there so that
 // every parser has the same shape.
 func ParseEnv(data []byte) (Document, error) {
+	return parseEnv(data, &arena{})
+}
+
+func parseEnv(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
 	src := string(data)
-	var a arena
 	a.hint(bytes.Count(data, []byte{'\n'}) + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1

@@ -20,9 +20,12 @@ import (
 // caller's job. A malformed line is skipped and listed in
 // Document.Problems; the error result is always nil.
 func ParseINI(data []byte) (Document, error) {
+	return parseINI(data, &arena{})
+}
+
+func parseINI(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
 	src := string(data)
-	var a arena
 	a.hint(bytes.Count(data, []byte{'\n'}) + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1

@@ -25,8 +25,12 @@ var ErrTooDeep = errors.New("nesting deeper than 10000 levels")
 // keys are all kept, in file order, so that a rule can report them. A file
 // holding only whitespace and comments gives a Document with a nil Root.
 func ParseJSON(data []byte) (Document, error) {
+	return parseJSON(data, &arena{})
+}
+
+func parseJSON(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
-	p := jsonParser{src: string(data), line: 1, colVal: 1}
+	p := jsonParser{src: string(data), line: 1, colVal: 1, a: a}
 	p.a.hint(bytes.Count(data, []byte{','}) + bytes.Count(data, []byte{'{'}) + bytes.Count(data, []byte{'['}) + 2)
 	p.skip()
 	if p.pos >= len(p.src) {
@@ -57,7 +61,7 @@ type jsonParser struct {
 	// colOff/colVal cache the column of a recent offset on the current
 	// line so that columns on a long minified line cost linear time.
 	colOff, colVal int
-	a              arena
+	a              *arena
 	comments       []jsonComment
 	buf            []byte
 }

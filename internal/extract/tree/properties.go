@@ -18,6 +18,10 @@ import (
 // Document.Problems rather than failing the file. The error result is
 // always nil.
 func ParseProperties(data []byte) (Document, error) {
+	return parseProperties(data, &arena{})
+}
+
+func parseProperties(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
 	var src string
 	if utf8.Valid(data) {
@@ -25,7 +29,6 @@ func ParseProperties(data []byte) (Document, error) {
 	} else {
 		src = latin1(data)
 	}
-	var a arena
 	a.hint(strings.Count(src, "\n") + 2)
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1

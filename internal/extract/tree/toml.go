@@ -19,6 +19,12 @@ import (
 // TOML forbids redefining are kept, except a key used both as a value and
 // as a table, which is an error.
 func ParseTOML(data []byte) (doc Document, err error) {
+	return parseTOML(data, &arena{}, &unstable.Parser{})
+}
+
+// parseTOML is ParseTOML with the memory it may reuse: the arena and
+// go-toml's parser, whose Reset keeps its node buffer.
+func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err error) {
 	defer func() {
 		// A parser bug must not take a whole repository scan down.
 		if r := recover(); r != nil {
@@ -26,13 +32,12 @@ func ParseTOML(data []byte) (doc Document, err error) {
 		}
 	}()
 	data = stripBOM(data)
-	t := tomlConv{data: data, src: string(data), cur: newCursor(data)}
+	t := tomlConv{data: data, src: string(data), cur: newCursor(data), a: a}
 	t.a.hint(estimate(data))
 	root := t.a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	root.Children = t.a.room(8)
 	table := root
-	var p unstable.Parser
 	p.KeepComments = true
 	p.Reset(data)
 	var head []string
@@ -84,7 +89,7 @@ type tomlConv struct {
 	data  []byte
 	src   string
 	cur   cursor
-	a     arena
+	a     *arena
 	parts []*unstable.Node
 }
 

@@ -35,12 +35,15 @@ var ErrAliasExpansion = errors.New("yaml aliases expand to too many nodes")
 // many times faster than yaml.v3 into the same tree; anything else goes
 // through yaml.v3. Comments are not kept (see Node.Comment).
 func ParseYAML(data []byte) ([]Document, error) {
-	var a arena
+	return parseYAML(data, &arena{})
+}
+
+func parseYAML(data []byte, a *arena) ([]Document, error) {
 	a.hint(estimate(data))
-	if docs, ok := fastOrNothing(data, &a); ok {
+	if docs, ok := fastOrNothing(data, a); ok {
 		return docs, nil
 	}
-	return parseYAMLLib(data, &a)
+	return parseYAMLLib(data, a)
 }
 
 // fastOrNothing runs the fast path so that a bug in it can only cost
@@ -49,8 +52,7 @@ func ParseYAML(data []byte) ([]Document, error) {
 func fastOrNothing(data []byte, a *arena) (docs []Document, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			*a = arena{}
-			a.hint(estimate(data))
+			a.restart(estimate(data))
 			docs, ok = nil, false
 		}
 	}()
