@@ -62,13 +62,36 @@ type fileCtx struct {
 	// string, both made on first use.
 	lineStarts []int
 	text       string
-	// anchors is 0 until known, then 1 when the file has no '&', 2 when
-	// it may define YAML anchors.
+	// anchors is 0 until known, then 1 when the file has no '&' or no
+	// '*', 2 when it may define YAML anchors and use them.
 	anchors int8
 	// envFrom collects workloads' envFrom references for Link.
 	envFrom []EnvFrom
 	// reader holds the file's trees, and those of files embedded in it.
-	reader *tree.Reader
+	reader tree.Reader
+
+	// Scratch memory kept from file to file (see contexts): mapBlock's
+	// candidates and ordered entries, which never outlive one call, and
+	// the nodes that mapBlocks consumed, a stack that walk unwinds.
+	cands, ordered []entry
+	consumed       []*tree.Node
+}
+
+// release readies a fileCtx for the next file and returns it to the pool.
+// Nothing File returns points into its memory: profiles, scalers and
+// envFrom references hold strings and values, never a tree node or a
+// scratch slice.
+func (fc *fileCtx) release() {
+	fc.reader.Reset()
+	clear(fc.consumed)
+	*fc = fileCtx{
+		lineStarts: fc.lineStarts[:0],
+		reader:     fc.reader,
+		cands:      fc.cands[:0],
+		ordered:    fc.ordered[:0],
+		consumed:   fc.consumed[:0],
+	}
+	contexts.Put(fc)
 }
 
 // loc returns the location of a node's value.
@@ -162,7 +185,7 @@ func runeOffset(s string, runes int) int {
 
 // line returns the text of a 1-based line.
 func (fc *fileCtx) line(n int) string {
-	if fc.lineStarts == nil {
+	if len(fc.lineStarts) == 0 {
 		fc.lineStarts = append(fc.lineStarts, 0)
 		for i, c := range fc.data {
 			if c == '\n' {

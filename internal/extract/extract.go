@@ -61,17 +61,12 @@ type Scaler struct {
 // the scanned argument, slash-separated: it becomes the profiles' File and
 // the prefix of their IDs.
 func File(rel string, data []byte) Result {
-	r := readers.Get().(*tree.Reader)
-	defer func() {
-		// Nothing File returns holds a tree node: profiles, scalers
-		// and envFrom references copy the strings they need.
-		r.Reset()
-		readers.Put(r)
-	}()
-	fc := &fileCtx{path: rel, data: data, reader: r}
+	fc := contexts.Get().(*fileCtx)
+	defer fc.release()
+	fc.path, fc.data = rel, data
 	format := formatOf(path.Base(rel), data)
 	res := Result{Format: format}
-	docs, err := parse(r, format, data)
+	docs, err := parse(&fc.reader, format, data)
 	if err != nil {
 		pr := problemOf(rel, err)
 		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
@@ -125,11 +120,12 @@ func head(data []byte) []byte {
 	return data
 }
 
-// readers lends File the memory its trees are built in. It is the one
-// package-level variable that changes: a cache no caller can observe,
-// since every tree dies before File returns, and the only way to reuse
-// that memory without changing File's signature for every caller.
-var readers = sync.Pool{New: func() any { return new(tree.Reader) }}
+// contexts lends File the memory it works in: the trees (tree.Reader) and
+// the scratch buffers of fileCtx. It is the one package-level variable
+// that changes: a cache no caller can observe, since nothing File returns
+// points into that memory, and the way to reuse it without changing File's
+// signature for every caller.
+var contexts = sync.Pool{New: func() any { return new(fileCtx) }}
 
 // parse reads a file of a format into documents.
 func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, error) {
@@ -174,15 +170,28 @@ func problemOf(rel string, err error) Problem {
 
 // finish gives every profile of a file its identity and environment.
 func finish(fc *fileCtx, ps []*profile.Profile) {
-	seen := map[string]int{}
-	for _, p := range ps {
+	// Most files have a few profiles: counting the earlier ones of the
+	// same key path is cheaper than building a map, up to a point.
+	var seen map[string]int
+	if len(ps) > 16 {
+		seen = make(map[string]int, len(ps))
+	}
+	for i, p := range ps {
 		p.File = fc.path
 		id := fc.path + "#" + p.KeyPath
-		if n := seen[id]; n > 0 {
-			seen[id] = n + 1
-			id = fmt.Sprintf("%s~%d", id, n+1)
+		n := 0
+		if seen != nil {
+			n = seen[p.KeyPath]
+			seen[p.KeyPath] = n + 1
 		} else {
-			seen[id] = 1
+			for _, q := range ps[:i] {
+				if q.KeyPath == p.KeyPath {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			id = fmt.Sprintf("%s~%d", id, n+1)
 		}
 		p.ID = id
 		if p.Name == "" {

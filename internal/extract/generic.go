@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,17 +78,14 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		if env := envSibling(n); env != "" {
 			ctx.envRaw = env
 		}
-		ps, consumed := fc.mapBlock(n, kp, ctx)
+		mark := len(fc.consumed)
+		ps := fc.mapBlock(n, kp, ctx)
+		consumed := fc.consumed[mark:]
 		*out = append(*out, ps...)
 		before := len(*out)
-		defer func() {
-			if len(ps) == 0 && len(*out) > before {
-				fc.strays(n, ctx, (*out)[before:])
-			}
-		}()
 		templates := kp == "" && hasEnvironmentBlocks(n)
 		for _, c := range n.Children {
-			if c.Kind == tree.Scalar || consumed[c] {
+			if c.Kind == tree.Scalar || slices.Contains(consumed, c) {
 				continue
 			}
 			if templates && isTemplateBlock(c.Key) || fc.isMergeSource(c) && profile.CanonicalEnvironment(c.Key) == profile.Unknown {
@@ -97,7 +95,17 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 			}
 			fc.walk(c, joinKey(kp, c.Key), ctx, out)
 		}
+		fc.popConsumed(mark)
+		if len(ps) == 0 && len(*out) > before {
+			fc.strays(n, ctx, (*out)[before:])
+		}
 	}
+}
+
+// popConsumed drops the nodes mapBlock consumed since mark.
+func (fc *fileCtx) popConsumed(mark int) {
+	clear(fc.consumed[mark:])
+	fc.consumed = fc.consumed[:mark]
 }
 
 func lastKey(kp string) string {
@@ -217,15 +225,10 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 
 // mapBlock reads the scalars of a map (and of its pool sub-blocks) as one
 // block. A map that holds several connection strings and nothing else
-// (ConnectionStrings) yields one profile per string.
-func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Profile, map[*tree.Node]bool) {
-	var consumed map[*tree.Node]bool
-	consume := func(c *tree.Node) {
-		if consumed == nil {
-			consumed = map[*tree.Node]bool{}
-		}
-		consumed[c] = true
-	}
+// (ConnectionStrings) yields one profile per string. The sub-blocks it
+// read as part of the block are pushed on fc.consumed, for the walk to
+// skip; the caller pops them (popConsumed).
+func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Profile {
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	strong := ctx.db || isDBWord(lastKey(kp))
@@ -234,11 +237,10 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			ctx.db = true
 		}
 	}
-	// First the keys are only classified, in a small buffer: most
-	// blocks of a file are not connections, and their values are never
-	// read.
-	var buf [24]entry
-	cands := buf[:0]
+	// First the keys are only classified, in a buffer kept from block
+	// to block: most blocks of a file are not connections, and their
+	// values are never read.
+	cands := fc.cands[:0]
 	var secrets []entry
 	for _, c := range n.Children {
 		switch c.Kind {
@@ -250,7 +252,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 			if inSet(hostLists, c.Key) && isHostList(c) {
 				// nodes: [{host, port}, ...] are the members of a
 				// cluster or sentinel set, not connections of their own.
-				consume(c)
+				fc.consumed = append(fc.consumed, c)
 			}
 		case tree.Map:
 			if inSet(secretRefKeys, c.Key) {
@@ -261,23 +263,24 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 					}
 					secrets = append(secrets, entry{key: c.Key, f: f, secretRef: ref, node: c,
 						v: profile.Value{Set: true, Unresolved: true, Var: "secret:" + ref, Loc: fc.keyLoc(c)}})
-					consume(c)
+					fc.consumed = append(fc.consumed, c)
 					continue
 				}
 			}
 			if inSet(poolBlocks, c.Key) {
 				cands = fc.subBlock(c, ctx, cands)
-				consume(c)
+				fc.consumed = append(fc.consumed, c)
 			}
 		}
 	}
 	cands = append(cands, secrets...)
+	fc.cands = cands[:0] // the grown buffer, for the next block
 	if !viable(block{entries: cands, driver: ctx.driver, strong: strong}) {
-		return nil, consumed
+		return nil
 	}
 	// Order the block: connection strings first, so that the fields
 	// written beside them win; named connection strings apart.
-	all := make([]entry, 0, len(cands))
+	all := fc.ordered[:0]
 	var namedURLs []entry
 	var dups []profile.Note
 	hasFields := false
@@ -311,6 +314,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 		}
 		all = append(all, *e)
 	}
+	fc.ordered = all[:0]
 	fc.fill(all)
 	fc.fill(namedURLs)
 	urls, entries := all[:nURLs], all[nURLs:]
@@ -335,7 +339,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) ([]*profile.Pr
 	default:
 		mk(all, kp)
 	}
-	return out, consumed
+	return out
 }
 
 // subBlock classifies the scalars of a pool or TLS sub-block
@@ -601,11 +605,13 @@ func (fc *fileCtx) fill(es []entry) {
 	}
 }
 
-// hasAnchors reports, once per file, whether it may define YAML anchors.
+// hasAnchors reports, once per file, whether it may define YAML anchors
+// and refer to them: an anchor no alias names merges into nothing, and
+// many files hold a '&' only in a URL's query.
 func (fc *fileCtx) hasAnchors() bool {
 	if fc.anchors == 0 {
 		fc.anchors = 1
-		if bytes.IndexByte(fc.data, '&') >= 0 {
+		if bytes.IndexByte(fc.data, '&') >= 0 && bytes.IndexByte(fc.data, '*') >= 0 {
 			fc.anchors = 2
 		}
 	}

@@ -101,7 +101,9 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 					ctx.driver, ctx.db = d, true
 				}
 			}
-			ps, _ := fc.mapBlock(plain, sect, ctx)
+			mark := len(fc.consumed)
+			ps := fc.mapBlock(plain, sect, ctx)
+			fc.popConsumed(mark)
 			for _, p := range ps {
 				p.Name = title
 				if p.Driver.Text == "" && ctx.driver != "" {

@@ -43,6 +43,10 @@ type arena struct {
 	// grow is the size the kept blocks should reach, after a file
 	// that ran past them.
 	grow int
+
+	// yamlLines is the fast YAML reader's line table, kept with the
+	// arena so that a Reader reuses it too.
+	yamlLines []yamlLine
 }
 
 // maxKept bounds the blocks a reusing arena keeps between files, so that

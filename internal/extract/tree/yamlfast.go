@@ -37,7 +37,15 @@ import (
 // Comments are not kept: yaml.v3 attributes them in ways too intricate to
 // reproduce, and suppressions are read from the source lines instead.
 func parseYAMLFast(data []byte, a *arena) ([]Document, bool) {
-	p := yamlFast{src: string(stripBOM(data)), a: a}
+	p := yamlFast{src: string(stripBOM(data)), a: a, lines: a.yamlLines[:0]}
+	defer func() {
+		// The line table goes back to the arena for the next file,
+		// without the text it points into; a huge one is let go.
+		clear(p.lines)
+		if cap(p.lines) <= maxKept {
+			a.yamlLines = p.lines[:0]
+		}
+	}()
 	if !p.split() {
 		return nil, false
 	}
@@ -90,7 +98,9 @@ type yamlFast struct {
 // split checks every character and cuts the text into content lines.
 func (p *yamlFast) split() bool {
 	s := p.src
-	p.lines = make([]yamlLine, 0, 16+len(s)/32)
+	if want := 16 + len(s)/32; cap(p.lines) < want {
+		p.lines = make([]yamlLine, 0, want)
+	}
 	num, start, ascii := 1, 0, true
 	for i := 0; i <= len(s); {
 		end := i
