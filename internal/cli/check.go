@@ -139,7 +139,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		links scan.Linker
 	)
 	sum, err := scan.Walk(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}, func(fr scan.FileResult) {
-		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Reread}
+		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Source.Reread}
 		for _, p := range fr.Problems {
 			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
 		}

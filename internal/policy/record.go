@@ -2,6 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/dbguard/dbguard/internal/profile"
 )
@@ -9,79 +12,146 @@ import (
 // setRecord is what the rules that compare profiles across files read of
 // one profile. Check keeps one per profile instead of the profile itself
 // (about 2 KB with its maps), so that its memory does not grow with the
-// size of the profiles it has already judged.
+// size of the profiles it has already judged. Its text lives in a
+// recordStrings table, as numbers: a client's record is about 200 bytes,
+// holds no pointer but the rare password's (the garbage collector does not
+// scan the rest) and repeats no text another record has.
 //
 // Fields read, rule by rule:
 //   - password-shared-across-environments: environment, file, id, and for
 //     a literal password of a production or non-production profile the
 //     secret (held in memory as profile.Secret, never hashed), its location,
 //     the effective user and database (passwordRecord);
-//   - fleet-inconsistent: for client profiles the group key (fleetKey:
-//     environment, driver, file stem, key path, format, name, app
-//     parameter), file, id, and the nine compared values as the rule prints
-//     them with their locations (fleetRecord);
+//   - fleet-inconsistent: for client profiles the group (fleetGroup:
+//     environment, driver, file stem, key path, name, app parameter), file,
+//     id, and the nine compared values as the rule prints them with their
+//     locations (fleetRecord);
 //   - both report through reportRecord: id, environment, key path, file,
 //     and the profile's first location for a finding whose field has none.
 type setRecord struct {
-	id, file, keyPath string
-	env               profile.Environment
-	// first is firstLoc of the profile (zero when it has none).
-	first    profile.Location
-	fleet    *fleetRecord
+	// file, keyPath and env are string numbers; the profile's id is
+	// file#keyPath, with ~dup when dup > 0, unless oddID names it.
+	file, keyPath, env, oddID uint32
+	dup                       uint32
+	// first is firstLoc of the profile (no file when it has none).
+	first    packedLoc
+	client   bool
+	fleet    fleetRecord // when client
 	password *passwordRecord
 }
 
+// packedLoc is a profile.Location whose file is a string number (noFile
+// when it has none). A line or column fits in 32 bits: files over
+// MaxFileSize (10 MB) are not read.
+type packedLoc struct {
+	file      uint32
+	line, col int32
+}
+
+const noFile = ^uint32(0)
+
 // fleetRecord holds the compared values of a client profile, as
-// fleetValue prints them, and their locations packed: a location's file is
-// the record's file unless its noFile bit says it has none or other keeps
-// it whole (another file, or a line beyond 32 bits; both rare).
+// fleetValue prints them, and their locations.
 type fleetRecord struct {
-	key    string
-	text   [fleetFieldCount]string
-	line   [fleetFieldCount]int32
-	col    [fleetFieldCount]int32
-	noFile uint16
-	other  *[fleetFieldCount]*profile.Location
+	group fleetGroup
+	text  [fleetFieldCount]uint32
+	loc   [fleetFieldCount]packedLoc
 }
 
-// setLoc packs the location of value i of a record of file.
-func (f *fleetRecord) setLoc(i int, file string, l profile.Location) {
-	f.line[i], f.col[i] = int32(l.Line), int32(l.Column)
-	if l.File == file && int(f.line[i]) == l.Line && int(f.col[i]) == l.Column {
-		return
-	}
-	if l.File == "" && int(f.line[i]) == l.Line && int(f.col[i]) == l.Column {
-		f.noFile |= 1 << i
-		return
-	}
-	if f.other == nil {
-		f.other = new([fleetFieldCount]*profile.Location)
-	}
-	f.other[i] = &l
+// fleetGroup is fleetKey as numbers: environment, driver, and the
+// service's name in one of three forms (fleetKey documents them).
+type fleetGroup struct {
+	env, driver uint32
+	kind        uint8 // groupFile: stem#keyPath, groupK8s: name, groupApp: app#keyPath
+	a, b        uint32
 }
 
-// loc unpacks the location of value i of a record of file.
-func (f *fleetRecord) loc(i int, file string) profile.Location {
-	if f.other != nil && f.other[i] != nil {
-		return *f.other[i]
+const (
+	groupFile uint8 = iota
+	groupK8s
+	groupApp
+)
+
+type passwordRecord struct {
+	secret         profile.Secret
+	loc            packedLoc
+	user, database effValue
+}
+
+// effValue is profile.Value.Effective's result, its text a string number.
+type effValue struct {
+	s  uint32
+	ok bool
+}
+
+// recordStrings numbers the strings of records. Its strings are copies,
+// so that a record does not keep its file's text in memory.
+type recordStrings struct {
+	mu   sync.Mutex
+	strs []string
+	ids  map[string]uint32
+}
+
+func newRecordStrings() *recordStrings {
+	return &recordStrings{strs: []string{""}, ids: map[string]uint32{"": 0}}
+}
+
+// id numbers s; the caller holds mu.
+func (t *recordStrings) id(s string) uint32 {
+	if n, ok := t.ids[s]; ok {
+		return n
 	}
-	l := profile.Location{File: file, Line: int(f.line[i]), Column: int(f.col[i])}
-	if f.noFile&(1<<i) != 0 {
-		l.File = ""
+	s = strings.Clone(s)
+	n := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.ids[s] = n
+	return n
+}
+
+// str is the string numbered n. It is read once every record is made.
+func (t *recordStrings) str(n uint32) string { return t.strs[n] }
+
+func (t *recordStrings) pack(l profile.Location) packedLoc {
+	pl := packedLoc{file: noFile, line: int32(l.Line), col: int32(l.Column)}
+	if l.File != "" {
+		pl.file = t.id(l.File)
+	}
+	return pl
+}
+
+func (t *recordStrings) loc(pl packedLoc) profile.Location {
+	l := profile.Location{Line: int(pl.line), Column: int(pl.col)}
+	if pl.file != noFile {
+		l.File = t.str(pl.file)
 	}
 	return l
 }
 
-type passwordRecord struct {
-	secret         profile.Secret
-	loc            profile.Location
-	user, database effValue
+// recID is the id of the record's profile.
+func (t *recordStrings) recID(r *setRecord) string {
+	if r.oddID != 0 {
+		return t.str(r.oddID)
+	}
+	id := t.str(r.file) + "#" + t.str(r.keyPath)
+	if r.dup > 0 {
+		id += "~" + strconv.Itoa(int(r.dup))
+	}
+	return id
 }
 
-// effValue is profile.Value.Effective's result.
-type effValue struct {
-	s  string
-	ok bool
+// groupKey is fleetKey's text of a group, for ordering groups as fleetKey
+// strings order.
+func (t *recordStrings) groupKey(g fleetGroup) string {
+	var id string
+	switch g.kind {
+	case groupK8s:
+		id = "k8s:" + t.str(g.a)
+	case groupApp:
+		id = "app:" + t.str(g.a) + "#" + t.str(g.b)
+	default:
+		id = t.str(g.a) + "#" + t.str(g.b)
+	}
+	return t.str(g.env) + "|" + t.str(g.driver) + "|" + id
 }
 
 // needsRecord reports whether a set rule reads p at all.
@@ -93,64 +163,69 @@ func literalSecret(p *profile.Profile) bool {
 	return p.Password.Set && p.Password.Source == "literal" && !p.Password.Secret.Empty() && (isProd(p) || isNonProd(p))
 }
 
-// recordOf builds p's record, or nil when no set rule reads p. Its
-// strings may point into the file's text; Stream interns them.
-func recordOf(p *profile.Profile) *setRecord {
+// recordOf builds p's record, or false when no set rule reads p. The
+// caller holds t.mu.
+func recordOf(t *recordStrings, p *profile.Profile) (setRecord, bool) {
 	if !needsRecord(p) {
-		return nil
+		return setRecord{}, false
 	}
-	r := &setRecord{id: p.ID, file: p.File, keyPath: p.KeyPath, env: p.Environment}
-	r.first, _ = firstLoc(p)
-	if client(p) {
-		f := &fleetRecord{key: fleetKey(p)}
-		for i, v := range fleetFields(p) {
-			f.text[i] = fleetValue(v)
-			f.setLoc(i, p.File, v.Loc)
+	r := setRecord{file: t.id(p.File), keyPath: t.id(p.KeyPath), env: t.id(string(p.Environment))}
+	if base := p.File + "#" + p.KeyPath; p.ID != base {
+		if n, err := strconv.Atoi(strings.TrimPrefix(p.ID, base+"~")); err == nil && n > 0 && p.ID == base+"~"+strconv.Itoa(n) {
+			r.dup = uint32(n)
+		} else {
+			r.oddID = t.id(p.ID)
 		}
-		r.fleet = f
+	}
+	first, _ := firstLoc(p)
+	r.first = t.pack(first)
+	if client(p) {
+		r.client = true
+		r.fleet.group = fleetGroupOf(t, p)
+		for i, v := range fleetFields(p) {
+			r.fleet.text[i] = t.id(fleetValue(v))
+			r.fleet.loc[i] = t.pack(v.Loc)
+		}
 	}
 	if literalSecret(p) {
 		eff := func(v profile.Value) effValue {
 			s, ok := v.Effective()
-			return effValue{s: s, ok: ok}
+			return effValue{s: t.id(s), ok: ok}
 		}
-		r.password = &passwordRecord{secret: p.Password.Secret, loc: p.Password.Loc, user: eff(p.User), database: eff(p.Database)}
+		r.password = &passwordRecord{secret: p.Password.Secret, loc: t.pack(p.Password.Loc), user: eff(p.User), database: eff(p.Database)}
 	}
-	return r
+	return r, true
 }
 
-// strings calls fn on each string of the record that may point into a
-// file's text or repeat across records.
-func (r *setRecord) strings(fn func(*string)) {
-	fn(&r.keyPath)
-	if r.fleet != nil {
-		fn(&r.fleet.key)
-		for i := range r.fleet.text {
-			fn(&r.fleet.text[i])
-		}
+// fleetGroupOf is fleetKey(p) as numbers.
+func fleetGroupOf(t *recordStrings, p *profile.Profile) fleetGroup {
+	g := fleetGroup{env: t.id(string(p.Environment)), driver: t.id(driver(p)), kind: groupFile, a: t.id(stem(p.File)), b: t.id(p.KeyPath)}
+	if p.Format == "kubernetes" && p.Name != "" {
+		g.kind, g.a, g.b = groupK8s, t.id(p.Name), 0
 	}
-	if r.password != nil {
-		fn(&r.password.user.s)
-		fn(&r.password.database.s)
+	if v, ok := param(p, "app"); ok && v.Text != "" {
+		g.kind, g.a, g.b = groupApp, t.id(v.Text), t.id(p.KeyPath)
 	}
+	return g
 }
 
-// recordsOf builds the records of ps in their order.
-func recordsOf(ps []*profile.Profile) []*setRecord {
+// recordsOf builds the records of ps in their order, with their table.
+func recordsOf(ps []*profile.Profile) (*recordStrings, []*setRecord) {
+	t := newRecordStrings()
 	var out []*setRecord
 	for _, p := range ps {
-		if r := recordOf(p); r != nil {
-			out = append(out, r)
+		if r, ok := recordOf(t, p); ok {
+			out = append(out, &r)
 		}
 	}
-	return out
+	return t, out
 }
 
 // reportRecord is ReportRelated for a profile known by its record. The
 // set rules pass the field's own location, so when it has no line the
 // field has none either and the profile's first location stands in, as
 // ReportRelated's fieldLoc and firstLoc would decide.
-func (c *Context) reportRecord(r *setRecord, field string, loc profile.Location, rel []Related, format string, args ...any) {
+func (c *Context) reportRecord(t *recordStrings, r *setRecord, field string, loc profile.Location, rel []Related, format string, args ...any) {
 	f := Finding{
 		Rule:        c.rule.ID,
 		Severity:    c.rule.Severity,
@@ -159,16 +234,16 @@ func (c *Context) reportRecord(r *setRecord, field string, loc profile.Location,
 		Loc:         loc,
 		Related:     rel,
 		Remediation: c.rule.Remediation,
-		Help:        HelpPath(c.rule.ID),
-		Profile:     r.id,
-		Environment: r.env,
-		Key:         r.keyPath,
+		Help:        c.rule.helpPath(),
+		Profile:     t.recID(r),
+		Environment: profile.Environment(t.str(r.env)),
+		Key:         t.str(r.keyPath),
 	}
-	if f.Loc.Line == 0 && r.first.Line > 0 {
-		f.Loc = r.first
+	if f.Loc.Line == 0 && r.first.line > 0 {
+		f.Loc = t.loc(r.first)
 	}
 	if f.Loc.File == "" {
-		f.Loc.File = r.file
+		f.Loc.File = t.str(r.file)
 	}
 	if field != "" {
 		f.Key += ":" + field

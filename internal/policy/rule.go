@@ -31,6 +31,17 @@ type Rule struct {
 
 	Profile func(c *Context, p *profile.Profile)
 	Set     func(c *Context, ps []*profile.Profile)
+
+	// help is HelpPath(ID), made once per run rather than per finding.
+	help string
+}
+
+// helpPath is the rule's page (HelpPath).
+func (r *Rule) helpPath() string {
+	if r.help != "" {
+		return r.help
+	}
+	return HelpPath(r.ID)
 }
 
 // RuleInfo describes a rule for renderers.
@@ -77,7 +88,7 @@ func (c *Context) ReportRelated(p *profile.Profile, field string, loc profile.Lo
 		Loc:         loc,
 		Related:     rel,
 		Remediation: c.rule.Remediation,
-		Help:        HelpPath(c.rule.ID),
+		Help:        c.rule.helpPath(),
 	}
 	if p != nil {
 		f.Profile = p.ID
@@ -190,6 +201,7 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 			continue
 		}
 		rule := *r
+		rule.help = HelpPath(r.ID)
 		if configured && rs.Severity != 0 {
 			rule.Severity = rs.Severity
 		}

@@ -227,7 +227,8 @@ func passwordRules() []*Rule {
 			BadName:     "database.yml", Bad: "production:\n  host: db.prod.internal\n  password: Tr0ub4dor\nstaging:\n  host: db.staging.internal\n  password: Tr0ub4dor\n",
 			GoodName: "database.yml", Good: "production:\n  host: db.prod.internal\n  password: <%= ENV['DB_PASSWORD'] %>\nstaging:\n  host: db.staging.internal\n  password: <%= ENV['DB_PASSWORD'] %>\n",
 			Set: func(c *Context, ps []*profile.Profile) {
-				sharedPasswords(c, recordsOf(ps))
+				t, rs := recordsOf(ps)
+				sharedPasswords(c, t, rs)
 			},
 		},
 	}
@@ -237,16 +238,16 @@ func passwordRules() []*Rule {
 // profile of the same application also uses. It reads only the compact
 // records (setRecord), so that check can run it after the scan without
 // holding the profiles.
-func sharedPasswords(c *Context, rs []*setRecord) {
+func sharedPasswords(c *Context, t *recordStrings, rs []*setRecord) {
 	var prod, other []*setRecord
 	for _, r := range rs {
 		if r.password == nil {
 			continue
 		}
-		switch {
-		case r.env == profile.Production:
+		switch env := profile.Environment(t.str(r.env)); {
+		case env == profile.Production:
 			prod = append(prod, r)
-		case nonProdEnv(r.env):
+		case nonProdEnv(env):
 			other = append(other, r)
 		}
 	}
@@ -255,18 +256,20 @@ func sharedPasswords(c *Context, rs []*setRecord) {
 		var names []string
 		seen := map[string]bool{}
 		for _, o := range other {
-			if !seen[o.id] && sameApplication(p, o) && p.password.secret.Equal(o.password.secret) {
-				seen[o.id] = true
-				loc := o.password.loc
+			id := t.recID(o)
+			if !seen[id] && sameApplication(t, p, o) && p.password.secret.Equal(o.password.secret) {
+				seen[id] = true
+				loc := t.loc(o.password.loc)
 				if loc.File == "" {
-					loc.File = o.file
+					loc.File = t.str(o.file)
 				}
-				rel = append(rel, Related{Loc: loc, Message: "same password in " + string(o.env) + " profile " + o.id})
-				names = append(names, o.id+" ("+string(o.env)+")")
+				env := t.str(o.env)
+				rel = append(rel, Related{Loc: loc, Message: "same password in " + env + " profile " + id})
+				names = append(names, id+" ("+env+")")
 			}
 		}
 		if len(rel) > 0 {
-			c.reportRecord(p, "password", p.password.loc, rel, "this production password is also used by %s (compared in memory, not shown)", strings.Join(names, ", "))
+			c.reportRecord(t, p, "password", t.loc(p.password.loc), rel, "this production password is also used by %s (compared in memory, not shown)", strings.Join(names, ", "))
 		}
 	}
 }
@@ -276,10 +279,11 @@ func sharedPasswords(c *Context, rs []*setRecord) {
 // folders (deploy/prod/app.yaml, deploy/staging/app.yaml), or the same user
 // or database. A scan of many unrelated projects must not pair one's
 // production with another's development settings.
-func sameApplication(a, b *setRecord) bool {
-	if path.Dir(a.file) == path.Dir(b.file) || path.Base(a.file) == path.Base(b.file) {
+func sameApplication(t *recordStrings, a, b *setRecord) bool {
+	af, bf := t.str(a.file), t.str(b.file)
+	if path.Dir(af) == path.Dir(bf) || path.Base(af) == path.Base(bf) {
 		return true
 	}
-	same := func(x, y effValue) bool { return x.ok && y.ok && x.s != "" && x.s == y.s }
+	same := func(x, y effValue) bool { return x.ok && y.ok && x.s != 0 && x.s == y.s }
 	return same(a.password.user, b.password.user) || same(a.password.database, b.password.database)
 }

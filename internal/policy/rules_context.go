@@ -3,7 +3,7 @@ package policy
 import (
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -164,7 +164,7 @@ func (c *Context) reportNote(n KeyNote, format string, args ...any) {
 	f := Finding{
 		Rule: c.rule.ID, Severity: c.rule.Severity, Message: fmt.Sprintf(format, args...),
 		Profile: n.Profile, Environment: c.envs[n.Profile], Loc: n.Loc,
-		Remediation: c.rule.Remediation, Help: HelpPath(c.rule.ID),
+		Remediation: c.rule.Remediation, Help: c.rule.helpPath(),
 		Key: n.Block + ":" + n.Key,
 	}
 	if n.Other.Line > 0 || n.Other.File != "" {
@@ -282,43 +282,56 @@ func fleetRules() []*Rule {
 	}
 }
 
-func fleetCheck(c *Context, ps []*profile.Profile) { fleetRecords(c, recordsOf(ps)) }
+func fleetCheck(c *Context, ps []*profile.Profile) {
+	t, rs := recordsOf(ps)
+	fleetRecords(c, t, rs)
+}
 
 // fleetRecords is the fleet rule over compact records (setRecord), so that
 // check can run it after the scan without holding the profiles.
-func fleetRecords(c *Context, rs []*setRecord) {
-	groups := map[string][]*setRecord{}
-	var keys []string
+func fleetRecords(c *Context, t *recordStrings, rs []*setRecord) {
+	groups := map[fleetGroup][]*setRecord{}
+	var order []fleetGroup
 	for _, r := range rs {
-		if r.fleet == nil {
+		if !r.client {
 			continue
 		}
-		k := r.fleet.key
-		if _, seen := groups[k]; !seen {
-			keys = append(keys, k)
+		g := r.fleet.group
+		if _, seen := groups[g]; !seen {
+			order = append(order, g)
 		}
-		groups[k] = append(groups[k], r)
+		groups[g] = append(groups[g], r)
 	}
-	sort.Strings(keys)
-	names := fleetFieldNames()
-	for _, k := range keys {
+	// Only groups of copies in several folders (regions, overlays,
+	// clusters) are compared, in the order of their fleetKey text.
+	type named struct {
+		key string
+		g   []*setRecord
+	}
+	var compared []named
+	for _, k := range order {
 		g := groups[k]
-		// Copies live in different folders (regions, overlays, clusters).
 		if len(g) < 2 {
 			continue
 		}
 		dirs := map[string]bool{}
 		for _, r := range g {
-			dirs[path.Dir(r.file)] = true
+			dirs[path.Dir(t.str(r.file))] = true
 		}
 		if len(dirs) < 2 {
 			continue
 		}
+		compared = append(compared, named{t.groupKey(k), g})
+	}
+	slices.SortStableFunc(compared, func(a, b named) int { return strings.Compare(a.key, b.key) })
+	names := fleetFieldNames()
+	for _, cg := range compared {
+		g := cg.g
 		for fi, field := range names {
 			vals := make([]string, len(g))
 			count := map[string]int{}
 			for i, r := range g {
-				vals[i] = r.fleet.text[fi]
+				vals[i] = t.str(r.fleet.text[fi])
 				count[vals[i]]++
 			}
 			if len(count) < 2 {
@@ -334,7 +347,7 @@ func fleetRecords(c *Context, rs []*setRecord) {
 			var majorityFiles []string
 			for i, r := range g {
 				if vals[i] == major {
-					majorityFiles = append(majorityFiles, r.file)
+					majorityFiles = append(majorityFiles, t.str(r.file))
 				}
 			}
 			for i, r := range g {
@@ -344,19 +357,19 @@ func fleetRecords(c *Context, rs []*setRecord) {
 				var rel []Related
 				for j, o := range g {
 					if j != i && vals[j] != vals[i] {
-						loc := o.fleet.loc(fi, o.file)
+						loc := t.loc(o.fleet.loc[fi])
 						if loc.File == "" {
-							loc.File = o.file
+							loc.File = t.str(o.file)
 						}
-						rel = append(rel, Related{Loc: loc, Message: field + " " + vals[j] + " in " + o.id})
+						rel = append(rel, Related{Loc: loc, Message: field + " " + vals[j] + " in " + t.recID(o)})
 					}
 				}
-				loc := r.fleet.loc(fi, r.file)
+				loc := t.loc(r.fleet.loc[fi])
 				if strict {
-					c.reportRecord(r, field, loc, rel, "%s is %s here but %s in %d of %d copies of this service's profile (%s): part of the fleet connects differently",
+					c.reportRecord(t, r, field, loc, rel, "%s is %s here but %s in %d of %d copies of this service's profile (%s): part of the fleet connects differently",
 						field, vals[i], major, n, len(g), strings.Join(majorityFiles, ", "))
 				} else {
-					c.reportRecord(r, field, loc, rel, "%s is %s here; the %d copies of this service's profile disagree with no majority: part of the fleet connects differently",
+					c.reportRecord(t, r, field, loc, rel, "%s is %s here; the %d copies of this service's profile disagree with no majority: part of the fleet connects differently",
 						field, vals[i], len(g))
 				}
 			}

@@ -44,8 +44,7 @@ type Stream struct {
 	digests  []fileDigest
 	profiles int
 
-	internMu sync.Mutex
-	intern   map[string]string
+	strs *recordStrings
 	// envByID is the environment of the last active profile with each
 	// id, kept only when profile ids may repeat across files.
 	envByID map[string]idEnv
@@ -91,8 +90,8 @@ type orderedFinding struct {
 }
 
 type orderedRecord struct {
-	file, prof int
-	r          *setRecord
+	file, prof int32
+	r          setRecord
 }
 
 type keptFile struct {
@@ -140,7 +139,7 @@ func NewStream(rules []*Rule, s *Settings, o StreamOptions) *Stream {
 		s = DefaultSettings()
 	}
 	uniqueNames := o.UniqueNames
-	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, intern: map[string]string{}, linkKeys: o.LinkKeys}
+	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, strs: newRecordStrings(), linkKeys: o.LinkKeys}
 	if !uniqueNames {
 		st.envByID = map[string]idEnv{}
 	}
@@ -150,6 +149,7 @@ func NewStream(rules []*Rule, s *Settings, o StreamOptions) *Stream {
 			continue
 		}
 		sr := streamRule{idx: i, rule: *r}
+		sr.rule.help = HelpPath(r.ID)
 		if configured && rs.Severity != 0 {
 			sr.rule.Severity = rs.Severity
 		}
@@ -262,12 +262,7 @@ func (st *Stream) File(in FileInput) {
 				emit(sr, order{rule: sr.idx, phase: 1, file: in.Index, prof: pi})
 			}
 		}
-		for pi, p := range active {
-			if r := recordOf(p); r != nil {
-				st.internRecord(r)
-				records = append(records, orderedRecord{file: in.Index, prof: pi, r: r})
-			}
-		}
+		records = st.recordsOf(in.Index, active, nil)
 	}
 
 	st.mu.Lock()
@@ -348,21 +343,17 @@ func rejudged(digests []fileDigest, targeted func(string) bool) []fileDigest {
 	return out
 }
 
-// internRecord shares the strings records repeat (key paths, fleet keys,
-// compared values) and copies them out of the file's text, so that a
-// record does not keep its file in memory.
-func (st *Stream) internRecord(r *setRecord) {
-	st.internMu.Lock()
-	defer st.internMu.Unlock()
-	r.strings(func(s *string) {
-		if v, ok := st.intern[*s]; ok {
-			*s = v
-			return
+// recordsOf appends to out the records of a file's active profiles, in
+// their order.
+func (st *Stream) recordsOf(file int, active []*profile.Profile, out []orderedRecord) []orderedRecord {
+	st.strs.mu.Lock()
+	defer st.strs.mu.Unlock()
+	for pi, p := range active {
+		if r, ok := recordOf(st.strs, p); ok {
+			out = append(out, orderedRecord{file: int32(file), prof: int32(pi), r: r})
 		}
-		v := strings.Clone(*s)
-		st.intern[v] = v
-		*s = v
-	})
+	}
+	return out
 }
 
 // Links is what Finish needs to link files across the scan.
@@ -396,7 +387,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			st.kept = append(st.kept, keptFile{index: d.index, profiles: ps})
 		}
 		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[f.key.file] })
-		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[r.file] })
+		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[int(r.file)] })
 	}
 	st.digests = nil
 	link := l.Link
@@ -444,12 +435,13 @@ func (st *Stream) Finish(files int, l Links) *Report {
 				emit(sr, order{rule: sr.idx, phase: 1, file: where[k].file, prof: where[k].prof})
 			}
 		}
+		st.strs.mu.Lock()
 		for k, p := range active {
-			if r := recordOf(p); r != nil {
-				st.internRecord(r)
-				st.records = append(st.records, orderedRecord{file: where[k].file, prof: where[k].prof, r: r})
+			if r, ok := recordOf(st.strs, p); ok {
+				st.records = append(st.records, orderedRecord{file: int32(where[k].file), prof: int32(where[k].prof), r: r})
 			}
 		}
+		st.strs.mu.Unlock()
 	}
 	if st.keepAll {
 		c.envs = make(map[string]profile.Environment, len(active))
@@ -474,18 +466,17 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		return cmp.Compare(a.prof, b.prof)
 	})
 	records := make([]*setRecord, len(st.records))
-	for i, r := range st.records {
-		records[i] = r.r
+	for i := range st.records {
+		records[i] = &st.records[i].r
 	}
-	st.records = nil
 	if sr := st.byID[PasswordSharedAcross]; sr != nil && sr.rule.Set != nil {
 		c.rule = &sr.rule
-		sharedPasswords(c, records)
+		sharedPasswords(c, st.strs, records)
 		emit(sr, order{rule: sr.idx, phase: 2})
 	}
 	if sr := st.byID[FleetInconsistent]; sr != nil && sr.rule.Set != nil {
 		c.rule = &sr.rule
-		fleetRecords(c, records)
+		fleetRecords(c, st.strs, records)
 		emit(sr, order{rule: sr.idx, phase: 2})
 	}
 
@@ -515,6 +506,6 @@ func (st *Stream) Finish(files int, l Links) *Report {
 	for i, f := range st.found {
 		fs[i] = f.f
 	}
-	st.found, st.kept, st.intern = nil, nil, nil
+	st.found, st.kept, st.records, st.strs = nil, nil, nil, nil
 	return &Report{Files: files, Profiles: st.profiles, Rules: st.infos, Findings: dedupe(fs)}
 }

@@ -65,7 +65,7 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					st := policy.NewStream(policy.Builtins(), s, policy.StreamOptions{UniqueNames: len(paths) == 1, LinkKeys: linkKeys})
 					var links scan.Linker
 					sum, err := scan.Walk(ctx, scan.Options{Paths: paths, Workers: workers}, func(fr scan.FileResult) {
-						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Reread}
+						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Source.Reread}
 						for _, pr := range fr.Problems {
 							fi.Problems = append(fi.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
 						}

@@ -44,7 +44,13 @@ type FileResult struct {
 	EnvFrom  []extract.EnvFrom
 	Readable bool
 	Size     int64
+	// Source reads the file again.
+	Source Source
+}
 
+// Source is where a file of a Walk came from, small enough to keep after
+// the file's profiles are let go.
+type Source struct {
 	job job
 	cfg *config.Config
 }
@@ -53,13 +59,13 @@ type FileResult struct {
 // dbguard.yaml applied; ok is false when it no longer gives any (it was
 // removed or broken since). A caller that judged the file alone calls it
 // when another file turns out to change it (policy.Stream).
-func (fr FileResult) Reread() (profiles []*profile.Profile, ok bool) {
-	_, r := readWithData(fr.job)
+func (s Source) Reread() (profiles []*profile.Profile, ok bool) {
+	_, r := readWithData(s.job)
 	if r.skipped || len(r.profiles) == 0 {
 		return nil, false
 	}
 	for _, p := range r.profiles {
-		applyConfig(fr.cfg, fr.job.rel, p)
+		applyConfig(s.cfg, s.job.rel, p)
 	}
 	return r.profiles, true
 }
@@ -141,7 +147,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 				}
 				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
 					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size,
-					job: j, cfg: cfg})
+					Source: Source{job: j, cfg: cfg}})
 			}
 		}(&sums[w])
 	}
