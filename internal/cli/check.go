@@ -133,13 +133,17 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	// its worker goroutines; only findings, the records of the rules over
 	// several files and each file's suppression comments outlive it.
 	paths := newPathResolver(args, stdinData)
-	stream := policy.NewStream(rules, settings, policy.StreamOptions{UniqueNames: len(args) == 1, LinkKeys: extract.LinkKeys})
+	scanOpts := scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}
+	stream := policy.NewStream(rules, settings, policy.StreamOptions{UniqueNames: len(args) == 1, LinkKeys: extract.LinkKeys,
+		Reread: func(arg int, rel string) ([]*profile.Profile, bool) {
+			return scan.Reread(scanOpts, arg, rel, stdinData)
+		}})
 	var (
 		mu    sync.Mutex
 		links scan.Linker
 	)
-	sum, err := scan.Walk(e.ctx, scan.Options{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: bytes.NewReader(stdinData)}, func(fr scan.FileResult) {
-		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Source.Reread}
+	sum, err := scan.Walk(e.ctx, scanOpts, func(fr scan.FileResult) {
+		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Arg: fr.Arg, Rel: fr.Rel}
 		for _, p := range fr.Problems {
 			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
 		}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"cmp"
+	"hash/maphash"
 	"path"
 	"slices"
 	"strings"
@@ -36,12 +37,16 @@ type Stream struct {
 	uniqueIDs bool
 
 	linkKeys func(*profile.Profile) []string
+	reread   func(arg int, rel string) ([]*profile.Profile, bool)
+	seed     maphash.Seed
 
 	mu       sync.Mutex
 	found    []orderedFinding
 	records  []orderedRecord
 	kept     []keptFile
 	digests  []fileDigest
+	fleet    []fleetEntry
+	refs     []fileRefAt
 	profiles int
 
 	strs *recordStrings
@@ -99,6 +104,12 @@ type keptFile struct {
 	profiles []*profile.Profile // all of the file's profiles, inactive ones too
 }
 
+// fileRefAt is the fileRef of the file of index.
+type fileRefAt struct {
+	index int
+	ref   fileRef
+}
+
 // fileDigest is what Finish needs of a file judged at once whose verdict
 // another file may change: whether one does, and how to read it again.
 type fileDigest struct {
@@ -108,7 +119,26 @@ type fileDigest struct {
 	// kube: the file has an active Kubernetes profile; kubeServer: one of
 	// them is server-side, a server other manifests of the folder may name.
 	kube, kubeServer bool
-	reread           func() ([]*profile.Profile, bool)
+	ref              fileRef
+}
+
+// fileRef names a file for StreamOptions.Reread.
+type fileRef struct {
+	arg int
+	rel string
+}
+
+// fleetEntry stands for a client profile judged in File until Finish: the
+// fleet rule compares copies of one service, and nearly every profile turns
+// out to have none, so only its group's hash is kept. Finish reads again
+// the files of the entries whose hash another entry shares, and builds
+// their records (setRecord) then.
+type fleetEntry struct {
+	hash       uint64 // maphash of fleetKey
+	file, prof int32
+	// record is the index in Stream.records of the profile's record when
+	// it was made whole, -1 when the file must be read again.
+	record int32
 }
 
 type idEnv struct {
@@ -127,9 +157,14 @@ type StreamOptions struct {
 	// path argument), so that profile ids are unique across files.
 	UniqueNames bool
 	// LinkKeys names what linking across files could change a profile for
-	// (check passes extract.LinkKeys); nil keeps every file another file
-	// may change whole until Finish.
+	// (check passes extract.LinkKeys).
 	LinkKeys func(*profile.Profile) []string
+	// Reread reads a file again (FileInput.Arg and Rel) and returns its
+	// profiles as FileInput.Profiles were; ok is false when it no longer
+	// can (check passes scan.Reread). Without it, or without LinkKeys, the
+	// stream keeps every file another file may change whole until Finish,
+	// and the fleet rule's records of every client profile.
+	Reread func(arg int, rel string) (profiles []*profile.Profile, ok bool)
 }
 
 // NewStream prepares a streamed evaluation. Rules and settings are as for
@@ -139,7 +174,8 @@ func NewStream(rules []*Rule, s *Settings, o StreamOptions) *Stream {
 		s = DefaultSettings()
 	}
 	uniqueNames := o.UniqueNames
-	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, strs: newRecordStrings(), linkKeys: o.LinkKeys}
+	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, strs: newRecordStrings(), linkKeys: o.LinkKeys,
+		reread: o.Reread, seed: maphash.MakeSeed()}
 	if !uniqueNames {
 		st.envByID = map[string]idEnv{}
 	}
@@ -177,10 +213,9 @@ type FileInput struct {
 	Profiles []*profile.Profile
 	// Problems are the file's unreadable parts.
 	Problems []Problem
-	// Reread reads the file again and returns its profiles as Profiles
-	// are; ok is false when it no longer can. Finish calls it for a file
-	// whose verdict another file changes (see Stream).
-	Reread func() (profiles []*profile.Profile, ok bool)
+	// Arg and Rel name the file for StreamOptions.Reread.
+	Arg int
+	Rel string
 }
 
 // File judges one file. It is safe to call from several goroutines at
@@ -243,11 +278,12 @@ func (st *Stream) File(in FileInput) {
 	// the stream cannot tell which files do (no link keys, or an unknown
 	// set rule); otherwise it is judged now and a digest kept.
 	var digest *fileDigest
-	if wait && !st.keepAll && st.linkKeys != nil && in.Reread != nil {
+	if wait && !st.keepAll && st.linkKeys != nil && st.reread != nil {
 		wait = false
 		digest = st.digestOf(in, active)
 	}
 	var records []orderedRecord
+	var entries []fleetEntry
 	if !wait {
 		c.Servers = append(c.Servers, st.settings.Inventory...)
 		c.Servers = append(c.Servers, serversFromProfiles(active)...)
@@ -262,14 +298,27 @@ func (st *Stream) File(in FileInput) {
 				emit(sr, order{rule: sr.idx, phase: 1, file: in.Index, prof: pi})
 			}
 		}
-		records = st.recordsOf(in.Index, active, nil)
+		st.strs.mu.Lock()
+		for pi, p := range active {
+			records, entries = st.record(p, in.Index, pi, st.reread != nil, records, entries)
+		}
+		st.strs.mu.Unlock()
 	}
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.profiles += len(active)
 	st.found = append(st.found, found...)
+	for i := range entries {
+		if entries[i].record >= 0 {
+			entries[i].record += int32(len(st.records))
+		}
+	}
 	st.records = append(st.records, records...)
+	st.fleet = append(st.fleet, entries...)
+	if digest != nil || len(entries) > 0 && entries[0].record < 0 {
+		st.refs = append(st.refs, fileRefAt{in.Index, fileRef{in.Arg, in.Rel}})
+	}
 	if wait {
 		st.kept = append(st.kept, keptFile{index: in.Index, profiles: in.Profiles})
 	}
@@ -288,7 +337,7 @@ func (st *Stream) File(in FileInput) {
 // digestOf is the digest of a file judged at once that another file may
 // change.
 func (st *Stream) digestOf(in FileInput, active []*profile.Profile) *fileDigest {
-	d := &fileDigest{index: in.Index, reread: in.Reread}
+	d := &fileDigest{index: in.Index, ref: fileRef{in.Arg, in.Rel}}
 	for _, p := range active {
 		d.keys = append(d.keys, st.linkKeys(p)...)
 		if p.Format == "kubernetes" {
@@ -343,14 +392,104 @@ func rejudged(digests []fileDigest, targeted func(string) bool) []fileDigest {
 	return out
 }
 
-// recordsOf appends to out the records of a file's active profiles, in
-// their order.
-func (st *Stream) recordsOf(file int, active []*profile.Profile, out []orderedRecord) []orderedRecord {
+// record adds p's record and fleet entry, if any, to records and entries
+// (an entry's record indexes records). lazy keeps of a client profile only
+// its fleet entry, read again in Finish when another shares its hash, and
+// a record only for a literal password (setRecord), its fleet part left
+// to the entry. The caller holds st.strs.mu.
+func (st *Stream) record(p *profile.Profile, file, prof int, lazy bool, records []orderedRecord, entries []fleetEntry) ([]orderedRecord, []fleetEntry) {
+	if !needsRecord(p) {
+		return records, entries
+	}
+	e := fleetEntry{file: int32(file), prof: int32(prof), record: -1}
+	if client(p) {
+		e.hash = maphash.String(st.seed, fleetKey(p))
+	}
+	if lazy {
+		if client(p) {
+			entries = append(entries, e)
+		}
+		if literalSecret(p) {
+			r, _ := recordOf(st.strs, p)
+			r.client, r.fleet = false, fleetRecord{}
+			records = append(records, orderedRecord{file: int32(file), prof: int32(prof), r: r})
+		}
+		return records, entries
+	}
+	r, _ := recordOf(st.strs, p)
+	if r.client {
+		e.record = int32(len(records))
+		entries = append(entries, e)
+	}
+	return append(records, orderedRecord{file: int32(file), prof: int32(prof), r: r}), entries
+}
+
+// fleetCandidates returns, in file and profile order, the records of the
+// client profiles whose fleet entry shares its hash with another: the only
+// ones the fleet rule can find a copy of. Records made in File or Finish
+// are taken as they are; the others are made from their file, read again
+// once.
+func (st *Stream) fleetCandidates() []*setRecord {
+	slices.SortFunc(st.fleet, func(a, b fleetEntry) int { return cmp.Compare(a.hash, b.hash) })
+	var picked []fleetEntry
+	for i := 0; i < len(st.fleet); {
+		j := i + 1
+		for j < len(st.fleet) && st.fleet[j].hash == st.fleet[i].hash {
+			j++
+		}
+		if j-i > 1 {
+			picked = append(picked, st.fleet[i:j]...)
+		}
+		i = j
+	}
+	st.fleet = nil
+	slices.SortFunc(picked, func(a, b fleetEntry) int {
+		if c := cmp.Compare(a.file, b.file); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.prof, b.prof)
+	})
+	refs := map[int]fileRef{}
+	for _, e := range picked {
+		if e.record < 0 {
+			refs[int(e.file)] = fileRef{arg: -1}
+		}
+	}
+	if len(refs) > 0 {
+		for _, r := range st.refs {
+			if _, ok := refs[r.index]; ok {
+				refs[r.index] = r.ref
+			}
+		}
+	}
+	var out []*setRecord
+	var file = -1
+	var active []*profile.Profile
 	st.strs.mu.Lock()
 	defer st.strs.mu.Unlock()
-	for pi, p := range active {
-		if r, ok := recordOf(st.strs, p); ok {
-			out = append(out, orderedRecord{file: int32(file), prof: int32(pi), r: r})
+	for _, e := range picked {
+		if e.record >= 0 {
+			out = append(out, &st.records[e.record].r)
+			continue
+		}
+		if int(e.file) != file {
+			file, active = int(e.file), nil
+			if ref := refs[file]; ref.arg >= 0 {
+				if ps, ok := st.reread(ref.arg, ref.rel); ok {
+					for _, p := range ps {
+						if !p.Inactive {
+							active = append(active, p)
+						}
+					}
+				}
+			}
+		}
+		// A file changed since it was judged may have lost the profile.
+		if int(e.prof) >= len(active) {
+			continue
+		}
+		if r, ok := recordOf(st.strs, active[e.prof]); ok && r.client {
+			out = append(out, &r)
 		}
 	}
 	return out
@@ -379,7 +518,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		// rest of the scan; their input problems and key notes stand.
 		drop := map[int]bool{}
 		for _, d := range again {
-			ps, ok := d.reread()
+			ps, ok := st.reread(d.ref.arg, d.ref.rel)
 			if !ok {
 				continue
 			}
@@ -387,7 +526,10 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			st.kept = append(st.kept, keptFile{index: d.index, profiles: ps})
 		}
 		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[f.key.file] })
+		// Records and entries made in File (lazily: no entry points at a
+		// record) give way to those made below.
 		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[int(r.file)] })
+		st.fleet = slices.DeleteFunc(st.fleet, func(e fleetEntry) bool { return drop[int(e.file)] })
 	}
 	st.digests = nil
 	link := l.Link
@@ -436,11 +578,13 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			}
 		}
 		st.strs.mu.Lock()
+		var entries []fleetEntry
 		for k, p := range active {
-			if r, ok := recordOf(st.strs, p); ok {
-				st.records = append(st.records, orderedRecord{file: int32(where[k].file), prof: int32(where[k].prof), r: r})
-			}
+			// Linked, these profiles may differ from their file read
+			// again: their records are made whole now.
+			st.records, entries = st.record(p, where[k].file, where[k].prof, false, st.records, entries)
 		}
+		st.fleet = append(st.fleet, entries...)
 		st.strs.mu.Unlock()
 	}
 	if st.keepAll {
@@ -459,26 +603,28 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		}
 	}
 
-	slices.SortFunc(st.records, func(a, b orderedRecord) int {
-		if c := cmp.Compare(a.file, b.file); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.prof, b.prof)
-	})
-	records := make([]*setRecord, len(st.records))
-	for i := range st.records {
-		records[i] = &st.records[i].r
+	// The fleet rule first: its entries index records as they were made.
+	if sr := st.byID[FleetInconsistent]; sr != nil && sr.rule.Set != nil {
+		c.rule = &sr.rule
+		fleetRecords(c, st.strs, st.fleetCandidates())
+		emit(sr, order{rule: sr.idx, phase: 2})
 	}
 	if sr := st.byID[PasswordSharedAcross]; sr != nil && sr.rule.Set != nil {
+		slices.SortFunc(st.records, func(a, b orderedRecord) int {
+			if c := cmp.Compare(a.file, b.file); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.prof, b.prof)
+		})
+		records := make([]*setRecord, len(st.records))
+		for i := range st.records {
+			records[i] = &st.records[i].r
+		}
 		c.rule = &sr.rule
 		sharedPasswords(c, st.strs, records)
 		emit(sr, order{rule: sr.idx, phase: 2})
 	}
-	if sr := st.byID[FleetInconsistent]; sr != nil && sr.rule.Set != nil {
-		c.rule = &sr.rule
-		fleetRecords(c, st.strs, records)
-		emit(sr, order{rule: sr.idx, phase: 2})
-	}
+	st.records, st.refs = nil, nil
 
 	if st.envByID != nil {
 		// Profile ids may repeat across files: a key note takes the

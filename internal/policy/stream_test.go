@@ -22,14 +22,17 @@ import (
 //
 // Files another file may change (Kubernetes manifests, workloads) are
 // judged at once and read again in Finish when one does (extract.LinkKeys),
-// or kept whole until Finish when the stream has no link keys: both ways
-// are compared. The "linked" tree has each kind of change across files.
+// or kept whole until Finish when the stream cannot read again; the fleet
+// rule's records are made in Finish from files read again, or kept from
+// the start: every way is compared. The "linked" tree has each kind of
+// change across files; "fleet" copies of one service in several folders.
 func TestStreamEqualsEvaluate(t *testing.T) {
 	trees := map[string][]string{
 		"cli-golden-tree": {filepath.Join("..", "cli", "testdata", "scan")},
 		"rule-examples":   {ruleExampleTree(t)},
 		"real-world":      {filepath.Join("..", "..", "..", "shared", "corpus", "real-world")},
 		"linked":          {filepath.Join("testdata", "linked")},
+		"fleet":           {filepath.Join("testdata", "fleet")},
 		"two-args":        {filepath.Join("..", "cli", "testdata", "scan"), filepath.Join("..", "cli", "testdata", "scan")},
 	}
 	scoped := policy.DefaultSettings()
@@ -62,10 +65,16 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					}
 					want := policy.Evaluate(in, policy.Builtins(), s)
 
-					st := policy.NewStream(policy.Builtins(), s, policy.StreamOptions{UniqueNames: len(paths) == 1, LinkKeys: linkKeys})
+					opts := policy.StreamOptions{UniqueNames: len(paths) == 1, LinkKeys: linkKeys}
+					if run.reread {
+						opts.Reread = func(arg int, rel string) ([]*profile.Profile, bool) {
+							return scan.Reread(scan.Options{Paths: paths}, arg, rel, nil)
+						}
+					}
+					st := policy.NewStream(policy.Builtins(), s, opts)
 					var links scan.Linker
 					sum, err := scan.Walk(ctx, scan.Options{Paths: paths, Workers: workers}, func(fr scan.FileResult) {
-						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Reread: fr.Source.Reread}
+						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Arg: fr.Arg, Rel: fr.Rel}
 						for _, pr := range fr.Problems {
 							fi.Problems = append(fi.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
 						}
@@ -193,12 +202,16 @@ spec:
 }
 
 // streamRuns are the ways TestStreamEqualsEvaluate streams each tree.
+// Without Reread the stream keeps linked files whole and every client's
+// fleet record; with it, it reads files again in Finish.
 var streamRuns = []struct {
 	name     string
 	workers  int
 	linkKeys func(*profile.Profile) []string
+	reread   bool
 }{
-	{"workers=1", 1, extract.LinkKeys},
-	{"workers=4", 4, extract.LinkKeys},
-	{"workers=4/kept-whole", 4, nil},
+	{"workers=1", 1, extract.LinkKeys, true},
+	{"workers=4", 4, extract.LinkKeys, true},
+	{"workers=4/kept-whole", 4, nil, false},
+	{"workers=4/no-reread", 4, extract.LinkKeys, false},
 }

@@ -175,6 +175,11 @@ func collect(arg string, cfg *config.Config, exclude []string) ([]job, error) {
 	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(arg, p)
 		rel = filepath.ToSlash(rel)
+		if strings.HasSuffix(p, rel) {
+			// The same text as part of the path: one string a file, not
+			// two.
+			rel = p[len(p)-len(rel):]
+		}
 		if err != nil {
 			// An unreadable directory or file: report it, go on.
 			jobs = append(jobs, job{abs: p, rel: rel, explicit: true})

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -44,28 +46,43 @@ type FileResult struct {
 	EnvFrom  []extract.EnvFrom
 	Readable bool
 	Size     int64
-	// Source reads the file again.
-	Source Source
 }
 
-// Source is where a file of a Walk came from, small enough to keep after
-// the file's profiles are let go.
-type Source struct {
-	job job
-	cfg *config.Config
-}
-
-// Reread reads the file again as Walk read it and returns its profiles,
-// dbguard.yaml applied; ok is false when it no longer gives any (it was
-// removed or broken since). A caller that judged the file alone calls it
-// when another file turns out to change it (policy.Stream).
-func (s Source) Reread() (profiles []*profile.Profile, ok bool) {
-	_, r := readWithData(s.job)
+// Reread reads again the file a Walk over opts reported as rel under its
+// argument arg, and returns its profiles as Walk gave them, dbguard.yaml
+// applied; ok is false when it no longer gives any (it was removed or
+// broken since). Standard input is read from stdin, the bytes the Walk
+// read. A caller that judged the file alone calls it when another file
+// turns out to change it, or when it needs a profile it let go
+// (policy.Stream).
+func Reread(opts Options, arg int, rel string, stdin []byte) (profiles []*profile.Profile, ok bool) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	if arg < 0 || arg >= len(opts.Paths) {
+		return nil, false
+	}
+	j := job{rel: rel, explicit: true}
+	switch a := opts.Paths[arg]; {
+	case a == "-":
+		j.data = stdin
+	default:
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, false
+		}
+		j.abs = a
+		if st.IsDir() {
+			j.abs, j.explicit = filepath.Join(a, filepath.FromSlash(rel)), false
+		}
+	}
+	_, r := readWithData(j)
 	if r.skipped || len(r.profiles) == 0 {
 		return nil, false
 	}
 	for _, p := range r.profiles {
-		applyConfig(s.cfg, s.job.rel, p)
+		applyConfig(cfg, rel, p)
 	}
 	return r.profiles, true
 }
@@ -146,8 +163,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 					applyConfig(cfg, j.rel, p)
 				}
 				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
-					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size,
-					Source: Source{job: j, cfg: cfg}})
+					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
 			}
 		}(&sums[w])
 	}
