@@ -45,6 +45,7 @@ type Stream struct {
 	records  []orderedRecord
 	kept     []keptFile
 	digests  []fileDigest
+	texts    map[string]string
 	fleet    []fleetEntry
 	refs     []fileRefAt
 	profiles int
@@ -70,7 +71,8 @@ func (sr *streamRule) keep(f Finding) bool {
 // then inputs (phase 0), per-profile checks (1) and set checks (2), then
 // file, profile and the order of the rule's reports.
 type order struct {
-	rule, phase, file, prof, seq int
+	rule, file, prof, seq int32
+	phase                 int8
 }
 
 func compareOrder(a, b order) int {
@@ -174,7 +176,7 @@ func NewStream(rules []*Rule, s *Settings, o StreamOptions) *Stream {
 		s = DefaultSettings()
 	}
 	uniqueNames := o.UniqueNames
-	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, strs: newRecordStrings(), linkKeys: o.LinkKeys,
+	st := &Stream{settings: s, byID: map[string]*streamRule{}, uniqueIDs: uniqueNames, strs: newRecordStrings(), texts: map[string]string{}, linkKeys: o.LinkKeys,
 		reread: o.Reread, seed: maphash.MakeSeed()}
 	if !uniqueNames {
 		st.envByID = map[string]idEnv{}
@@ -230,7 +232,7 @@ func (st *Stream) File(in FileInput) {
 			// ids repeat across files; its scope is applied there.
 			notes := st.envByID != nil && key.phase == 2
 			if notes || sr.keep(f) {
-				key.seq = i
+				key.seq = int32(i)
 				found = append(found, orderedFinding{f: f, key: key})
 			}
 		}
@@ -241,7 +243,7 @@ func (st *Stream) File(in FileInput) {
 		for k, pr := range in.Problems {
 			c.Report(nil, "", pr.Loc, "cannot be read: %s", pr.Msg)
 			out[len(out)-1].Key = "input"
-			emit(sr, order{rule: sr.idx, phase: 0, file: in.Index, prof: k})
+			emit(sr, order{rule: int32(sr.idx), phase: 0, file: int32(in.Index), prof: int32(k)})
 		}
 	}
 
@@ -269,7 +271,7 @@ func (st *Stream) File(in FileInput) {
 			if sr := st.byID[id]; sr != nil && sr.rule.Set != nil {
 				c.rule = &sr.rule
 				sr.rule.Set(c, nil)
-				emit(sr, order{rule: sr.idx, phase: 2, file: in.Index})
+				emit(sr, order{rule: int32(sr.idx), phase: 2, file: int32(in.Index)})
 			}
 		}
 	}
@@ -295,7 +297,7 @@ func (st *Stream) File(in FileInput) {
 			c.rule = &sr.rule
 			for pi, p := range active {
 				sr.rule.Profile(c, p)
-				emit(sr, order{rule: sr.idx, phase: 1, file: in.Index, prof: pi})
+				emit(sr, order{rule: int32(sr.idx), phase: 1, file: int32(in.Index), prof: int32(pi)})
 			}
 		}
 		st.strs.mu.Lock()
@@ -308,6 +310,13 @@ func (st *Stream) File(in FileInput) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.profiles += len(active)
+	// Most findings repeat a message and a key another file's finding
+	// has ("no statement timeout ...", "database:timeouts.statement"):
+	// one copy of each is kept.
+	for i := range found {
+		found[i].f.Message = st.share(found[i].f.Message)
+		found[i].f.Key = st.share(found[i].f.Key)
+	}
 	st.found = append(st.found, found...)
 	for i := range entries {
 		if entries[i].record >= 0 {
@@ -332,6 +341,16 @@ func (st *Stream) File(in FileInput) {
 			}
 		}
 	}
+}
+
+// share returns the kept copy of a finding's text equal to s. The caller
+// holds st.mu.
+func (st *Stream) share(s string) string {
+	if v, ok := st.texts[s]; ok {
+		return v
+	}
+	st.texts[s] = s
+	return s
 }
 
 // digestOf is the digest of a file judged at once that another file may
@@ -525,7 +544,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			drop[d.index] = true
 			st.kept = append(st.kept, keptFile{index: d.index, profiles: ps})
 		}
-		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[f.key.file] })
+		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[int(f.key.file)] })
 		// Records and entries made in File (lazily: no entry points at a
 		// record) give way to those made below.
 		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[int(r.file)] })
@@ -557,7 +576,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 	emit := func(sr *streamRule, key order) {
 		for i, f := range out {
 			if sr.keep(f) {
-				key.seq = i
+				key.seq = int32(i)
 				st.found = append(st.found, orderedFinding{f: f, key: key})
 			}
 		}
@@ -574,7 +593,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			c.rule = &sr.rule
 			for k, p := range active {
 				sr.rule.Profile(c, p)
-				emit(sr, order{rule: sr.idx, phase: 1, file: where[k].file, prof: where[k].prof})
+				emit(sr, order{rule: int32(sr.idx), phase: 1, file: int32(where[k].file), prof: int32(where[k].prof)})
 			}
 		}
 		st.strs.mu.Lock()
@@ -599,7 +618,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			}
 			c.rule = &sr.rule
 			sr.rule.Set(c, active)
-			emit(sr, order{rule: sr.idx, phase: 2})
+			emit(sr, order{rule: int32(sr.idx), phase: 2})
 		}
 	}
 
@@ -607,7 +626,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 	if sr := st.byID[FleetInconsistent]; sr != nil && sr.rule.Set != nil {
 		c.rule = &sr.rule
 		fleetRecords(c, st.strs, st.fleetCandidates())
-		emit(sr, order{rule: sr.idx, phase: 2})
+		emit(sr, order{rule: int32(sr.idx), phase: 2})
 	}
 	if sr := st.byID[PasswordSharedAcross]; sr != nil && sr.rule.Set != nil {
 		slices.SortFunc(st.records, func(a, b orderedRecord) int {
@@ -622,7 +641,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		}
 		c.rule = &sr.rule
 		sharedPasswords(c, st.strs, records)
-		emit(sr, order{rule: sr.idx, phase: 2})
+		emit(sr, order{rule: int32(sr.idx), phase: 2})
 	}
 	st.records, st.refs = nil, nil
 
@@ -652,6 +671,6 @@ func (st *Stream) Finish(files int, l Links) *Report {
 	for i, f := range st.found {
 		fs[i] = f.f
 	}
-	st.found, st.kept, st.records, st.strs = nil, nil, nil, nil
+	st.found, st.kept, st.records, st.strs, st.texts = nil, nil, nil, nil, nil
 	return &Report{Files: files, Profiles: st.profiles, Rules: st.infos, Findings: dedupe(fs)}
 }
