@@ -74,6 +74,7 @@ type fileCtx struct {
 	// candidates and ordered entries, which never outlive one call, and
 	// the nodes that mapBlocks consumed, a stack that walk unwinds.
 	cands, ordered []entry
+	infos          []keyInfo
 	consumed       []*tree.Node
 }
 
@@ -89,6 +90,7 @@ func (fc *fileCtx) release() {
 		reader:     fc.reader,
 		cands:      fc.cands[:0],
 		ordered:    fc.ordered[:0],
+		infos:      fc.infos[:0],
 		consumed:   fc.consumed[:0],
 	}
 	contexts.Put(fc)
@@ -288,7 +290,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 				p.Driver.Text = d
 				explicitDriver = d
 				hasDriver = true
-			case lookupField(keyFields, e.key) == fDriver && e.v.Text != "" && !e.v.Unresolved && !p.Driver.Set:
+			case keyOf(e.key).strong == fDriver && e.v.Text != "" && !e.v.Unresolved && !p.Driver.Set:
 				// An explicit driver setting dbguard does not know
 				// is kept as written, for the rule that reports it.
 				p.Driver = e.v
@@ -561,7 +563,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	}
 	for _, prm := range c.Params {
 		pv := mk(prm.Value)
-		switch f := lookupField(keyFields, prm.Key); {
+		switch f := keyOf(prm.Key).strong; {
 		case f == fPassword:
 			// A password given as a parameter; never kept as a param.
 			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})

@@ -357,7 +357,7 @@ func (fc *fileCtx) serviceRefs(vars []envVar, images map[string]string, kp strin
 	var out []*profile.Profile
 	for _, ev := range vars {
 		_, f, _ := splitEnvKey(ev.name)
-		if lookupField(keyFields, ev.name) == fURL {
+		if keyOf(ev.name).strong == fURL {
 			f = fURL
 		}
 		val, ok := ev.v.Effective()

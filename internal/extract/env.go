@@ -65,7 +65,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 	var order []*envGroup
 	envRaw := ""
 	for _, ev := range vars {
-		if inSet(envKeys, ev.name) {
+		if keyOf(ev.name).is(inEnvKeys) {
 			if s, ok := ev.v.Effective(); ok && profile.CanonicalEnvironment(s) != profile.Unknown {
 				envRaw = s
 			}
@@ -250,7 +250,7 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	for _, c := range root.Children {
 		// Only variables that can take part in a connection are read
 		// (APP_NAME, LOG_LEVEL are not).
-		if _, _, ok := splitEnvKey(c.Key); ok || inSet(envKeys, c.Key) || dsn.Looks(c.Value) || strings.Contains(c.Value, "://") {
+		if _, _, ok := splitEnvKey(c.Key); ok || keyOf(c.Key).is(inEnvKeys) || dsn.Looks(c.Value) || strings.Contains(c.Value, "://") {
 			vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
 		}
 	}

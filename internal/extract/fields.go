@@ -75,17 +75,79 @@ func fold(dst []byte, k string) []byte {
 	return dst
 }
 
-// lookupField finds a key's field without allocating: the map index on a
-// converted byte slice does not copy.
-func lookupField(m map[string]field, k string) field {
-	var buf [64]byte
-	return m[string(fold(buf[:0], k))]
+// keyInfo is all that the key tables (keyFields, weakKeys and the sets of
+// block and key names) say about one folded key. Extraction asks several
+// tables about every key of a file; keyOf answers them with one fold and
+// one lookup.
+type keyInfo struct {
+	strong, weak field // from keyFields and weakKeys
+	sets         uint8 // inEnvKeys, inPoolBlocks, ...
 }
 
-// inSet reports whether a key, folded, is in a set, without allocating.
-func inSet(m map[string]bool, k string) bool {
+const (
+	inEnvKeys uint8 = 1 << iota
+	inPoolBlocks
+	inTLSBlocks
+	inJavaPoolBlocks
+	inHostLists
+	inSecretRefKeys
+)
+
+// is reports whether the key is in a set (inEnvKeys, ...).
+func (ki keyInfo) is(set uint8) bool { return ki.sets&set != 0 }
+
+// keyTable joins the key tables; it is built once, from them, and never
+// changed.
+var keyTable = func() map[string]keyInfo {
+	t := map[string]keyInfo{}
+	for k, f := range keyFields {
+		ki := t[k]
+		ki.strong = f
+		t[k] = ki
+	}
+	for k, f := range weakKeys {
+		ki := t[k]
+		ki.weak = f
+		t[k] = ki
+	}
+	for _, s := range []struct {
+		set  map[string]bool
+		flag uint8
+	}{{envKeys, inEnvKeys}, {poolBlocks, inPoolBlocks}, {tlsBlocks, inTLSBlocks},
+		{javaPoolBlocks, inJavaPoolBlocks}, {hostLists, inHostLists}, {secretRefKeys, inSecretRefKeys}} {
+		for k, ok := range s.set {
+			if ok {
+				ki := t[k]
+				ki.sets |= s.flag
+				t[k] = ki
+			}
+		}
+	}
+	return t
+}()
+
+// keyShapes has bit c&31 of keyShapes[len(k)] set for every key k of
+// keyTable whose first byte is c. Most keys of a configuration file are
+// in no table, and most of those have a length and first letter that no
+// table key has: they need no hashing. Longer keys are always looked up.
+var keyShapes = func() (shapes [48]uint32) {
+	for k := range keyTable {
+		if k != "" && len(k) < len(shapes) {
+			shapes[len(k)] |= 1 << (k[0] & 31)
+		}
+	}
+	return shapes
+}()
+
+// keyOf looks a key up in every key table at once, without allocating:
+// the map index on a converted byte slice does not copy.
+func keyOf(k string) keyInfo {
 	var buf [64]byte
-	return m[string(fold(buf[:0], k))]
+	f := fold(buf[:0], k)
+	if len(f) < len(keyShapes) && (len(f) == 0 || keyShapes[len(f)]&(1<<(f[0]&31)) == 0) {
+		return keyInfo{}
+	}
+	return keyTable[string(f)]
 }
 
 // keyFields maps folded keys of a configuration block to fields. Keys that

@@ -75,11 +75,13 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		if d := driverFromWords(last); d != "" {
 			ctx.driver = d
 		}
-		if env := envSibling(n); env != "" {
+		infos := fc.keyInfos(n)
+		if env := envSiblingKeys(n, infos); env != "" {
 			ctx.envRaw = env
 		}
 		mark := len(fc.consumed)
-		ps := fc.mapBlock(n, kp, ctx)
+		// ctx.db already holds what isDBWord says of the block's key.
+		ps := fc.mapBlockKeys(n, kp, ctx, infos, ctx.db)
 		consumed := fc.consumed[mark:]
 		*out = append(*out, ps...)
 		before := len(*out)
@@ -125,11 +127,23 @@ func lastKey(kp string) string {
 	return kp
 }
 
-// envSibling returns the value of an environment-naming key of a map, or
-// of its app:/application: block (where mode: also names it).
-func envSibling(n *tree.Node) string {
+// keyInfos looks up every key of a map, into a buffer kept from map to
+// map: the walk asks about each key several times.
+func (fc *fileCtx) keyInfos(n *tree.Node) []keyInfo {
+	infos := fc.infos[:0]
 	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && inSet(envKeys, c.Key) {
+		infos = append(infos, keyOf(c.Key))
+	}
+	fc.infos = infos
+	return infos
+}
+
+// envSiblingKeys returns the value of an environment-naming key of a map,
+// or of its app:/application: block (where mode: also names it). infos
+// are the map's keys looked up (keyInfos).
+func envSiblingKeys(n *tree.Node, infos []keyInfo) string {
+	for i, c := range n.Children {
+		if c.Kind == tree.Scalar && infos[i].is(inEnvKeys) {
 			if s := envText(c); s != "" {
 				return s
 			}
@@ -149,7 +163,7 @@ func envSibling(n *tree.Node) string {
 			}
 		case "app", "application":
 			for _, cc := range c.Children {
-				if cc.Kind == tree.Scalar && (inSet(envKeys, cc.Key) || normKey(cc.Key) == "mode") {
+				if cc.Kind == tree.Scalar && (keyOf(cc.Key).is(inEnvKeys) || normKey(cc.Key) == "mode") {
 					if s := envText(cc); s != "" {
 						return s
 					}
@@ -178,10 +192,12 @@ func envText(n *tree.Node) string {
 
 // classify decides what a key of a map means, given the context.
 func classify(key string, n *tree.Node, ctx walkCtx) field {
-	var buf [64]byte
-	nk := fold(buf[:0], key)
-	f := keyFields[string(nk)]
-	weak := weakKeys[string(nk)]
+	return classifyKey(keyOf(key), key, n, ctx)
+}
+
+// classifyKey is classify for a key already looked up.
+func classifyKey(ki keyInfo, key string, n *tree.Node, ctx walkCtx) field {
+	f, weak := ki.strong, ki.weak
 	if f == fNone && ctx.db {
 		f = weak
 	}
@@ -229,11 +245,16 @@ func classify(key string, n *tree.Node, ctx walkCtx) field {
 // read as part of the block are pushed on fc.consumed, for the walk to
 // skip; the caller pops them (popConsumed).
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Profile {
+	return fc.mapBlockKeys(n, kp, ctx, fc.keyInfos(n), ctx.db || isDBWord(lastKey(kp)))
+}
+
+// mapBlockKeys is mapBlock for a map whose keys are looked up (infos) and
+// whose context is known to be about a database or not (strong).
+func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []keyInfo, strong bool) []*profile.Profile {
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
-	strong := ctx.db || isDBWord(lastKey(kp))
-	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && lookupField(keyFields, c.Key) == fDriver && canonicalDriver(c.Value) != "" {
+	for i, c := range n.Children {
+		if c.Kind == tree.Scalar && infos[i].strong == fDriver && canonicalDriver(c.Value) != "" {
 			ctx.db = true
 		}
 	}
@@ -242,20 +263,21 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Pro
 	// values are never read.
 	cands := fc.cands[:0]
 	var secrets []entry
-	for _, c := range n.Children {
+	for i, c := range n.Children {
+		ki := infos[i]
 		switch c.Kind {
 		case tree.Scalar, tree.Null:
-			if f := classify(c.Key, c, ctx); f != fNone {
+			if f := classifyKey(ki, c.Key, c, ctx); f != fNone {
 				cands = append(cands, entry{key: c.Key, f: f, node: c, lazy: true})
 			}
 		case tree.Seq:
-			if inSet(hostLists, c.Key) && isHostList(c) {
+			if ki.is(inHostLists) && isHostList(c) {
 				// nodes: [{host, port}, ...] are the members of a
 				// cluster or sentinel set, not connections of their own.
 				fc.consumed = append(fc.consumed, c)
 			}
 		case tree.Map:
-			if inSet(secretRefKeys, c.Key) {
+			if ki.is(inSecretRefKeys) {
 				if ref := secretRefOf(c); ref != "" {
 					f := fPassword
 					if strings.Contains(normKey(c.Key), "user") {
@@ -267,7 +289,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Pro
 					continue
 				}
 			}
-			if inSet(poolBlocks, c.Key) {
+			if ki.is(inPoolBlocks) {
 				cands = fc.subBlock(c, ctx, cands)
 				fc.consumed = append(fc.consumed, c)
 			}
@@ -288,7 +310,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Pro
 	for i := range cands {
 		e := &cands[i]
 		c := e.node
-		if e.f == fURL && c.Kind == tree.Scalar && lookupField(keyFields, c.Key) != fURL && lookupField(weakKeys, c.Key) != fURL {
+		if e.f == fURL && c.Kind == tree.Scalar && keyOf(c.Key).strong != fURL && keyOf(c.Key).weak != fURL {
 			// A connection string under a name of its own
 			// (ConnectionStrings: {Orders: ...}).
 			namedURLs = append(namedURLs, *e)
@@ -347,7 +369,7 @@ func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Pro
 func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 	sub := ctx
 	sub.db = true
-	tls := inSet(tlsBlocks, c.Key)
+	tls := keyOf(c.Key).is(inTLSBlocks)
 	for _, cc := range c.Children {
 		if cc.Kind != tree.Scalar {
 			continue
@@ -497,7 +519,7 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 		var f field
 		switch c.Kind {
 		case tree.Scalar:
-			f = lookupField(keyFields, c.Key)
+			f = keyOf(c.Key).strong
 			switch f {
 			case fMaxOpen, fMaxIdle, fMaxLifetime, fMaxIdleTime, fConnectTimeout, fStatementTimeout,
 				fIdleInTxTimeout, fTLS, fTLSCA, fTLSCert, fTLSKey, fPort, fUser, fPassword, fDatabase:
@@ -510,7 +532,7 @@ func (fc *fileCtx) strays(n *tree.Node, ctx walkCtx, children []*profile.Profile
 			// an indentation slip. Other sub-blocks (pool:, ssl:,
 			// connectionPool:) are read at either level by some
 			// schema, so they are not judged.
-			if !inSet(javaPoolBlocks, c.Key) || producedProfile(c, children) {
+			if !keyOf(c.Key).is(inJavaPoolBlocks) || producedProfile(c, children) {
 				continue
 			}
 			f = fParam

@@ -406,7 +406,7 @@ func (fc *fileCtx) servicePort(n *tree.Node) entry {
 
 func hasPortSibling(n *tree.Node) bool {
 	for _, c := range n.Children {
-		if c.Kind == tree.Scalar && lookupField(keyFields, c.Key) == fPort {
+		if c.Kind == tree.Scalar && keyOf(c.Key).strong == fPort {
 			return true
 		}
 	}

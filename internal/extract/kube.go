@@ -82,7 +82,7 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 				out = append(out, fc.embedded(val, joinKey(sect, c.Key))...)
 				continue
 			}
-			if _, _, ok := splitEnvKey(c.Key); ok && strings.ToUpper(c.Key) == c.Key || inSet(envKeys, c.Key) {
+			if _, _, ok := splitEnvKey(c.Key); ok && strings.ToUpper(c.Key) == c.Key || keyOf(c.Key).is(inEnvKeys) {
 				vars = append(vars, envVar{name: c.Key, v: fc.value(val), node: val})
 				continue
 			}

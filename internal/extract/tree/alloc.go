@@ -53,6 +53,10 @@ type arena struct {
 // one huge file does not pin megabytes for the rest of the scan.
 const maxKept = 1 << 12
 
+// minKept is the least a reusing arena keeps: enough for nearly every
+// configuration file, so that most need no estimate (guess).
+const minKept = 1 << 10
+
 // hint sizes the first blocks for about n nodes, an estimate each parser
 // makes from cheap byte counts: growing from a small block would allocate
 // and zero twice the memory a small file needs.
@@ -61,7 +65,7 @@ func (a *arena) hint(n int) {
 	a.size = min(n, 1024)
 	if a.reuse && !a.busy {
 		a.busy = true
-		if want := max(n, a.grow); len(a.keptNodes) < want && want <= maxKept {
+		if want := max(n, a.grow, minKept); len(a.keptNodes) < want && want <= maxKept {
 			// Larger blocks replace the kept ones: the scan's
 			// files soon settle on a size that fits them all.
 			a.keptNodes, a.keptPtrs = make([]Node, want), make([]*Node, want)
@@ -139,6 +143,16 @@ func estimate(data []byte) int {
 		}
 	}
 	return n
+}
+
+// guess is estimate(data), skipped when the kept blocks of a reusing
+// arena have a node for every byte of data: a file cannot need more
+// without aliases, and the arena grows for those anyway.
+func (a *arena) guess(data []byte) int {
+	if a.reuse && !a.busy && len(data) < len(a.keptNodes) {
+		return len(data)
+	}
+	return estimate(data)
 }
 
 func (a *arena) node() *Node {

@@ -33,7 +33,7 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 	}()
 	data = stripBOM(data)
 	t := tomlConv{data: data, src: string(data), cur: newCursor(data), a: a}
-	t.a.hint(estimate(data))
+	t.a.hint(t.a.guess(data))
 	root := t.a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	root.Children = t.a.room(8)

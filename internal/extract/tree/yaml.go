@@ -39,7 +39,7 @@ func ParseYAML(data []byte) ([]Document, error) {
 }
 
 func parseYAML(data []byte, a *arena) ([]Document, error) {
-	a.hint(estimate(data))
+	a.hint(a.guess(data))
 	if docs, ok := fastOrNothing(data, a); ok {
 		return docs, nil
 	}
