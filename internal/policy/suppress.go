@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -116,19 +117,22 @@ func ApplySuppressions(rep *Report, src Sources, withoutReason Severity) {
 // the file has none or its text is not at hand). It is called once for
 // each file that has findings.
 func ApplySuppressionIndex(rep *Report, index func(file string) *SuppressionIndex, withoutReason Severity) {
+	// Only files with comments get a map: on a large tree most findings'
+	// files have none.
 	cache := map[string]map[int]suppression{}
+	var noReason []Finding
 	load := func(file string) {
-		byLine := map[int]suppression{}
-		cache[file] = byLine
 		idx := index(file)
-		if idx == nil {
+		if idx == nil || len(idx.sups) == 0 {
 			return
 		}
+		byLine := map[int]suppression{}
+		cache[file] = byLine
 		for _, s := range idx.sups {
 			s.loc.File = file
 			byLine[s.loc.Line] = s
 			if s.reason == "" && withoutReason != 0 {
-				rep.Findings = append(rep.Findings, Finding{
+				noReason = append(noReason, Finding{
 					Rule: SuppressionWithoutReason, Severity: withoutReason, Loc: s.loc,
 					Message:     fmt.Sprintf("dbguard:ignore %s gives no reason, so it suppresses nothing", strings.Join(s.rules, ",")),
 					Remediation: "Write the reason after the rule id: # dbguard:ignore RULE-ID the reason.",
@@ -137,7 +141,6 @@ func ApplySuppressionIndex(rep *Report, index func(file string) *SuppressionInde
 			}
 		}
 	}
-	var keep []Finding
 	files := map[string]bool{}
 	for _, f := range rep.Findings {
 		files[f.Loc.File] = true
@@ -150,10 +153,12 @@ func ApplySuppressionIndex(rep *Report, index func(file string) *SuppressionInde
 	for _, f := range names {
 		load(f)
 	}
+	// Findings are kept in place, in their order.
+	keep := rep.Findings[:0]
 	for _, f := range rep.Findings {
 		byLine := cache[f.Loc.File]
 		suppressed := false
-		if byLine != nil && f.Loc.Line > 0 && f.Rule != SuppressionWithoutReason {
+		if byLine != nil && f.Loc.Line > 0 {
 			for _, line := range []int{f.Loc.Line, f.Loc.Line - 1} {
 				s, ok := byLine[line]
 				if ok && s.reason != "" && contains(s.rules, f.Rule) {
@@ -168,7 +173,14 @@ func ApplySuppressionIndex(rep *Report, index func(file string) *SuppressionInde
 			keep = append(keep, f)
 		}
 	}
-	sortFindings(keep)
+	clear(rep.Findings[len(keep):])
+	keep = append(keep, noReason...)
+	if !slices.IsSortedFunc(keep, compareFindings) {
+		sortFindings(keep)
+	}
+	if len(keep) == 0 {
+		keep = nil
+	}
 	rep.Findings = keep
 }
 
