@@ -10,11 +10,14 @@ import (
 	"syscall"
 
 	"github.com/dbguard/dbguard/internal/cli"
+	"github.com/dbguard/dbguard/internal/gctune"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	gc := gctune.Start()
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	gc.Stop()
 	stop()
 	os.Exit(code)
 }
