@@ -76,6 +76,11 @@ type fileCtx struct {
 	cands, ordered []entry
 	infos          []keyInfo
 	consumed       []*tree.Node
+	// envProfiles' grouping and a dotenv file's variables, which never
+	// outlive one call either.
+	members []groupMember
+	grouped []entry
+	vars    []envVar
 }
 
 // release readies a fileCtx for the next file and returns it to the pool.
@@ -91,6 +96,9 @@ func (fc *fileCtx) release() {
 		cands:      fc.cands[:0],
 		ordered:    fc.ordered[:0],
 		infos:      fc.infos[:0],
+		members:    fc.members[:0],
+		grouped:    fc.grouped[:0],
+		vars:       fc.vars[:0],
 		consumed:   fc.consumed[:0],
 	}
 	contexts.Put(fc)
@@ -246,7 +254,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			if len(p.Hosts) > 0 {
 				prevPort = p.Hosts[0].Port
 			}
-			p.Hosts = append(p.Hosts[:0:0], splitHosts(e.v)...)
+			p.Hosts = splitHosts(e.v) // a new slice, shared with nothing
 			for i := range p.Hosts {
 				if !p.Hosts[i].Port.Set {
 					p.Hosts[i].Port = prevPort
@@ -397,9 +405,11 @@ func splitHosts(v profile.Value) []profile.Host {
 	if v.Unresolved {
 		return []profile.Host{{Host: v, Socket: strings.HasPrefix(v.Text, "/")}}
 	}
-	var hs []profile.Host
+	hs := make([]profile.Host, 0, 1+strings.Count(v.Text, ","))
 	off := 0
-	for _, part := range strings.Split(v.Text, ",") {
+	for rest, more := v.Text, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
 		lead := len(part) - len(strings.TrimLeft(part, " "))
 		h := hostPart(v, strings.TrimSpace(part), off+lead)
 		hs = append(hs, h)
@@ -419,8 +429,9 @@ func hostPart(v profile.Value, text string, off int) profile.Host {
 		return x
 	}
 	o := 0
-	for _, scheme := range []string{"tcp://", "tcp(", "unix://"} {
-		if strings.HasPrefix(strings.ToLower(text), scheme) {
+	lower := strings.ToLower(text)
+	for _, scheme := range [...]string{"tcp://", "tcp(", "unix://"} {
+		if strings.HasPrefix(lower, scheme) {
 			o = len(scheme)
 			text = strings.TrimSuffix(text[o:], ")")
 			break

@@ -27,6 +27,13 @@ type envGroup struct {
 	hasURL  bool
 	merged  bool
 	notes   []profile.Note
+	size    int // variables in the group, while they are gathered
+}
+
+// groupMember is a variable on its way into its group (envProfiles).
+type groupMember struct {
+	g *envGroup
+	e entry
 }
 
 // hasCoreField reports whether a group names a server, a database or a
@@ -96,6 +103,11 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		prefix string
 	}
 	var urls []urlVar
+	// The variables of each group are gathered first and the groups
+	// then carved from one buffer kept from file to file: DB_HOST,
+	// REDIS_HOST and DB_PORT interleave, and growing a slice per group
+	// cost more than the rest of the grouping.
+	members := fc.members[:0]
 	for _, ev := range vars {
 		prefix, f, ok := splitEnvKey(ev.name)
 		isConnString := ev.secretRef == "" && ev.v.Text != "" && looksConnString(ev.v)
@@ -122,13 +134,29 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			e.v.Set = true
 		}
 		g := getGroup(prefix)
-		for _, prev := range g.entries {
-			if prev.f == f && f != fParam {
+		for _, m := range members {
+			if m.g == g && m.e.f == f && f != fParam {
 				g.notes = append(g.notes, profile.Note{Kind: profile.NoteDuplicateKey, Key: ev.name, Field: fieldName(f),
-					Loc: e.v.Loc, Other: prev.v.Loc})
+					Loc: e.v.Loc, Other: m.e.v.Loc})
 			}
 		}
-		g.entries = append(g.entries, e)
+		members = append(members, groupMember{g: g, e: e})
+		g.size++
+	}
+	fc.members = members
+	buf := fc.grouped[:0]
+	if cap(buf) < len(members) {
+		buf = make([]entry, 0, len(members))
+	}
+	buf = buf[:len(members)]
+	fc.grouped = buf
+	off := 0
+	for _, g := range order {
+		g.entries = buf[off : off : off+g.size]
+		off += g.size
+	}
+	for _, m := range members {
+		m.g.entries = append(m.g.entries, m.e)
 	}
 	// A connection string joins the variables that share its prefix
 	// (SPRING_DATASOURCE_URL with SPRING_DATASOURCE_USERNAME); alone, it is
@@ -246,7 +274,7 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	if root.Kind != tree.Map {
 		return nil, false
 	}
-	var vars []envVar
+	vars := fc.vars[:0]
 	for _, c := range root.Children {
 		// Only variables that can take part in a connection are read
 		// (APP_NAME, LOG_LEVEL are not).
@@ -254,5 +282,6 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 			vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
 		}
 	}
+	fc.vars = vars
 	return fc.envProfiles(vars, "", ""), true
 }

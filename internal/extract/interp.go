@@ -48,6 +48,11 @@ func ParseInterp(s string) Interp {
 	for i < len(s) {
 		start, end, v, def, hasDef, ok := nextInterp(s, i)
 		if !ok {
+			if first {
+				// Most texts that maybeInterp lets through hold
+				// none: nothing to expand.
+				return in
+			}
 			b.WriteString(s[i:])
 			break
 		}
