@@ -4,6 +4,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,9 +14,10 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
@@ -112,26 +114,22 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Workers take the next file from a shared counter (see Walk).
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
 				results[i] = readOne(jobs[i])
 			}
 		}()
 	}
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -159,8 +157,19 @@ feed:
 	return res, nil
 }
 
-// collect lists the files of one argument.
+// collect lists the files of one argument, in the order of their names
+// in reports.
 func collect(arg string, cfg *config.Config, exclude []string) ([]job, error) {
+	var jobs []job
+	err := walkSorted(arg, cfg, exclude, func(j job) bool {
+		jobs = append(jobs, j)
+		return true
+	})
+	return jobs, err
+}
+
+// statArg checks that an argument names something, as a usage error.
+func statArg(arg string) (fs.FileInfo, error) {
 	st, err := os.Stat(arg)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -168,43 +177,108 @@ func collect(arg string, cfg *config.Config, exclude []string) ([]job, error) {
 		}
 		return nil, &UsageError{Err: fmt.Errorf("stat %s: %w", arg, err)}
 	}
-	if !st.IsDir() {
-		return []job{{abs: arg, rel: filepath.ToSlash(filepath.Base(arg)), explicit: true}}, nil
-	}
-	var jobs []job
-	err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-		rel, _ := filepath.Rel(arg, p)
-		rel = filepath.ToSlash(rel)
-		if strings.HasSuffix(p, rel) {
-			// The same text as part of the path: one string a file, not
-			// two.
-			rel = p[len(p)-len(rel):]
-		}
-		if err != nil {
-			// An unreadable directory or file: report it, go on.
-			jobs = append(jobs, job{abs: p, rel: rel, explicit: true})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p != arg && (skipDirs[d.Name()] || excluded(cfg, exclude, rel)) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || excluded(cfg, exclude, rel) || isOwnConfig(d.Name()) {
-			return nil
-		}
-		jobs = append(jobs, job{abs: p, rel: rel})
-		return nil
-	})
+	return st, nil
+}
+
+// walkSorted calls emit with each file of one argument as it finds it,
+// already in the order of the files' names in reports (slash-separated
+// paths, compared byte by byte), so that a caller can start on the first
+// files while the rest of the tree is listed. The order comes from visiting
+// each folder's entries by name with a folder's name counted with its
+// trailing slash: every path beneath folder d starts with "d/", so
+// comparing "d/" with a sibling's name orders all of them at once
+// (TestWalkSortedOrder). emit returns false to stop.
+//
+// A file named on the command line is read whatever its name; a folder or
+// file that cannot be listed or read is emitted as explicit, to be
+// reported; .git, vendor, node_modules, excluded paths and dbguard's own
+// configuration are skipped. A symbolic link to a folder given as the
+// argument is followed; one inside the tree is not.
+func walkSorted(arg string, cfg *config.Config, exclude []string, emit func(job) bool) error {
+	st, err := statArg(arg)
 	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", arg, err)
+		return err
 	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].rel < jobs[j].rel })
-	return jobs, nil
+	if !st.IsDir() {
+		emit(job{abs: arg, rel: filepath.ToSlash(filepath.Base(arg)), explicit: true})
+		return nil
+	}
+	// A path beneath the argument is filepath.Join(arg, rel): its name in
+	// reports is the part after the argument's prefix, the same string.
+	prefix := len(filepath.Join(arg, "x")) - 1
+	w := sortedWalk{cfg: cfg, exclude: exclude, emit: emit, prefix: prefix}
+	w.dir(arg, ".")
+	return nil
+}
+
+type sortedWalk struct {
+	cfg     *config.Config
+	exclude []string
+	emit    func(job) bool
+	prefix  int
+	stopped bool
+}
+
+// dir walks folder abs, named rel in reports ("." for the argument).
+func (w *sortedWalk) dir(abs, rel string) {
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		// An unreadable folder: report it, go on.
+		w.stopped = !w.emit(job{abs: abs, rel: rel, explicit: true})
+		return
+	}
+	slices.SortFunc(entries, compareEntries)
+	for _, d := range entries {
+		if w.stopped {
+			return
+		}
+		name := d.Name()
+		p := filepath.Join(abs, name)
+		r := filepath.ToSlash(p[w.prefix:])
+		if d.IsDir() {
+			if skipDirs[name] || excluded(w.cfg, w.exclude, r) {
+				continue
+			}
+			w.dir(p, r)
+			continue
+		}
+		if !d.Type().IsRegular() || excluded(w.cfg, w.exclude, r) || isOwnConfig(name) {
+			continue
+		}
+		w.stopped = !w.emit(job{abs: p, rel: r})
+	}
+}
+
+// compareEntries orders folder entries by name, a folder's name with its
+// trailing slash, without building that string.
+func compareEntries(a, b fs.DirEntry) int {
+	an, bn := a.Name(), b.Name()
+	n := min(len(an), len(bn))
+	if c := strings.Compare(an[:n], bn[:n]); c != 0 {
+		return c
+	}
+	ac, aok := nameByte(an, a.IsDir(), n)
+	bc, bok := nameByte(bn, b.IsDir(), n)
+	switch {
+	case !aok && !bok:
+		return 0
+	case !aok:
+		return -1
+	case !bok:
+		return 1
+	}
+	return cmp.Compare(ac, bc)
+}
+
+// nameByte is byte i of name, or of name+"/" for a folder.
+func nameByte(name string, dir bool, i int) (byte, bool) {
+	if i < len(name) {
+		return name[i], true
+	}
+	if i == len(name) && dir {
+		return '/', true
+	}
+	return 0, false
 }
 
 func excluded(cfg *config.Config, extra []string, rel string) bool {

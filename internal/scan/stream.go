@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
@@ -105,8 +104,10 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 	if cfg == nil {
 		cfg = config.Default()
 	}
-	var jobs []job
-	var args []int
+	// Every argument must name something before any file is judged.
+	// Standard input is read here, once per "-" (a second one reads what
+	// the first left: nothing).
+	stdin := map[int][]byte{}
 	for ai, arg := range opts.Paths {
 		if arg == "-" {
 			in := opts.Stdin
@@ -117,57 +118,95 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			if err != nil {
 				return Summary{}, fmt.Errorf("read standard input: %w", err)
 			}
-			jobs = append(jobs, job{rel: StdinName, explicit: true, data: data})
-			args = append(args, ai)
+			stdin[ai] = data
 			continue
 		}
-		js, err := collect(arg, cfg, opts.Exclude)
-		if err != nil {
+		if _, err := statArg(arg); err != nil {
 			return Summary{}, err
-		}
-		jobs = append(jobs, js...)
-		for range js {
-			args = append(args, ai)
 		}
 	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Workers take the next file from a shared counter: a channel would
-	// hand every file from one goroutine to another, and on small files
-	// that hand-over costs more than reading them.
+
+	// The tree is listed while the workers read: walkSorted gives the
+	// files in their final order, so each has its index at once, and
+	// batches of them go to whichever worker is free.
+	type item struct {
+		j          job
+		index, arg int
+	}
+	const batchSize = 16
+	batches := make(chan []item, 2*workers)
 	sums := make([]Summary, workers)
 	var wg sync.WaitGroup
-	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(sum *Summary) {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
+			for batch := range batches {
+				for _, it := range batch {
+					if ctx.Err() != nil {
+						break
+					}
+					data, r := readWithData(it.j)
+					if r.skipped {
+						continue
+					}
+					sum.Files++
+					sum.Bytes += r.size
+					if r.readable {
+						sum.Readable++
+					}
+					for _, p := range r.profiles {
+						applyConfig(cfg, it.j.rel, p)
+					}
+					fn(FileResult{Index: it.index, Arg: it.arg, Rel: it.j.rel, Path: it.j.abs, Data: data,
+						Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
 				}
-				j := jobs[i]
-				data, r := readWithData(j)
-				if r.skipped {
-					continue
-				}
-				sum.Files++
-				sum.Bytes += r.size
-				if r.readable {
-					sum.Readable++
-				}
-				for _, p := range r.profiles {
-					applyConfig(cfg, j.rel, p)
-				}
-				fn(FileResult{Index: i, Arg: args[i], Rel: j.rel, Path: j.abs, Data: data,
-					Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
 			}
 		}(&sums[w])
 	}
+	var batch []item
+	index := 0
+	send := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case batches <- batch:
+			batch = make([]item, 0, batchSize)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	add := func(j job, arg int) bool {
+		batch = append(batch, item{j, index, arg})
+		index++
+		return len(batch) < batchSize || send()
+	}
+	var walkErr error
+	for ai, arg := range opts.Paths {
+		if ctx.Err() != nil {
+			break
+		}
+		if arg == "-" {
+			add(job{rel: StdinName, explicit: true, data: stdin[ai]}, ai)
+			continue
+		}
+		if err := walkSorted(arg, cfg, opts.Exclude, func(j job) bool { return add(j, ai) }); err != nil {
+			walkErr = err
+			break
+		}
+	}
+	send()
+	close(batches)
 	wg.Wait()
+	if walkErr != nil {
+		return Summary{}, walkErr
+	}
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}
