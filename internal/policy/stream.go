@@ -261,12 +261,12 @@ func (st *Stream) File(in FileInput) {
 
 	// Key notes: the set rules of family 10 read nothing but the notes of
 	// each profile and the environment of the profile they name.
-	c.envs = make(map[string]profile.Environment, len(active))
-	for _, p := range active {
-		c.envs[p.ID] = p.Environment
-	}
 	c.Notes = profileNotes(in.Profiles)
 	if len(c.Notes) > 0 {
+		c.envs = make(map[string]profile.Environment, len(active))
+		for _, p := range active {
+			c.envs[p.ID] = p.Environment
+		}
 		for _, id := range []string{DuplicateKey, KeyOutsideBlock} {
 			if sr := st.byID[id]; sr != nil && sr.rule.Set != nil {
 				c.rule = &sr.rule

@@ -177,21 +177,62 @@ func sameKey(a, b string) bool {
 }
 
 // words splits a name into lower-case alphanumeric words.
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-}
-
+// hasWord reports the first word of s (a run of letters and digits) that
+// is one of set (lower-case words), ignoring case, and which one it is.
+// It allocates nothing: the rules call it on every host and database.
 func hasWord(s string, set ...string) (string, bool) {
-	for _, w := range words(s) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !wordRune(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		ascii := r < utf8.RuneSelf
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !wordRune(r) {
+				break
+			}
+			ascii = ascii && r < utf8.RuneSelf
+			j += n
+		}
+		w := s[i:j]
+		if !ascii {
+			w = strings.ToLower(w)
+		}
 		for _, x := range set {
-			if w == x {
-				return w, true
+			if ascii && asciiEqualFold(w, x) || !ascii && w == x {
+				return x, true
 			}
 		}
+		i = j
 	}
 	return "", false
+}
+
+func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// asciiEqualFold compares an ASCII word with a lower-case one.
+func asciiEqualFold(w, lower string) bool {
+	if len(w) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // placeholderHost reports hosts that cannot be a production database: the

@@ -1,0 +1,50 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// hasWordRef is how hasWord split words before it stopped allocating: the
+// reference FuzzHasWord holds it to.
+func hasWordRef(s string, set ...string) (string, bool) {
+	ws := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range ws {
+		for _, x := range set {
+			if w == x {
+				return w, true
+			}
+		}
+	}
+	return "", false
+}
+
+var wordSets = [][]string{{"staging", "stage", "stg", "dev", "test", "qa", "uat"}, {"prod", "production", "live"}}
+
+func TestHasWord(t *testing.T) {
+	for _, s := range []string{"", "db.prod.internal", "orders-STAGING-db", "Ünïcode-dev", "dev", "devops", "x_test_y", "ﬁ-dev", "KELVIN-\u212Aqa", "prod1", "ǅev"} {
+		for _, set := range wordSets {
+			gw, gok := hasWord(s, set...)
+			ww, wok := hasWordRef(s, set...)
+			if gw != ww || gok != wok {
+				t.Errorf("hasWord(%q, %v) = %q, %v; want %q, %v", s, set, gw, gok, ww, wok)
+			}
+		}
+	}
+}
+
+func FuzzHasWord(f *testing.F) {
+	for _, s := range []string{"db.prod.internal", "orders-STAGING-db", "Ünïcode-dev", "\u212Aqa"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, set := range wordSets {
+			gw, gok := hasWord(s, set...)
+			ww, wok := hasWordRef(s, set...)
+			if gw != ww || gok != wok {
+				t.Fatalf("hasWord(%q, %v) = %q, %v; want %q, %v", s, set, gw, gok, ww, wok)
+			}
+		}
+	})
+}
