@@ -65,3 +65,49 @@ func FuzzAppendIndent(f *testing.F) {
 		}
 	})
 }
+
+var jsonStringCases = []string{"", "plain", `"quoted" \ back`, "<tag> & more", "tab\there\nnew\rline\b\f", "\x00\x01\x1f\x7f",
+	"\u2028\u2029", "é ü 中文 🙂", "bad \xff utf8 \xc3", "\ufffd"}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range jsonStringCases {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range jsonStringCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+// TestAppendFinding holds appendFinding to json.MarshalIndent with the
+// optional fields set and unset, and related locations or none.
+func TestAppendFinding(t *testing.T) {
+	for _, f := range []jsonFinding{
+		{},
+		{Rule: "r", Severity: "error", Message: `m <"&">`, File: "a.yaml", Line: 3, Column: 9, Remediation: "x", Help: "h", Fingerprint: "fp"},
+		{Rule: "r", Profile: "p", Environment: "production", Field: "tls", Related: []jsonRelated{{File: "b", Line: 1, Column: 2, Message: "m"}, {}}},
+		{Related: []jsonRelated{}},
+	} {
+		want, err := json.MarshalIndent(f, "    ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendFinding(nil, f, "    "); string(got) != string(want) {
+			t.Errorf("appendFinding:\n%s\nwant\n%s", got, want)
+		}
+	}
+}

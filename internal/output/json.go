@@ -76,7 +76,7 @@ func renderJSON(w io.Writer, rep *policy.Report, o Options) error {
 		fs   []policy.Finding
 	}{{"findings", rep.Findings}, {"suppressed", rep.Suppressed}, {"baselined", rep.Baselined}} {
 		fs := list.fs
-		s.Array(list.name, len(fs), func(i int) any { return jsonFindingOf(fs[i]) })
+		s.ArrayAppend(list.name, len(fs), func(dst []byte, i int) []byte { return appendFinding(dst, jsonFindingOf(fs[i]), "    ") })
 	}
 	s.Field("summary", jsonSummary{Files: rep.Files, Profiles: rep.Profiles, Findings: len(rep.Findings),
 		Errors: c[policy.Error], Warnings: c[policy.Warning], Infos: c[policy.Info],

@@ -85,6 +85,29 @@ func (s *JSONStream) Array(name string, n int, item func(i int) any) {
 	s.write("\n  ]")
 }
 
+// ArrayAppend is Array for items that write themselves: item appends the
+// i-th to dst as json.MarshalIndent with the prefix "    " would.
+func (s *JSONStream) ArrayAppend(name string, n int, item func(dst []byte, i int) []byte) {
+	s.key(name)
+	if n == 0 {
+		s.write("[]")
+		return
+	}
+	s.write("[")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s.write(",")
+		}
+		s.write("\n    ")
+		if s.err != nil {
+			return
+		}
+		s.out = item(s.out[:0], i)
+		_, s.err = s.w.Write(s.out)
+	}
+	s.write("\n  ]")
+}
+
 // Close ends the object, with the newline json.Encoder ends with, and
 // flushes.
 func (s *JSONStream) Close() error {
