@@ -108,6 +108,11 @@ func sortFindings(fs []Finding) { slices.SortStableFunc(fs, compareFindings) }
 
 // compareFindings is the order of sortFindings.
 func compareFindings(a, b Finding) int {
+	return compareFindingPtrs(&a, &b)
+}
+
+// compareFindingPtrs is compareFindings without copying the findings.
+func compareFindingPtrs(a, b *Finding) int {
 	if c := strings.Compare(a.Loc.File, b.Loc.File); c != 0 {
 		return c
 	}

@@ -235,12 +235,27 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 // message: several services that merge one YAML anchor share one written
 // value, and one fix mends them all.
 func dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	if slices.IsSortedFunc(fs, compareFindings) {
+		// Sorted, equal findings are neighbours: compareFindings orders
+		// by location, rule and message, the very key.
+		for i := range fs {
+			f := &fs[i]
+			if len(out) > 0 && f.Loc.Line > 0 {
+				last := &out[len(out)-1]
+				if last.Rule == f.Rule && last.Message == f.Message && last.Loc == f.Loc {
+					continue
+				}
+			}
+			out = append(out, *f)
+		}
+		return out
+	}
 	type key struct {
 		rule, msg string
 		loc       profile.Location
 	}
 	seen := make(map[key]bool, len(fs))
-	out := fs[:0]
 	for _, f := range fs {
 		k := key{f.Rule, f.Message, f.Loc}
 		if f.Loc.Line > 0 && seen[k] {

@@ -661,15 +661,21 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		st.found = kept
 	}
 
-	slices.SortFunc(st.found, func(a, b orderedFinding) int {
-		if c := compareFindings(a.f, b.f); c != 0 {
+	// Sorted by their place, not moved: a finding is 200-odd bytes.
+	perm := make([]int32, len(st.found))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(i, j int32) int {
+		a, b := &st.found[i], &st.found[j]
+		if c := compareFindingPtrs(&a.f, &b.f); c != 0 {
 			return c
 		}
 		return compareOrder(a.key, b.key)
 	})
 	fs := make([]Finding, len(st.found))
-	for i, f := range st.found {
-		fs[i] = f.f
+	for i, k := range perm {
+		fs[i] = st.found[k].f
 	}
 	st.found, st.kept, st.records, st.strs, st.texts = nil, nil, nil, nil, nil
 	return &Report{Files: files, Profiles: st.profiles, Rules: st.infos, Findings: dedupe(fs)}
