@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strconv"
@@ -218,7 +219,10 @@ func topologyRules() []*Rule {
 				if !client(p) {
 					return
 				}
-				w, writer := hasWord(p.Name+" "+p.KeyPath, writerWords()...)
+				w, writer := hasWord(p.Name, writerWords()...)
+				if !writer {
+					w, writer = hasWord(p.KeyPath, writerWords()...)
+				}
 				if !writer {
 					return
 				}
@@ -258,14 +262,35 @@ func fleetFields(p *profile.Profile) [fleetFieldCount]profile.Value {
 // profile's key path, which covers compose services too; always within one
 // environment and one driver.
 func fleetKey(p *profile.Profile) string {
-	id := stem(p.File) + "#" + p.KeyPath
-	if p.Format == "kubernetes" && p.Name != "" {
-		id = "k8s:" + p.Name
+	var b strings.Builder
+	writeFleetKey(&b, p)
+	return b.String()
+}
+
+// writeFleetKey writes fleetKey(p) to w, so that check can hash it
+// without building the string.
+func writeFleetKey(w interface {
+	io.StringWriter
+	io.ByteWriter
+}, p *profile.Profile) {
+	w.WriteString(string(p.Environment))
+	w.WriteByte('|')
+	w.WriteString(driver(p))
+	w.WriteByte('|')
+	switch v, ok := param(p, "app"); {
+	case ok && v.Text != "":
+		w.WriteString("app:")
+		w.WriteString(v.Text)
+		w.WriteByte('#')
+		w.WriteString(p.KeyPath)
+	case p.Format == "kubernetes" && p.Name != "":
+		w.WriteString("k8s:")
+		w.WriteString(p.Name)
+	default:
+		w.WriteString(stem(p.File))
+		w.WriteByte('#')
+		w.WriteString(p.KeyPath)
 	}
-	if v, ok := param(p, "app"); ok && v.Text != "" {
-		id = "app:" + v.Text + "#" + p.KeyPath
-	}
-	return string(p.Environment) + "|" + driver(p) + "|" + id
 }
 
 func fleetRules() []*Rule {

@@ -39,6 +39,7 @@ type Stream struct {
 	linkKeys func(*profile.Profile) []string
 	reread   func(arg int, rel string) ([]*profile.Profile, bool)
 	seed     maphash.Seed
+	scratch  sync.Pool // of *fileScratch
 
 	mu       sync.Mutex
 	found    []orderedFinding
@@ -223,9 +224,15 @@ type FileInput struct {
 // File judges one file. It is safe to call from several goroutines at
 // once; the profiles are not kept unless the file must wait for Finish.
 func (st *Stream) File(in FileInput) {
-	var found []orderedFinding
-	var out []Finding
-	c := &Context{Settings: st.settings, out: &out}
+	sc, _ := st.scratch.Get().(*fileScratch)
+	if sc == nil {
+		sc = new(fileScratch)
+	}
+	defer st.scratch.Put(sc)
+	found, out := sc.found[:0], sc.out[:0]
+	defer func() { sc.found, sc.out = clearFor(found), clearFor(out) }()
+	c := &sc.c
+	*c = Context{Settings: st.settings, Servers: clearFor(c.Servers), out: &out}
 	emit := func(sr *streamRule, key order) {
 		for i, f := range out {
 			// A key note's environment may still change in Finish when
@@ -247,7 +254,8 @@ func (st *Stream) File(in FileInput) {
 		}
 	}
 
-	active := make([]*profile.Profile, 0, len(in.Profiles))
+	active := sc.active[:0]
+	defer func() { sc.active = clearFor(active) }()
 	wait := st.keepAll
 	for _, p := range in.Profiles {
 		if p.Inactive {
@@ -284,8 +292,8 @@ func (st *Stream) File(in FileInput) {
 		wait = false
 		digest = st.digestOf(in, active)
 	}
-	var records []orderedRecord
-	var entries []fleetEntry
+	records, entries := sc.records[:0], sc.entries[:0]
+	defer func() { sc.records, sc.entries = clearFor(records), entries }()
 	if !wait {
 		c.Servers = append(c.Servers, st.settings.Inventory...)
 		c.Servers = append(c.Servers, serversFromProfiles(active)...)
@@ -341,6 +349,24 @@ func (st *Stream) File(in FileInput) {
 			}
 		}
 	}
+}
+
+// fileScratch is the memory File works in, reused from file to file
+// (Stream.scratch): what it keeps is copied out under the lock.
+type fileScratch struct {
+	found   []orderedFinding
+	out     []Finding
+	active  []*profile.Profile
+	records []orderedRecord
+	entries []fleetEntry
+	c       Context
+}
+
+// clearFor empties s for its next use, its elements zeroed so that it
+// holds on to nothing of the last file.
+func clearFor[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 // share returns the kept copy of a finding's text equal to s. The caller
@@ -422,7 +448,10 @@ func (st *Stream) record(p *profile.Profile, file, prof int, lazy bool, records 
 	}
 	e := fleetEntry{file: int32(file), prof: int32(prof), record: -1}
 	if client(p) {
-		e.hash = maphash.String(st.seed, fleetKey(p))
+		var h maphash.Hash
+		h.SetSeed(st.seed)
+		writeFleetKey(&h, p)
+		e.hash = h.Sum64()
 	}
 	if lazy {
 		if client(p) {

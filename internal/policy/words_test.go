@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/dbguard/dbguard/internal/profile"
 )
 
 // hasWordRef is how hasWord split words before it stopped allocating: the
@@ -47,4 +49,34 @@ func FuzzHasWord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFleetKeyForms: the fleet group's text (recordStrings.groupKey) and
+// the hash check keeps (writeFleetKey) both follow fleetKey, in each of
+// its three forms.
+func TestFleetKeyForms(t *testing.T) {
+	mk := func(file, format, name, app string) *profile.Profile {
+		p := &profile.Profile{File: file, KeyPath: "database", Format: format, Name: name, Environment: profile.Production,
+			Driver: profile.Value{Text: "postgres", Set: true}}
+		if app != "" {
+			p.SetParam("app", profile.Value{Text: app, Set: true})
+		}
+		return p
+	}
+	for _, c := range []struct {
+		p    *profile.Profile
+		want string
+	}{
+		{mk("deploy/eu/orders.yaml", "generic", "", ""), "production|postgres|orders#database"},
+		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db", ""), "production|postgres|k8s:ConfigMap/orders-db"},
+		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db", "orders"), "production|postgres|app:orders#database"},
+	} {
+		if got := fleetKey(c.p); got != c.want {
+			t.Errorf("fleetKey = %q, want %q", got, c.want)
+		}
+		strs := newRecordStrings()
+		if got := strs.groupKey(fleetGroupOf(strs, c.p)); got != c.want {
+			t.Errorf("groupKey = %q, want %q", got, c.want)
+		}
+	}
 }
