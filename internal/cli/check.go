@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -337,8 +338,10 @@ type pathResolver struct {
 	// stdinIdx is standard input's index, once read.
 	stdinIdx  *policy.SuppressionIndex
 	stdinRead bool
-	disk      map[string]string
-	shown     map[string]string
+	// firstPrefix is what a name found under the first argument, a
+	// folder, is printed after ("" when printed alone).
+	firstPrefix string
+	resolved    map[string]resolvedName
 	// index holds the suppression index of a printed name whose file the
 	// scan read, so that it is not read again.
 	index map[string]*policy.SuppressionIndex
@@ -357,8 +360,17 @@ func newPathResolver(args []string, stdin []byte) *pathResolver {
 		st, err := os.Stat(args[first])
 		firstDir = err == nil && st.IsDir()
 	}
-	return &pathResolver{args: args, stdin: stdin, first: first, firstDir: firstDir, scanned: map[string]*policy.SuppressionIndex{},
-		disk: map[string]string{}, shown: map[string]string{}, index: map[string]*policy.SuppressionIndex{}}
+	r := &pathResolver{args: args, stdin: stdin, first: first, firstDir: firstDir, scanned: map[string]*policy.SuppressionIndex{},
+		resolved: map[string]resolvedName{}, index: map[string]*policy.SuppressionIndex{}}
+	if firstDir {
+		if a := args[first]; !filepath.IsAbs(a) && filepath.Clean(a) != "." {
+			r.firstPrefix = filepath.ToSlash(filepath.Clean(a))
+			if !strings.HasSuffix(r.firstPrefix, "/") {
+				r.firstPrefix += "/"
+			}
+		}
+	}
+	return r
 }
 
 // read records a file the scan read (ok) or failed to read under argument
@@ -375,16 +387,26 @@ func (r *pathResolver) read(rel string, arg int, ok bool, idx *policy.Suppressio
 // resolve finds the file behind a reported name: the first argument under
 // which it exists.
 func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
-	if d, ok := r.disk[rel]; ok {
-		return d, r.shown[rel], d != ""
+	if rn, ok := r.resolved[rel]; ok {
+		if rn.ok && rn.disk == "" {
+			rn.disk, _ = r.place(r.args[r.first], rel, r.firstDir)
+		}
+		return rn.disk, rn.shown, rn.ok
 	}
 	if idx, ok := r.scanned[rel]; ok {
 		// Read under the first argument, so it exists there and no
-		// earlier argument can claim it.
-		disk, shown := r.place(r.args[r.first], rel, r.firstDir)
-		r.disk[rel], r.shown[rel] = disk, shown
+		// earlier argument can claim it. A name the walk gave (clean,
+		// relative) is printed after the argument as given: place's
+		// answer without joining and cleaning paths for every file.
+		var shown string
+		if r.firstDir && path.Clean(rel) == rel && !strings.HasPrefix(rel, "../") && rel != ".." && !path.IsAbs(rel) {
+			shown = r.firstPrefix + rel
+		} else {
+			_, shown = r.place(r.args[r.first], rel, r.firstDir)
+		}
+		r.resolved[rel] = resolvedName{shown: shown, ok: true}
 		r.index[shown] = idx
-		return disk, shown, true
+		return "", shown, true
 	}
 	for _, a := range r.args {
 		if a == "-" {
@@ -401,11 +423,18 @@ func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 		if _, err := os.Stat(cand); err != nil {
 			continue
 		}
-		r.disk[rel], r.shown[rel] = cand, shown
+		r.resolved[rel] = resolvedName{disk: cand, shown: shown, ok: true}
 		return cand, shown, true
 	}
-	r.disk[rel], r.shown[rel] = "", rel
+	r.resolved[rel] = resolvedName{shown: rel}
 	return "", rel, false
+}
+
+// resolvedName is resolve's answer for a name; disk is found when asked
+// for a file the scan read.
+type resolvedName struct {
+	disk, shown string
+	ok          bool
 }
 
 // place is where rel, found under argument a, is on disk and the name
@@ -424,8 +453,13 @@ func (r *pathResolver) place(a, rel string, dir bool) (disk, shown string) {
 
 // display rewrites the files of findings to the names check prints.
 func (r *pathResolver) display(fs []policy.Finding) []policy.Finding {
+	// Findings come sorted by file: most ask for the name just asked.
+	var last, lastShown string
 	for i := range fs {
-		fs[i].Loc.File = r.name(fs[i].Loc.File)
+		if rel := fs[i].Loc.File; rel != last || i == 0 {
+			last, lastShown = rel, r.name(rel)
+		}
+		fs[i].Loc.File = lastShown
 		for j := range fs[i].Related {
 			fs[i].Related[j].Loc.File = r.name(fs[i].Related[j].Loc.File)
 		}
@@ -465,9 +499,10 @@ func (r *pathResolver) suppressions(shown string) *policy.SuppressionIndex {
 
 // source returns the text of a file by its printed name.
 func (r *pathResolver) source(shown string) ([]byte, bool) {
-	for rel, s := range r.shown {
-		if s == shown && r.disk[rel] != "" {
-			data, err := os.ReadFile(r.disk[rel])
+	for rel, rn := range r.resolved {
+		if rn.shown == shown && rn.ok {
+			disk, _, _ := r.resolve(rel)
+			data, err := os.ReadFile(disk)
 			return data, err == nil
 		}
 	}
