@@ -184,6 +184,11 @@ func lowerASCII(s string) string {
 // normKey folds a key for comparison: lowercase, without spaces, '_', '-'
 // and '.', so that "SSL Mode", "ssl-mode", "sslMode" and "ssl_mode" match.
 func normKey(k string) string {
+	if isNormal(k) {
+		// Most keys are written normalized already (sslmode, host):
+		// no copy.
+		return k
+	}
 	var b strings.Builder
 	b.Grow(len(k))
 	for i := 0; i < len(k); i++ {
@@ -197,6 +202,17 @@ func normKey(k string) string {
 		}
 	}
 	return b.String()
+}
+
+// isNormal reports whether normKey would return k unchanged.
+func isNormal(k string) bool {
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t', c >= 'A' && c <= 'Z':
+			return false
+		}
+	}
+	return true
 }
 
 // isSecretKey reports whether a parameter with this (normalized) key holds

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -197,10 +198,13 @@ func runeOffset(s string, runes int) int {
 func (fc *fileCtx) line(n int) string {
 	if len(fc.lineStarts) == 0 {
 		fc.lineStarts = append(fc.lineStarts, 0)
-		for i, c := range fc.data {
-			if c == '\n' {
-				fc.lineStarts = append(fc.lineStarts, i+1)
+		for i := 0; ; {
+			j := bytes.IndexByte(fc.data[i:], '\n')
+			if j < 0 {
+				break
 			}
+			i += j + 1
+			fc.lineStarts = append(fc.lineStarts, i)
 		}
 	}
 	if n < 1 || n > len(fc.lineStarts) {
@@ -429,12 +433,15 @@ func hostPart(v profile.Value, text string, off int) profile.Host {
 		return x
 	}
 	o := 0
-	lower := strings.ToLower(text)
-	for _, scheme := range [...]string{"tcp://", "tcp(", "unix://"} {
-		if strings.HasPrefix(lower, scheme) {
-			o = len(scheme)
-			text = strings.TrimSuffix(text[o:], ")")
-			break
+	if text != "" && (text[0] >= utf8.RuneSelf || strings.IndexByte("tTuU", text[0]) >= 0) {
+		// Only a text that may start with a scheme is lower-cased.
+		lower := strings.ToLower(text)
+		for _, scheme := range [...]string{"tcp://", "tcp(", "unix://"} {
+			if strings.HasPrefix(lower, scheme) {
+				o = len(scheme)
+				text = strings.TrimSuffix(text[o:], ")")
+				break
+			}
 		}
 	}
 	if strings.HasPrefix(text, "/") {
@@ -449,13 +456,15 @@ func hostPart(v profile.Value, text string, off int) profile.Host {
 			return h
 		}
 	}
-	parts := strings.Split(text, ":")
-	switch {
-	case len(parts) == 2 && isDigits(parts[1]) && parts[0] != "":
-		return profile.Host{Host: at(parts[0], o), Port: at(parts[1], o+len(parts[0])+1)}
-	case len(parts) == 3 && isDigits(parts[1]) && isDigits(parts[2]) && strings.ContainsAny(parts[0], ".abcdefghijklmnopqrstuvwxyz"):
-		h := profile.Host{Host: at(parts[0], o), Port: at(parts[1], o+len(parts[0])+1)}
-		h.Extra = at(parts[2], o+len(parts[0])+len(parts[1])+2)
+	// host:port or host:port:database, split without a slice of parts.
+	host, port, _ := strings.Cut(text, ":")
+	port, extra, three := strings.Cut(port, ":")
+	switch colons := strings.Count(text, ":"); {
+	case colons == 1 && isDigits(port) && host != "":
+		return profile.Host{Host: at(host, o), Port: at(port, o+len(host)+1)}
+	case colons == 2 && three && isDigits(port) && isDigits(extra) && strings.ContainsAny(host, ".abcdefghijklmnopqrstuvwxyz"):
+		h := profile.Host{Host: at(host, o), Port: at(port, o+len(host)+1)}
+		h.Extra = at(extra, o+len(host)+len(port)+2)
 		return h
 	}
 	return profile.Host{Host: at(text, o)}

@@ -139,15 +139,58 @@ var keyShapes = func() (shapes [48]uint32) {
 	return shapes
 }()
 
-// keyOf looks a key up in every key table at once, without allocating:
-// the map index on a converted byte slice does not copy.
+// keySlots is keyTable as an open-addressing hash table (keySlot, probed
+// linearly from keyHash): keyOf runs on every key of every file, and a
+// small hash over the already folded bytes costs less than the runtime's
+// map. An empty key marks a free slot; keyTable has no empty key.
+var keySlots = func() []keySlot {
+	size := 1
+	for size < 4*len(keyTable) {
+		size *= 2
+	}
+	slots := make([]keySlot, size)
+	for k, ki := range keyTable {
+		i := keyHash([]byte(k)) & uint32(size-1)
+		for slots[i].key != "" {
+			i = (i + 1) & uint32(size-1)
+		}
+		slots[i] = keySlot{key: k, info: ki}
+	}
+	return slots
+}()
+
+// keySlot is one entry of keySlots.
+type keySlot struct {
+	key  string
+	info keyInfo
+}
+
+// keyHash is FNV-1a over a folded key.
+func keyHash(f []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range f {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h ^ h>>15
+}
+
+// keyOf looks a key up in every key table at once, without allocating.
 func keyOf(k string) keyInfo {
 	var buf [64]byte
 	f := fold(buf[:0], k)
 	if len(f) < len(keyShapes) && (len(f) == 0 || keyShapes[len(f)]&(1<<(f[0]&31)) == 0) {
 		return keyInfo{}
 	}
-	return keyTable[string(f)]
+	mask := uint32(len(keySlots) - 1)
+	for i := keyHash(f) & mask; ; i = (i + 1) & mask {
+		s := &keySlots[i]
+		if s.key == string(f) {
+			return s.info
+		}
+		if s.key == "" {
+			return keyInfo{}
+		}
+	}
 }
 
 // keyFields maps folded keys of a configuration block to fields. Keys that
@@ -247,6 +290,19 @@ var libpqEnv = map[string]field{
 	"PGAPPNAME": fParam, "PGTARGETSESSIONATTRS": fParam,
 }
 
+// envSuffixRank maps each suffix of envSuffixes to its place in the list,
+// so that splitEnvKey looks up the few suffixes a name has (one per '_')
+// rather than trying every suffix in turn.
+var envSuffixRank = func() map[string]int {
+	m := make(map[string]int, len(envSuffixes))
+	for i, s := range envSuffixes {
+		if _, dup := m[s.suffix]; !dup {
+			m[s.suffix] = i
+		}
+	}
+	return m
+}()
+
 // splitEnvKey splits DB_HOST into prefix DB and field host. ok is false for
 // a variable that names no connection field.
 func splitEnvKey(key string) (prefix string, f field, ok bool) {
@@ -254,10 +310,22 @@ func splitEnvKey(key string) (prefix string, f field, ok bool) {
 	if f, ok := libpqEnv[up]; ok {
 		return "PG", f, true
 	}
-	for _, s := range envSuffixes {
-		if strings.HasSuffix(up, s.suffix) && len(up) > len(s.suffix) {
-			return key[:len(key)-len(s.suffix)], s.f, true
+	// The first suffix of the list that the name ends with (longer ones
+	// come first), and not the whole name.
+	best := -1
+	for k := 1; k < len(up); k++ {
+		j := strings.IndexByte(up[k:], '_')
+		if j < 0 {
+			break
 		}
+		k += j
+		if r, ok := envSuffixRank[up[k:]]; ok && (best < 0 || r < best) {
+			best = r
+		}
+	}
+	if best >= 0 {
+		s := envSuffixes[best]
+		return key[:len(key)-len(s.suffix)], s.f, true
 	}
 	switch up {
 	case "DATABASE_URL", "DB_URL":
@@ -311,6 +379,22 @@ func words(s string) []string {
 			return out
 		}
 		out = append(out, string(w))
+		i = next
+	}
+}
+
+// hasWord reports whether one of the words of s (as words splits them) is
+// w, without making the list.
+func hasWord(s, w string) bool {
+	var buf [64]byte
+	for i := 0; ; {
+		word, next := nextWord(s, i, &buf)
+		if word == nil {
+			return false
+		}
+		if string(word) == w {
+			return true
+		}
 		i = next
 	}
 }

@@ -410,25 +410,36 @@ func looksFlatDotted(n *tree.Node) bool {
 // scalar's own location. Spring's relaxed binding makes
 // spring.datasource.hikari.maximum-pool-size one key path.
 func unflatten(n *tree.Node) *tree.Node {
-	root := &tree.Node{Kind: tree.Map}
+	// The new nodes come from two blocks, one leaf per key and at most
+	// one map per dot, rather than one allocation each.
+	leaves := make([]tree.Node, len(n.Children))
+	dots := 0
 	for _, c := range n.Children {
-		parts := strings.Split(c.Key, ".")
+		dots += strings.Count(c.Key, ".")
+	}
+	maps := make([]tree.Node, 0, dots)
+	root := &tree.Node{Kind: tree.Map}
+	for i, c := range n.Children {
 		cur := root
-		for i, part := range parts {
-			if i == len(parts)-1 {
+		for rest := c.Key; ; {
+			part, more, found := strings.Cut(rest, ".")
+			if !found {
 				// a.b=1 beside a.b.c=2 keeps both: the scalar and the
 				// map are siblings of one key, as Spring reads them.
-				leaf := *c
+				leaf := &leaves[i]
+				*leaf = *c
 				leaf.Key = part
-				cur.Children = append(cur.Children, &leaf)
+				cur.Children = append(cur.Children, leaf)
 				break
 			}
 			next := cur.Get(part)
 			if next == nil || next.Kind != tree.Map {
-				next = &tree.Node{Kind: tree.Map, Key: part, Line: c.KeyLine, Col: c.KeyCol, KeyLine: c.KeyLine, KeyCol: c.KeyCol}
+				maps = append(maps, tree.Node{Kind: tree.Map, Key: part, Line: c.KeyLine, Col: c.KeyCol, KeyLine: c.KeyLine, KeyCol: c.KeyCol})
+				next = &maps[len(maps)-1]
 				cur.Children = append(cur.Children, next)
 			}
 			cur = next
+			rest = more
 		}
 	}
 	return root

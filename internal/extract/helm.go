@@ -35,10 +35,8 @@ func looksHelmValues(rel string, root *tree.Node) bool {
 	if root == nil || root.Kind != tree.Map {
 		return false
 	}
-	for _, w := range words(path.Base(rel)) {
-		if w == "values" {
-			return true
-		}
+	if hasWord(path.Base(rel), "values") {
+		return true
 	}
 	n := 0
 	for _, c := range root.Children {

@@ -56,6 +56,20 @@ func ParseInterp(s string) Interp {
 			b.WriteString(s[i:])
 			break
 		}
+		if first && start == 0 && end == len(s) {
+			// One interpolation and nothing else, the common case:
+			// its expansion is its default, or itself.
+			in.Any, in.Whole = true, true
+			in.Var, in.Default, in.HasDefault = v, def, hasDef
+			in.Expanded, in.Resolvable = s, hasDef
+			if hasDef {
+				in.Expanded = def
+			}
+			return in
+		}
+		if first {
+			b.Grow(len(s))
+		}
 		b.WriteString(s[i:start])
 		if hasDef {
 			b.WriteString(def)
@@ -81,11 +95,28 @@ func ParseInterp(s string) Interp {
 }
 
 // maybeInterp is the cheap test run on every scalar before the real parse.
+// It looks at the byte after each opening character as nextInterp does, and
+// at the one before an underscore, so that words such as audit_app and
+// texts holding a lone '{' or '<' skip the parse.
 func maybeInterp(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
-		case '$', '{', '<', '_':
-			return true
+		case '$':
+			if i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '(' || isVarStart(s[i+1])) {
+				return true
+			}
+		case '{':
+			if i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '%') {
+				return true
+			}
+		case '<':
+			if i+1 < len(s) && (s[i+1] == '%' || isVarStart(s[i+1])) {
+				return true
+			}
+		case '_':
+			if i == 0 || !isVarChar(s[i-1]) {
+				return true
+			}
 		case 'o':
 			if strings.HasPrefix(s[i:], "os.getenv(") || strings.HasPrefix(s[i:], "os.environ") {
 				return true

@@ -1,0 +1,106 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// The fast paths of the hot lookups must answer exactly as the plain
+// definitions they replace; these tests keep the plain definitions as the
+// reference.
+
+func TestKeyOfMatchesKeyTable(t *testing.T) {
+	for k, want := range keyTable {
+		if got := keyOf(k); got != want {
+			t.Errorf("keyOf(%q) = %+v, want %+v", k, got, want)
+		}
+		upper := strings.ToUpper(k)
+		if got := keyOf(upper); got != want {
+			t.Errorf("keyOf(%q) = %+v, want %+v", upper, got, want)
+		}
+	}
+	for _, k := range []string{"", "hostx", "xhost", "app", "logging", "max_open_connections_per_host_and_more_than_forty_eight_bytes", "pass word!"} {
+		var buf [64]byte
+		want := keyTable[string(fold(buf[:0], k))]
+		if got := keyOf(k); got != want {
+			t.Errorf("keyOf(%q) = %+v, want %+v", k, got, want)
+		}
+	}
+}
+
+// splitEnvKeyLinear is splitEnvKey as first written: every suffix tried
+// in the order of the list.
+func splitEnvKeyLinear(key string) (string, field, bool) {
+	up := strings.ToUpper(key)
+	if f, ok := libpqEnv[up]; ok {
+		return "PG", f, true
+	}
+	for _, s := range envSuffixes {
+		if strings.HasSuffix(up, s.suffix) && len(up) > len(s.suffix) {
+			return key[:len(key)-len(s.suffix)], s.f, true
+		}
+	}
+	switch up {
+	case "DATABASE_URL", "DB_URL":
+		return key[:len(key)-4], fURL, true
+	}
+	return "", fNone, false
+}
+
+func TestSplitEnvKeyMatchesLinear(t *testing.T) {
+	for _, s := range envSuffixes {
+		if !strings.HasPrefix(s.suffix, "_") {
+			t.Fatalf("suffix %q does not start with '_': splitEnvKey only looks at underscores", s.suffix)
+		}
+	}
+	names := []string{"", "_", "__", "DB", "DB_", "_HOST", "DB_HOST", "db_host", "DB_HOSTNAME", "REDIS_SENTINEL_HOSTS",
+		"DB_DB_NAME", "APP_NAME", "PGHOST", "pgport", "DATABASE_URL", "DB_URL", "SPRING_DATASOURCE_URL", "DB_SSL_CA",
+		"MYSQL_ATTR_SSL_CA", "DB_CONN_MAX_LIFETIME", "DB_MAX_LIFETIME", "X__PORT", "DB_PASSWORD_FILE", "Db_Pass_File",
+		"LOG_LEVEL", "HTTP_PORT", "CACHE_TYPE", "ſ_HOST", "ı_PORT"}
+	for _, s := range envSuffixes {
+		names = append(names, "X"+s.suffix, s.suffix, "A_B"+s.suffix, strings.ToLower("x"+s.suffix))
+	}
+	for _, n := range names {
+		p1, f1, ok1 := splitEnvKey(n)
+		p2, f2, ok2 := splitEnvKeyLinear(n)
+		if p1 != p2 || f1 != f2 || ok1 != ok2 {
+			t.Errorf("splitEnvKey(%q) = %q, %v, %v; want %q, %v, %v", n, p1, f1, ok1, p2, f2, ok2)
+		}
+	}
+}
+
+func FuzzMaybeInterp(f *testing.F) {
+	for _, s := range []string{"${DB_HOST}", "$(X)", "$X", "$$X", "{{ .Values.x }}", "{% x %}", "<%= ENV['X'] %>", "<netloc>",
+		"__HOST__", "_HOST_", "audit_app", "a __HOST__", "os.getenv(\"X\", \"y\")", "os.environ.get('X')", "{x}", "a<b", "$"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if maybeInterp(s) {
+			return
+		}
+		if _, _, _, _, _, ok := nextInterp(s, 0); ok {
+			t.Errorf("maybeInterp(%q) is false, but nextInterp finds an interpolation", s)
+		}
+	})
+}
+
+func TestParseInterpWhole(t *testing.T) {
+	for _, tc := range []struct {
+		in         string
+		expanded   string
+		resolvable bool
+	}{
+		{"${DB_HOST}", "${DB_HOST}", false},
+		{"${DB_HOST:-db}", "db", true},
+		{"__HOST__", "__HOST__", false},
+		{"x${A:-1}y", "x1y", true},
+		{"${A:-1}${B}", "1${B}", false},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			in := ParseInterp(tc.in)
+			if !in.Any || in.Expanded != tc.expanded || in.Resolvable != tc.resolvable {
+				t.Errorf("ParseInterp(%q) = %+v, want Expanded %q, Resolvable %v", tc.in, in, tc.expanded, tc.resolvable)
+			}
+		})
+	}
+}
