@@ -342,6 +342,10 @@ type pathResolver struct {
 	// folder, is printed after ("" when printed alone).
 	firstPrefix string
 	resolved    map[string]resolvedName
+	// only: the first argument is the only one, so every name the scan
+	// reports (but standard input's) was found under it, and scanned
+	// keeps only the files with suppression comments.
+	only bool
 	// index holds the suppression index of a printed name whose file the
 	// scan read, so that it is not read again.
 	index map[string]*policy.SuppressionIndex
@@ -361,7 +365,7 @@ func newPathResolver(args []string, stdin []byte) *pathResolver {
 		firstDir = err == nil && st.IsDir()
 	}
 	r := &pathResolver{args: args, stdin: stdin, first: first, firstDir: firstDir, scanned: map[string]*policy.SuppressionIndex{},
-		resolved: map[string]resolvedName{}, index: map[string]*policy.SuppressionIndex{}}
+		resolved: map[string]resolvedName{}, index: map[string]*policy.SuppressionIndex{}, only: first == 0 && len(args) == 1}
 	if firstDir {
 		if a := args[first]; !filepath.IsAbs(a) && filepath.Clean(a) != "." {
 			r.firstPrefix = filepath.ToSlash(filepath.Clean(a))
@@ -379,7 +383,7 @@ func (r *pathResolver) read(rel string, arg int, ok bool, idx *policy.Suppressio
 	switch {
 	case rel == scan.StdinName && r.args[arg] == "-":
 		r.stdinIdx, r.stdinRead = idx, ok
-	case ok && arg == r.first:
+	case ok && arg == r.first && (idx != nil || !r.only):
 		r.scanned[rel] = idx
 	}
 }
@@ -393,7 +397,7 @@ func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 		}
 		return rn.disk, rn.shown, rn.ok
 	}
-	if idx, ok := r.scanned[rel]; ok {
+	if idx, ok := r.scanned[rel]; ok || r.only {
 		// Read under the first argument, so it exists there and no
 		// earlier argument can claim it. A name the walk gave (clean,
 		// relative) is printed after the argument as given: place's
