@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 )
 
 // JSONStream writes one JSON object field by field, byte for byte as
@@ -86,7 +87,10 @@ func (s *JSONStream) Array(name string, n int, item func(i int) any) {
 }
 
 // ArrayAppend is Array for items that write themselves: item appends the
-// i-th to dst as json.MarshalIndent with the prefix "    " would.
+// i-th to dst as json.MarshalIndent with the prefix "    " would. item must
+// be safe to call from several goroutines at once: a long array is
+// written in chunks by as many goroutines as there are processors, at most
+// a few chunks ahead of the writer, in order.
 func (s *JSONStream) ArrayAppend(name string, n int, item func(dst []byte, i int) []byte) {
 	s.key(name)
 	if n == 0 {
@@ -94,18 +98,64 @@ func (s *JSONStream) ArrayAppend(name string, n int, item func(dst []byte, i int
 		return
 	}
 	s.write("[")
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			s.write(",")
+	encode := func(dst []byte, from, to int) []byte {
+		for i := from; i < to; i++ {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\n    "...)
+			dst = item(dst, i)
 		}
-		s.write("\n    ")
-		if s.err != nil {
-			return
-		}
-		s.out = item(s.out[:0], i)
-		_, s.err = s.w.Write(s.out)
+		return dst
+	}
+	const chunk = 128
+	workers := runtime.GOMAXPROCS(0)
+	if n <= chunk || workers == 1 {
+		s.out = encode(s.out[:0], 0, n)
+		s.writeOut()
+	} else {
+		s.encodeChunks(n, chunk, 2*workers, encode)
 	}
 	s.write("\n  ]")
+}
+
+// encodeChunks encodes [0, n) in chunks of size with up to ahead chunks in
+// flight, and writes them in order.
+func (s *JSONStream) encodeChunks(n, size, ahead int, encode func(dst []byte, from, to int) []byte) {
+	chunks := (n + size - 1) / size
+	done := make([]chan []byte, chunks)
+	free := make(chan []byte, ahead)
+	for range ahead {
+		free <- nil
+	}
+	start := func(c int) {
+		done[c] = make(chan []byte, 1)
+		buf := <-free
+		go func() {
+			done[c] <- encode(buf[:0], c*size, min(n, (c+1)*size))
+		}()
+	}
+	next := 0
+	for ; next < min(ahead, chunks); next++ {
+		start(next)
+	}
+	for c := 0; c < chunks; c++ {
+		buf := <-done[c]
+		if s.err == nil {
+			_, s.err = s.w.Write(buf)
+		}
+		free <- buf
+		if next < chunks {
+			start(next)
+			next++
+		}
+	}
+}
+
+func (s *JSONStream) writeOut() {
+	if s.err == nil {
+		_, s.err = s.w.Write(s.out)
+	}
 }
 
 // Close ends the object, with the newline json.Encoder ends with, and

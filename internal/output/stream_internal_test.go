@@ -18,9 +18,17 @@ func TestJSONStreamMatchesEncoder(t *testing.T) {
 		Loc:         profile.Location{File: "a.yaml", Line: 3, Column: 5},
 		Related:     []policy.Related{{Loc: profile.Location{File: "b.yaml", Line: 1, Column: 1}, Message: "same"}},
 		Remediation: "fix it", Help: "docs/rules/password-literal.md"}
+	// Over 128 findings the array is written in chunks by several
+	// goroutines; the bytes must not change.
+	many := make([]policy.Finding, 1000)
+	for i := range many {
+		many[i] = f
+		many[i].Loc.Line = i + 1
+	}
 	for _, rep := range []*policy.Report{
 		{},
 		{Findings: []policy.Finding{f, f}, Baselined: []policy.Finding{f}, Files: 2, Profiles: 3},
+		{Findings: many, Suppressed: many[:129], Baselined: many[:128]},
 	} {
 		var streamed bytes.Buffer
 		if err := renderJSON(&streamed, rep, Options{Version: "v1"}); err != nil {
