@@ -42,13 +42,13 @@ type Stream struct {
 	scratch  sync.Pool // of *fileScratch
 
 	mu       sync.Mutex
-	found    []orderedFinding
+	found    chunks[orderedFinding]
 	records  []orderedRecord
 	kept     []keptFile
 	digests  []fileDigest
 	texts    map[string]string
-	fleet    []fleetEntry
-	refs     []fileRefAt
+	fleet    chunks[fleetEntry]
+	refs     chunks[fileRefAt]
 	profiles int
 
 	strs *recordStrings
@@ -325,16 +325,16 @@ func (st *Stream) File(in FileInput) {
 		found[i].f.Message = st.share(found[i].f.Message)
 		found[i].f.Key = st.share(found[i].f.Key)
 	}
-	st.found = append(st.found, found...)
+	st.found.add(found...)
 	for i := range entries {
 		if entries[i].record >= 0 {
 			entries[i].record += int32(len(st.records))
 		}
 	}
 	st.records = append(st.records, records...)
-	st.fleet = append(st.fleet, entries...)
+	st.fleet.add(entries...)
 	if digest != nil || len(entries) > 0 && entries[0].record < 0 {
-		st.refs = append(st.refs, fileRefAt{in.Index, fileRef{in.Arg, in.Rel}})
+		st.refs.add(fileRefAt{in.Index, fileRef{in.Arg, in.Rel}})
 	}
 	if wait {
 		st.kept = append(st.kept, keptFile{index: in.Index, profiles: in.Profiles})
@@ -478,19 +478,20 @@ func (st *Stream) record(p *profile.Profile, file, prof int, lazy bool, records 
 // are taken as they are; the others are made from their file, read again
 // once.
 func (st *Stream) fleetCandidates() []*setRecord {
-	slices.SortFunc(st.fleet, func(a, b fleetEntry) int { return cmp.Compare(a.hash, b.hash) })
+	fleet := st.fleet.slice()
+	st.fleet = chunks[fleetEntry]{}
+	slices.SortFunc(fleet, func(a, b fleetEntry) int { return cmp.Compare(a.hash, b.hash) })
 	var picked []fleetEntry
-	for i := 0; i < len(st.fleet); {
+	for i := 0; i < len(fleet); {
 		j := i + 1
-		for j < len(st.fleet) && st.fleet[j].hash == st.fleet[i].hash {
+		for j < len(fleet) && fleet[j].hash == fleet[i].hash {
 			j++
 		}
 		if j-i > 1 {
-			picked = append(picked, st.fleet[i:j]...)
+			picked = append(picked, fleet[i:j]...)
 		}
 		i = j
 	}
-	st.fleet = nil
 	slices.SortFunc(picked, func(a, b fleetEntry) int {
 		if c := cmp.Compare(a.file, b.file); c != 0 {
 			return c
@@ -504,7 +505,8 @@ func (st *Stream) fleetCandidates() []*setRecord {
 		}
 	}
 	if len(refs) > 0 {
-		for _, r := range st.refs {
+		for i := range st.refs.len() {
+			r := st.refs.at(i)
 			if _, ok := refs[r.index]; ok {
 				refs[r.index] = r.ref
 			}
@@ -573,11 +575,11 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			drop[d.index] = true
 			st.kept = append(st.kept, keptFile{index: d.index, profiles: ps})
 		}
-		st.found = slices.DeleteFunc(st.found, func(f orderedFinding) bool { return f.key.phase == 1 && drop[int(f.key.file)] })
+		st.found.filter(func(f *orderedFinding) bool { return f.key.phase != 1 || !drop[int(f.key.file)] })
 		// Records and entries made in File (lazily: no entry points at a
 		// record) give way to those made below.
 		st.records = slices.DeleteFunc(st.records, func(r orderedRecord) bool { return drop[int(r.file)] })
-		st.fleet = slices.DeleteFunc(st.fleet, func(e fleetEntry) bool { return drop[int(e.file)] })
+		st.fleet.filter(func(e *fleetEntry) bool { return !drop[int(e.file)] })
 	}
 	st.digests = nil
 	link := l.Link
@@ -606,7 +608,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		for i, f := range out {
 			if sr.keep(f) {
 				key.seq = int32(i)
-				st.found = append(st.found, orderedFinding{f: f, key: key})
+				st.found.add(orderedFinding{f: f, key: key})
 			}
 		}
 		out = out[:0]
@@ -632,7 +634,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 			// again: their records are made whole now.
 			st.records, entries = st.record(p, where[k].file, where[k].prof, false, st.records, entries)
 		}
-		st.fleet = append(st.fleet, entries...)
+		st.fleet.add(entries...)
 		st.strs.mu.Unlock()
 	}
 	if st.keepAll {
@@ -672,40 +674,41 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		sharedPasswords(c, st.strs, records)
 		emit(sr, order{rule: int32(sr.idx), phase: 2})
 	}
-	st.records, st.refs = nil, nil
+	st.records, st.refs = nil, chunks[fileRefAt]{}
 
 	if st.envByID != nil {
 		// Profile ids may repeat across files: a key note takes the
 		// environment of the last profile with its id, as in Evaluate.
-		kept := st.found[:0]
-		for _, f := range st.found {
+		var kept chunks[orderedFinding]
+		for i := range st.found.len() {
+			f := *st.found.at(i)
 			if (f.f.Rule == DuplicateKey || f.f.Rule == KeyOutsideBlock) && f.key.phase == 2 {
 				f.f.Environment = st.envByID[f.f.Profile].env
 				if !st.byID[f.f.Rule].keep(f.f) {
 					continue
 				}
 			}
-			kept = append(kept, f)
+			kept.add(f)
 		}
 		st.found = kept
 	}
 
 	// Sorted by their place, not moved: a finding is 200-odd bytes.
-	perm := make([]int32, len(st.found))
+	perm := make([]int32, st.found.len())
 	for i := range perm {
 		perm[i] = int32(i)
 	}
 	slices.SortFunc(perm, func(i, j int32) int {
-		a, b := &st.found[i], &st.found[j]
+		a, b := st.found.at(int(i)), st.found.at(int(j))
 		if c := compareFindingPtrs(&a.f, &b.f); c != 0 {
 			return c
 		}
 		return compareOrder(a.key, b.key)
 	})
-	fs := make([]Finding, len(st.found))
+	fs := make([]Finding, st.found.len())
 	for i, k := range perm {
-		fs[i] = st.found[k].f
+		fs[i] = st.found.at(int(k)).f
 	}
-	st.found, st.kept, st.records, st.strs, st.texts = nil, nil, nil, nil, nil
+	st.found, st.kept, st.records, st.strs, st.texts = chunks[orderedFinding]{}, nil, nil, nil, nil
 	return &Report{Files: files, Profiles: st.profiles, Rules: st.infos, Findings: dedupe(fs)}
 }
