@@ -11,7 +11,7 @@ test:
 
 build:
 	$(GO) build ./...
-	$(GO) build -o bin/dbguard ./cmd/dbguard
+	CGO_ENABLED=0 $(GO) build -o bin/dbguard ./cmd/dbguard
 
 # Every fuzz target, one at a time, FUZZTIME each (default 30s).
 fuzz:
