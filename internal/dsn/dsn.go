@@ -348,10 +348,8 @@ func (c *Conn) finish() {
 		c.TLSKey = c.Params[bi].Key
 		c.Params = append(c.Params[:bi:bi], c.Params[bi+1:]...)
 	}
-	seen := map[int]bool{}
-	for _, h := range c.Hosts {
-		if h.Port.Set && !seen[h.Port.Off] {
-			seen[h.Port.Off] = true
+	for i, h := range c.Hosts {
+		if h.Port.Set && !portBefore(c.Hosts[:i], h.Port.Off) {
 			c.checkPort(h.Port)
 		}
 	}
@@ -359,6 +357,17 @@ func (c *Conn) finish() {
 		c.Issues = append(c.Issues, Issue{Off: c.userinfoPw.Off, End: c.userinfoPw.End,
 			Msg: "password contains characters that must be percent-encoded (@ / # ? or a bare %)"})
 	}
+}
+
+// portBefore reports whether one of hosts has a port written at off: a
+// port= parameter applies to several hosts, and is checked once.
+func portBefore(hosts []Host, off int) bool {
+	for _, h := range hosts {
+		if h.Port.Set && h.Port.Off == off {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Conn) checkPort(p Part) {

@@ -121,9 +121,26 @@ func isIdent(s string, dots bool) bool {
 	return true
 }
 
+// plain reports whether s[i:lim] holds no byte that may open an
+// interpolation token, so that the scans below can use the byte searches
+// of the strings package: most connection strings hold none.
+func plain(s string, i, lim int) bool {
+	t := s[i:lim]
+	return strings.IndexByte(t, '$') < 0 && strings.IndexByte(t, '{') < 0 && strings.IndexByte(t, '<') < 0
+}
+
 // indexOut returns the first index in s[i:lim] of a byte in set that is not
 // inside an interpolation token, or -1.
 func indexOut(s string, i, lim int, set string) int {
+	if i >= lim {
+		return -1
+	}
+	if len(set) == 1 && plain(s, i, lim) {
+		if j := strings.IndexByte(s[i:lim], set[0]); j >= 0 {
+			return i + j
+		}
+		return -1
+	}
 	for j := i; j < lim; j++ {
 		c := s[j]
 		if maybeInterp(c) {
@@ -150,6 +167,15 @@ func indexOr(s string, i, lim int, set string) int {
 // lastIndexOut returns the last index in s[i:lim] of c outside interpolation
 // tokens, or -1.
 func lastIndexOut(s string, i, lim int, c byte) int {
+	if i >= lim {
+		return -1
+	}
+	if plain(s, i, lim) {
+		if j := strings.LastIndexByte(s[i:lim], c); j >= 0 {
+			return i + j
+		}
+		return -1
+	}
 	last := -1
 	for j := i; j < lim; j++ {
 		if maybeInterp(s[j]) {
@@ -167,6 +193,12 @@ func lastIndexOut(s string, i, lim int, c byte) int {
 
 // countOut counts c in s[i:lim] outside interpolation tokens.
 func countOut(s string, i, lim int, c byte) int {
+	if i >= lim {
+		return 0
+	}
+	if plain(s, i, lim) {
+		return strings.Count(s[i:lim], string(c))
+	}
 	n := 0
 	for j := i; j < lim; j++ {
 		if maybeInterp(s[j]) {

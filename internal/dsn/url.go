@@ -187,7 +187,14 @@ func addressEquals(s string, off, end int, format string) (Host, error) {
 // parseQuery reads sep-separated key=value parameters in s[i:lim] into c.
 func (c *Conn) parseQuery(s string, i, lim int, sep byte, plus bool, hp *hpParams) {
 	dec := func(r string) string { return pctDecode(r, plus) }
-	for _, sp := range splitQuery(s, i, lim, sep) {
+	spans := splitQuery(s, i, lim, sep)
+	fresh := c.Params == nil
+	if fresh {
+		// Room for every parameter at once; left nil when all of them
+		// went to fields.
+		c.Params = make([]Param, 0, len(spans))
+	}
+	for _, sp := range spans {
 		if sp.off == sp.end {
 			continue
 		}
@@ -203,12 +210,16 @@ func (c *Conn) parseQuery(s string, i, lim int, sep byte, plus bool, hp *hpParam
 		}
 		c.setParam(s, key, sp.off, v, hp, dec)
 	}
+	if fresh && len(c.Params) == 0 {
+		c.Params = nil
+	}
 }
 
 // splitQuery splits at sep outside interpolation tokens only: brackets and
 // parentheses mean nothing in a query.
 func splitQuery(s string, i, lim int, sep byte) []span {
-	var out []span
+	// At most one span per separator, and one more.
+	out := make([]span, 0, strings.Count(s[i:lim], string(sep))+1)
 	start := i
 	for j := i; j < lim; j++ {
 		if maybeInterp(s[j]) {

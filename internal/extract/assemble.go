@@ -82,6 +82,8 @@ type fileCtx struct {
 	members []groupMember
 	grouped []entry
 	vars    []envVar
+	// flat holds the nodes unflatten makes, also for one call only.
+	flat []tree.Node
 }
 
 // release readies a fileCtx for the next file and returns it to the pool.
@@ -91,7 +93,9 @@ type fileCtx struct {
 func (fc *fileCtx) release() {
 	fc.reader.Reset()
 	clear(fc.consumed)
+	clear(fc.flat)
 	*fc = fileCtx{
+		flat:       fc.flat[:0],
 		lineStarts: fc.lineStarts[:0],
 		reader:     fc.reader,
 		cands:      fc.cands[:0],
@@ -179,6 +183,46 @@ func (fc *fileCtx) subLoc(n *tree.Node, raw string, off int) profile.Location {
 	}
 	off = len(prefix)
 	l.Column = col + utf8.RuneCountInString(line[startByte:startByte+idx+off])
+	return l
+}
+
+// partLocator is subLoc for the many offsets of one scalar (the parts of
+// a connection string), searching the scalar's line once. When the line
+// holds the whole value where its first byte first appears after the
+// value's column, every prefix subLoc would look for first appears there
+// too, so each location is a rune count; otherwise subLoc decides.
+type partLocator struct {
+	fc   *fileCtx
+	n    *tree.Node
+	raw  string
+	rest string // the node's line from its column on, when at >= 0
+	at   int    // where raw starts in rest, or -1
+}
+
+func (fc *fileCtx) partLocator(n *tree.Node, raw string) partLocator {
+	pl := partLocator{fc: fc, n: n, raw: raw, at: -1}
+	if n == nil || raw == "" || strings.IndexByte(raw, '\n') >= 0 {
+		return pl
+	}
+	line := fc.line(n.Line)
+	start := runeOffset(line, n.Col-1)
+	if start < 0 {
+		return pl
+	}
+	rest := line[start:]
+	if i := strings.IndexByte(rest, raw[0]); i >= 0 && strings.HasPrefix(rest[i:], raw) {
+		pl.rest, pl.at = rest, i
+	}
+	return pl
+}
+
+// loc is fc.subLoc(n, raw, off).
+func (pl *partLocator) loc(off int) profile.Location {
+	if pl.at < 0 || off <= 0 || off > len(pl.raw) {
+		return pl.fc.subLoc(pl.n, pl.raw, off)
+	}
+	l := pl.fc.loc(pl.n)
+	l.Column = pl.n.Col + utf8.RuneCountInString(pl.rest[:pl.at+off])
 	return l
 }
 
@@ -521,6 +565,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 		}
 		return false
 	}
+	locs := fc.partLocator(e.node, raw)
 	mk := func(part dsn.Part) profile.Value {
 		if !part.Set {
 			return profile.Value{}
@@ -528,12 +573,12 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 		if whole {
 			loc := v.Loc
 			if e.node != nil && base > 0 {
-				loc = fc.subLoc(e.node, raw, base+part.Off)
+				loc = locs.loc(base + part.Off)
 			}
 			return profile.Value{Text: part.Value, Set: true, Unresolved: true, Var: v.Var,
 				Default: part.Value, HasDefault: true, Loc: loc}
 		}
-		val := textValue(part.Value, fc.subLoc(e.node, raw, part.Off))
+		val := textValue(part.Value, locs.loc(part.Off))
 		if e.node == nil {
 			val.Loc = v.Loc
 		}

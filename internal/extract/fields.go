@@ -177,12 +177,33 @@ func keyHash(f []byte) uint32 {
 // keyOf looks a key up in every key table at once, without allocating.
 func keyOf(k string) keyInfo {
 	var buf [64]byte
-	f := fold(buf[:0], k)
+	var f []byte
+	h := uint32(2166136261)
+	if len(k) <= len(buf) {
+		// fold and keyHash in one pass, into the array.
+		n := 0
+		for i := 0; i < len(k); i++ {
+			c := k[i]
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 32
+			case c == '_' || c == '-' || c == '.' || c == ' ':
+				continue
+			}
+			buf[n] = c
+			n++
+			h = (h ^ uint32(c)) * 16777619
+		}
+		f, h = buf[:n], h^h>>15
+	} else {
+		f = fold(nil, k)
+		h = keyHash(f)
+	}
 	if len(f) < len(keyShapes) && (len(f) == 0 || keyShapes[len(f)]&(1<<(f[0]&31)) == 0) {
 		return keyInfo{}
 	}
 	mask := uint32(len(keySlots) - 1)
-	for i := keyHash(f) & mask; ; i = (i + 1) & mask {
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := &keySlots[i]
 		if s.key == string(f) {
 			return s.info

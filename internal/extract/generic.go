@@ -44,7 +44,7 @@ type walkCtx struct {
 func extractGeneric(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool) {
 	var out []*profile.Profile
 	if root.Kind == tree.Map && looksFlatDotted(root) {
-		root = unflatten(root)
+		root = fc.unflatten(root)
 	}
 	fc.walk(root, "", walkCtx{}, &out)
 	return out, true
@@ -409,16 +409,21 @@ func looksFlatDotted(n *tree.Node) bool {
 // unflatten turns spring.datasource.url=... into nested maps, keeping each
 // scalar's own location. Spring's relaxed binding makes
 // spring.datasource.hikari.maximum-pool-size one key path.
-func unflatten(n *tree.Node) *tree.Node {
-	// The new nodes come from two blocks, one leaf per key and at most
-	// one map per dot, rather than one allocation each.
-	leaves := make([]tree.Node, len(n.Children))
+func (fc *fileCtx) unflatten(n *tree.Node) *tree.Node {
+	// The new nodes come from one block kept from file to file (fc.flat):
+	// one leaf per key and at most one map per dot. It is sized before
+	// the first node is handed out, so no pointer into it goes stale.
 	dots := 0
 	for _, c := range n.Children {
 		dots += strings.Count(c.Key, ".")
 	}
-	maps := make([]tree.Node, 0, dots)
-	root := &tree.Node{Kind: tree.Map}
+	need := 1 + len(n.Children) + dots
+	if cap(fc.flat) < need {
+		fc.flat = make([]tree.Node, 0, need)
+	}
+	fc.flat = fc.flat[:need]
+	root, leaves, maps := &fc.flat[0], fc.flat[1:1+len(n.Children)], fc.flat[1+len(n.Children):1+len(n.Children)]
+	*root = tree.Node{Kind: tree.Map} // a file's earlier document may have used it
 	for i, c := range n.Children {
 		cur := root
 		for rest := c.Key; ; {

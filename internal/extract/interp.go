@@ -100,6 +100,9 @@ func ParseInterp(s string) Interp {
 // texts holding a lone '{' or '<' skip the parse.
 func maybeInterp(s string) bool {
 	for i := 0; i < len(s); i++ {
+		if !interpOpeners[s[i]] {
+			continue
+		}
 		switch s[i] {
 		case '$':
 			if i+1 < len(s) && (s[i+1] == '{' || s[i+1] == '(' || isVarStart(s[i+1])) {
@@ -125,6 +128,10 @@ func maybeInterp(s string) bool {
 	}
 	return false
 }
+
+// interpOpeners are the bytes maybeInterp looks at more closely: a table
+// lookup per byte is cheaper than the switch on every byte of every value.
+var interpOpeners = [256]bool{'$': true, '{': true, '<': true, '_': true, 'o': true}
 
 // nextInterp finds the next interpolation at or after i.
 func nextInterp(s string, i int) (start, end int, v, def string, hasDef, ok bool) {

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/dbguard/dbguard/internal/extract/tree"
 )
 
 // The fast paths of the hot lookups must answer exactly as the plain
@@ -19,7 +21,7 @@ func TestKeyOfMatchesKeyTable(t *testing.T) {
 			t.Errorf("keyOf(%q) = %+v, want %+v", upper, got, want)
 		}
 	}
-	for _, k := range []string{"", "hostx", "xhost", "app", "logging", "max_open_connections_per_host_and_more_than_forty_eight_bytes", "pass word!"} {
+	for _, k := range []string{"", "hostx", "xhost", "app", "logging", "max_open_connections_per_host_and_more_than_forty_eight_bytes", "pass word!", strings.Repeat("Ab_", 30)} {
 		var buf [64]byte
 		want := keyTable[string(fold(buf[:0], k))]
 		if got := keyOf(k); got != want {
@@ -100,6 +102,35 @@ func TestParseInterpWhole(t *testing.T) {
 			in := ParseInterp(tc.in)
 			if !in.Any || in.Expanded != tc.expanded || in.Resolvable != tc.resolvable {
 				t.Errorf("ParseInterp(%q) = %+v, want Expanded %q, Resolvable %v", tc.in, in, tc.expanded, tc.resolvable)
+			}
+		})
+	}
+}
+
+func TestPartLocatorMatchesSubLoc(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		line int
+		col  int
+		raw  string
+	}{
+		{"url: postgres://u:p@db:5432/app?sslmode=require\n", 1, 6, "postgres://u:p@db:5432/app?sslmode=require"},
+		{"url: \"postgres://u:p@db:5432/app\"\n", 1, 6, "postgres://u:p@db:5432/app"},
+		{"a: b\nurl: pp postgres://pp@h/d\n", 2, 6, "postgres://pp@h/d"},
+		{"url: pppostgres://postgres@h/d\n", 1, 6, "postgres://postgres@h/d"},
+		{"\"dsn\": \"host=a password=x\\\\y dbname=d\"\n", 1, 9, "host=a password=x\\y dbname=d"},
+		{"dsn: héllo://ü@h:1/d\n", 1, 6, "héllo://ü@h:1/d"},
+		{"dsn: |\n  postgres://a@b/c\n", 1, 6, "postgres://a@b/c\n"},
+		{"x\n", 3, 1, "postgres://a@b/c"},
+	} {
+		t.Run(tc.raw, func(t *testing.T) {
+			fc := &fileCtx{path: "f.yaml", data: []byte(tc.data)}
+			n := &tree.Node{Kind: tree.Scalar, Value: tc.raw, Line: tc.line, Col: tc.col}
+			pl := fc.partLocator(n, tc.raw)
+			for off := -1; off <= len(tc.raw)+1; off++ {
+				if got, want := pl.loc(off), fc.subLoc(n, tc.raw, off); got != want {
+					t.Errorf("offset %d: %+v, want %+v", off, got, want)
+				}
 			}
 		})
 	}
