@@ -236,6 +236,19 @@ func splitOut(s string, i, lim int, sep byte) []span {
 // parentheses enclose: the first byte of set in s[i:lim] at depth 0
 // outside interpolation tokens, or -1.
 func indexOutNested(s string, i, lim int, set string) int {
+	if i < lim && plain(s, i, lim) && strings.IndexByte(s[i:lim], '[') < 0 && strings.IndexByte(s[i:lim], '(') < 0 {
+		// Nothing to skip: the first byte of set, by byte searches.
+		first := -1
+		for k := 0; k < len(set); k++ {
+			if j := strings.IndexByte(s[i:lim], set[k]); j >= 0 && (first < 0 || j < first) {
+				first = j
+			}
+		}
+		if first >= 0 {
+			return i + first
+		}
+		return -1
+	}
 	depth := 0
 	for j := i; j < lim; j++ {
 		c := s[j]

@@ -1,6 +1,9 @@
 package dsn
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The scans of scan.go take a byte-search shortcut when a range holds no
 // interpolation opener; these references are the scans without it.
@@ -18,6 +21,28 @@ func indexOutRef(s string, i, lim int, set string) int {
 			if set[k] == c {
 				return j
 			}
+		}
+	}
+	return -1
+}
+
+func indexOutNestedRef(s string, i, lim int, set string) int {
+	depth := 0
+	for j := i; j < lim; j++ {
+		c := s[j]
+		if maybeInterp(c) {
+			if e := interpEnd(s, j, lim); e > 0 {
+				j = e - 1
+				continue
+			}
+		}
+		switch {
+		case c == '[' || c == '(':
+			depth++
+		case (c == ']' || c == ')') && depth > 0:
+			depth--
+		case depth == 0 && strings.IndexByte(set, c) >= 0:
+			return j
 		}
 	}
 	return -1
@@ -56,7 +81,7 @@ func countOutRef(s string, i, lim int, c byte) int {
 }
 
 func FuzzScansMatchReference(f *testing.F) {
-	for _, s := range []string{"postgres://u:p@h:5432/d?sslmode=require", "mysql://${U}:${P:-a@b}@h/d", "a{{ x:y }}:b", "<%= ENV['X'] %>@h", "", "@", "::"} {
+	for _, s := range []string{"postgres://u:p@h:5432/d?sslmode=require", "mysql://${U}:${P:-a@b}@h/d", "a{{ x:y }}:b", "h1,[::1]:5,(x,y)/d?a=b", "h/d?x", "]/x", "<%= ENV['X'] %>@h", "", "@", "::"} {
 		f.Add(s, 0, len(s))
 	}
 	f.Fuzz(func(t *testing.T, s string, i, lim int) {
@@ -72,6 +97,11 @@ func FuzzScansMatchReference(f *testing.F) {
 			}
 			if got, want := countOut(s, i, lim, c), countOutRef(s, i, lim, c); got != want {
 				t.Errorf("countOut(%q, %d, %d, %q) = %d, want %d", s, i, lim, c, got, want)
+			}
+		}
+		for _, set := range []string{"/?", ",", ";& "} {
+			if got, want := indexOutNested(s, i, lim, set), indexOutNestedRef(s, i, lim, set); got != want {
+				t.Errorf("indexOutNested(%q, %d, %d, %q) = %d, want %d", s, i, lim, set, got, want)
 			}
 		}
 		if got, want := indexOut(s, i, lim, ";& "), indexOutRef(s, i, lim, ";& "); got != want {

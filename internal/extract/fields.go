@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"strings"
 )
 
@@ -514,14 +513,35 @@ var wordDrivers = map[string]string{
 // driverFromWords guesses a driver from the words of a key, prefix or
 // image name (POSTGRES_HOST, storage.mysql, image: mariadb:11, cassandra3).
 func driverFromWords(s string) string {
+	_, d := wordsOf(s, true)
+	return d
+}
+
+// wordDriver is the driver a word names, digits aside (mysql8, postgres16).
+func wordDriver(w []byte) string {
+	for len(w) > 0 && w[len(w)-1] >= '0' && w[len(w)-1] <= '9' {
+		w = w[:len(w)-1]
+	}
+	return wordDrivers[string(w)]
+}
+
+// wordsOf is isDBWord(s) (when db is asked) and driverFromWords(s) in one
+// pass over the words of s: the walk asks both of every map's key.
+func wordsOf(s string, onlyDriver bool) (db bool, driver string) {
 	var buf [64]byte
 	for i := 0; ; {
 		w, next := nextWord(s, i, &buf)
 		if w == nil {
-			return ""
+			return db, driver
 		}
-		if d := wordDrivers[string(bytes.TrimRight(w, "0123456789"))]; d != "" {
-			return d
+		if !db && !onlyDriver && dbWords[string(w)] {
+			db = true
+		}
+		if driver == "" {
+			driver = wordDriver(w)
+		}
+		if driver != "" && (db || onlyDriver) {
+			return db, driver
 		}
 		i = next
 	}

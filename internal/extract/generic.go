@@ -68,11 +68,11 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 			fc.walk(c, ckp, ctx, out)
 		}
 	case tree.Map:
-		last := lastKey(kp)
-		if isDBWord(last) {
+		db, d := wordsOf(lastKey(kp), false)
+		if db {
 			ctx.db = true
 		}
-		if d := driverFromWords(last); d != "" {
+		if d != "" {
 			ctx.driver = d
 		}
 		infos := fc.keyInfos(n)

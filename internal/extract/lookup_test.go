@@ -135,3 +135,23 @@ func TestPartLocatorMatchesSubLoc(t *testing.T) {
 		})
 	}
 }
+
+func TestWordsOfMatchesParts(t *testing.T) {
+	for _, s := range []string{"", "db", "database", "mysql8", "postgres16", "app", "redisCache", "cache.redis", "primary-db", "sqlite3",
+		"pgbouncer", "my_db_postgres", "storage", "server", "mongo2db", "DB_HOST", "x9"} {
+		db, d := wordsOf(s, false)
+		if db != isDBWord(s) || d != driverFromWordsRef(s) || driverFromWords(s) != d {
+			t.Errorf("wordsOf(%q) = %v, %q; want %v, %q", s, db, d, isDBWord(s), driverFromWordsRef(s))
+		}
+	}
+}
+
+// driverFromWordsRef is driverFromWords as first written.
+func driverFromWordsRef(s string) string {
+	for _, w := range words(s) {
+		if d := wordDrivers[strings.TrimRight(w, "0123456789")]; d != "" {
+			return d
+		}
+	}
+	return ""
+}
