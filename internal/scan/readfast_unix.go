@@ -2,19 +2,24 @@
 
 package scan
 
-import "syscall"
+import (
+	"sync/atomic"
+	"syscall"
+)
 
 // readFast reads a regular file in four system calls: open, fstat, read
 // and close. os.Open adds a registration attempt with the network poller
 // and several fcntl calls per file, and io.ReadFull a last read to see the
 // end: ten calls a file, which on a tree of small configuration files cost
-// as much CPU as parsing them (bench/README.md, section "check").
+// as much CPU as parsing them (bench/README.md, section "check"). A file
+// listed by the walk is opened relative to its folder (openat), so that
+// the kernel looks up one name instead of the whole path.
 //
 // ok is false on anything out of the ordinary (an error, not a regular
 // file, over MaxFileSize, a short read); the caller then reads the file
 // again through os, which reports the problem in its usual words.
-func readFast(name string) (data []byte, ok bool) {
-	fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+func readFast(j job) (data []byte, ok bool) {
+	fd, err := openJob(j)
 	if err != nil {
 		return nil, false
 	}
@@ -37,4 +42,23 @@ func readFast(name string) (data []byte, ok bool) {
 		n += m
 	}
 	return buf, true
+}
+
+// dirRef is an open folder whose files the workers open relative to it.
+// It is closed when the walk and every file it listed are done with it.
+type dirRef struct {
+	fd   int
+	refs atomic.Int32
+}
+
+func (d *dirRef) hold() {
+	if d != nil {
+		d.refs.Add(1)
+	}
+}
+
+func (d *dirRef) release() {
+	if d != nil && d.refs.Add(-1) == 0 {
+		syscall.Close(d.fd)
+	}
 }

@@ -80,6 +80,10 @@ type job struct {
 	abs, rel string
 	explicit bool // named on the command line: read even without a known format
 	data     []byte
+	// dir, when the walk opened the file's folder, is where name (the
+	// file's own name) is opened from; the reader releases it.
+	dir  *dirRef
+	name string
 }
 
 // Run scans the paths.
@@ -195,6 +199,12 @@ func statArg(arg string) (fs.FileInfo, error) {
 // configuration are skipped. A symbolic link to a folder given as the
 // argument is followed; one inside the tree is not.
 func walkSorted(arg string, cfg *config.Config, exclude []string, emit func(job) bool) error {
+	return walkSortedDirs(arg, cfg, exclude, false, emit)
+}
+
+// walkSortedDirs is walkSorted; with dirs, the jobs of files carry their
+// folder, open (job.dir), which whoever takes a job must release once.
+func walkSortedDirs(arg string, cfg *config.Config, exclude []string, dirs bool, emit func(job) bool) error {
 	st, err := statArg(arg)
 	if err != nil {
 		return err
@@ -206,7 +216,7 @@ func walkSorted(arg string, cfg *config.Config, exclude []string, emit func(job)
 	// A path beneath the argument is filepath.Join(arg, rel): its name in
 	// reports is the part after the argument's prefix, the same string.
 	prefix := len(filepath.Join(arg, "x")) - 1
-	w := sortedWalk{cfg: cfg, exclude: exclude, emit: emit, prefix: prefix}
+	w := sortedWalk{cfg: cfg, exclude: exclude, emit: emit, prefix: prefix, dirs: dirs}
 	w.dir(arg, ".")
 	return nil
 }
@@ -217,6 +227,9 @@ type sortedWalk struct {
 	emit    func(job) bool
 	prefix  int
 	stopped bool
+	// dirs: hand the files their folder, open, to be read relative to it
+	// (every emitted job must then be released).
+	dirs bool
 }
 
 // dir walks folder abs, named rel in reports ("." for the argument).
@@ -228,6 +241,11 @@ func (w *sortedWalk) dir(abs, rel string) {
 		return
 	}
 	slices.SortFunc(entries, compareEntries)
+	var ref *dirRef
+	if w.dirs {
+		ref = openDir(abs)
+		defer ref.release()
+	}
 	for _, d := range entries {
 		if w.stopped {
 			return
@@ -245,7 +263,8 @@ func (w *sortedWalk) dir(abs, rel string) {
 		if !d.Type().IsRegular() || excluded(w.cfg, w.exclude, r) || isOwnConfig(name) {
 			continue
 		}
-		w.stopped = !w.emit(job{abs: p, rel: r})
+		ref.hold()
+		w.stopped = !w.emit(job{abs: p, rel: r, dir: ref, name: name})
 	}
 }
 

@@ -148,9 +148,11 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			for batch := range batches {
 				for _, it := range batch {
 					if ctx.Err() != nil {
-						break
+						it.j.dir.release()
+						continue
 					}
 					data, r := readWithData(it.j)
+					it.j.dir.release()
 					if r.skipped {
 						continue
 					}
@@ -179,6 +181,10 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			batch = make([]item, 0, batchSize)
 			return true
 		case <-ctx.Done():
+			for _, it := range batch {
+				it.j.dir.release()
+			}
+			batch = batch[:0]
 			return false
 		}
 	}
@@ -196,7 +202,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			add(job{rel: StdinName, explicit: true, data: stdin[ai]}, ai)
 			continue
 		}
-		if err := walkSorted(arg, cfg, opts.Exclude, func(j job) bool { return add(j, ai) }); err != nil {
+		if err := walkSortedDirs(arg, cfg, opts.Exclude, true, func(j job) bool { return add(j, ai) }); err != nil {
 			walkErr = err
 			break
 		}
@@ -230,7 +236,7 @@ func readWithData(j job) ([]byte, fileResult) {
 	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return nil, fileResult{skipped: true}
 	}
-	data, ok := readFast(j.abs)
+	data, ok := readFast(j)
 	if !ok {
 		// Through os: readOne reports what went wrong, if anything did.
 		var err error

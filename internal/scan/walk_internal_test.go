@@ -1,11 +1,15 @@
 package scan
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/config"
@@ -77,5 +81,53 @@ func TestWalkSortedStops(t *testing.T) {
 	walkSorted(root, config.Default(), nil, func(job) bool { n++; return n < 2 })
 	if n != 2 {
 		t.Errorf("emit called %d times after returning false at 2", n)
+	}
+}
+
+// TestWalkClosesFolders: Walk opens each folder to read its files
+// relative to it and closes every one, whether it runs to the end or is
+// cancelled half-way.
+func TestWalkClosesFolders(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd to count open files")
+	}
+	root := t.TempDir()
+	for d := range 30 {
+		for f := range 20 {
+			p := filepath.Join(root, fmt.Sprintf("d%02d", d), fmt.Sprintf("f%02d.env", f))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, []byte("DB_HOST=db\nDB_PORT=5432\n"), 0o644)
+		}
+	}
+	openFiles := func() int {
+		es, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(es)
+	}
+	before := openFiles()
+	var n atomic.Int32
+	if _, err := Walk(context.Background(), Options{Paths: []string{root}, Workers: 3}, func(FileResult) { n.Add(1) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := n.Load(); n != 600 {
+		t.Errorf("Walk saw %d files, want 600", n)
+	}
+	if after := openFiles(); after != before {
+		t.Errorf("open files: %d before Walk, %d after", before, after)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	seen := 0
+	Walk(ctx, Options{Paths: []string{root}, Workers: 2}, func(FileResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		if seen++; seen == 50 {
+			cancel()
+		}
+	})
+	if after := openFiles(); after != before {
+		t.Errorf("open files: %d before a cancelled Walk, %d after", before, after)
 	}
 }
