@@ -67,9 +67,10 @@ type Context struct {
 	Servers []Server
 	Notes   []KeyNote
 
-	rule *Rule
-	out  *[]Finding
-	envs map[string]profile.Environment
+	rule   *Rule
+	out    *[]Finding
+	envs   map[string]profile.Environment
+	server serverMemo
 }
 
 // Report records a finding of the current rule about field of p, at loc

@@ -130,6 +130,25 @@ func (s *Server) matches(host string) bool {
 // for Kubernetes manifests: a compose service name means nothing outside
 // its compose file. Inventory servers match anywhere.
 func (c *Context) serverFor(p *profile.Profile) (*Server, bool) {
+	// Several rules ask about the same profile in a row.
+	if c.server.p == p && p != nil && c.server.servers == len(c.Servers) {
+		return c.server.s, c.server.ok
+	}
+	s, ok := c.findServer(p)
+	c.server = serverMemo{p: p, servers: len(c.Servers), s: s, ok: ok}
+	return s, ok
+}
+
+// serverMemo is serverFor's last answer, for the profile p while the
+// context knew servers servers.
+type serverMemo struct {
+	p       *profile.Profile
+	servers int
+	s       *Server
+	ok      bool
+}
+
+func (c *Context) findServer(p *profile.Profile) (*Server, bool) {
 	host, ok := eff(p.FirstHost().Host)
 	if !ok || host == "" {
 		return nil, false

@@ -478,20 +478,27 @@ func (st *Stream) record(p *profile.Profile, file, prof int, lazy bool, records 
 // are taken as they are; the others are made from their file, read again
 // once.
 func (st *Stream) fleetCandidates() []*setRecord {
-	fleet := st.fleet.slice()
-	st.fleet = chunks[fleetEntry]{}
-	slices.SortFunc(fleet, func(a, b fleetEntry) int { return cmp.Compare(a.hash, b.hash) })
-	var picked []fleetEntry
-	for i := 0; i < len(fleet); {
-		j := i + 1
-		for j < len(fleet) && fleet[j].hash == fleet[i].hash {
-			j++
-		}
-		if j-i > 1 {
-			picked = append(picked, fleet[i:j]...)
-		}
-		i = j
+	// The hashes alone, sorted, show which repeat (usually none).
+	hashes := make([]uint64, 0, st.fleet.len())
+	for i := range st.fleet.len() {
+		hashes = append(hashes, st.fleet.at(i).hash)
 	}
+	slices.Sort(hashes)
+	shared := map[uint64]bool{}
+	for i := 1; i < len(hashes); i++ {
+		if hashes[i] == hashes[i-1] {
+			shared[hashes[i]] = true
+		}
+	}
+	var picked []fleetEntry
+	if len(shared) > 0 {
+		for i := range st.fleet.len() {
+			if e := st.fleet.at(i); shared[e.hash] {
+				picked = append(picked, *e)
+			}
+		}
+	}
+	st.fleet = chunks[fleetEntry]{}
 	slices.SortFunc(picked, func(a, b fleetEntry) int {
 		if c := cmp.Compare(a.file, b.file); c != 0 {
 			return c
