@@ -82,6 +82,7 @@ type fileCtx struct {
 	members []groupMember
 	grouped []entry
 	vars    []envVar
+	groups  []envGroup
 	// flat holds the nodes unflatten makes, also for one call only.
 	flat []tree.Node
 }
@@ -96,6 +97,7 @@ func (fc *fileCtx) release() {
 	clear(fc.flat)
 	*fc = fileCtx{
 		flat:       fc.flat[:0],
+		groups:     fc.groups[:0],
 		lineStarts: fc.lineStarts[:0],
 		reader:     fc.reader,
 		cands:      fc.cands[:0],
@@ -281,16 +283,17 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
 		explicitDriver                                             string
 	)
-	for _, e := range b.entries {
+	for i := range b.entries {
+		e := &b.entries[i]
 		if e.f != fURL && e.f != fParam && e.v.Set {
 			if p.Keys == nil {
-				p.Keys = make([]profile.FieldKey, 0, len(b.entries))
+				p.Keys = make([]profile.FieldKey, 0, keyCount(b.entries[i:]))
 			}
 			p.Keys = append(p.Keys, profile.FieldKey{Field: fieldName(e.f), Key: e.key})
 		}
 		switch e.f {
 		case fURL:
-			if fc.applyURL(p, e) {
+			if fc.applyURL(p, *e) {
 				hasURL = true
 			}
 		case fHost:
@@ -331,7 +334,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			p.User = e.v
 			hasUser = true
 		case fPassword:
-			setPassword(p, e)
+			setPassword(p, *e)
 			hasPW = true
 		case fPasswordFile:
 			if e.v.Text != "" {
@@ -401,6 +404,17 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		p.Password.Source = "none"
 	}
 	return p
+}
+
+// keyCount is how many of es a profile's Keys list.
+func keyCount(es []entry) int {
+	n := 0
+	for i := range es {
+		if e := &es[i]; e.f != fURL && e.f != fParam && e.v.Set {
+			n++
+		}
+	}
+	return n
 }
 
 // driverOfValue reads a driver setting, through an interpolation's default.
@@ -728,13 +742,13 @@ func enough(b block, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver 
 func viable(b block) bool {
 	var hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
 	for i := range b.entries {
-		e := &b.entries[i]
-		v := e.value()
-		switch e.f {
+		// Only three fields need the value: most entries are decided
+		// by their field alone, without copying it.
+		switch e := &b.entries[i]; e.f {
 		case fURL:
 			hasURL = true
 		case fHost:
-			hasHost = hasHost || v.Set
+			hasHost = hasHost || e.value().Set
 		case fPort:
 			hasPort = true
 		case fDatabase:
@@ -744,9 +758,9 @@ func viable(b block) bool {
 		case fPassword:
 			hasPW = true
 		case fPasswordFile:
-			hasPW = hasPW || v.Text != ""
+			hasPW = hasPW || e.value().Text != ""
 		case fDriver:
-			hasDriver = hasDriver || driverOfValue(v) != ""
+			hasDriver = hasDriver || driverOfValue(e.value()) != ""
 		}
 	}
 	return enough(b, hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver)

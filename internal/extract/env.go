@@ -78,6 +78,16 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			}
 		}
 	}
+	// The groups live in a buffer kept from file to file, with room for
+	// one per variable, so that no pointer into it goes stale.
+	groups := fc.groups[:0]
+	if cap(groups) < len(vars) {
+		groups = make([]envGroup, 0, len(vars))
+	}
+	defer func() {
+		clear(groups)
+		fc.groups = groups[:0]
+	}()
 	lookup := func(prefix string) *envGroup {
 		for _, g := range order {
 			if strings.EqualFold(g.prefix, prefix) {
@@ -94,7 +104,8 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		if strings.EqualFold(prefix, "PG") {
 			name = "PG*"
 		}
-		g := &envGroup{prefix: prefix, name: name, order: len(order)}
+		groups = append(groups, envGroup{prefix: prefix, name: name, order: len(order)})
+		g := &groups[len(groups)-1]
 		order = append(order, g)
 		return g
 	}

@@ -303,6 +303,18 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	// Order the block: connection strings first, so that the fields
 	// written beside them win; named connection strings apart.
 	all := fc.ordered[:0]
+	inPlace := true
+	for i := range cands {
+		if cands[i].f == fURL {
+			inPlace = false
+			break
+		}
+	}
+	if inPlace {
+		// No connection string to move first: the block is the
+		// candidates in their order, without a copy.
+		all = cands
+	}
 	var namedURLs []entry
 	var dups []profile.Note
 	hasFields := false
@@ -319,7 +331,11 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 		if e.secretRef == "" && c.KeyLine > 0 {
 			// The same key twice (synonyms such as type: and provider:
 			// are not duplicates).
-			if prev := previous(all, nil, c.Key); prev != nil && prev.KeyLine > 0 && prev != c {
+			earlier := all
+			if inPlace {
+				earlier = cands[:i]
+			}
+			if prev := previous(earlier, nil, c.Key); prev != nil && prev.KeyLine > 0 && prev != c {
 				dups = append(dups, profile.Note{Kind: profile.NoteDuplicateKey, Key: c.Key, Field: fieldName(e.f),
 					Loc: fc.keyLoc(c), Other: fc.keyLoc(prev)})
 			}
@@ -334,9 +350,13 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 		case e.f != fParam && e.f != fDriver:
 			hasFields = true
 		}
-		all = append(all, *e)
+		if !inPlace {
+			all = append(all, *e)
+		}
 	}
-	fc.ordered = all[:0]
+	if !inPlace {
+		fc.ordered = all[:0]
+	}
 	fc.fill(all)
 	fc.fill(namedURLs)
 	urls, entries := all[:nURLs], all[nURLs:]

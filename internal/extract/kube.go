@@ -60,7 +60,8 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 			continue
 		}
 		decode := kind == "Secret" && sect == "data"
-		var vars []envVar
+		var varBuf [8]envVar // most sections hold a few variables: on the stack
+		vars := varBuf[:0]
 		plain := &tree.Node{Kind: tree.Map}
 		for _, c := range d.Children {
 			if c.Kind != tree.Scalar {
