@@ -104,7 +104,10 @@ func parseProps(s string, i, lim int, f string, quotes, braces bool) ([]item, er
 // the keys: Npgsql style (Host= with Port= or Username=) is PostgreSQL,
 // port 3306 or Uid= with Port= is MySQL, a file Data Source is SQLite,
 // anything else SQL Server.
-func ParseADO(s string) (*Conn, error) {
+func ParseADO(s string) (*Conn, error) { return parseADO(s, nil) }
+
+// parseADO is ParseADO into dst (see newConn).
+func parseADO(s string, dst *Conn) (*Conn, error) {
 	const f = "ado"
 	lim := len(s)
 	i := skipSpace(s, 0, lim)
@@ -115,7 +118,7 @@ func ParseADO(s string) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{Format: f, Driver: guessADODriver(items)}
+	c := newConn(dst, Conn{Format: f, Driver: guessADODriver(items)})
 	var hostV, portV Part
 	for _, it := range items {
 		nk := normKey(it.key)

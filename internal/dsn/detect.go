@@ -5,32 +5,59 @@ import "strings"
 // Parse detects the format of s and parses it: jdbc: prefix, then a URL
 // scheme, then key=value lists (ADO when ';'-separated or with ADO keys,
 // libpq otherwise), then a go-sql-driver DSN.
-func Parse(s string) (*Conn, error) {
+func Parse(s string) (*Conn, error) { return parse(s, nil) }
+
+// A Parser parses connection strings one after another into memory it
+// keeps: the Conn, its hosts and its parameters. A program that reads
+// thousands of files parses a connection string in most of them, and the
+// Conn is read and dropped before the next one. The zero Parser is ready.
+type Parser struct {
+	c Conn
+}
+
+// Parse is Parse into p's memory. The Conn it returns is valid until the
+// next call: whatever must outlive it is copied out (strings may be kept;
+// they point into s, never into p).
+func (p *Parser) Parse(s string) (*Conn, error) { return parse(s, &p.c) }
+
+// newConn returns a Conn holding fields. With a dst it is dst, keeping
+// the memory of its slices (emptied, and never nil: callers test
+// lengths); without one it is a new Conn, as the exported parsers return.
+func newConn(dst *Conn, fields Conn) *Conn {
+	if dst == nil {
+		return &fields
+	}
+	fields.Hosts, fields.Params, fields.Issues, fields.secrets = dst.Hosts[:0], dst.Params[:0], dst.Issues[:0], dst.secrets[:0]
+	*dst = fields
+	return dst
+}
+
+func parse(s string, dst *Conn) (*Conn, error) {
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
 	if i == lim {
 		return nil, synErr("dsn", i, "empty connection string")
 	}
 	if hasPrefixFold(s[i:lim], "jdbc:") {
-		return ParseJDBC(s)
+		return parseJDBC(s, dst)
 	}
 	if se := schemeEnd(s, i, lim); se > 0 {
 		if strings.HasPrefix(s[se+1:lim], "//") {
-			return ParseURL(s)
+			return parseURL(s, dst)
 		}
 		switch lowerASCII(s[i:se]) {
 		case "sqlite", "sqlite3", "file":
-			return ParseURL(s)
+			return parseURL(s, dst)
 		}
 	}
 	if keyEnd := leadingKey(s, i, lim); keyEnd > 0 {
 		if isADO(s, i, keyEnd, lim) {
-			return ParseADO(s)
+			return parseADO(s, dst)
 		}
-		return ParseKeywordValue(s)
+		return parseKeywordValue(s, dst)
 	}
 	if looksMySQLDSN(s, i, lim) {
-		return ParseMySQL(s)
+		return parseMySQL(s, dst)
 	}
 	return nil, synErr("dsn", i, "unrecognized connection string format")
 }

@@ -8,7 +8,10 @@ import "strings"
 // jdbc:oracle:thin:[user/pass]@host:1521/service (or :SID or a TNS
 // descriptor), jdbc:h2:, jdbc:hsqldb:, jdbc:derby:, jdbc:jtds:, jdbc:sqlite:.
 // Other subprotocols are read as URLs. Scheme is the subprotocol.
-func ParseJDBC(s string) (*Conn, error) {
+func ParseJDBC(s string) (*Conn, error) { return parseJDBC(s, nil) }
+
+// parseJDBC is ParseJDBC into dst (see newConn).
+func parseJDBC(s string, dst *Conn) (*Conn, error) {
 	const f = "jdbc"
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
@@ -29,13 +32,13 @@ func ParseJDBC(s string) (*Conn, error) {
 	sub := lowerASCII(s[p:j])
 	switch sub {
 	case "sqlserver":
-		return parseJDBCSQLServer(s, p, j, lim)
+		return parseJDBCSQLServer(s, p, j, lim, dst)
 	case "oracle":
-		return parseJDBCOracle(s, p, j, lim)
+		return parseJDBCOracle(s, p, j, lim, dst)
 	case "h2", "hsqldb", "derby", "jtds":
-		return parseJDBCEmbedded(s, p, j, lim, sub)
+		return parseJDBCEmbedded(s, p, j, lim, sub, dst)
 	case "sqlite":
-		c := &Conn{Format: f, Scheme: sub, Driver: "sqlite"}
+		c := newConn(dst, Conn{Format: f, Scheme: sub, Driver: "sqlite"})
 		pe := indexOr(s, j+1, lim, "?")
 		if pe > j+1 {
 			c.Database = rawPart(s, j+1, pe)
@@ -60,12 +63,12 @@ func ParseJDBC(s string) (*Conn, error) {
 		}
 		se = k
 	}
-	return parseURLAt(s, p, se, lim, f)
+	return parseURLAt(s, p, se, lim, f, dst)
 }
 
-func parseJDBCSQLServer(s string, p, j, lim int) (*Conn, error) {
+func parseJDBCSQLServer(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 	const f = "jdbc"
-	c := &Conn{Format: f, Scheme: "sqlserver", Driver: "sqlserver"}
+	c := newConn(dst, Conn{Format: f, Scheme: "sqlserver", Driver: "sqlserver"})
 	q := j + 1
 	if !strings.HasPrefix(s[q:lim], "//") {
 		return nil, synErr(f, q, `missing "//" after "jdbc:sqlserver:"`)
@@ -111,9 +114,9 @@ func parseJDBCSQLServer(s string, p, j, lim int) (*Conn, error) {
 	return c, nil
 }
 
-func parseJDBCOracle(s string, p, j, lim int) (*Conn, error) {
+func parseJDBCOracle(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 	const f = "jdbc"
-	c := &Conn{Format: f, Scheme: "oracle", Driver: "oracle"}
+	c := newConn(dst, Conn{Format: f, Scheme: "oracle", Driver: "oracle"})
 	q := j + 1
 	t := q
 	for t < lim && isNetChar(s[t]) {
@@ -246,9 +249,9 @@ func (c *Conn) tnsDescriptor(s string, q, lim int, f string) error {
 
 // parseJDBCEmbedded reads the H2/HSQLDB/Derby/jTDS shape:
 // [proto:]//host[:port][/path] or a bare path, then ;key=value properties.
-func parseJDBCEmbedded(s string, p, j, lim int, sub string) (*Conn, error) {
+func parseJDBCEmbedded(s string, p, j, lim int, sub string, dst *Conn) (*Conn, error) {
 	const f = "jdbc"
-	c := &Conn{Format: f, Scheme: sub, Driver: driverForJDBC(sub)}
+	c := newConn(dst, Conn{Format: f, Scheme: sub, Driver: driverForJDBC(sub)})
 	q := j + 1
 	pe := indexOr(s, q, lim, ";")
 	x := q

@@ -30,14 +30,17 @@ func isLibpqKeyword(k string) bool {
 // values may be single-quoted; a backslash escapes the next character in
 // quoted and unquoted values. host and port may be comma lists. Unknown
 // keywords are kept in Params (pgx and PgBouncer add their own).
-func ParseKeywordValue(s string) (*Conn, error) {
+func ParseKeywordValue(s string) (*Conn, error) { return parseKeywordValue(s, nil) }
+
+// parseKeywordValue is ParseKeywordValue into dst (see newConn).
+func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 	const f = "libpq-kv"
 	lim := len(s)
 	i := skipSpace(s, 0, lim)
 	if i == lim {
 		return nil, synErr(f, i, "empty connection string")
 	}
-	c := &Conn{Format: f, Driver: "postgres"}
+	c := newConn(dst, Conn{Format: f, Driver: "postgres"})
 	var hp hpParams
 	for i < lim {
 		k0 := i

@@ -15,14 +15,17 @@ import (
 // them); the password may hold '@', ':' and '/': the userinfo ends at the
 // last '@' that is followed by a network name and "(" or "/". Parameter
 // values are form-decoded, as the driver does.
-func ParseMySQL(s string) (*Conn, error) {
+func ParseMySQL(s string) (*Conn, error) { return parseMySQL(s, nil) }
+
+// parseMySQL is ParseMySQL into dst (see newConn).
+func parseMySQL(s string, dst *Conn) (*Conn, error) {
 	const f = "mysql-dsn"
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
 	if i == lim {
 		return nil, synErr(f, i, "empty connection string")
 	}
-	c := &Conn{Format: f, Driver: "mysql"}
+	c := newConn(dst, Conn{Format: f, Driver: "mysql"})
 	if se := schemeEnd(s, i, lim); se > 0 && strings.HasPrefix(s[se+1:lim], "//") {
 		c.Scheme = lowerASCII(s[i:se])
 		if driverForScheme(c.Scheme) != "mysql" {

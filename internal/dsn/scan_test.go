@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -126,4 +127,88 @@ func TestNormKeyUnchangedWhenNormal(t *testing.T) {
 			t.Errorf("normKey(%q) = %q, want %q", k, got, want)
 		}
 	}
+}
+
+// normalConn is c with empty slices made nil, for comparing a Conn a
+// Parser reused with a fresh one.
+func normalConn(c *Conn) *Conn {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	if len(n.Hosts) == 0 {
+		n.Hosts = nil
+	}
+	if len(n.Params) == 0 {
+		n.Params = nil
+	}
+	if len(n.Issues) == 0 {
+		n.Issues = nil
+	}
+	if len(n.secrets) == 0 {
+		n.secrets = nil
+	}
+	return &n
+}
+
+func TestParserMatchesParse(t *testing.T) {
+	inputs := []string{
+		"postgres://u:p@h1:5432,h2/db?sslmode=require&application_name=x",
+		"host=a port=5432 dbname=d password=secret",
+		"jdbc:postgresql://h/db?ssl=true",
+		"jdbc:sqlserver://h\\inst:1433;databaseName=d;encrypt=true",
+		"jdbc:oracle:thin:u/p@h:1521/svc",
+		"jdbc:h2:tcp://h/~/db;USER=sa",
+		"jdbc:sqlite:/tmp/x.db?mode=ro",
+		"Server=h,1433;Database=d;User Id=sa;Password=p;Encrypt=false",
+		"u:p@tcp(h:3306)/d?tls=true&timeout=5s",
+		"mysql://u@unix(/tmp/s)/d",
+		"redis://h:6379/0",
+		"rediss://:p@h:6380",
+		"sqlite:///tmp/x.db",
+		"not a dsn",
+		"postgres://h:99999/db",
+		"",
+	}
+	var p Parser
+	for round := 0; round < 2; round++ {
+		for _, s := range inputs {
+			want, werr := Parse(s)
+			got, gerr := p.Parse(s)
+			if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+				t.Fatalf("Parser.Parse(%q) error %v, Parse error %v", s, gerr, werr)
+			}
+			if werr != nil {
+				continue
+			}
+			if g, w := normalConn(got), normalConn(want); !reflect.DeepEqual(g, w) {
+				t.Errorf("Parser.Parse(%q) = %+v\nParse = %+v", s, g, w)
+			}
+			if got.RedactParsed(s) != want.RedactParsed(s) {
+				t.Errorf("Parser.Parse(%q): RedactParsed differs", s)
+			}
+		}
+	}
+}
+
+func FuzzParserMatchesParse(f *testing.F) {
+	for _, s := range []string{"postgres://u:p@h/db?a=b", "host=a password=b", "u:p@tcp(h)/d", "jdbc:mysql://h/d", "Server=h;Password=x"} {
+		f.Add(s)
+	}
+	var p Parser
+	f.Fuzz(func(t *testing.T, s string) {
+		// A string with hosts, parameters and secrets first, so that
+		// s is parsed into memory that held them.
+		if _, err := p.Parse("postgres://u:p@h1,h2:5/db?sslmode=require&password=x&port=99999"); err != nil {
+			t.Fatal(err)
+		}
+		want, werr := Parse(s)
+		got, gerr := p.Parse(s)
+		if (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error() {
+			t.Fatalf("Parser.Parse(%q) error %v, Parse error %v", s, gerr, werr)
+		}
+		if werr == nil && !reflect.DeepEqual(normalConn(got), normalConn(want)) {
+			t.Errorf("Parser.Parse(%q) = %+v\nParse = %+v", s, normalConn(got), normalConn(want))
+		}
+	})
 }

@@ -13,7 +13,10 @@ import (
 // last '@' before the path ends the userinfo. '#' is an ordinary character
 // (libpq has no fragments), so a query password holding '#' stays whole.
 // '+' is not decoded to a space, as in libpq.
-func ParseURL(s string) (*Conn, error) {
+func ParseURL(s string) (*Conn, error) { return parseURL(s, nil) }
+
+// parseURL is ParseURL into dst (see newConn).
+func parseURL(s string, dst *Conn) (*Conn, error) {
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
 	if i == lim {
@@ -23,7 +26,7 @@ func ParseURL(s string) (*Conn, error) {
 	if se < 0 {
 		return nil, synErr("url", i, `missing scheme such as "postgres://"`)
 	}
-	return parseURLAt(s, i, se, lim, "url")
+	return parseURLAt(s, i, se, lim, "url", dst)
 }
 
 // hpParams collects host= and port= parameters, applied after the whole
@@ -35,8 +38,8 @@ type hpParams struct {
 	instance     Part
 }
 
-func parseURLAt(s string, start, se, lim int, format string) (*Conn, error) {
-	c := &Conn{Format: format, Scheme: lowerASCII(s[start:se])}
+func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, error) {
+	c := newConn(dst, Conn{Format: format, Scheme: lowerASCII(s[start:se])})
 	if format == "jdbc" {
 		c.Driver = driverForJDBC(c.Scheme)
 	} else {

@@ -83,6 +83,9 @@ type fileCtx struct {
 	grouped []entry
 	vars    []envVar
 	groups  []envGroup
+	// conns parses applyURL's connection strings into memory kept from
+	// string to string; no Conn outlives the call that parsed it.
+	conns dsn.Parser
 	// flat holds the nodes unflatten makes, also for one call only.
 	flat []tree.Node
 }
@@ -98,6 +101,7 @@ func (fc *fileCtx) release() {
 	*fc = fileCtx{
 		flat:       fc.flat[:0],
 		groups:     fc.groups[:0],
+		conns:      fc.conns,
 		lineStarts: fc.lineStarts[:0],
 		reader:     fc.reader,
 		cands:      fc.cands[:0],
@@ -144,6 +148,10 @@ func (fc *fileCtx) value(n *tree.Node) profile.Value {
 
 func textValue(text string, loc profile.Location) profile.Value {
 	v := profile.Value{Text: text, Set: true, Loc: loc}
+	if !maybeInterp(text) {
+		// Most values hold no interpolation: skip making an Interp.
+		return v
+	}
 	if in := ParseInterp(text); in.Any {
 		v.Unresolved = true
 		v.Var = in.Var
@@ -570,7 +578,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	if parseText == "" {
 		return false
 	}
-	c, err := dsn.Parse(parseText)
+	c, err := fc.conns.Parse(parseText) // read below, then dropped
 	if err != nil || c == nil {
 		if e.f == fURL && dsn.Looks(parseText) {
 			p.SetParam("url_error", profile.Value{Text: err.Error(), Set: true, Loc: v.Loc})
