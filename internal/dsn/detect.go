@@ -25,7 +25,9 @@ func (p *Parser) Parse(s string) (*Conn, error) { return parse(s, &p.c) }
 // lengths); without one it is a new Conn, as the exported parsers return.
 func newConn(dst *Conn, fields Conn) *Conn {
 	if dst == nil {
-		return &fields
+		c := new(Conn) // fields itself stays on the stack
+		*c = fields
+		return c
 	}
 	fields.Hosts, fields.Params, fields.Issues, fields.secrets = dst.Hosts[:0], dst.Params[:0], dst.Issues[:0], dst.secrets[:0]
 	*dst = fields

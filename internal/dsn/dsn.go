@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -346,7 +347,9 @@ func (c *Conn) finish() {
 	if bi >= 0 {
 		c.TLS = c.Params[bi].Value
 		c.TLSKey = c.Params[bi].Key
-		c.Params = append(c.Params[:bi:bi], c.Params[bi+1:]...)
+		// In place: the Conn owns its Params, and a Parser keeps the
+		// room for the next string.
+		c.Params = slices.Delete(c.Params, bi, bi+1)
 	}
 	for i, h := range c.Hosts {
 		if h.Port.Set && !portBefore(c.Hosts[:i], h.Port.Off) {

@@ -62,6 +62,7 @@ type fileCtx struct {
 	// lineStarts are byte offsets of each line, and text the file as a
 	// string, both made on first use.
 	lineStarts []int
+	allLines   bool // lineStarts has every line
 	text       string
 	// anchors is 0 until known, then 1 when the file has no '&' or no
 	// '*', 2 when it may define YAML anchors and use them.
@@ -252,14 +253,17 @@ func runeOffset(s string, runes int) int {
 func (fc *fileCtx) line(n int) string {
 	if len(fc.lineStarts) == 0 {
 		fc.lineStarts = append(fc.lineStarts, 0)
-		for i := 0; ; {
-			j := bytes.IndexByte(fc.data[i:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			fc.lineStarts = append(fc.lineStarts, i)
+	}
+	// The table grows only as far as asked (and one line more, for the
+	// end of line n): most questions are about the top of the file.
+	for len(fc.lineStarts) <= n && !fc.allLines {
+		from := fc.lineStarts[len(fc.lineStarts)-1]
+		j := bytes.IndexByte(fc.data[from:], '\n')
+		if j < 0 {
+			fc.allLines = true
+			break
 		}
+		fc.lineStarts = append(fc.lineStarts, from+j+1)
 	}
 	if n < 1 || n > len(fc.lineStarts) {
 		return ""

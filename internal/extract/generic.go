@@ -644,8 +644,10 @@ func (fc *fileCtx) isMergeSource(n *tree.Node) bool {
 // previous finds an earlier entry of a block read from the same key.
 func previous(entries, urls []entry, key string) *tree.Node {
 	for _, list := range [][]entry{entries, urls} {
-		for _, e := range list {
-			if e.key == key && e.node != nil {
+		for i := range list {
+			// The first byte tells most keys of a block apart
+			// before a full comparison.
+			if e := &list[i]; len(e.key) == len(key) && (key == "" || e.key[0] == key[0]) && e.key == key && e.node != nil {
 				return e.node
 			}
 		}

@@ -155,3 +155,21 @@ func driverFromWordsRef(s string) string {
 	}
 	return ""
 }
+
+func TestLineGrowsAsAsked(t *testing.T) {
+	for _, data := range []string{"", "a", "a\n", "a\nb", "a\r\nb\r\n\nc", "\n\n\n"} {
+		want := strings.Split(data, "\n")
+		for _, order := range [][]int{{1, 2, 3, 4, 5}, {5, 1, 3}, {3, 0, -1, 2, 9, 1}} {
+			fc := &fileCtx{data: []byte(data)}
+			for _, n := range order {
+				w := ""
+				if n >= 1 && n <= len(want) {
+					w = strings.TrimSuffix(want[n-1], "\r")
+				}
+				if got := fc.line(n); got != w {
+					t.Errorf("%q: line(%d) = %q, want %q", data, n, got, w)
+				}
+			}
+		}
+	}
+}
