@@ -138,6 +138,18 @@ var keyShapes = func() (shapes [48]uint32) {
 	return shapes
 }()
 
+// keyEnds is keyShapes for the last byte of a key: together they turn
+// away most keys that share a length and a first letter with a table key
+// (level, format, enabled) before they are hashed.
+var keyEnds = func() (ends [48]uint32) {
+	for k := range keyTable {
+		if k != "" && len(k) < len(ends) {
+			ends[len(k)] |= 1 << (k[len(k)-1] & 31)
+		}
+	}
+	return ends
+}()
+
 // keySlots is keyTable as an open-addressing hash table (keySlot, probed
 // linearly from keyHash): keyOf runs on every key of every file, and a
 // small hash over the already folded bytes costs less than the runtime's
@@ -198,7 +210,7 @@ func keyOf(k string) keyInfo {
 		f = fold(nil, k)
 		h = keyHash(f)
 	}
-	if len(f) < len(keyShapes) && (len(f) == 0 || keyShapes[len(f)]&(1<<(f[0]&31)) == 0) {
+	if len(f) < len(keyShapes) && (len(f) == 0 || keyShapes[len(f)]&(1<<(f[0]&31)) == 0 || keyEnds[len(f)]&(1<<(f[len(f)-1]&31)) == 0) {
 		return keyInfo{}
 	}
 	mask := uint32(len(keySlots) - 1)
