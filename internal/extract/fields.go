@@ -537,6 +537,30 @@ func wordDriver(w []byte) string {
 	return wordDrivers[string(w)]
 }
 
+// wordInfo is what dbWords and wordDrivers say of one word, joined
+// (wordTable) so that wordsOf looks each word up once.
+type wordInfo struct {
+	db     bool
+	driver string
+}
+
+// wordTable joins dbWords and wordDrivers; it is built once, from them,
+// and never changed.
+var wordTable = func() map[string]wordInfo {
+	t := make(map[string]wordInfo, len(dbWords)+len(wordDrivers))
+	for w, ok := range dbWords {
+		wi := t[w]
+		wi.db = ok
+		t[w] = wi
+	}
+	for w, d := range wordDrivers {
+		wi := t[w]
+		wi.driver = d
+		t[w] = wi
+	}
+	return t
+}()
+
 // wordsOf is isDBWord(s) (when db is asked) and driverFromWords(s) in one
 // pass over the words of s: the walk asks both of every map's key.
 func wordsOf(s string, onlyDriver bool) (db bool, driver string) {
@@ -546,11 +570,16 @@ func wordsOf(s string, onlyDriver bool) (db bool, driver string) {
 		if w == nil {
 			return db, driver
 		}
-		if !db && !onlyDriver && dbWords[string(w)] {
+		wi := wordTable[string(w)]
+		if wi.db && !onlyDriver {
 			db = true
 		}
 		if driver == "" {
-			driver = wordDriver(w)
+			if c := w[len(w)-1]; c >= '0' && c <= '9' {
+				driver = wordDriver(w) // mysql8: the word without its digits
+			} else {
+				driver = wi.driver
+			}
 		}
 		if driver != "" && (db || onlyDriver) {
 			return db, driver
