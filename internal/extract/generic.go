@@ -81,9 +81,9 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		}
 		mark := len(fc.consumed)
 		// ctx.db already holds what isDBWord says of the block's key.
-		ps := fc.mapBlockKeys(n, kp, ctx, infos, ctx.db)
+		// The block's profiles go straight to out.
+		made := fc.mapBlockKeys(n, kp, ctx, infos, ctx.db, out)
 		consumed := fc.consumed[mark:]
-		*out = append(*out, ps...)
 		before := len(*out)
 		templates := kp == "" && hasEnvironmentBlocks(n)
 		for _, c := range n.Children {
@@ -98,7 +98,7 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 			fc.walk(c, joinKey(kp, c.Key), ctx, out)
 		}
 		fc.popConsumed(mark)
-		if len(ps) == 0 && len(*out) > before {
+		if made == 0 && len(*out) > before {
 			fc.strays(n, ctx, (*out)[before:])
 		}
 	}
@@ -245,12 +245,15 @@ func classifyKey(ki keyInfo, key string, n *tree.Node, ctx walkCtx) field {
 // read as part of the block are pushed on fc.consumed, for the walk to
 // skip; the caller pops them (popConsumed).
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Profile {
-	return fc.mapBlockKeys(n, kp, ctx, fc.keyInfos(n), ctx.db || isDBWord(lastKey(kp)))
+	var out []*profile.Profile
+	fc.mapBlockKeys(n, kp, ctx, fc.keyInfos(n), ctx.db || isDBWord(lastKey(kp)), &out)
+	return out
 }
 
 // mapBlockKeys is mapBlock for a map whose keys are looked up (infos) and
-// whose context is known to be about a database or not (strong).
-func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []keyInfo, strong bool) []*profile.Profile {
+// whose context is known to be about a database or not (strong). It
+// appends the block's profiles to out and returns how many it made.
+func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []keyInfo, strong bool, out *[]*profile.Profile) int {
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	for i, c := range n.Children {
@@ -298,7 +301,7 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	cands = append(cands, secrets...)
 	fc.cands = cands[:0] // the grown buffer, for the next block
 	if !viable(block{entries: cands, driver: ctx.driver, strong: strong}) {
-		return nil
+		return 0
 	}
 	// Order the block: connection strings first, so that the fields
 	// written beside them win; named connection strings apart.
@@ -360,13 +363,14 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	fc.fill(all)
 	fc.fill(namedURLs)
 	urls, entries := all[:nURLs], all[nURLs:]
-	var out []*profile.Profile
+	made := 0
 	mk := func(es []entry, kp string) {
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}
 		if p := fc.assemble(b); p != nil {
 			p.EnvironmentRaw = ctx.envRaw
 			p.Notes = append(p.Notes, dups...)
-			out = append(out, p)
+			*out = append(*out, p)
+			made++
 		}
 	}
 	for _, u := range namedURLs {
@@ -381,7 +385,7 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	default:
 		mk(all, kp)
 	}
-	return out
+	return made
 }
 
 // subBlock classifies the scalars of a pool or TLS sub-block
