@@ -148,15 +148,19 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 		for _, p := range fr.Problems {
 			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
 		}
-		stream.File(in)
+		kept := stream.File(in)
 		var idx *policy.SuppressionIndex
 		if fr.Data != nil {
 			idx = policy.IndexSuppressions(fr.Data)
 		}
 		mu.Lock()
-		defer mu.Unlock()
 		paths.read(fr.Rel, fr.Arg, fr.Data != nil, idx)
 		links.Add(fr)
+		mu.Unlock()
+		if !kept {
+			// Judged and let go: the next files reuse their memory.
+			extract.Release(fr.Profiles)
+		}
 	})
 	if err != nil {
 		var ue *scan.UsageError

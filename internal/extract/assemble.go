@@ -290,7 +290,8 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 		// decide before allocating a profile.
 		return nil
 	}
-	p := &profile.Profile{KeyPath: b.keyPath, Name: b.name, ServerSide: b.serverSide}
+	p := newProfile()
+	p.KeyPath, p.Name, p.ServerSide = b.keyPath, b.name, b.serverSide
 	var (
 		hasURL, hasHost, hasPort, hasDB, hasUser, hasPW, hasDriver bool
 		explicitDriver                                             string

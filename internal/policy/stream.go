@@ -222,8 +222,10 @@ type FileInput struct {
 }
 
 // File judges one file. It is safe to call from several goroutines at
-// once; the profiles are not kept unless the file must wait for Finish.
-func (st *Stream) File(in FileInput) {
+// once. It reports whether it kept the profiles (the file must wait for
+// Finish); when it did not, nothing of the stream points at them, and
+// the caller may reuse them (extract.Release).
+func (st *Stream) File(in FileInput) (kept bool) {
 	sc, _ := st.scratch.Get().(*fileScratch)
 	if sc == nil {
 		sc = new(fileScratch)
@@ -338,6 +340,7 @@ func (st *Stream) File(in FileInput) {
 	}
 	if wait {
 		st.kept = append(st.kept, keptFile{index: in.Index, profiles: in.Profiles})
+		kept = true
 	}
 	if digest != nil {
 		st.digests = append(st.digests, *digest)
@@ -349,6 +352,7 @@ func (st *Stream) File(in FileInput) {
 			}
 		}
 	}
+	return kept
 }
 
 // fileScratch is the memory File works in, reused from file to file
