@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -281,41 +282,86 @@ func templateBody(body string) (v, def string, hasDef bool) {
 	return v, "", false
 }
 
-// erbBody reads ENV['X'], ENV.fetch('X', 'def'), ENV['X'] || "def" and
-// ENV['X'].presence || "def".
+// erbBody reads ENV['X'], ENV.fetch('X', default), ENV.fetch('X') { default },
+// ENV['X'] || default and ENV['X'].presence || default, a default being a
+// quoted string, a number, true or false. An expression with several
+// references (a ternary of two fetches) has a default only when every
+// reference has one; v and def are then the first reference's.
 func erbBody(body string) (v, def string, hasDef bool) {
 	body = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(body, "="), "-"))
 	body = strings.TrimSuffix(body, "-")
-	if i := strings.Index(body, "ENV"); i >= 0 {
-		rest := body[i+3:]
+	refs := 0
+	all := true
+	for rest := body; ; {
+		i := strings.Index(rest, "ENV")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+3:]
+		name, d, ok := "", "", false
 		switch {
 		case strings.HasPrefix(rest, ".fetch("):
 			e := matchParen(rest, len(".fetch"))
-			if e > 0 {
-				args := splitArgs(rest[len(".fetch("):e])
-				if len(args) > 0 {
-					v = unquote(args[0])
+			if e < 0 {
+				continue
+			}
+			args := splitArgs(rest[len(".fetch("):e])
+			if len(args) > 0 {
+				name = unquote(args[0])
+			}
+			if len(args) > 1 {
+				d, ok = erbLiteral(args[1])
+			}
+			rest = rest[e+1:]
+			if t := strings.TrimSpace(rest); !ok && strings.HasPrefix(t, "{") {
+				// The block form: ENV.fetch('X') { 5 }.
+				if e := strings.IndexByte(t, '}'); e > 0 {
+					d, ok = erbLiteral(t[1:e])
 				}
-				if len(args) > 1 && isQuoted(args[1]) {
-					def, hasDef = unquote(args[1]), true
-				}
-				rest = rest[e+1:]
 			}
 		case strings.HasPrefix(rest, "["):
 			e := strings.IndexByte(rest, ']')
-			if e > 0 {
-				v = unquote(rest[1:e])
-				rest = rest[e+1:]
+			if e < 0 {
+				continue
 			}
-		}
-		if k := strings.Index(rest, "||"); k >= 0 && !hasDef {
-			arg := strings.TrimSpace(rest[k+2:])
-			if isQuoted(arg) {
-				def, hasDef = unquote(arg), true
+			name = unquote(rest[1:e])
+			rest = strings.TrimPrefix(rest[e+1:], ".presence")
+			if t := strings.TrimSpace(rest); strings.HasPrefix(t, "||") {
+				arg := strings.TrimSpace(t[2:])
+				if end := strings.IndexAny(arg, ")?:"); end >= 0 && !isQuoted(arg) {
+					arg = strings.TrimSpace(arg[:end])
+				}
+				d, ok = erbLiteral(arg)
 			}
+		default:
+			continue
 		}
+		if refs == 0 {
+			v, def = name, d
+		}
+		refs++
+		all = all && ok
 	}
-	return v, def, hasDef
+	if refs == 0 || !all {
+		return v, "", false
+	}
+	return v, def, true
+}
+
+// erbLiteral reads a Ruby literal usable as a default: a quoted string, a
+// number, true or false (nil is none).
+func erbLiteral(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	switch {
+	case isQuoted(s):
+		return s[1 : len(s)-1], true
+	case s == "true" || s == "false":
+		return s, true
+	}
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil && s != "" && s[0] != '_' {
+		return s, true
+	}
+	return "", false
 }
 
 func matchBrace(s string, open int) int {

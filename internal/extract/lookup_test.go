@@ -173,3 +173,31 @@ func TestLineGrowsAsAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestERBDefaults: ERB references and their defaults, as erbBody reads
+// them (a default is what the variable's absence falls back to).
+func TestERBDefaults(t *testing.T) {
+	for _, c := range []struct {
+		body, v, def string
+		hasDef       bool
+	}{
+		{"= ENV['DB_HOST'] ", "DB_HOST", "", false},
+		{"= ENV['DB_HOST'] || 'localhost' ", "DB_HOST", "localhost", true},
+		{`= ENV["DB_HOST"].presence || "db" `, "DB_HOST", "db", true},
+		{"= ENV.fetch('POSTGRES_HOST', 'localhost') ", "POSTGRES_HOST", "localhost", true},
+		{"= ENV.fetch('POOL', 10) ", "POOL", "10", true},
+		{`= ENV.fetch("RAILS_MAX_THREADS") { 5 } `, "RAILS_MAX_THREADS", "5", true},
+		{"= ENV.fetch('X') ", "X", "", false},
+		{"= ENV.fetch('X', nil) ", "X", "", false},
+		{"= ENV.fetch('X', ENV['Y']) ", "X", "", false},
+		{"= Sidekiq.server? ? ENV.fetch('SIDEKIQ_CONCURRENCY', 10) : ENV.fetch('RAILS_MAX_THREADS', 5) ", "SIDEKIQ_CONCURRENCY", "10", true},
+		{"= cond ? ENV.fetch('A', 1) : ENV['B'] ", "A", "", false},
+		{`= ENV["POSTGRES_STATEMENT_TIMEOUT"] || "14s" `, "POSTGRES_STATEMENT_TIMEOUT", "14s", true},
+		{"= 42 ", "", "", false},
+	} {
+		v, def, hasDef := erbBody(c.body)
+		if v != c.v || def != c.def || hasDef != c.hasDef {
+			t.Errorf("erbBody(%q) = %q, %q, %v; want %q, %q, %v", c.body, v, def, hasDef, c.v, c.def, c.hasDef)
+		}
+	}
+}
