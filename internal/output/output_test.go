@@ -169,6 +169,13 @@ func TestSARIFSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The schema is enforced: a level SARIF does not define is refused.
+	bad := bytes.Replace(render(t, "sarif", sample(), output.Options{Version: "test"}), []byte(`"level": "error"`), []byte(`"level": "fatal"`), 1)
+	if inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad)); err != nil {
+		t.Fatal(err)
+	} else if sch.Validate(inst) == nil {
+		t.Fatal(`a result with "level": "fatal" validates: the schema checks nothing`)
+	}
 	for name, rep := range map[string]*policy.Report{"sample": sample(), "empty": {}} {
 		t.Run(name, func(t *testing.T) {
 			out := render(t, "sarif", rep, output.Options{Version: "test"})
