@@ -41,12 +41,3 @@ func (c *chunks[T]) filter(keep func(*T) bool) {
 	}
 	*c = out
 }
-
-// slice returns the elements in one slice.
-func (c *chunks[T]) slice() []T {
-	out := make([]T, 0, c.n)
-	for _, b := range c.blocks {
-		out = append(out, b...)
-	}
-	return out
-}
