@@ -173,7 +173,9 @@ func tlsRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  driver: postgres\n  host: orders-db.prod.internal\n  port: 5432\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  driver: postgres\n  host: orders-db.prod.internal\n  port: 5432\n  sslmode: verify-full\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !isProd(p) || !client(p) || !sqlDriver(p) || len(p.Hosts) == 0 || p.FirstHost().Socket {
+				// No TLS setting (tlsOf's tlsUnset) is tested before the
+				// driver, the dearest test.
+				if !isProd(p) || !client(p) || p.TLS.Mode.Set || len(p.Hosts) == 0 || p.Hosts[0].Socket || !sqlDriver(p) {
 					return
 				}
 				if st, _ := tlsOf(p); st == tlsUnset {
@@ -227,7 +229,15 @@ func passwordRules() []*Rule {
 			BadName:     "database.yml", Bad: "production:\n  host: db.prod.internal\n  password: Tr0ub4dor\nstaging:\n  host: db.staging.internal\n  password: Tr0ub4dor\n",
 			GoodName: "database.yml", Good: "production:\n  host: db.prod.internal\n  password: <%= ENV['DB_PASSWORD'] %>\nstaging:\n  host: db.staging.internal\n  password: <%= ENV['DB_PASSWORD'] %>\n",
 			Set: func(c *Context, ps []*profile.Profile) {
-				t, rs := recordsOf(ps)
+				// sharedPasswords reads the records of literal secrets
+				// alone: the others need not be made.
+				var secrets []*profile.Profile
+				for _, p := range ps {
+					if literalSecret(p) {
+						secrets = append(secrets, p)
+					}
+				}
+				t, rs := recordsOf(secrets)
 				sharedPasswords(c, t, rs)
 			},
 		},

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"hash/maphash"
 	"io"
 	"path"
 	"slices"
@@ -81,18 +82,7 @@ func interpolationRules() []*Rule {
 				if !isProd(p) || !client(p) {
 					return
 				}
-				var names []string
-				var first profile.Location
-				p.EachField(func(name string, v profile.Value) {
-					if !v.Unresolved || v.HasDefault || name == "params.url" || name == "params.raw" || strings.Contains(name, "password") {
-						return
-					}
-					names = append(names, name+" "+v.Text)
-					if first.Line == 0 {
-						first = v.Loc
-					}
-				})
-				if len(names) > 0 {
+				if names, first := unresolvedFields(p); len(names) > 0 {
 					c.Report(p, "unresolved", first, "production profile depends on interpolations with no default: %s; when a variable is missing the driver gets an empty value", strings.Join(names, ", "))
 				}
 			},
@@ -116,6 +106,38 @@ func interpolationRules() []*Rule {
 			},
 		},
 	}
+}
+
+// unresolvedFields lists the fields of p that are interpolations with no
+// default ("name ${VAR}"), in EachField's order, and where the first is;
+// the password and the whole connection string are left out. EachField
+// visits the parameters last, in name order: they are visited apart, so
+// that their names are sorted only when one of them is listed.
+func unresolvedFields(p *profile.Profile) (names []string, first profile.Location) {
+	add := func(name string, v profile.Value) {
+		names = append(names, name+" "+v.Text)
+		if first.Line == 0 {
+			first = v.Loc
+		}
+	}
+	q := *p
+	q.Params = nil
+	q.EachField(func(name string, v profile.Value) {
+		if v.Unresolved && !v.HasDefault && !strings.Contains(name, "password") {
+			add(name, v)
+		}
+	})
+	var keys []string
+	for k, v := range p.Params {
+		if v.Set && v.Unresolved && !v.HasDefault && k != "url" && k != "raw" && !strings.Contains(k, "password") {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add("params."+k, p.Params[k])
+	}
+	return names, first
 }
 
 func keyRules() []*Rule {
@@ -199,7 +221,12 @@ func topologyRules() []*Rule {
 				if !client(p) || pooler(p) || len(p.Hosts) < 2 || (driver(p) != "postgres" && driver(p) != "cockroachdb") {
 					return
 				}
-				if _, reader := hasWord(p.Name+" "+p.KeyPath, readerWords()...); reader {
+				// The name and the key path are read apart: no word runs
+				// from one into the other.
+				if _, reader := hasWord(p.Name, readerWords()...); reader {
+					return
+				}
+				if _, reader := hasWord(p.KeyPath, readerWords()...); reader {
 					return
 				}
 				if _, ok := param(p, "target_session_attrs", "targetServerType"); ok {
@@ -308,8 +335,34 @@ func fleetRules() []*Rule {
 }
 
 func fleetCheck(c *Context, ps []*profile.Profile) {
-	t, rs := recordsOf(ps)
+	t, rs := recordsOf(fleetCopies(ps))
 	fleetRecords(c, t, rs)
+}
+
+// fleetCopies are the client profiles of ps whose fleetKey another one
+// shares (or seems to: two keys may hash alike), in their order: a profile
+// alone in its group is never compared, and most are, so only the others'
+// records are made.
+func fleetCopies(ps []*profile.Profile) []*profile.Profile {
+	var h maphash.Hash
+	hashes := make([]uint64, len(ps))
+	count := make(map[uint64]int, len(ps))
+	for i, p := range ps {
+		if !client(p) {
+			continue
+		}
+		h.Reset()
+		writeFleetKey(&h, p)
+		hashes[i] = h.Sum64()
+		count[hashes[i]]++
+	}
+	var copies []*profile.Profile
+	for i, p := range ps {
+		if client(p) && count[hashes[i]] > 1 {
+			copies = append(copies, p)
+		}
+	}
+	return copies
 }
 
 // fleetRecords is the fleet rule over compact records (setRecord), so that
@@ -445,12 +498,12 @@ func clientServerRules() []*Rule {
 					return
 				}
 				st, mode := tlsOf(p)
-				rel := []Related{{Loc: s.Loc, Message: "server " + s.Name + " TLS " + s.TLS}}
+				rel := func() []Related { return []Related{{Loc: s.Loc, Message: "server " + s.Name + " TLS " + s.TLS}} }
 				switch {
 				case s.TLS == "off" && (st == tlsOn || st == tlsVerified || st == tlsUnverified):
-					c.ReportRelated(p, "tls", p.TLS.Mode.Loc, rel, "client requires TLS (%s=%s) but server %s runs with TLS off: every connection fails", tlsKey(p), mode, s.Name)
+					c.ReportRelated(p, "tls", p.TLS.Mode.Loc, rel(), "client requires TLS (%s=%s) but server %s runs with TLS off: every connection fails", tlsKey(p), mode, s.Name)
 				case s.TLS == "on" && st == tlsOff && s.Kind == "mysql":
-					c.ReportRelated(p, "tls", p.TLS.Mode.Loc, rel, "client disables TLS (%s=%s) but server %s requires secure transport: every connection is refused", tlsKey(p), mode, s.Name)
+					c.ReportRelated(p, "tls", p.TLS.Mode.Loc, rel(), "client disables TLS (%s=%s) but server %s requires secure transport: every connection is refused", tlsKey(p), mode, s.Name)
 				}
 			},
 		},

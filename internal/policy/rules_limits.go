@@ -16,9 +16,11 @@ func connectDefault(p *profile.Profile) (time.Duration, string) {
 	switch d := driver(p); {
 	case d == "sqlserver":
 		return 15 * time.Second, "ADO.NET and go-mssqldb (15 s)"
-	case jdbc(p) && d == "postgres":
+	case !jdbc(p):
+		// no default: the operating system's TCP timeout
+	case d == "postgres":
 		return 10 * time.Second, "PgJDBC (10 s)"
-	case jdbc(p):
+	default:
 		return 30 * time.Second, "HikariCP (30 s)"
 	}
 	return 0, ""
@@ -34,7 +36,7 @@ func timeoutRules() []*Rule {
 			BadName:     "config.yaml", Bad: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full\n",
 			GoodName: "config.yaml", Good: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || !sqlDriver(p) || p.Timeouts.Connect.Set {
+				if !client(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
 					return
 				}
 				if d, _ := connectDefault(p); d == 0 {
@@ -50,7 +52,7 @@ func timeoutRules() []*Rule {
 			BadName:     "application.properties", Bad: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full\n",
 			GoodName: "application.properties", Good: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full&connectTimeout=5\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || !sqlDriver(p) || p.Timeouts.Connect.Set {
+				if !client(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
 					return
 				}
 				if d, who := connectDefault(p); d > 0 {
@@ -87,7 +89,7 @@ func timeoutRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n  statement_timeout: 30s\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if isProd(p) && client(p) && sqlDriver(p) && !p.Timeouts.Statement.Set {
+				if isProd(p) && client(p) && !p.Timeouts.Statement.Set && sqlDriver(p) {
 					c.Report(p, "timeouts.statement", profile.Location{}, "no statement timeout in a production profile: slow queries hold connections until the pool is exhausted")
 				}
 			},
@@ -152,7 +154,7 @@ func poolRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  host: db.prod.internal\n  pool:\n    max_open: 20\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  host: db.prod.internal\n  pool:\n    max_open: 20\n    conn_max_lifetime: 30m\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if isProd(p) && client(p) && sqlDriver(p) && p.Pool.MaxOpen.Set && !p.Pool.MaxLifetime.Set {
+				if isProd(p) && client(p) && p.Pool.MaxOpen.Set && !p.Pool.MaxLifetime.Set && sqlDriver(p) {
 					c.Report(p, "pool.max_lifetime", profile.Location{}, "production pool has no connection lifetime: connections outlive failovers and are cut by idle timeouts on the way")
 				}
 			},
@@ -165,7 +167,7 @@ func poolRules() []*Rule {
 			BadName:     "docker-compose.yml", Bad: "services:\n  db:\n    image: postgres:16\n    command: postgres -c idle_session_timeout=60000\n  app:\n    environment:\n      DB_HOST: db\n      DB_CONN_MAX_LIFETIME: 1h\n",
 			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    command: postgres -c idle_session_timeout=60000\n  app:\n    environment:\n      DB_HOST: db\n      DB_CONN_MAX_LIFETIME: 30s\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) {
+				if !client(p) || len(c.Servers) == 0 {
 					return
 				}
 				s, ok := c.serverFor(p)
@@ -260,7 +262,7 @@ func capacityRules() []*Rule {
 // capacity finds the server behind p and the peak number of connections
 // p's replicas open to it.
 func capacity(c *Context, p *profile.Profile) (s *Server, open, total int, how string, ok bool) {
-	if !client(p) {
+	if !client(p) || !p.Pool.MaxOpen.Set || len(c.Servers) == 0 {
 		return nil, 0, 0, "", false
 	}
 	open, ok = p.Pool.MaxOpen.Int()

@@ -114,9 +114,8 @@ func serversFromProfiles(ps []*profile.Profile) []Server {
 	return out
 }
 
-// matches reports whether host names this server.
+// matches reports whether host, lower-cased, names this server.
 func (s *Server) matches(host string) bool {
-	host = strings.ToLower(host)
 	for _, h := range s.Hosts {
 		if ok, err := path.Match(strings.ToLower(h), host); err == nil && ok {
 			return true
@@ -130,6 +129,9 @@ func (s *Server) matches(host string) bool {
 // for Kubernetes manifests: a compose service name means nothing outside
 // its compose file. Inventory servers match anywhere.
 func (c *Context) serverFor(p *profile.Profile) (*Server, bool) {
+	if len(c.Servers) == 0 {
+		return nil, false // most files: no server known at all
+	}
 	// Several rules ask about the same profile in a row.
 	if c.server.p == p && p != nil && c.server.servers == len(c.Servers) {
 		return c.server.s, c.server.ok
@@ -149,27 +151,33 @@ type serverMemo struct {
 }
 
 func (c *Context) findServer(p *profile.Profile) (*Server, bool) {
-	host, ok := eff(p.FirstHost().Host)
+	if len(p.Hosts) == 0 {
+		return nil, false
+	}
+	first := &p.Hosts[0]
+	host, ok := eff(first.Host)
 	if !ok || host == "" {
 		return nil, false
 	}
-	port, portOK := p.FirstHost().Port.Int()
+	host = strings.ToLower(host)
+	port, portOK := first.Port.Int()
 	var cands []*Server
 	for i := range c.Servers {
 		s := &c.Servers[i]
-		if !s.matches(host) {
-			continue
-		}
+		// The cheap tests first: a scan's server is in another file
+		// far more often than it has another name.
 		if sp := s.profile; sp != nil {
 			if sp == p {
 				continue
 			}
 			sameFile := sp.File == p.File
-			sameDir := path.Dir(sp.File) == path.Dir(p.File) && sp.Format == "kubernetes" && p.Format == "kubernetes"
-			if !sameFile && !sameDir {
+			if !sameFile && (sp.Format != "kubernetes" || p.Format != "kubernetes" || path.Dir(sp.File) != path.Dir(p.File)) {
 				continue
 			}
 		} else if portOK && s.Port != 0 && s.Port != port {
+			continue
+		}
+		if !s.matches(host) {
 			continue
 		}
 		cands = append(cands, s)

@@ -38,6 +38,12 @@ func driver(p *profile.Profile) string {
 }
 
 func canonicalDriver(s string) string {
+	// Most profiles name their driver by its canonical name already: the
+	// extractor canonicalises what it recognises.
+	switch s {
+	case "postgres", "mysql", "sqlserver", "cockroachdb", "sqlite", "mongodb", "redis", "oracle":
+		return s
+	}
 	l := strings.ToLower(strings.TrimSpace(s))
 	switch {
 	case l == "":
@@ -333,16 +339,24 @@ const (
 
 // tlsOf reads the TLS setting of p, whatever the driver calls it.
 func tlsOf(p *profile.Profile) (tlsState, string) {
-	mode, ok := eff(p.TLS.Mode)
 	if !p.TLS.Mode.Set {
 		return tlsUnset, ""
 	}
+	mode, ok := eff(p.TLS.Mode)
 	if !ok {
 		return tlsUnknown, p.TLS.Mode.Text
 	}
 	key := normKey(p.TLS.Key)
 	m := normKey(mode)
 	st := tlsUnknown
+	// driver is read at most once, and only where it decides.
+	d, dRead := "", false
+	drv := func() string {
+		if !dRead {
+			d, dRead = driver(p), true
+		}
+		return d
+	}
 	switch m {
 	case "disable", "disabled", "false", "0", "no", "off", "none", "optional", "nossl":
 		st = tlsOff
@@ -355,14 +369,14 @@ func tlsOf(p *profile.Profile) (tlsState, string) {
 	case "require", "required", "true", "1", "yes", "on", "mandatory", "rediss":
 		st = tlsOn
 		switch {
-		case key == "sslmode" && (m == "require" || m == "required") && driver(p) != "mysql":
+		case key == "sslmode" && (m == "require" || m == "required") && drv() != "mysql":
 			// libpq's require encrypts without checking the certificate,
 			// unless a root certificate is given.
 			st = tlsUnverified
 			if p.TLS.CA.Set {
 				st = tlsVerified
 			}
-		case key == "tls" && driver(p) == "mysql" && m == "true":
+		case key == "tls" && drv() == "mysql" && m == "true":
 			st = tlsVerified // go-sql-driver verifies with tls=true
 		}
 	}
@@ -370,7 +384,7 @@ func tlsOf(p *profile.Profile) (tlsState, string) {
 		if v, ok := eff(p.TLS.Verify); ok {
 			b := strings.ToLower(v)
 			trust := b == "true" || b == "yes" || b == "1"
-			if driver(p) == "sqlserver" && trust || driver(p) != "sqlserver" && (b == "false" || b == "no" || b == "0") {
+			if sqlServer := drv() == "sqlserver"; sqlServer && trust || !sqlServer && (b == "false" || b == "no" || b == "0") {
 				st = tlsUnverified
 			}
 		}
