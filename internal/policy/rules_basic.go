@@ -80,11 +80,12 @@ func addressRules() []*Rule {
 			BadName:     "config.yaml", Bad: "database:\n  driver: postgres\n  host: \"\"\n  port: 5432\n",
 			GoodName: "config.yaml", Good: "database:\n  driver: postgres\n  host: db.internal\n  port: 5432\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || template(p.File) {
+				if !client(p) {
 					return
 				}
 				for i, h := range p.Hosts {
-					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket {
+					// The file's name is read only for an empty host.
+					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket && !template(p.File) {
 						c.Report(p, hostField(i, "host"), h.Host.Loc, "host is empty: the driver falls back to a local default, which is not the database in a container")
 					}
 				}
@@ -99,7 +100,7 @@ func addressRules() []*Rule {
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  driver: postgres\n  host: orders-db.prod.internal\n  port: 5432\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				// A template (.env.example) is meant to hold placeholders.
-				if !isProd(p) || !client(p) || template(p.File) {
+				if !isProd(p) || !client(p) {
 					return
 				}
 				for i, h := range p.Hosts {
@@ -107,7 +108,7 @@ func addressRules() []*Rule {
 						continue // default-host-placeholder-production judges defaults
 					}
 					s, ok := eff(h.Host)
-					if ok && placeholderHost(s) && !localProxy(p, h) {
+					if ok && placeholderHost(s) && !template(p.File) && !localProxy(p, h) {
 						c.Report(p, hostField(i, "host"), h.Host.Loc, "host %q in a production profile is a placeholder or the local machine, not a production database", s)
 					}
 				}

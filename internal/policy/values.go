@@ -188,7 +188,7 @@ func sameKey(a, b string) bool {
 // It allocates nothing: the rules call it on every host and database.
 func hasWord(s string, set ...string) (string, bool) {
 	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := runeAt(s, i)
 		if !wordRune(r) {
 			i += n
 			continue
@@ -196,7 +196,7 @@ func hasWord(s string, set ...string) (string, bool) {
 		j := i + n
 		ascii := r < utf8.RuneSelf
 		for j < len(s) {
-			r, n := utf8.DecodeRuneInString(s[j:])
+			r, n := runeAt(s, j)
 			if !wordRune(r) {
 				break
 			}
@@ -215,6 +215,15 @@ func hasWord(s string, set ...string) (string, bool) {
 		i = j
 	}
 	return "", false
+}
+
+// runeAt is the rune at s[i] and its length, decoded only when it is not
+// ASCII.
+func runeAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 func wordRune(r rune) bool {
