@@ -312,7 +312,7 @@ func (st *Stream) File(in FileInput) (kept bool) {
 		}
 		st.strs.mu.Lock()
 		for pi, p := range active {
-			records, entries = st.record(p, in.Index, pi, st.reread != nil, records, entries)
+			records, entries = st.record(&sc.key, p, in.Index, pi, st.reread != nil, records, entries)
 		}
 		st.strs.mu.Unlock()
 	}
@@ -363,7 +363,22 @@ type fileScratch struct {
 	active  []*profile.Profile
 	records []orderedRecord
 	entries []fleetEntry
+	key     keyBuf
 	c       Context
+}
+
+// keyBuf collects a fleet key's text to hash (writeFleetKey), reused from
+// profile to profile.
+type keyBuf []byte
+
+func (b *keyBuf) WriteString(s string) (int, error) {
+	*b = append(*b, s...)
+	return len(s), nil
+}
+
+func (b *keyBuf) WriteByte(c byte) error {
+	*b = append(*b, c)
+	return nil
 }
 
 // clearFor empties s for its next use, its elements zeroed so that it
@@ -446,16 +461,15 @@ func rejudged(digests []fileDigest, targeted func(string) bool) []fileDigest {
 // its fleet entry, read again in Finish when another shares its hash, and
 // a record only for a literal password (setRecord), its fleet part left
 // to the entry. The caller holds st.strs.mu.
-func (st *Stream) record(p *profile.Profile, file, prof int, lazy bool, records []orderedRecord, entries []fleetEntry) ([]orderedRecord, []fleetEntry) {
+func (st *Stream) record(kb *keyBuf, p *profile.Profile, file, prof int, lazy bool, records []orderedRecord, entries []fleetEntry) ([]orderedRecord, []fleetEntry) {
 	if !needsRecord(p) {
 		return records, entries
 	}
 	e := fleetEntry{file: int32(file), prof: int32(prof), record: -1}
 	if client(p) {
-		var h maphash.Hash
-		h.SetSeed(st.seed)
-		writeFleetKey(&h, p)
-		e.hash = h.Sum64()
+		*kb = (*kb)[:0]
+		writeFleetKey(kb, p)
+		e.hash = maphash.Bytes(st.seed, *kb)
 	}
 	if lazy {
 		if client(p) {
@@ -640,10 +654,11 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		}
 		st.strs.mu.Lock()
 		var entries []fleetEntry
+		var kb keyBuf
 		for k, p := range active {
 			// Linked, these profiles may differ from their file read
 			// again: their records are made whole now.
-			st.records, entries = st.record(p, where[k].file, where[k].prof, false, st.records, entries)
+			st.records, entries = st.record(&kb, p, where[k].file, where[k].prof, false, st.records, entries)
 		}
 		st.fleet.add(entries...)
 		st.strs.mu.Unlock()

@@ -18,7 +18,11 @@ import (
 // ok is false on anything out of the ordinary (an error, not a regular
 // file, over MaxFileSize, a short read); the caller then reads the file
 // again through os, which reports the problem in its usual words.
-func readFast(j job) (data []byte, ok bool) {
+//
+// With buf, the file is read into *buf, grown when too small (a buffer
+// that grew past maxKeptBuffer is not kept), and the bytes are valid until
+// the next read into it.
+func readFast(j job, buf *[]byte) (data []byte, ok bool) {
 	fd, err := openJob(j)
 	if err != nil {
 		return nil, false
@@ -30,9 +34,20 @@ func readFast(j job) (data []byte, ok bool) {
 	}
 	// The size fstat gave is what is read: a file growing while it is
 	// read is read as it was, as a snapshot would be.
-	buf := make([]byte, st.Size)
-	for n := 0; n < len(buf); {
-		m, err := syscall.Read(fd, buf[n:])
+	var b []byte
+	switch {
+	case buf == nil:
+		b = make([]byte, st.Size)
+	case int64(cap(*buf)) >= st.Size:
+		b = (*buf)[:st.Size]
+	default:
+		b = make([]byte, st.Size)
+		if st.Size <= maxKeptBuffer {
+			*buf = b
+		}
+	}
+	for n := 0; n < len(b); {
+		m, err := syscall.Read(fd, b[n:])
 		if err == syscall.EINTR {
 			continue
 		}
@@ -41,8 +56,11 @@ func readFast(j job) (data []byte, ok bool) {
 		}
 		n += m
 	}
-	return buf, true
+	return b, true
 }
+
+// maxKeptBuffer is the largest read buffer a worker keeps between files.
+const maxKeptBuffer = 1 << 20
 
 // dirRef is an open folder whose files the workers open relative to it.
 // It is closed when the walk and every file it listed are done with it.

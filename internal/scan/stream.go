@@ -76,7 +76,7 @@ func Reread(opts Options, arg int, rel string, stdin []byte) (profiles []*profil
 			j.abs, j.explicit = filepath.Join(a, filepath.FromSlash(rel)), false
 		}
 	}
-	_, r := readWithData(j)
+	_, r := readWithData(j, nil)
 	if r.skipped || len(r.profiles) == 0 {
 		return nil, false
 	}
@@ -145,13 +145,16 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 		wg.Add(1)
 		go func(sum *Summary) {
 			defer wg.Done()
+			// The bytes of each file, valid during fn only (FileResult.Data):
+			// one buffer a worker instead of one allocation a file.
+			var buf []byte
 			for batch := range batches {
 				for _, it := range batch {
 					if ctx.Err() != nil {
 						it.j.dir.release()
 						continue
 					}
-					data, r := readWithData(it.j)
+					data, r := readWithData(it.j, &buf)
 					it.j.dir.release()
 					if r.skipped {
 						continue
@@ -229,14 +232,18 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 // caller can look at the text (suppression comments) without reading the
 // file a second time. Whatever goes wrong is left to readOne, which reports
 // it exactly as Run does.
-func readWithData(j job) ([]byte, fileResult) {
+//
+// buf, when not nil, is the worker's buffer: the file is read into it
+// (grown as needed), and the bytes are valid until the next call. Nothing
+// that readOne returns points into them: every string is a copy.
+func readWithData(j job, buf *[]byte) ([]byte, fileResult) {
 	if j.data != nil {
 		return j.data, readOne(j)
 	}
 	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
 		return nil, fileResult{skipped: true}
 	}
-	data, ok := readFast(j)
+	data, ok := readFast(j, buf)
 	if !ok {
 		// Through os: readOne reports what went wrong, if anything did.
 		var err error
