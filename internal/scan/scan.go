@@ -13,11 +13,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
@@ -86,90 +84,32 @@ type job struct {
 	name string
 }
 
-// Run scans the paths.
+// Run scans the paths: Walk, its files put back in order and linked
+// across files (extract.Link).
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = config.Default()
-	}
-	var jobs []job
-	for _, arg := range opts.Paths {
-		if arg == "-" {
-			in := opts.Stdin
-			if in == nil {
-				in = strings.NewReader("")
-			}
-			data, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
-			if err != nil {
-				return nil, fmt.Errorf("read standard input: %w", err)
-			}
-			jobs = append(jobs, job{rel: StdinName, explicit: true, data: data})
-			continue
-		}
-		js, err := collect(arg, cfg, opts.Exclude)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, js...)
-	}
-	res := &Result{}
-	results := make([]fileResult, len(jobs))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	// Workers take the next file from a shared counter (see Walk).
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
-				}
-				results[i] = readOne(jobs[i])
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	var mu sync.Mutex
+	var files []FileResult
+	sum, err := Walk(ctx, opts, func(fr FileResult) {
+		fr.Data = nil // valid during the callback only
+		mu.Lock()
+		defer mu.Unlock()
+		files = append(files, fr)
+	})
+	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(files, func(a, b FileResult) int { return cmp.Compare(a.Index, b.Index) })
+	res := &Result{Files: sum.Files, Readable: sum.Readable, Bytes: sum.Bytes}
 	var scalers []extract.Scaler
 	var envFrom []extract.EnvFrom
-	for i, r := range results {
-		if r.skipped {
-			continue
-		}
-		scalers = append(scalers, r.scalers...)
-		envFrom = append(envFrom, r.envFrom...)
-		res.Files++
-		res.Bytes += r.size
-		if r.readable {
-			res.Readable++
-		}
-		res.Problems = append(res.Problems, r.problems...)
-		for _, p := range r.profiles {
-			applyConfig(cfg, jobs[i].rel, p)
-			res.Profiles = append(res.Profiles, p)
-		}
+	for _, f := range files {
+		scalers = append(scalers, f.Scalers...)
+		envFrom = append(envFrom, f.EnvFrom...)
+		res.Problems = append(res.Problems, f.Problems...)
+		res.Profiles = append(res.Profiles, f.Profiles...)
 	}
 	extract.Link(res.Profiles, scalers, envFrom)
 	return res, nil
-}
-
-// collect lists the files of one argument, in the order of their names
-// in reports.
-func collect(arg string, cfg *config.Config, exclude []string) ([]job, error) {
-	var jobs []job
-	err := walkSorted(arg, cfg, exclude, func(j job) bool {
-		jobs = append(jobs, j)
-		return true
-	})
-	return jobs, err
 }
 
 // statArg checks that an argument names something, as a usage error.
@@ -198,13 +138,10 @@ func statArg(arg string) (fs.FileInfo, error) {
 // reported; .git, vendor, node_modules, excluded paths and dbguard's own
 // configuration are skipped. A symbolic link to a folder given as the
 // argument is followed; one inside the tree is not.
-func walkSorted(arg string, cfg *config.Config, exclude []string, emit func(job) bool) error {
-	return walkSortedDirs(arg, cfg, exclude, false, emit)
-}
-
-// walkSortedDirs is walkSorted; with dirs, the jobs of files carry their
-// folder, open (job.dir), which whoever takes a job must release once.
-func walkSortedDirs(arg string, cfg *config.Config, exclude []string, dirs bool, emit func(job) bool) error {
+//
+// With dirs, the jobs of files carry their folder, open (job.dir), which
+// whoever takes a job must release once.
+func walkSorted(arg string, cfg *config.Config, exclude []string, dirs bool, emit func(job) bool) error {
 	st, err := statArg(arg)
 	if err != nil {
 		return err
@@ -328,25 +265,47 @@ type fileResult struct {
 	envFrom  []extract.EnvFrom
 }
 
-// readOne reads and extracts one file. A file found by walking a directory
-// whose name says no configuration format is skipped without a word; one
-// named on the command line is always read.
-func readOne(j job) fileResult {
-	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
-		return fileResult{skipped: true}
-	}
+// readJob reads and extracts one file, dbguard.yaml applied to its
+// profiles, and returns its bytes too (nil when it could not be read), so
+// that a caller can look at the text (suppression comments) without reading
+// it again. A file found by walking a directory whose name says no
+// configuration format is skipped without a word; one named on the command
+// line is always read.
+//
+// buf, when not nil, is the worker's buffer: the file is read into it
+// (grown as needed), and the bytes are valid until the next call. Nothing
+// the result holds points into them: every string is a copy
+// (TestFileReuse in internal/extract overwrites the bytes to check).
+func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
 	data := j.data
 	if data == nil {
-		var err error
-		if data, err = ReadFile(j.abs); err != nil {
-			r := fileResult{problems: []Problem{ReadProblem(j.rel, err)}}
-			var tl *TooLargeError
-			if errors.As(err, &tl) {
-				r.size = tl.Size
+		if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
+			return nil, fileResult{skipped: true}
+		}
+		var ok bool
+		if data, ok = readFast(j, buf); !ok {
+			// Through os, which says what went wrong, if anything did.
+			var err error
+			if data, err = ReadFile(j.abs); err != nil {
+				r := fileResult{problems: []Problem{ReadProblem(j.rel, err)}}
+				var tl *TooLargeError
+				if errors.As(err, &tl) {
+					r.size = tl.Size
+				}
+				return nil, r
 			}
-			return r
 		}
 	}
+	r := extractData(j, data)
+	for _, p := range r.profiles {
+		applyConfig(cfg, j.rel, p)
+	}
+	return data, r
+}
+
+// extractData judges the bytes of a file read: unreadable, of no format
+// (reported only for a file named on the command line), or extracted.
+func extractData(j job, data []byte) fileResult {
 	r := fileResult{size: int64(len(data))}
 	if p, bad := Unreadable(j.rel, data); bad {
 		r.problems = append(r.problems, p)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -76,12 +75,9 @@ func Reread(opts Options, arg int, rel string, stdin []byte) (profiles []*profil
 			j.abs, j.explicit = filepath.Join(a, filepath.FromSlash(rel)), false
 		}
 	}
-	_, r := readWithData(j, nil)
+	_, r := readJob(j, cfg, nil)
 	if r.skipped || len(r.profiles) == 0 {
 		return nil, false
-	}
-	for _, p := range r.profiles {
-		applyConfig(cfg, rel, p)
 	}
 	return r.profiles, true
 }
@@ -154,7 +150,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 						it.j.dir.release()
 						continue
 					}
-					data, r := readWithData(it.j, &buf)
+					data, r := readJob(it.j, cfg, &buf)
 					it.j.dir.release()
 					if r.skipped {
 						continue
@@ -163,9 +159,6 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 					sum.Bytes += r.size
 					if r.readable {
 						sum.Readable++
-					}
-					for _, p := range r.profiles {
-						applyConfig(cfg, it.j.rel, p)
 					}
 					fn(FileResult{Index: it.index, Arg: it.arg, Rel: it.j.rel, Path: it.j.abs, Data: data,
 						Profiles: r.profiles, Problems: r.problems, Scalers: r.scalers, EnvFrom: r.envFrom, Readable: r.readable, Size: r.size})
@@ -205,7 +198,7 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 			add(job{rel: StdinName, explicit: true, data: stdin[ai]}, ai)
 			continue
 		}
-		if err := walkSortedDirs(arg, cfg, opts.Exclude, true, func(j job) bool { return add(j, ai) }); err != nil {
+		if err := walkSorted(arg, cfg, opts.Exclude, true, func(j job) bool { return add(j, ai) }); err != nil {
 			walkErr = err
 			break
 		}
@@ -226,33 +219,6 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 		total.Bytes += s.Bytes
 	}
 	return total, nil
-}
-
-// readWithData is readOne that also returns the bytes it read, so that a
-// caller can look at the text (suppression comments) without reading the
-// file a second time. Whatever goes wrong is left to readOne, which reports
-// it exactly as Run does.
-//
-// buf, when not nil, is the worker's buffer: the file is read into it
-// (grown as needed), and the bytes are valid until the next call. Nothing
-// that readOne returns points into them: every string is a copy.
-func readWithData(j job, buf *[]byte) ([]byte, fileResult) {
-	if j.data != nil {
-		return j.data, readOne(j)
-	}
-	if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
-		return nil, fileResult{skipped: true}
-	}
-	data, ok := readFast(j, buf)
-	if !ok {
-		// Through os: readOne reports what went wrong, if anything did.
-		var err error
-		if data, err = ReadFile(j.abs); err != nil {
-			return nil, readOne(j)
-		}
-	}
-	j.data = data
-	return data, readOne(j)
 }
 
 // Linker gathers what Walk's files say about other files — autoscalers and

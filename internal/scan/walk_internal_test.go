@@ -36,7 +36,7 @@ func TestWalkSortedOrder(t *testing.T) {
 		}
 	}
 	var got []string
-	if err := walkSorted(root, config.Default(), nil, func(j job) bool {
+	if err := walkSorted(root, config.Default(), nil, false, func(j job) bool {
 		got = append(got, j.rel)
 		if want := filepath.Join(root, filepath.FromSlash(j.rel)); j.abs != want {
 			t.Errorf("job %q: abs %q, want %q", j.rel, j.abs, want)
@@ -78,7 +78,7 @@ func TestWalkSortedStops(t *testing.T) {
 		os.WriteFile(p, nil, 0o644)
 	}
 	n := 0
-	walkSorted(root, config.Default(), nil, func(job) bool { n++; return n < 2 })
+	walkSorted(root, config.Default(), nil, false, func(job) bool { n++; return n < 2 })
 	if n != 2 {
 		t.Errorf("emit called %d times after returning false at 2", n)
 	}
