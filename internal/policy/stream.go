@@ -297,19 +297,7 @@ func (st *Stream) File(in FileInput) (kept bool) {
 	records, entries := sc.records[:0], sc.entries[:0]
 	defer func() { sc.records, sc.entries = clearFor(records), entries }()
 	if !wait {
-		c.Servers = append(c.Servers, st.settings.Inventory...)
-		c.Servers = append(c.Servers, serversFromProfiles(active)...)
-		for i := range st.rules {
-			sr := &st.rules[i]
-			if sr.rule.Profile == nil {
-				continue
-			}
-			c.rule = &sr.rule
-			for pi, p := range active {
-				sr.rule.Profile(c, p)
-				emit(sr, order{rule: int32(sr.idx), phase: 1, file: int32(in.Index), prof: int32(pi)})
-			}
-		}
+		st.profileRules(c, active, emit, func(k int) (int, int) { return in.Index, k })
 		st.strs.mu.Lock()
 		for pi, p := range active {
 			records, entries = st.record(&sc.key, p, in.Index, pi, st.reread != nil, records, entries)
@@ -353,6 +341,26 @@ func (st *Stream) File(in FileInput) (kept bool) {
 		}
 	}
 	return kept
+}
+
+// profileRules runs the per-profile rules over active, knowing the
+// inventory's servers and active's own; at gives each profile's file
+// index and place among its file's active profiles, the findings' order.
+func (st *Stream) profileRules(c *Context, active []*profile.Profile, emit func(*streamRule, order), at func(k int) (file, prof int)) {
+	c.Servers = append(c.Servers, st.settings.Inventory...)
+	c.Servers = append(c.Servers, serversFromProfiles(active)...)
+	for i := range st.rules {
+		sr := &st.rules[i]
+		if sr.rule.Profile == nil {
+			continue
+		}
+		c.rule = &sr.rule
+		for k, p := range active {
+			sr.rule.Profile(c, p)
+			file, prof := at(k)
+			emit(sr, order{rule: int32(sr.idx), phase: 1, file: int32(file), prof: int32(prof)})
+		}
+	}
 }
 
 // fileScratch is the memory File works in, reused from file to file
@@ -639,19 +647,7 @@ func (st *Stream) Finish(files int, l Links) *Report {
 		out = out[:0]
 	}
 	if len(active) > 0 {
-		c.Servers = append(c.Servers, st.settings.Inventory...)
-		c.Servers = append(c.Servers, serversFromProfiles(active)...)
-		for i := range st.rules {
-			sr := &st.rules[i]
-			if sr.rule.Profile == nil {
-				continue
-			}
-			c.rule = &sr.rule
-			for k, p := range active {
-				sr.rule.Profile(c, p)
-				emit(sr, order{rule: int32(sr.idx), phase: 1, file: int32(where[k].file), prof: int32(where[k].prof)})
-			}
-		}
+		st.profileRules(c, active, emit, func(k int) (int, int) { return where[k].file, where[k].prof })
 		st.strs.mu.Lock()
 		var entries []fleetEntry
 		var kb keyBuf
