@@ -85,12 +85,14 @@ type job struct {
 }
 
 // Run scans the paths: Walk, its files put back in order and linked
-// across files (extract.Link).
+// across files (Linker).
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	var mu sync.Mutex
 	var files []FileResult
+	var links Linker
 	sum, err := Walk(ctx, opts, func(fr FileResult) {
 		fr.Data = nil // valid during the callback only
+		links.Add(fr)
 		mu.Lock()
 		defer mu.Unlock()
 		files = append(files, fr)
@@ -100,15 +102,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	slices.SortFunc(files, func(a, b FileResult) int { return cmp.Compare(a.Index, b.Index) })
 	res := &Result{Files: sum.Files, Readable: sum.Readable, Bytes: sum.Bytes}
-	var scalers []extract.Scaler
-	var envFrom []extract.EnvFrom
 	for _, f := range files {
-		scalers = append(scalers, f.Scalers...)
-		envFrom = append(envFrom, f.EnvFrom...)
 		res.Problems = append(res.Problems, f.Problems...)
 		res.Profiles = append(res.Profiles, f.Profiles...)
 	}
-	extract.Link(res.Profiles, scalers, envFrom)
+	links.Link(res.Profiles)
 	return res, nil
 }
 

@@ -252,27 +252,25 @@ func (l *Linker) Targeted(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.targets == nil {
-		var scalers []extract.Scaler
-		var envFrom []extract.EnvFrom
-		for _, f := range l.files {
-			scalers = append(scalers, f.scalers...)
-			envFrom = append(envFrom, f.envFrom...)
-		}
-		l.targets = extract.Targets(scalers, envFrom)
+		l.targets = extract.Targets(l.refs())
 	}
 	return l.targets[key]
+}
+
+// refs gathers the references in scan order; the caller holds mu.
+func (l *Linker) refs() (scalers []extract.Scaler, envFrom []extract.EnvFrom) {
+	slices.SortFunc(l.files, func(a, b fileLinks) int { return cmp.Compare(a.index, b.index) })
+	for _, f := range l.files {
+		scalers = append(scalers, f.scalers...)
+		envFrom = append(envFrom, f.envFrom...)
+	}
+	return scalers, envFrom
 }
 
 // Link links ps with the references in scan order, as Run applies them.
 func (l *Linker) Link(ps []*profile.Profile) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	slices.SortFunc(l.files, func(a, b fileLinks) int { return cmp.Compare(a.index, b.index) })
-	var scalers []extract.Scaler
-	var envFrom []extract.EnvFrom
-	for _, f := range l.files {
-		scalers = append(scalers, f.scalers...)
-		envFrom = append(envFrom, f.envFrom...)
-	}
+	scalers, envFrom := l.refs()
 	extract.Link(ps, scalers, envFrom)
 }
