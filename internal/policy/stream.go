@@ -114,7 +114,8 @@ type fileRefAt struct {
 }
 
 // fileDigest is what Finish needs of a file judged at once whose verdict
-// another file may change: whether one does, and how to read it again.
+// another file may change: whether one does (how to read it again is its
+// entry in Stream.refs).
 type fileDigest struct {
 	index int
 	keys  []string
@@ -122,7 +123,6 @@ type fileDigest struct {
 	// kube: the file has an active Kubernetes profile; kubeServer: one of
 	// them is server-side, a server other manifests of the folder may name.
 	kube, kubeServer bool
-	ref              fileRef
 }
 
 // fileRef names a file for StreamOptions.Reread.
@@ -363,6 +363,22 @@ func (st *Stream) profileRules(c *Context, active []*profile.Profile, emit func(
 	}
 }
 
+// refsOf returns the references of the files of the indexes in want, by
+// index (every file judged at once with a digest or lazy fleet entries
+// has one).
+func (st *Stream) refsOf(want map[int]bool) map[int]fileRef {
+	refs := make(map[int]fileRef, len(want))
+	if len(want) == 0 {
+		return refs
+	}
+	for i := range st.refs.len() {
+		if r := st.refs.at(i); want[r.index] {
+			refs[r.index] = r.ref
+		}
+	}
+	return refs
+}
+
 // fileScratch is the memory File works in, reused from file to file
 // (Stream.scratch): what it keeps is copied out under the lock.
 type fileScratch struct {
@@ -409,7 +425,7 @@ func (st *Stream) share(s string) string {
 // digestOf is the digest of a file judged at once that another file may
 // change.
 func (st *Stream) digestOf(in FileInput, active []*profile.Profile) *fileDigest {
-	d := &fileDigest{index: in.Index, ref: fileRef{in.Arg, in.Rel}}
+	d := &fileDigest{index: in.Index}
 	for _, p := range active {
 		d.keys = append(d.keys, st.linkKeys(p)...)
 		if p.Format == "kubernetes" {
@@ -531,20 +547,13 @@ func (st *Stream) fleetCandidates() []*setRecord {
 		}
 		return cmp.Compare(a.prof, b.prof)
 	})
-	refs := map[int]fileRef{}
+	want := map[int]bool{}
 	for _, e := range picked {
 		if e.record < 0 {
-			refs[int(e.file)] = fileRef{arg: -1}
+			want[int(e.file)] = true
 		}
 	}
-	if len(refs) > 0 {
-		for i := range st.refs.len() {
-			r := st.refs.at(i)
-			if _, ok := refs[r.index]; ok {
-				refs[r.index] = r.ref
-			}
-		}
-	}
+	refs := st.refsOf(want)
 	var out []*setRecord
 	var file = -1
 	var active []*profile.Profile
@@ -557,7 +566,7 @@ func (st *Stream) fleetCandidates() []*setRecord {
 		}
 		if int(e.file) != file {
 			file, active = int(e.file), nil
-			if ref := refs[file]; ref.arg >= 0 {
+			if ref, ok := refs[file]; ok {
 				if ps, ok := st.reread(ref.arg, ref.rel); ok {
 					for _, p := range ps {
 						if !p.Inactive {
@@ -599,9 +608,18 @@ func (st *Stream) Finish(files int, l Links) *Report {
 	if again := rejudged(st.digests, l.Targeted); len(again) > 0 {
 		// Their verdicts of File give way to a judgement linked with the
 		// rest of the scan; their input problems and key notes stand.
+		want := map[int]bool{}
+		for _, d := range again {
+			want[d.index] = true
+		}
+		refs := st.refsOf(want)
 		drop := map[int]bool{}
 		for _, d := range again {
-			ps, ok := st.reread(d.ref.arg, d.ref.rel)
+			ref, ok := refs[d.index]
+			if !ok {
+				continue
+			}
+			ps, ok := st.reread(ref.arg, ref.rel)
 			if !ok {
 				continue
 			}
