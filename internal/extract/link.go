@@ -78,12 +78,18 @@ func springPrefix(p *profile.Profile) string {
 	return strings.ToLower(strings.ReplaceAll(up, "_", "."))
 }
 
+// springEnvPrefix is the Spring property a platform file's SPRING_*
+// variables bind to (springPrefix), "" for any other profile.
+func springEnvPrefix(p *profile.Profile) string {
+	if p.Format != "compose" && p.Format != "kubernetes" && p.Format != "dotenv" {
+		return ""
+	}
+	return springPrefix(p)
+}
+
 func linkSpring(ps []*profile.Profile) {
 	for _, env := range ps {
-		if env.Format != "compose" && env.Format != "kubernetes" && env.Format != "dotenv" {
-			continue
-		}
-		prefix := springPrefix(env)
+		prefix := springEnvPrefix(env)
 		if prefix == "" {
 			continue
 		}

@@ -29,7 +29,7 @@ func LinkKeys(p *profile.Profile) []string {
 	if w, ok := p.Params["workload"]; ok {
 		keys = append(keys, "workload:"+w.Text)
 	}
-	if prefix := springPrefix(p); prefix != "" && (p.Format == "compose" || p.Format == "kubernetes" || p.Format == "dotenv") {
+	if prefix := springEnvPrefix(p); prefix != "" {
 		keys = append(keys, "spring:"+prefix)
 	}
 	if strings.HasPrefix(p.KeyPath, "spring.") {
