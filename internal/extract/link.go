@@ -51,14 +51,21 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 	}
 }
 
+// workload names the autoscaler's target as a profile's "workload"
+// parameter does: Kind/name, a Deployment when the kind is not given.
+func (sc Scaler) workload() string {
+	kind := sc.Kind
+	if kind == "" {
+		kind = "Deployment"
+	}
+	return kind + "/" + sc.Target
+}
+
 func linkScalers(ps []*profile.Profile, scalers []Scaler) {
 	for _, sc := range scalers {
-		kind := sc.Kind
-		if kind == "" {
-			kind = "Deployment"
-		}
+		target := sc.workload()
 		for _, p := range ps {
-			if w, ok := p.Params["workload"]; ok && w.Text == kind+"/"+sc.Target {
+			if w, ok := p.Params["workload"]; ok && w.Text == target {
 				p.Replicas.Count = sc.Max
 				p.Replicas.Source = "hpa"
 			}

@@ -46,11 +46,7 @@ func Targets(scalers []Scaler, envFrom []EnvFrom) map[string]bool {
 		t["envFrom:"+ef.Kind+"/"+ef.Name] = true
 	}
 	for _, sc := range scalers {
-		kind := sc.Kind
-		if kind == "" {
-			kind = "Deployment"
-		}
-		t["workload:"+kind+"/"+sc.Target] = true
+		t["workload:"+sc.workload()] = true
 	}
 	return t
 }
