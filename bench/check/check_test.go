@@ -8,27 +8,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/cli"
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
-// BenchmarkCheck runs check over $DBGUARD_BENCH_CORPUS/files-N for each
-// corpus run.sh generates. It is skipped when the variable is unset, since
-// the corpus lives outside the repository.
+// BenchmarkCheck runs check over the synthetic corpus of 1,000 and 10,000
+// files (testenv.BenchCorpus: run.sh's under DBGUARD_BENCH_CORPUS, or
+// generated once).
 func BenchmarkCheck(b *testing.B) {
-	dir := os.Getenv("DBGUARD_BENCH_CORPUS")
-	if dir == "" {
-		b.Skip("DBGUARD_BENCH_CORPUS not set: run bench/check/run.sh, or point it at a folder holding files-1000 and files-10000")
-	}
 	for _, n := range []int{1000, 10000} {
-		corpus := filepath.Join(dir, fmt.Sprintf("files-%d", n))
-		if _, err := os.Stat(corpus); err != nil {
-			b.Logf("skipping %d files: %v", n, err)
-			continue
-		}
+		corpus := testenv.BenchCorpus(b, n)
 		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

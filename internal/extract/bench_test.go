@@ -7,19 +7,16 @@ import (
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/extract"
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // BenchmarkFile extracts every file of the synthetic corpus that
 // bench/check uses (gen-corpus, files-10000), read into memory once, so
 // that extraction's CPU and allocations can be profiled apart from reading
-// the disk, the policy and the output. Set DBGUARD_BENCH_CORPUS to the
-// directory holding files-10000.
+// the disk, the policy and the output (testenv.BenchCorpus: the corpus
+// under DBGUARD_BENCH_CORPUS, or generated once).
 func BenchmarkFile(b *testing.B) {
-	root := os.Getenv("DBGUARD_BENCH_CORPUS")
-	if root == "" {
-		b.Skip("DBGUARD_BENCH_CORPUS is unset: point it at the directory holding files-10000 (python3 /work/shared/tools/gen-corpus --out DIR/files-10000 --files 10000 --seed 42)")
-	}
-	dir := filepath.Join(root, "files-10000")
+	dir := testenv.BenchCorpus(b, 10000)
 	type file struct {
 		rel  string
 		data []byte

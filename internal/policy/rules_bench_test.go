@@ -2,18 +2,17 @@ package policy_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // BenchmarkBuiltins evaluates the built-in rules over the profiles of the
-// synthetic corpus's 10,000 files (DBGUARD_BENCH_CORPUS/files-10000, made
-// by gen-corpus seed 42), scanned once before timing: the cost of the
+// synthetic corpus's 10,000 files (testenv.BenchCorpus: gen-corpus seed
+// 42), scanned once before timing: the cost of the
 // rules alone.
 //
 //   - all: Evaluate with every built-in rule over every profile;
@@ -21,11 +20,7 @@ import (
 //   - per-file: those rules file by file, as check's stream runs them,
 //     each file's profiles together.
 func BenchmarkBuiltins(b *testing.B) {
-	dir := os.Getenv("DBGUARD_BENCH_CORPUS")
-	if dir == "" {
-		b.Skip("DBGUARD_BENCH_CORPUS is not set: no corpus to evaluate")
-	}
-	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{filepath.Join(dir, "files-10000")}})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{testenv.BenchCorpus(b, 10000)}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,18 +3,14 @@
 package scan_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -39,14 +35,9 @@ import (
 // benchSizes are the corpus sizes measured; growth is their files/s ratio.
 var benchSizes = []int{1000, 10000}
 
-// envBenchCorpus names a folder holding (or to receive) the corpora as
-// files-N; bench/scan/run.sh sets it so that the binary it times reads the
-// same files. Unset, corpora are cached under os.TempDir().
-const envBenchCorpus = "DBGUARD_BENCH_CORPUS"
-
 func BenchmarkScan(b *testing.B) {
 	for _, n := range benchSizes {
-		dir := benchCorpus(b, n)
+		dir := testenv.BenchCorpus(b, n)
 		files, size := corpusSize(b, dir)
 		b.Run("files="+strconv.Itoa(n), func(b *testing.B) {
 			b.SetBytes(size)
@@ -71,7 +62,7 @@ func BenchmarkScan(b *testing.B) {
 
 func BenchmarkFloor(b *testing.B) {
 	for _, n := range benchSizes {
-		dir := benchCorpus(b, n)
+		dir := testenv.BenchCorpus(b, n)
 		files, size := corpusSize(b, dir)
 		b.Run("files="+strconv.Itoa(n), func(b *testing.B) {
 			b.SetBytes(size)
@@ -229,58 +220,4 @@ func corpusSize(b *testing.B, dir string) (files int, size int64) {
 		b.Fatalf("measure corpus: %v", err)
 	}
 	return files, size
-}
-
-// benchCorpus returns a folder holding gen-corpus's n files (seed 42),
-// generating it on first use. A corpus is complete once its manifest,
-// which gen-corpus writes last, exists beside it. The default cache key
-// holds a hash of the generator, so that a changed generator is rerun.
-func benchCorpus(b *testing.B, n int) string {
-	b.Helper()
-	gen := filepath.Join(testenv.SharedDir(b), "tools", "gen-corpus")
-	script, err := os.ReadFile(gen)
-	if err != nil {
-		b.Fatalf("read the corpus generator: %v", err)
-	}
-	root := os.Getenv(envBenchCorpus)
-	if root == "" {
-		sum := sha256.Sum256(script)
-		root = filepath.Join(os.TempDir(), "dbguard-bench-corpus-"+hex.EncodeToString(sum[:6]))
-	}
-	dir := filepath.Join(root, "files-"+strconv.Itoa(n))
-	if _, err := os.Stat(dir + ".manifest.tsv"); err == nil {
-		return dir
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		b.Fatalf("python3 is needed to generate the corpus: %v", err)
-	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		b.Fatalf("make corpus folder: %v", err)
-	}
-	// Generate under a temporary name and rename, so that an interrupted
-	// run never leaves a half corpus that looks complete.
-	tmp, err := os.MkdirTemp(root, "partial-")
-	if err != nil {
-		b.Fatalf("make corpus folder: %v", err)
-	}
-	defer os.RemoveAll(tmp)
-	out := filepath.Join(tmp, "corpus")
-	cmd := exec.Command("python3", gen, "--out", out, "--files", strconv.Itoa(n), "--seed", "42")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("generate corpus: %v\n%s", err, stderr.String())
-	}
-	os.RemoveAll(dir)
-	if err := os.Rename(out, dir); err != nil {
-		b.Fatalf("move corpus into place: %v", err)
-	}
-	if err := os.Rename(out+".manifest.tsv", dir+".manifest.tsv"); err != nil {
-		b.Fatalf("move corpus manifest into place: %v", err)
-	}
-	sc := bufio.NewScanner(&stderr)
-	for sc.Scan() {
-		b.Log(sc.Text())
-	}
-	return dir
 }
