@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dbguard's test command. It installs what is missing, starts real servers on
 # loopback (PostgreSQL 15, MariaDB, PgBouncer in front of that PostgreSQL),
-# checks formatting, runs go vet and the whole test suite once against them,
+# checks formatting and go.mod, runs go vet and the whole test suite once against them,
 # prints how many integration tests ran against each server, and stops every
 # server it started, even when a test fails or the run is interrupted.
 #
@@ -16,6 +16,9 @@
 #                                        ./scripts/test.sh --exec go test -run TestProbe ./internal/verify/
 #
 # Environment:
+#   DBGUARD_REQUIRE_SHARED=1  fail, instead of skip, the tests that read the
+#                    real-world corpus in ../shared when it is absent; only
+#                    .ci/run sets it (a user's clone has no ../shared)
 #   TEST_PKGS        packages for gofmt, go vet and go test (default ./...)
 #   GO_TEST_TIMEOUT  go test -timeout (default 20m)
 #   GO_TEST_FLAGS    extra go test flags (default none), e.g. "-run TestX -v"
@@ -150,6 +153,15 @@ if [ -n "$unformatted" ]; then
 	FAILED+=("gofmt: $(echo "$unformatted" | tr '\n' ' ')")
 fi
 
+# go.mod and go.sum say exactly what the code imports (a reviewer's first
+# look); -diff changes nothing, it prints what tidy would change.
+svc_log "go mod tidy -diff"
+LOG=$SVC_DIR/tidy.log
+if ! run_group go mod tidy -diff; then
+	svc_err "go.mod or go.sum is not tidy (run go mod tidy)"
+	FAILED+=("go mod tidy -diff")
+fi
+
 svc_log "go vet ${PKGS[*]}"
 LOG=$SVC_DIR/vet.log
 t0=$(date +%s)
@@ -175,6 +187,17 @@ printf 'services started in %ss; go vet took %ss; go test took %ss\n' \
 counts=$(sort -u "$DBGUARD_TEST_LEDGER" | awk -F '\t' '{ n[$1]++ }
 	END { printf "postgres %d, mariadb %d, pgbouncer %d", n["postgres"], n["mariadb"], n["pgbouncer"] }')
 echo "integration tests run: $counts"
+# Tests that read the shared real-world corpus skip without ../shared (a
+# user's clone), each writing one ledger line; .ci/run makes that a failure.
+shared_skips=$(awk -F '\t' '$1 == "shared-missing"' "$DBGUARD_TEST_LEDGER" | sort -u | wc -l)
+if [ "$shared_skips" -gt 0 ]; then
+	echo "skipped for want of ../shared (the real-world corpus, which CI has): $shared_skips tests"
+	awk -F '\t' '$1 == "shared-missing" { print "    " $3 ": " $2 }' "$DBGUARD_TEST_LEDGER" | sort -u
+elif [ "${DBGUARD_REQUIRE_SHARED:-}" = 1 ]; then
+	echo "shared real-world corpus: required (DBGUARD_REQUIRE_SHARED=1) and read"
+else
+	echo "shared real-world corpus: found beside the checkout and read"
+fi
 awk '
 	/^ok[ \t]/ { ok++ }
 	/^FAIL[ \t]/ { fail++; failed = failed "\n    " $0 }
