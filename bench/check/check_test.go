@@ -1,5 +1,5 @@
 // Package check benchmarks dbguard check end to end (cli.Run with the json
-// format) over gen-corpus's synthetic corpus, so that a CPU or memory
+// format) over the synthetic corpus, so that a CPU or memory
 // profile of the whole command can be taken with go test. The side-by-side
 // comparison with conftest is run.sh; this file only serves profiling.
 package check

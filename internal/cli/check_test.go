@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/testenv"
+	"github.com/dbguard/dbguard/internal/testenv/gencorpus"
 )
 
 // checkDoc is the part of check's json output the tests read.
@@ -129,7 +129,7 @@ func TestCheckStdin(t *testing.T) {
 	}
 }
 
-// syntheticKinds maps each violation kind of gen-corpus's manifest to the
+// syntheticKinds maps each violation kind of gencorpus's manifest to the
 // rules that find it. no_connect_timeout has two: connect-timeout-missing
 // for drivers that wait forever (libpq, pgx, go-sql-driver), and
 // connect-timeout-driver-default for JDBC URLs, whose drivers have a
@@ -147,15 +147,8 @@ func syntheticKinds() map[string][]string {
 // Over 2,000 generated files, every planted violation is found by its
 // rule, and none of those rules fires on a file the manifest calls clean.
 func TestCheckSyntheticCorpus(t *testing.T) {
-	// SharedDir skips without ../shared, and fails instead under the
-	// test command (DBGUARD_REQUIRE_SERVICES=1).
-	gen := filepath.Join(testenv.SharedDir(t), "tools", "gen-corpus")
-	python := testenv.Python3(t)
-	out := filepath.Join(t.TempDir(), "corpus")
-	if b, err := exec.Command(python, gen, "--out", out, "--files", "2000", "--seed", "42").CombinedOutput(); err != nil {
-		t.Fatalf("gen-corpus: %v\n%s", err, b)
-	}
-	manifest, err := os.ReadFile(out + ".manifest.tsv")
+	out := testenv.SyntheticCorpus(t, 2000, 42)
+	manifest, err := gencorpus.ReadManifest(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,12 +174,12 @@ func TestCheckSyntheticCorpus(t *testing.T) {
 		}
 	}
 	planted, files := 0, 0
-	for _, line := range strings.Split(strings.TrimSpace(string(manifest)), "\n") {
-		file, list, _ := strings.Cut(line, "\t")
+	for _, e := range manifest {
+		file, list := e.File, strings.Join(e.Violations, ",")
 		files++
 		want := map[string]bool{}
-		if list != "-" {
-			for _, kind := range strings.Split(list, ",") {
+		if len(e.Violations) > 0 {
+			for _, kind := range e.Violations {
 				planted++
 				hit := false
 				for _, r := range kinds[kind] {

@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkFile extracts every file of the synthetic corpus that
-// bench/check uses (gen-corpus, files-10000), read into memory once, so
+// bench/check uses (testenv.BenchCorpus, files-10000), read into memory once, so
 // that extraction's CPU and allocations can be profiled apart from reading
 // the disk, the policy and the output (testenv.BenchCorpus: the corpus
 // under DBGUARD_BENCH_CORPUS, or generated once).

@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkBuiltins evaluates the built-in rules over the profiles of the
-// synthetic corpus's 10,000 files (testenv.BenchCorpus: gen-corpus seed
+// synthetic corpus's 10,000 files (testenv.BenchCorpus: seed
 // 42), scanned once before timing: the cost of the
 // rules alone.
 //

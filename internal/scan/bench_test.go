@@ -26,7 +26,7 @@ import (
 )
 
 // The scan benchmarks measure throughput on the synthetic corpus of
-// ../shared/tools/gen-corpus (seed 42), beside a floor: the same files read
+// testenv.BenchCorpus (seed 42), beside a floor: the same files read
 // and decoded by the libraries dbguard's parsers build on, and nothing else.
 // Issue 2's target is 20,000 files/s on one core, within 1.5 times the
 // floor, and files/s that stays flat from 1,000 to 10,000 files.

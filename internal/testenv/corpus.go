@@ -1,15 +1,12 @@
 package testenv
 
 import (
-	"bufio"
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/dbguard/dbguard/internal/testenv/gencorpus"
 )
 
 // EnvBenchCorpus names a folder holding (or to receive) the synthetic
@@ -17,30 +14,38 @@ import (
 // time read the same files as the Go benchmarks.
 const EnvBenchCorpus = "DBGUARD_BENCH_CORPUS"
 
-// BenchCorpus returns a folder holding ../shared/tools/gen-corpus's n files
-// (seed 42), under $DBGUARD_BENCH_CORPUS or a cache in os.TempDir(),
-// generating it on first use. A corpus is complete once its manifest,
-// which gen-corpus writes last, exists beside it. The default cache key
-// holds a hash of the generator, so that a changed generator is rerun.
-// Without ../shared it skips (fails under DBGUARD_REQUIRE_SERVICES=1).
+// corpusVersion names the generator's output in the default cache folder;
+// raise it whenever gencorpus writes other files for the same options.
+const corpusVersion = "1"
+
+// SyntheticCorpus writes gencorpus's n files of the given seed into a
+// temporary folder of the test and returns it; the manifest is beside it
+// (gencorpus.ManifestPath, gencorpus.ReadManifest). It never skips: the
+// project makes this data itself.
+func SyntheticCorpus(tb testing.TB, n int, seed uint64) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "corpus")
+	if _, err := gencorpus.Write(dir, gencorpus.Options{Files: n, Seed: seed}); err != nil {
+		tb.Fatalf("generate the synthetic corpus: %v", err)
+	}
+	return dir
+}
+
+// BenchCorpus returns a folder holding a synthetic corpus of n files (seed
+// 42) under $DBGUARD_BENCH_CORPUS, or a cache in os.TempDir(), generating
+// it with gencorpus on first use. A corpus is complete once its manifest,
+// which is written last, exists beside it: a folder that a bench/ script
+// filled (with gencorpus, or with ../shared/tools/gen-corpus for the
+// published comparisons) is used as it is.
 func BenchCorpus(tb testing.TB, n int) string {
 	tb.Helper()
-	gen := filepath.Join(SharedDir(tb), "tools", "gen-corpus")
-	script, err := os.ReadFile(gen)
-	if err != nil {
-		tb.Fatalf("read the corpus generator: %v", err)
-	}
 	root := os.Getenv(EnvBenchCorpus)
 	if root == "" {
-		sum := sha256.Sum256(script)
-		root = filepath.Join(os.TempDir(), "dbguard-bench-corpus-"+hex.EncodeToString(sum[:6]))
+		root = filepath.Join(os.TempDir(), "dbguard-bench-corpus-v"+corpusVersion)
 	}
 	dir := filepath.Join(root, "files-"+strconv.Itoa(n))
-	if _, err := os.Stat(dir + ".manifest.tsv"); err == nil {
+	if _, err := os.Stat(gencorpus.ManifestPath(dir)); err == nil {
 		return dir
-	}
-	if _, err := exec.LookPath("python3"); err != nil {
-		tb.Fatalf("python3 is needed to generate the corpus: %v", err)
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		tb.Fatalf("make corpus folder: %v", err)
@@ -53,22 +58,17 @@ func BenchCorpus(tb testing.TB, n int) string {
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "corpus")
-	cmd := exec.Command("python3", gen, "--out", out, "--files", strconv.Itoa(n), "--seed", "42")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		tb.Fatalf("generate corpus: %v\n%s", err, stderr.String())
+	sum, err := gencorpus.Write(out, gencorpus.Options{Files: n, Seed: 42})
+	if err != nil {
+		tb.Fatalf("generate corpus: %v", err)
 	}
 	os.RemoveAll(dir)
 	if err := os.Rename(out, dir); err != nil {
 		tb.Fatalf("move corpus into place: %v", err)
 	}
-	if err := os.Rename(out+".manifest.tsv", dir+".manifest.tsv"); err != nil {
+	if err := os.Rename(gencorpus.ManifestPath(out), gencorpus.ManifestPath(dir)); err != nil {
 		tb.Fatalf("move corpus manifest into place: %v", err)
 	}
-	sc := bufio.NewScanner(&stderr)
-	for sc.Scan() {
-		tb.Log(sc.Text())
-	}
+	tb.Logf("wrote %d files (%d bytes) to %s", sum.Files, sum.Bytes, dir)
 	return dir
 }

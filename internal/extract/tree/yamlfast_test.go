@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -187,17 +186,11 @@ func yamlFiles(t testing.TB, dir string) []string {
 	return out
 }
 
-// syntheticYAML writes gen-corpus's 2,000 files (seed 7) and returns the
-// YAML ones; it skips when the generator or python3 is missing.
+// syntheticYAML writes the synthetic corpus's 2,000 files (seed 7) and
+// returns the YAML ones.
 func syntheticYAML(t testing.TB) []string {
 	t.Helper()
-	gen := filepath.Join(testenv.SharedDir(t), "tools", "gen-corpus")
-	python := testenv.Python3(t)
-	out := filepath.Join(t.TempDir(), "corpus")
-	if b, err := exec.Command(python, gen, "--out", out, "--files", "2000", "--seed", "7").CombinedOutput(); err != nil {
-		t.Fatalf("gen-corpus: %v\n%s", err, b)
-	}
-	return yamlFiles(t, out)
+	return yamlFiles(t, testenv.SyntheticCorpus(t, 2000, 7))
 }
 
 // yamlSources lists the folders of YAML files the differential tests read,
