@@ -148,3 +148,54 @@ func TestSharedDir(t *testing.T) {
 		t.Errorf("SharedDir = %q, not named shared", dir)
 	}
 }
+
+// Without ../shared, SharedDir skips and writes the skip to the ledger;
+// DBGUARD_REQUIRE_SHARED=1 fails instead, and DBGUARD_REQUIRE_SERVICES=1
+// has no say in it. The test runs in a module of its own with nothing
+// beside it, as a user's clone is.
+func TestSharedDirMissing(t *testing.T) {
+	clone := filepath.Join(t.TempDir(), "clone")
+	if err := os.MkdirAll(clone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(clone, "go.mod"), []byte("module example.com/clone\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, requireShared, requireServices string
+		wantFail                             bool
+	}{
+		{name: "skips", requireServices: "1"},
+		{name: "required fails", requireShared: "1", wantFail: true},
+		{name: "required other than 1 skips", requireShared: "yes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(clone)
+			ledger := filepath.Join(t.TempDir(), "ledger.tsv")
+			t.Setenv(testenv.EnvLedger, ledger)
+			t.Setenv(testenv.EnvRequireShared, tt.requireShared)
+			t.Setenv(testenv.EnvRequire, tt.requireServices)
+			_, tb := call(t, testenv.SharedDir)
+			if tt.wantFail {
+				if tb.failed == "" || tb.skipped != "" {
+					t.Fatalf("failed %q, skipped %q; want a failure", tb.failed, tb.skipped)
+				}
+				return
+			}
+			if tb.skipped == "" || tb.failed != "" {
+				t.Fatalf("failed %q, skipped %q; want a skip", tb.failed, tb.skipped)
+			}
+			if strings.Contains(tb.skipped, "\n") || !strings.Contains(tb.skipped, "../shared") {
+				t.Errorf("skip message %q is not one line naming ../shared", tb.skipped)
+			}
+			b, err := os.ReadFile(ledger)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := testenv.SharedMissing + "\tTestFake\t.\n"; string(b) != want {
+				t.Errorf("ledger %q, want %q", b, want)
+			}
+		})
+	}
+}
