@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dbguard check against conftest, side by side in one run, over the same
-# synthetic corpus of ../shared/tools/gen-corpus (seed 42, 1,000 and 10,000
-# files): conftest runs the Rego policy in bench/check/policy, which finds
+# synthetic corpus (seed 42, 1,000 and 10,000 files; bench/lib/corpus.sh:
+# ../shared/tools/gen-corpus where present, else go run ./bench/gencorpus):
+# conftest runs the Rego policy in bench/check/policy, which finds
 # the same five kinds the corpus plants. Before any timing, both tools'
 # per-file results are checked against the corpus manifest (compare.py);
 # the script stops if either tool is wrong on any file. Then each tool is
@@ -20,17 +21,14 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/corpus.sh
+. "$root/bench/lib/corpus.sh"
 here=$root/bench/check
-shared=$(cd "$root/.." && pwd)/shared
 work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-check}
 runs=${RUNS:-5}
 sizes=${SIZES:-"1000 10000"}
 conftest_version=v0.71.1
 
-if [[ ! -f "$shared/tools/gen-corpus" ]]; then
-	echo "run.sh: $shared/tools/gen-corpus not found: the corpus generator lives in ../shared beside the checkout" >&2
-	exit 2
-fi
 if [[ ! -x /usr/bin/time ]]; then
 	echo "run.sh: /usr/bin/time not found (apt-get install time): it measures peak RSS" >&2
 	exit 2
@@ -55,7 +53,7 @@ echo "commit:   $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unkn
 echo "== corpus"
 for n in $sizes; do
 	# Always regenerated: same seed and count give byte-identical files.
-	python3 "$shared/tools/gen-corpus" --out "$work/corpus/files-$n" --files "$n" --seed 42
+	bench_corpus "$work/corpus/files-$n" "$n" 42
 done
 
 echo "== tools"

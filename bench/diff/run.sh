@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times dbguard diff on two 10,000-file trees of the synthetic corpus of
-# ../shared/tools/gen-corpus (seed 42) of which 1% differ (mutate.py), on
+# bench/lib/corpus.sh (seed 42) of which 1% differ (mutate.py), on
 # one core: wall time, CPU time and peak RSS of the binary, median of RUNS.
 # Figures and how to read them: bench/README.md, section "diff".
 #
@@ -12,15 +12,12 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-shared=$(cd "$root/.." && pwd)/shared
+# shellcheck source=../lib/corpus.sh
+. "$root/bench/lib/corpus.sh"
 work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-diff}
 files=${FILES:-10000}
 runs=${RUNS:-5}
 
-if [[ ! -f "$shared/tools/gen-corpus" ]]; then
-	echo "run.sh: $shared/tools/gen-corpus not found" >&2
-	exit 2
-fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 case "$work/" in "$root"/*)
@@ -38,7 +35,7 @@ echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unkno
 
 echo "== trees"
 rm -rf "$work/old" "$work/new" "$work/old.manifest.tsv"
-python3 "$shared/tools/gen-corpus" --out "$work/old" --files "$files" --seed 42
+bench_corpus "$work/old" "$files" 42
 python3 "$root/bench/diff/mutate.py" "$work/old" "$work/new"
 (cd "$root" && go build -o "$work/dbguard" ./cmd/dbguard)
 

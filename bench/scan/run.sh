@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures dbguard scan's throughput on the synthetic corpus of
-# ../shared/tools/gen-corpus (1,000 and 10,000 files, seed 42) against the
+# bench/lib/corpus.sh (1,000 and 10,000 files, seed 42) against the
 # floor (the same files read and decoded by the bare libraries), on one core
 # and on all cores, then times the real binary end to end. Figures and how
 # to read them: bench/README.md, section "scan".
@@ -14,7 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-shared=$(cd "$root/.." && pwd)/shared
+# shellcheck source=../lib/corpus.sh
+. "$root/bench/lib/corpus.sh"
 work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-scan}
 benchtime=${BENCHTIME:-2s}
 count=${COUNT:-5}
@@ -22,10 +23,6 @@ e2e_runs=${E2E_RUNS:-3}
 cores=$(nproc)
 sizes="1000 10000"
 
-if [[ ! -x "$shared/tools/gen-corpus" && ! -f "$shared/tools/gen-corpus" ]]; then
-	echo "run.sh: $shared/tools/gen-corpus not found: the corpus generator lives in ../shared beside the checkout" >&2
-	exit 2
-fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 case "$work/" in
@@ -46,8 +43,7 @@ echo "== corpus"
 for n in $sizes; do
 	# Always regenerated: same seed and count give byte-identical files, and
 	# a changed generator must not leave a stale corpus behind.
-	rm -f "$work/corpus/files-$n.manifest.tsv"
-	python3 "$shared/tools/gen-corpus" --out "$work/corpus/files-$n" --files "$n" --seed 42
+	bench_corpus "$work/corpus/files-$n" "$n" 42
 done
 
 benchstat=$(command -v benchstat || true)
