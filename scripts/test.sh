@@ -194,9 +194,9 @@ if [ "$shared_skips" -gt 0 ]; then
 	echo "skipped for want of ../shared (the real-world corpus, which CI has): $shared_skips tests"
 	awk -F '\t' '$1 == "shared-missing" { print "    " $3 ": " $2 }' "$DBGUARD_TEST_LEDGER" | sort -u
 elif [ "${DBGUARD_REQUIRE_SHARED:-}" = 1 ]; then
-	echo "shared real-world corpus: required (DBGUARD_REQUIRE_SHARED=1) and read"
+	echo "shared real-world corpus: required (DBGUARD_REQUIRE_SHARED=1): no test skipped for want of it"
 else
-	echo "shared real-world corpus: found beside the checkout and read"
+	echo "shared real-world corpus: found beside the checkout: no test skipped for want of it"
 fi
 awk '
 	/^ok[ \t]/ { ok++ }
