@@ -400,7 +400,7 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 			p.Driver = profile.Value{Text: d, Set: true}
 		}
 	} else if explicitDriver == "" {
-		p.Driver.Text = canonicalDriver(p.Driver.Text)
+		p.Driver.Text = profile.CanonicalDriver(p.Driver.Text)
 	}
 	if !p.TLS.Mode.Set && p.TLS.CA.Set && p.Driver.Text == "mysql" {
 		// MySQL clients turn TLS on by being given a CA file: the CA
@@ -436,7 +436,7 @@ func driverOfValue(v profile.Value) string {
 	if !ok {
 		return ""
 	}
-	return canonicalDriver(s)
+	return profile.CanonicalDriver(s)
 }
 
 // setPassword records a password entry without ever copying the secret

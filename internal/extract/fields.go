@@ -464,51 +464,6 @@ func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// driverAliases maps what configuration files call a driver to dbguard's
-// canonical names.
-var driverAliases = map[string]string{
-	"postgres": "postgres", "postgresql": "postgres", "pgsql": "postgres", "pg": "postgres", "psql": "postgres",
-	"postgis": "postgres", "npgsql": "postgres", "pgx": "postgres", "libpq": "postgres", "psycopg2": "postgres",
-	"mysql": "mysql", "mysql2": "mysql", "mariadb": "mysql", "mysqli": "mysql", "pdomysql": "mysql", "trilogy": "mysql",
-	"sqlserver": "sqlserver", "mssql": "sqlserver", "sqlsrv": "sqlserver", "tedious": "sqlserver",
-	"sqlite": "sqlite", "sqlite3": "sqlite", "betterSqlite3": "sqlite",
-	"mongodb": "mongodb", "mongo": "mongodb", "redis": "redis", "rediss": "redis", "valkey": "redis",
-	"cockroachdb": "cockroachdb", "cockroach": "cockroachdb", "clickhouse": "clickhouse", "cassandra": "cassandra",
-	"elasticsearch": "elasticsearch", "snowflake": "snowflake", "presto": "presto", "trino": "presto",
-	"databricks": "databricks", "redshift": "redshift", "oracle": "oracle", "dirty": "dirty", "h2": "h2",
-}
-
-// canonicalDriver maps a driver setting (adapter: postgresql,
-// driver-class-name: org.postgresql.Driver, ENGINE:
-// django.db.backends.mysql) to a canonical driver, or "".
-func canonicalDriver(s string) string {
-	l := strings.ToLower(strings.TrimSpace(s))
-	if d, ok := driverAliases[l]; ok {
-		return d
-	}
-	switch {
-	case strings.Contains(l, "postgres"), strings.Contains(l, "npgsql"), strings.Contains(l, "pgsql"):
-		return "postgres"
-	case strings.Contains(l, "mariadb"), strings.Contains(l, "mysql"):
-		return "mysql"
-	case strings.Contains(l, "sqlserver"), strings.Contains(l, "mssql"):
-		return "sqlserver"
-	case strings.Contains(l, "sqlite"):
-		return "sqlite"
-	case strings.Contains(l, "mongo"):
-		return "mongodb"
-	case strings.Contains(l, "oracle"):
-		return "oracle"
-	case strings.Contains(l, "redis"):
-		return "redis"
-	case strings.Contains(l, "clickhouse"):
-		return "clickhouse"
-	case strings.Contains(l, "cockroach"):
-		return "cockroachdb"
-	}
-	return ""
-}
-
 // wordDrivers maps the words of keys, prefixes and image names to drivers.
 var wordDrivers = map[string]string{
 	"postgres": "postgres", "postgresql": "postgres", "pg": "postgres", "psql": "postgres", "pgsql": "postgres",

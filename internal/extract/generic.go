@@ -201,7 +201,7 @@ func classifyKey(ki keyInfo, key string, n *tree.Node, ctx walkCtx) field {
 	if f == fNone && ctx.db {
 		f = weak
 	}
-	if f == fNone && weak == fDriver && n.Kind == tree.Scalar && canonicalDriver(n.Value) != "" {
+	if f == fNone && weak == fDriver && n.Kind == tree.Scalar && profile.CanonicalDriver(n.Value) != "" {
 		// client: pg, type: postgres: the value itself says database.
 		f = fDriver
 	}
@@ -257,7 +257,7 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	for i, c := range n.Children {
-		if c.Kind == tree.Scalar && infos[i].strong == fDriver && canonicalDriver(c.Value) != "" {
+		if c.Kind == tree.Scalar && infos[i].strong == fDriver && profile.CanonicalDriver(c.Value) != "" {
 			ctx.db = true
 		}
 	}
@@ -493,7 +493,7 @@ func isTemplateBlock(k string) bool {
 	case "default", "defaults", "base", "common", "shared", "template", "defaults_db":
 		return true
 	}
-	return profile.CanonicalEnvironment(k) == profile.Unknown && canonicalDriver(k) != "" || strings.HasPrefix(k, "x-") || strings.HasPrefix(k, ".")
+	return profile.CanonicalEnvironment(k) == profile.Unknown && profile.CanonicalDriver(k) != "" || strings.HasPrefix(k, "x-") || strings.HasPrefix(k, ".")
 }
 
 // looksHostList reports host[:port] lists such as 127.0.0.1:9042 or

@@ -37,35 +37,13 @@ func driver(p *profile.Profile) string {
 	return canonicalDriver(s)
 }
 
+// canonicalDriver is profile.CanonicalDriver, keeping a name it does not
+// know (lowercased) so that a rule can still tell two unknown drivers apart.
 func canonicalDriver(s string) string {
-	// Most profiles name their driver by its canonical name already: the
-	// extractor canonicalises what it recognises.
-	switch s {
-	case "postgres", "mysql", "sqlserver", "cockroachdb", "sqlite", "mongodb", "redis", "oracle":
-		return s
+	if d := profile.CanonicalDriver(s); d != "" {
+		return d
 	}
-	l := strings.ToLower(strings.TrimSpace(s))
-	switch {
-	case l == "":
-		return ""
-	case strings.Contains(l, "postgres") || strings.Contains(l, "pgsql") || strings.Contains(l, "npgsql") || l == "pg" || l == "pgx" || strings.Contains(l, "postgis"):
-		return "postgres"
-	case strings.Contains(l, "mysql") || strings.Contains(l, "mariadb"):
-		return "mysql"
-	case strings.Contains(l, "sqlserver") || strings.Contains(l, "mssql"):
-		return "sqlserver"
-	case strings.Contains(l, "cockroach"):
-		return "cockroachdb"
-	case strings.Contains(l, "sqlite"):
-		return "sqlite"
-	case strings.Contains(l, "mongo"):
-		return "mongodb"
-	case strings.Contains(l, "redis") || strings.Contains(l, "valkey"):
-		return "redis"
-	case strings.Contains(l, "oracle"):
-		return "oracle"
-	}
-	return l
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // template reports a file that is a template to copy and fill in
