@@ -47,7 +47,9 @@ func parseJDBC(s string, dst *Conn) (*Conn, error) {
 		if pe < lim {
 			c.parseQuery(s, pe+1, lim, '&', false, &hp)
 		}
-		c.finish()
+		if err := c.finish(); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	// mysql:loadbalance://, mariadb:replication://: the scheme runs to "://".
@@ -110,7 +112,9 @@ func parseJDBCSQLServer(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 		hp.hostSet = false // the URL's server wins over serverName
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -143,7 +147,9 @@ func parseJDBCOracle(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 	if err := c.oracleAddress(s, at+1, lim, f); err != nil {
 		return nil, err
 	}
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -300,6 +306,8 @@ func parseJDBCEmbedded(s string, p, j, lim int, sub string, dst *Conn) (*Conn, e
 		c.setParam(s, it.key, it.keyOff, it.v, &hp, identity)
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }

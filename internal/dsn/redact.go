@@ -16,29 +16,117 @@ const Mask = "xxxxx"
 //
 // s is read by every parser, not only the one Parse would pick, and the
 // secrets any of them finds are masked: a string that two drivers would
-// read differently loses both candidate passwords. When no parser can read
-// s, masking is conservative: everything between "user:" and the last '@',
-// and the values of password-like keys.
+// read differently loses both candidate passwords.
+//
+// When Parse cannot read s (its own format does not accept it), masking
+// is conservative, because where a malformed value ends is a guess: from
+// the value of the first password-like key to the end of the string, with
+// or without an "=" after the key, and everything between "user:" and the
+// last '@'. Nothing of a password is left visible by a stray ';', quote,
+// brace or '#', at the cost of hiding the settings that follow it.
 func Redact(s string) string {
 	var spans []span
-	parsed := false
 	for _, parse := range [...]func(string) (*Conn, error){ParseURL, ParseKeywordValue, ParseMySQL, ParseJDBC, ParseADO} {
 		c, err := parse(s)
 		if err != nil {
 			continue
 		}
-		parsed = true
 		for _, p := range c.secrets {
 			if p.Set && p.End > p.Off && !isPlainRef(p.Value) {
 				spans = append(spans, span{p.Off, p.End})
 			}
 		}
 	}
-	if !parsed {
-		spans = userinfoSpans(s)
+	if _, err := Parse(s); err != nil {
+		spans = append(spans, conservativeSpans(s)...)
 	}
 	spans = append(spans, keySpans(s)...)
 	return applyMask(s, spans)
+}
+
+// conservativeSpans is what Redact masks in a string Parse cannot read:
+// the userinfo of anything that looks like an authority, and everything
+// from the value of the first password-like key to the end. A value that
+// is only a variable reference (password=${DB_PASSWORD}) is kept.
+func conservativeSpans(s string) []span {
+	out := userinfoSpans(s)
+	for _, w := range secretWords(s) {
+		v := afterKey(s, w.end)
+		if v < len(s) && !isPlainRef(strings.TrimSpace(s[v:])) {
+			return append(out, span{v, len(s)})
+		}
+	}
+	return out
+}
+
+// secretWords returns the spans of the words of s that name a secret
+// (password, Pwd, DB_PASSWORD, token, ...): maximal runs of key
+// characters, wherever they stand, whatever follows them.
+func secretWords(s string) []span {
+	var out []span
+	for i := 0; i < len(s); {
+		if !isKeyChar(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isKeyChar(s[j]) {
+			j++
+		}
+		if isSecretKey(normKey(s[i:j])) {
+			out = append(out, span{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+// afterKey returns where the value of a key ending at s[e] starts: past
+// spaces, one '=' or ':' and the spaces after it.
+func afterKey(s string, e int) int {
+	v := skipSpace(s, e, len(s))
+	if v < len(s) && (s[v] == '=' || s[v] == ':') {
+		v = skipSpace(s, v+1, len(s))
+	}
+	return v
+}
+
+// secretFrom returns the first position of s that may belong to a secret:
+// the start of the first password-like word, or of a URL's userinfo
+// password; len(s) when there is neither. An error about a malformed
+// string quotes no text that reaches it.
+func secretFrom(s string) int {
+	from := len(s)
+	if w := secretWords(s); len(w) > 0 {
+		from = w[0].off
+	}
+	if u := userinfoSpans(s); len(u) > 0 {
+		from = min(from, u[0].off-1) // the ':' before the password
+	}
+	return from
+}
+
+// embeddedSecret returns the offset of a password-like key followed by
+// '=' and a value written inside p (raw or decoded), or -1. A field that
+// is not a secret holds one only when a string is malformed:
+// jdbc:postgresql://h/app;password=x makes the password part of the
+// database name. A key with nothing after its '=' holds no secret (libpq
+// reads "user= password=" as the user "password=").
+func embeddedSecret(p Part) int {
+	if !p.Set {
+		return -1
+	}
+	for _, t := range [...]string{p.Raw, p.Value} {
+		for _, w := range secretWords(t) {
+			if v := skipSpace(t, w.end, len(t)); v < len(t) && t[v] == '=' && skipSpace(t, v+1, len(t)) < len(t) {
+				if t == p.Raw {
+					return p.Off + w.off
+				}
+				return p.Off
+			}
+		}
+	}
+	return -1
 }
 
 // RedactParsed is Redact for a string already parsed as c: it masks the
@@ -140,7 +228,9 @@ func valueEnd(s string, v0 int) int {
 				j++
 				continue
 			}
-			return j + 1
+			// Text glued to the closing quote ("S3cret"tail) belongs
+			// to the value as far as anyone can tell.
+			return indexOr(s, j+1, len(s), ";& \t\r\n")
 		}
 	}
 	return len(s)

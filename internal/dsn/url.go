@@ -54,7 +54,7 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 	p := se + 1
 	if !strings.HasPrefix(s[p:lim], "//") {
 		if c.Driver != "sqlite" && format != "jdbc" {
-			return nil, synErr(format, p, `missing "//" after %q`, s[start:p])
+			return nil, synErrQuoting(s, p, format, p, `missing "//" after the scheme`, `missing "//" after %q`, s[start:p])
 		}
 		pe := indexOr(s, p, lim, "?")
 		if pe > p {
@@ -64,7 +64,9 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 			c.parseQuery(s, pe+1, lim, '&', false, &hp)
 		}
 		c.applyHostPort(&hp)
-		c.finish()
+		if err := c.finish(); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	a := p + 2
@@ -142,7 +144,9 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 		c.parseQuery(s, pe+1, lim, '&', false, &hp)
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
