@@ -400,9 +400,19 @@ func (c *Conn) checkEmbedded() error {
 				return embeddedErr(c.Format, off, "the host list")
 			}
 		}
+		// "password:S3cret" read as a host and its port.
+		if h.Host.Set && h.Port.Set && secretSetting(h.Host.Raw+":"+h.Port.Raw) >= 0 {
+			return embeddedErr(c.Format, h.Host.Off, "the host list")
+		}
 	}
 	for _, p := range c.Params {
-		if isSecretKey(normKey(p.Key)) {
+		secret := isSecretKey(normKey(p.Key))
+		if secretSetting(p.Key) >= 0 || !secret && holdsPasswordKey(p.Key) {
+			// "password S3cret" or "!PWD " as a key: something is
+			// missing or stray, and the value may be the password.
+			return embeddedErr(c.Format, p.KeyOff, "the name of a parameter")
+		}
+		if secret {
 			continue
 		}
 		if off := embeddedSecret(p.Value); off >= 0 {

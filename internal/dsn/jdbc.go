@@ -245,6 +245,11 @@ func (c *Conn) tnsDescriptor(s string, q, lim int, f string) error {
 			}
 		case ')':
 			depth--
+			if depth == 0 && skipSpace(s, j+1, lim) < lim {
+				// Text after the descriptor is no part of it; it may be
+				// a setting whose separator is missing.
+				return synErr(f, j+1, "unexpected text after the TNS descriptor")
+			}
 		}
 	}
 	if depth != 0 {

@@ -49,7 +49,7 @@ func Redact(s string) string {
 // from the value of the first password-like key to the end. A value that
 // is only a variable reference (password=${DB_PASSWORD}) is kept.
 func conservativeSpans(s string) []span {
-	out := userinfoSpans(s)
+	out := append(userinfoSpans(s), portSpans(s)...)
 	for _, w := range secretWords(s) {
 		v := afterKey(s, w.end)
 		if v < len(s) && !isPlainRef(strings.TrimSpace(s[v:])) {
@@ -57,6 +57,23 @@ func conservativeSpans(s string) []span {
 		}
 	}
 	return out
+}
+
+// portSpans is the fallback for scheme://app:S3cret/db, whose "@host" is
+// missing: what follows the authority's first ':' when it is not a port
+// number.
+func portSpans(s string) []span {
+	k := strings.Index(s, "://")
+	if k < 0 || strings.IndexByte(s[k:], '@') >= 0 {
+		return nil // userinfoSpans masks an authority with '@'
+	}
+	a := k + 3
+	e := indexOr(s, a, len(s), "/?#")
+	c := indexOut(s, a, e, ":")
+	if c < 0 || s[a] == '[' || strings.Trim(s[c+1:e], "0123456789") == "" {
+		return nil
+	}
+	return []span{{c + 1, e}}
 }
 
 // secretWords returns the spans of the words of s that name a secret
@@ -100,33 +117,67 @@ func secretFrom(s string) int {
 	if w := secretWords(s); len(w) > 0 {
 		from = w[0].off
 	}
-	if u := userinfoSpans(s); len(u) > 0 {
-		from = min(from, u[0].off-1) // the ':' before the password
+	for _, sp := range append(userinfoSpans(s), portSpans(s)...) {
+		from = min(from, sp.off-1) // the ':' before the password
 	}
 	return from
 }
 
-// embeddedSecret returns the offset of a password-like key followed by
-// '=' and a value written inside p (raw or decoded), or -1. A field that
-// is not a secret holds one only when a string is malformed:
-// jdbc:postgresql://h/app;password=x makes the password part of the
-// database name. A key with nothing after its '=' holds no secret (libpq
-// reads "user= password=" as the user "password=").
+// embeddedSecret returns the offset of a password setting written inside
+// p (raw or decoded), or -1: a password-like key followed by '=' and a
+// value, or a password key followed by anything (its '=' left out or
+// mistyped: "password S3cret", "password;S3cret"). A field that is not a secret holds one only when a string is
+// malformed: jdbc:postgresql://h/app;password=x makes the password part
+// of the database name. A key with nothing after its '=' holds no secret
+// (libpq reads "user= password=" as the user "password=").
 func embeddedSecret(p Part) int {
 	if !p.Set {
 		return -1
 	}
-	for _, t := range [...]string{p.Raw, p.Value} {
-		for _, w := range secretWords(t) {
-			if v := skipSpace(t, w.end, len(t)); v < len(t) && t[v] == '=' && skipSpace(t, v+1, len(t)) < len(t) {
-				if t == p.Raw {
-					return p.Off + w.off
-				}
-				return p.Off
+	if k := secretSetting(p.Raw); k >= 0 {
+		return p.Off + k
+	}
+	if secretSetting(p.Value) >= 0 {
+		return p.Off
+	}
+	return -1
+}
+
+// secretSetting returns the index in t of the key of a password setting
+// (see embeddedSecret), or -1.
+func secretSetting(t string) int {
+	for _, w := range secretWords(t) {
+		v := skipSpace(t, w.end, len(t))
+		switch {
+		case v >= len(t):
+		case t[v] == '=':
+			if skipSpace(t, v+1, len(t)) < len(t) {
+				return w.off
 			}
+		case isPasswordKey(normKey(t[w.off:w.end])):
+			return w.off
 		}
 	}
 	return -1
+}
+
+// holdsPasswordKey reports whether one of the words of k is a password key.
+func holdsPasswordKey(k string) bool {
+	for _, w := range secretWords(k) {
+		if isPasswordKey(normKey(k[w.off:w.end])) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPasswordKey reports whether a normalized key names a password itself
+// (password, PWD, DB_PASSWORD), not any secret: a password key followed by
+// anything but '=' is still taken for one, while "token" or "secret"
+// followed by a word may be prose (Application Name=Token Service), and a
+// host may be called password-vault.
+func isPasswordKey(nk string) bool {
+	return strings.HasSuffix(nk, "password") || strings.HasSuffix(nk, "passwd") || strings.HasSuffix(nk, "pwd")
 }
 
 // RedactParsed is Redact for a string already parsed as c: it masks the

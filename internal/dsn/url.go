@@ -128,6 +128,11 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 			c.Hosts = append(c.Hosts, h)
 		}
 	}
+	if at < 0 {
+		if err := ambiguousPort(c.Hosts, format); err != nil {
+			return nil, err
+		}
+	}
 	pe := he
 	if he < lim && s[he] == '/' {
 		pe = indexOr(s, he, lim, "?")
@@ -148,6 +153,24 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 		return nil, err
 	}
 	return c, nil
+}
+
+// ambiguousPort refuses a port that is not a number in an authority
+// without '@': scheme://app:S3cret/db is as likely a user and password
+// whose "@host" is missing as a host with a bad port, and a password must
+// not be shown as a port. With an '@', the port is a port, kept and
+// reported as an Issue. The message quotes nothing.
+func ambiguousPort(hosts []Host, format string) error {
+	for _, h := range hosts {
+		p := h.Port
+		if !p.Set || p.Value == "" || hasInterp(p.Value) {
+			continue
+		}
+		if strings.Trim(p.Value, "0123456789") != "" {
+			return synErr(format, p.Off, `the port is not a number, and may be a password whose "@host" is missing`)
+		}
+	}
+	return nil
 }
 
 // hostListEnd finds where the host list starting at s[i] ends: at the first
