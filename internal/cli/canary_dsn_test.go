@@ -39,6 +39,9 @@ func dsnCanaryCases(host, port, pw, tail string) []dsnCanaryCase {
 		c("url-user.yaml", "url", "postgres://app;password="+pw+"@"+addr+"/app", pw),
 		c("url-param.yaml", "url", "postgres://app@"+addr+"/app?sslmode=require;password="+pw, pw),
 		c("url-quoted.yaml", "url", "postgres://app@"+addr+`/app?password="`+pw+`"`+tail+"&sslmode=require", pw+`"`+tail),
+		// Short password keys, which scan once copied as parameters.
+		c("url-psw.yaml", "url", "postgres://app@"+addr+"/app?sslmode=require&psw="+pw, pw),
+		c("url-pw.yaml", "url", "postgres://app@"+addr+"/app?pw="+pw+"&sslmode=require", pw),
 		c("url-missing-eq.yaml", "url", "postgres://app@"+addr+"/app?sslmode=require&password "+pw, pw),
 		// libpq key/value
 		c("kv-quote-tail.yaml", "dsn", "host="+host+" port="+port+" dbname=app user=app password='"+pw+"'"+tail, pw+"'"+tail),

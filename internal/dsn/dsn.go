@@ -228,6 +228,12 @@ func isNormal(k string) bool {
 	return true
 }
 
+// IsSecretKey reports whether a connection-string parameter named key
+// holds a secret that must never be printed (password, PWD, psw, pw,
+// sslpassword, token, AccountKey, ...), as Redact and Conn's printing
+// decide: a caller that copies Params out skips these.
+func IsSecretKey(key string) bool { return isSecretKey(normKey(key)) }
+
 // isSecretKey reports whether a parameter with this (normalized) key holds
 // a secret that must never be printed.
 func isSecretKey(nk string) bool {
