@@ -407,7 +407,7 @@ func (c *Conn) checkEmbedded() error {
 			}
 		}
 		// "password:S3cret" read as a host and its port.
-		if h.Host.Set && h.Port.Set && secretSetting(h.Host.Raw+":"+h.Port.Raw) >= 0 {
+		if h.Host.Set && h.Port.Set && h.Port.Raw != "" && endsWithPasswordKey(h.Host.Raw) {
 			return embeddedErr(c.Format, h.Host.Off, "the host list")
 		}
 	}

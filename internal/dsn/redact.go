@@ -26,9 +26,14 @@ const Mask = "xxxxx"
 // brace or '#', at the cost of hiding the settings that follow it.
 func Redact(s string) string {
 	var spans []span
-	for _, parse := range [...]func(string) (*Conn, error){ParseURL, ParseKeywordValue, ParseMySQL, ParseJDBC, ParseADO} {
-		c, err := parse(s)
+	picked, err := detect(s)
+	parsed := err == nil // whether the parser Parse picks reads s
+	for f := range nFormats {
+		c, err := f.parse(s, nil)
 		if err != nil {
+			if f == picked {
+				parsed = false
+			}
 			continue
 		}
 		for _, p := range c.secrets {
@@ -37,7 +42,7 @@ func Redact(s string) string {
 			}
 		}
 	}
-	if _, err := Parse(s); err != nil {
+	if !parsed {
 		spans = append(spans, conservativeSpans(s)...)
 	}
 	spans = append(spans, keySpans(s)...)
@@ -90,7 +95,7 @@ func secretWords(s string) []span {
 		for j < len(s) && isKeyChar(s[j]) {
 			j++
 		}
-		if isSecretKey(normKey(s[i:j])) {
+		if foldedIs(s[i:j], false) {
 			out = append(out, span{i, j})
 		}
 		i = j
@@ -137,15 +142,31 @@ func embeddedSecret(p Part) int {
 	if k := secretSetting(p.Raw); k >= 0 {
 		return p.Off + k
 	}
-	if secretSetting(p.Value) >= 0 {
+	if p.Value != p.Raw && secretSetting(p.Value) >= 0 {
 		return p.Off
 	}
 	return -1
 }
 
+// mayNamePassword is a cheap filter for secretSetting: whether t holds
+// "pw", "pa" (pwd, passwd, password) in any case.
+func mayNamePassword(t string) bool {
+	for i := 0; i+1 < len(t); i++ {
+		if c := t[i] | 0x20; c == 'p' {
+			if d := t[i+1] | 0x20; d == 'w' || d == 'a' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // secretSetting returns the index in t of the key of a password setting
 // (see embeddedSecret), or -1.
 func secretSetting(t string) int {
+	if strings.IndexByte(t, '=') < 0 && !mayNamePassword(t) {
+		return -1 // most fields: no key, and no word a password key ends
+	}
 	for _, w := range secretWords(t) {
 		v := skipSpace(t, w.end, len(t))
 		switch {
@@ -154,7 +175,7 @@ func secretSetting(t string) int {
 			if skipSpace(t, v+1, len(t)) < len(t) {
 				return w.off
 			}
-		case isPasswordKey(normKey(t[w.off:w.end])):
+		case foldedIs(t[w.off:w.end], true):
 			return w.off
 		}
 	}
@@ -164,11 +185,53 @@ func secretSetting(t string) int {
 // holdsPasswordKey reports whether one of the words of k is a password key.
 func holdsPasswordKey(k string) bool {
 	for _, w := range secretWords(k) {
-		if isPasswordKey(normKey(k[w.off:w.end])) {
+		if foldedIs(k[w.off:w.end], true) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldedIs reports whether the word w, normalized as normKey does, is a
+// password key (password) or any secret key (!password). A word of up to
+// 32 bytes is folded on the stack: every word of every field of every
+// connection string passes here, and host names (h1.internal) are not
+// normal.
+func foldedIs(w string, password bool) bool {
+	is := func(nk string) bool {
+		if password {
+			return isPasswordKey(nk)
+		}
+		return isSecretKey(nk)
+	}
+	if len(w) > 32 || isNormal(w) {
+		return is(normKey(w))
+	}
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t':
+		case c >= 'A' && c <= 'Z':
+			buf[n] = c + 'a' - 'A'
+			n++
+		default:
+			buf[n] = c
+			n++
+		}
+	}
+	return is(string(buf[:n]))
+}
+
+// endsWithPasswordKey reports whether the last word of t, at its very
+// end, is a password key: a host read from "password:S3cret".
+func endsWithPasswordKey(t string) bool {
+	e := trimRightLim(t, 0, len(t))
+	k := e
+	for k > 0 && isKeyChar(t[k-1]) {
+		k--
+	}
+	return k < e && foldedIs(t[k:e], true)
 }
 
 // isPasswordKey reports whether a normalized key names a password itself
