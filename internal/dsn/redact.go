@@ -75,7 +75,7 @@ func portSpans(s string) []span {
 	a := k + 3
 	e := indexOr(s, a, len(s), "/?#")
 	c := indexOut(s, a, e, ":")
-	if c < 0 || s[a] == '[' || strings.Trim(s[c+1:e], "0123456789") == "" {
+	if c < 0 || s[a] == '[' || strings.Trim(strings.TrimLeft(s[c+1:e], "+-"), "0123456789") == "" {
 		return nil
 	}
 	return []span{{c + 1, e}}

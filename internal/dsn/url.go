@@ -166,7 +166,9 @@ func ambiguousPort(hosts []Host, format string) error {
 		if !p.Set || p.Value == "" || hasInterp(p.Value) {
 			continue
 		}
-		if strings.Trim(p.Value, "0123456789") != "" {
+		// A signed number (-1) is a bad port, not a password:
+		// port-invalid reports it.
+		if strings.Trim(strings.TrimLeft(p.Value, "+-"), "0123456789") != "" {
 			return synErr(format, p.Off, `the port is not a number, and may be a password whose "@host" is missing`)
 		}
 	}
