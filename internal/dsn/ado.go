@@ -37,16 +37,17 @@ func parseProps(s string, i, lim int, f string, quotes, braces bool) ([]item, er
 		}
 		key := strings.TrimSpace(strings.ReplaceAll(s[k0:i], "==", "="))
 		if i >= lim || s[i] == ';' {
-			return nil, synErr(f, k0, `missing "=" after %q`, key)
+			return nil, synErrQuoting(s, i, f, k0, `missing "=" after a keyword`, `missing "=" after %q`, key)
 		}
 		for j := k0; j < i; j++ {
 			if c := s[j]; !isKeyChar(c) && !isSpace(c) && c != '=' {
-				return nil, synErr(f, j, "invalid character %q in keyword", c)
+				return nil, synErrQuoting(s, j+1, f, j, "invalid character in a keyword", "invalid character %q in keyword", c)
 			}
 		}
 		if key == "" {
 			return nil, synErr(f, k0, `missing keyword before "="`)
 		}
+		keyEnd := i
 		i = skipSpace(s, i+1, lim)
 		v0 := i
 		var v Part
@@ -80,13 +81,13 @@ func parseProps(s string, i, lim int, f string, quotes, braces bool) ([]item, er
 				j++
 			}
 			if !closed {
-				return nil, synErr(f, v0, "unterminated quoted value of %q", key)
+				return nil, synErrQuoting(s, keyEnd, f, v0, "unterminated quoted value", "unterminated quoted value of %q", key)
 			}
 			i = j + 1
 			v = mkPart(s, v0, i, b.String())
 			i = skipSpace(s, i, lim)
 			if i < lim && s[i] != ';' {
-				return nil, synErr(f, i, "unexpected text after the quoted value of %q", key)
+				return nil, synErrQuoting(s, keyEnd, f, i, "unexpected text after a quoted value", "unexpected text after the quoted value of %q", key)
 			}
 		} else {
 			e := indexOr(s, i, lim, ";")
@@ -177,7 +178,9 @@ func parseADO(s string, dst *Conn) (*Conn, error) {
 			}
 		}
 	}
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

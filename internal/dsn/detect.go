@@ -35,33 +35,69 @@ func newConn(dst *Conn, fields Conn) *Conn {
 }
 
 func parse(s string, dst *Conn) (*Conn, error) {
+	f, err := detect(s)
+	if err != nil {
+		return nil, err
+	}
+	return f.parse(s, dst)
+}
+
+// format names one of the parsers, in the order Redact runs them.
+type format int
+
+const (
+	fmtURL format = iota
+	fmtKV
+	fmtMySQL
+	fmtJDBC
+	fmtADO
+	nFormats
+)
+
+func (f format) parse(s string, dst *Conn) (*Conn, error) {
+	switch f {
+	case fmtURL:
+		return parseURL(s, dst)
+	case fmtKV:
+		return parseKeywordValue(s, dst)
+	case fmtMySQL:
+		return parseMySQL(s, dst)
+	case fmtJDBC:
+		return parseJDBC(s, dst)
+	}
+	return parseADO(s, dst)
+}
+
+// detect returns the parser Parse hands s to: jdbc: prefix, then a URL
+// scheme, then key=value lists, then a go-sql-driver DSN.
+func detect(s string) (format, error) {
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
 	if i == lim {
-		return nil, synErr("dsn", i, "empty connection string")
+		return 0, synErr("dsn", i, "empty connection string")
 	}
 	if hasPrefixFold(s[i:lim], "jdbc:") {
-		return parseJDBC(s, dst)
+		return fmtJDBC, nil
 	}
 	if se := schemeEnd(s, i, lim); se > 0 {
 		if strings.HasPrefix(s[se+1:lim], "//") {
-			return parseURL(s, dst)
+			return fmtURL, nil
 		}
 		switch lowerASCII(s[i:se]) {
 		case "sqlite", "sqlite3", "file":
-			return parseURL(s, dst)
+			return fmtURL, nil
 		}
 	}
 	if keyEnd := leadingKey(s, i, lim); keyEnd > 0 {
 		if isADO(s, i, keyEnd, lim) {
-			return parseADO(s, dst)
+			return fmtADO, nil
 		}
-		return parseKeywordValue(s, dst)
+		return fmtKV, nil
 	}
 	if looksMySQLDSN(s, i, lim) {
-		return parseMySQL(s, dst)
+		return fmtMySQL, nil
 	}
-	return nil, synErr("dsn", i, "unrecognized connection string format")
+	return 0, synErr("dsn", i, "unrecognized connection string format")
 }
 
 func isKeyChar(c byte) bool {

@@ -15,7 +15,14 @@
 // parameters are kept in Params, duplicates included, in order. The parsers
 // are written by hand because net/url rejects such ports. Only strings
 // that cannot be read at all give a *SyntaxError, which carries the byte
-// offset of the problem.
+// offset of the problem, and so do two kinds of strings that would show a
+// password as something else: a field other than a secret that holds a
+// password setting (app;password=x as a database name, password:x read as
+// a host and port, a parameter named "password x"), and a URL authority
+// without '@' whose port is not a number (scheme://app:S3cret/db, a user
+// and password whose "@host" is missing, or a host with a bad port: no
+// one can tell). A SyntaxError's message quotes input only when the text
+// ends before the first password-like key or userinfo of the string.
 //
 // Interpolations are opaque: ${VAR:-default}, $(VAR), {{ template }} and
 // <%= ENV['X'] %> may stand for any component, and the ':' '/' '@' ',' ';'
@@ -43,8 +50,16 @@
 // secret-like parameters) masked. Redact masks every password-like value of
 // a raw string and must be used before a connection string is shown
 // anywhere; it masks what any of the parsers would read as a password, so
-// a string that two drivers read differently loses both candidates. A
-// value that is only a variable reference (${DB_PASSWORD}) is not a secret
-// and is kept. Nothing here panics on any input; the fuzz targets check
-// that, that spans hold, and that Redact leaves no parsed password behind.
+// a string that two drivers read differently loses both candidates. When
+// Parse cannot read a string, Redact is conservative: everything from the
+// value of the first password-like key to the end of the string is masked
+// (with or without '=' after the key), never a part of it. A quoted or
+// braced value is masked up to the next separator, closing quote and
+// whatever is glued to it included. A value that is only a variable
+// reference (${DB_PASSWORD}) is not a secret and is kept.
+//
+// Nothing here panics on any input; the fuzz targets check that, that
+// spans hold, that Redact leaves no parsed password behind, and
+// (FuzzPlantedPassword) that a password planted after a password key in
+// random text reaches no output, error or field but the password.
 package dsn

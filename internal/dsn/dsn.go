@@ -104,6 +104,18 @@ func synErr(format string, off int, msg string, args ...any) error {
 	return &SyntaxError{Format: format, Off: off, Msg: msg}
 }
 
+// synErrQuoting is synErr for a message that quotes input text ending at
+// s[end]: when that text reaches the first position of s that may belong
+// to a secret (secretFrom), the message is plain instead, and only the
+// offset says where. A malformed string is where a password is most
+// likely cut in the wrong place; its pieces must not reach a message.
+func synErrQuoting(s string, end int, format string, off int, plain, msg string, args ...any) error {
+	if end > secretFrom(s) {
+		return synErr(format, off, plain)
+	}
+	return synErr(format, off, msg, args...)
+}
+
 func mkPart(s string, off, end int, value string) Part {
 	return Part{Value: value, Raw: s[off:end], Set: true, Off: off, End: end}
 }
@@ -215,6 +227,12 @@ func isNormal(k string) bool {
 	}
 	return true
 }
+
+// IsSecretKey reports whether a connection-string parameter named key
+// holds a secret that must never be printed (password, PWD, psw, pw,
+// sslpassword, token, AccountKey, ...), as Redact and Conn's printing
+// decide: a caller that copies Params out skips these.
+func IsSecretKey(key string) bool { return isSecretKey(normKey(key)) }
 
 // isSecretKey reports whether a parameter with this (normalized) key holds
 // a secret that must never be printed.
@@ -330,9 +348,13 @@ func tlsPriority(format, nk string) int {
 }
 
 // finish applies the rules shared by all formats once the fields are filled:
-// the TLS winner leaves Params, secret-like params are remembered for
-// Redact, and ports are checked.
-func (c *Conn) finish() {
+// no field but a secret holds a password setting, the TLS winner leaves
+// Params, secret-like params are remembered for Redact, and ports are
+// checked.
+func (c *Conn) finish() error {
+	if err := c.checkEmbedded(); err != nil {
+		return err
+	}
 	// A scheme-given TLS (rediss://) loses to any explicit setting.
 	best, bi := 0, -1
 	for i, p := range c.Params {
@@ -360,6 +382,54 @@ func (c *Conn) finish() {
 		c.Issues = append(c.Issues, Issue{Off: c.userinfoPw.Off, End: c.userinfoPw.End,
 			Msg: "password contains characters that must be percent-encoded (@ / # ? or a bare %)"})
 	}
+	return nil
+}
+
+// checkEmbedded refuses a string in which a field other than a secret
+// holds a password setting (app;password=x as the database name, sslmode=
+// require;password=x as a parameter's value): the driver would take the
+// password for that field, and dbguard would show it as one. The message
+// quotes nothing, since what follows the key is the password.
+func (c *Conn) checkEmbedded() error {
+	named := []struct {
+		what string
+		p    Part
+	}{{"the database name", c.Database}, {"the user name", c.User}, {"the network", c.Network}, {"the TLS setting", c.TLS}}
+	for _, n := range named {
+		if off := embeddedSecret(n.p); off >= 0 {
+			return embeddedErr(c.Format, off, n.what)
+		}
+	}
+	for _, h := range c.Hosts {
+		for _, p := range [...]Part{h.Host, h.Port, h.Instance} {
+			if off := embeddedSecret(p); off >= 0 {
+				return embeddedErr(c.Format, off, "the host list")
+			}
+		}
+		// "password:S3cret" read as a host and its port.
+		if h.Host.Set && h.Port.Set && h.Port.Raw != "" && endsWithPasswordKey(h.Host.Raw) {
+			return embeddedErr(c.Format, h.Host.Off, "the host list")
+		}
+	}
+	for _, p := range c.Params {
+		secret := isSecretKey(normKey(p.Key))
+		if secretSetting(p.Key) >= 0 || !secret && holdsPasswordKey(p.Key) {
+			// "password S3cret" or "!PWD " as a key: something is
+			// missing or stray, and the value may be the password.
+			return embeddedErr(c.Format, p.KeyOff, "the name of a parameter")
+		}
+		if secret {
+			continue
+		}
+		if off := embeddedSecret(p.Value); off >= 0 {
+			return embeddedErr(c.Format, off, "the value of another parameter")
+		}
+	}
+	return nil
+}
+
+func embeddedErr(format string, off int, what string) error {
+	return synErr(format, off, "%s holds a password setting, which the driver would read as part of it", what)
 }
 
 // portBefore reports whether one of hosts has a port written at off: a

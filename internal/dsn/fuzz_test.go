@@ -135,3 +135,79 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// plantedKeys and plantedSeps are how FuzzPlantedPassword writes a
+// password after its key: the keys every format reads as a password, and
+// the separators of each syntax, with the quotes and braces that a stray
+// character may leave open, and a missing or mistyped '='. A ';' right
+// after the key is not among them: "Password;S3cret=" is a valid ADO
+// string in which S3cret is the name of a setting.
+var (
+	plantedKeys = []string{"password", "Password", "PWD", "pwd", "passwd", "sslpassword", "DB_PASSWORD"}
+	plantedSeps = []string{"=", " = ", " ", "\t", ":", "='", `="`, "={", "=${DB_PASSWORD:-", "=#"}
+)
+
+// FuzzPlantedPassword plants malformedPassword after a password key in a
+// random string: neither Redact's output nor any parser's error may hold a
+// run of 4 characters of it, and neither may any field Parse fills other
+// than the password and secret parameters (as the Conn prints itself), nor
+// RedactParsed's output.
+func FuzzPlantedPassword(f *testing.F) {
+	for _, tc := range malformedCases() {
+		i := strings.Index(tc.in, malformedPassword)
+		if i < 0 {
+			continue
+		}
+		pre, post := tc.in[:i], tc.in[i+len(malformedPassword):]
+		for k, key := range plantedKeys {
+			if end := strings.LastIndex(pre, key); end >= 0 && end+len(key) <= len(pre) {
+				for s, sep := range plantedSeps {
+					if pre[end+len(key):] == sep {
+						f.Add(pre[:end], uint8(k), uint8(s), post)
+					}
+				}
+			}
+		}
+	}
+	for _, tc := range allCases() {
+		f.Add(tc.in+";", uint8(0), uint8(0), "")
+		f.Add(tc.in+"&", uint8(1), uint8(3), "'tail")
+		f.Add(tc.in+" ", uint8(3), uint8(2), " host=h")
+	}
+	f.Fuzz(func(t *testing.T, pre string, k, sep uint8, post string) {
+		const pw = malformedPassword
+		if leakedRun(pre, pw) != "" || leakedRun(post, pw) != "" || pre != "" && isKeyByte(pre[len(pre)-1]) {
+			return // the password is written by the fuzzer, or its key is part of a longer word
+		}
+		s := pre + plantedKeys[int(k)%len(plantedKeys)] + plantedSeps[int(sep)%len(plantedSeps)] + pw + post
+		if r := leakedRun(dsn.Redact(s), pw); r != "" {
+			t.Fatalf("Redact(%q) = %q holds %q", s, dsn.Redact(s), r)
+		}
+		for _, parse := range []func(string) (*dsn.Conn, error){
+			dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO,
+		} {
+			if _, err := parse(s); err != nil {
+				if r := leakedRun(err.Error(), pw); r != "" {
+					t.Fatalf("error %q of %q holds %q", err, s, r)
+				}
+			}
+		}
+		c, err := dsn.Parse(s)
+		if err != nil {
+			if r := leakedRun(err.Error(), pw); r != "" {
+				t.Fatalf("Parse(%q): error %q holds %q", s, err, r)
+			}
+			return
+		}
+		if where, r := leakedField(c, pw); r != "" {
+			t.Fatalf("Parse(%q): %s holds %q", s, where, r)
+		}
+		if out := c.RedactParsed(s); leakedRun(out, pw) != "" {
+			t.Fatalf("RedactParsed(%q) = %q holds the password", s, out)
+		}
+	})
+}
+
+func isKeyByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+}

@@ -47,7 +47,9 @@ func parseJDBC(s string, dst *Conn) (*Conn, error) {
 		if pe < lim {
 			c.parseQuery(s, pe+1, lim, '&', false, &hp)
 		}
-		c.finish()
+		if err := c.finish(); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	// mysql:loadbalance://, mariadb:replication://: the scheme runs to "://".
@@ -110,7 +112,9 @@ func parseJDBCSQLServer(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 		hp.hostSet = false // the URL's server wins over serverName
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -143,7 +147,9 @@ func parseJDBCOracle(s string, p, j, lim int, dst *Conn) (*Conn, error) {
 	if err := c.oracleAddress(s, at+1, lim, f); err != nil {
 		return nil, err
 	}
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -239,6 +245,11 @@ func (c *Conn) tnsDescriptor(s string, q, lim int, f string) error {
 			}
 		case ')':
 			depth--
+			if depth == 0 && skipSpace(s, j+1, lim) < lim {
+				// Text after the descriptor is no part of it; it may be
+				// a setting whose separator is missing.
+				return synErr(f, j+1, "unexpected text after the TNS descriptor")
+			}
 		}
 	}
 	if depth != 0 {
@@ -300,6 +311,8 @@ func parseJDBCEmbedded(s string, p, j, lim int, sub string, dst *Conn) (*Conn, e
 		c.setParam(s, it.key, it.keyOff, it.v, &hp, identity)
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }

@@ -53,12 +53,12 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 		key := s[k0:i]
 		for j := k0; j < i; j++ {
 			if !isKeyChar(s[j]) {
-				return nil, synErr(f, j, "invalid character %q in keyword", s[j])
+				return nil, synErrQuoting(s, j+1, f, j, "invalid character in a keyword", "invalid character %q in keyword", s[j])
 			}
 		}
 		i = skipSpace(s, i, lim)
 		if i >= lim || s[i] != '=' {
-			return nil, synErr(f, i, `missing "=" after %q`, key)
+			return nil, synErrQuoting(s, k0+len(key), f, i, `missing "=" after a keyword`, `missing "=" after %q`, key)
 		}
 		i = skipSpace(s, i+1, lim)
 		v0 := i
@@ -89,7 +89,7 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 				val.WriteByte(ch)
 			}
 			if !closed {
-				return nil, synErr(f, v0, "unterminated quoted value of %q", key)
+				return nil, synErrQuoting(s, k0+len(key), f, v0, "unterminated quoted value", "unterminated quoted value of %q", key)
 			}
 		} else {
 			for i < lim && !isSpace(s[i]) {
@@ -113,15 +113,21 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 		v := mkPart(s, v0, i, val.String())
 		if !quoted {
 			if k, _, ok := strings.Cut(v.Value, "="); ok && isLibpqKeyword(k) {
-				c.Issues = append(c.Issues, Issue{Off: v.Off, End: v.End,
-					Msg: fmt.Sprintf("value of %q is %q: an empty value must be written as ''", key, v.Value)})
+				msg := fmt.Sprintf("value of %q is %q: an empty value must be written as ''", key, v.Value)
+				if isSecretKey(normKey(key)) {
+					// The value is the password as libpq reads it.
+					msg = fmt.Sprintf("value of %q starts with another keyword and '=': an empty value must be written as ''", key)
+				}
+				c.Issues = append(c.Issues, Issue{Off: v.Off, End: v.End, Msg: msg})
 			}
 		}
 		c.setParam(s, key, k0, v, &hp, kvUnescape)
 		i = skipSpace(s, i, lim)
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -29,7 +29,7 @@ func parseMySQL(s string, dst *Conn) (*Conn, error) {
 	if se := schemeEnd(s, i, lim); se > 0 && strings.HasPrefix(s[se+1:lim], "//") {
 		c.Scheme = lowerASCII(s[i:se])
 		if driverForScheme(c.Scheme) != "mysql" {
-			return nil, synErr(f, i, "scheme %q is not a MySQL scheme", s[i:se])
+			return nil, synErrQuoting(s, se, f, i, "the scheme is not a MySQL scheme", "scheme %q is not a MySQL scheme", s[i:se])
 		}
 		i = se + 3
 	}
@@ -137,7 +137,7 @@ func parseMySQLBody(s string, b, lim int, c *Conn) (*Conn, error) {
 		return nil, synErr(f, j, `missing "/" before the database name`)
 	}
 	if s[j] != '/' {
-		return nil, synErr(f, j, `unexpected %q after the network name: expected "(" or "/"`, s[j])
+		return nil, synErrQuoting(s, j+1, f, j, `unexpected character after the network name: expected "(" or "/"`, `unexpected %q after the network name: expected "(" or "/"`, s[j])
 	}
 	pe := indexOr(s, j+1, lim, "?")
 	c.Database = mkPart(s, j+1, pe, urlDec(s[j+1:pe]))
@@ -151,6 +151,8 @@ func parseMySQLBody(s string, b, lim int, c *Conn) (*Conn, error) {
 		c.Issues = append(c.Issues, Issue{Off: c.Network.Off, End: c.Network.End,
 			Msg: fmt.Sprintf("network %q is neither tcp nor unix: the driver accepts it only if a dialer is registered under that name", c.Network.Value)})
 	}
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }

@@ -407,7 +407,7 @@ func hostPort(s string, off, end int, format string, dec func(string) string) (H
 		case s[k+1] == ':':
 			h.Port = rawPart(s, k+2, end)
 		default:
-			return h, synErr(format, k+1, `unexpected %q after IPv6 address`, s[k+1])
+			return h, synErrQuoting(s, k+2, format, k+1, "unexpected character after IPv6 address", `unexpected %q after IPv6 address`, s[k+1])
 		}
 		return h, nil
 	}

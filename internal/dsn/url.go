@@ -54,7 +54,7 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 	p := se + 1
 	if !strings.HasPrefix(s[p:lim], "//") {
 		if c.Driver != "sqlite" && format != "jdbc" {
-			return nil, synErr(format, p, `missing "//" after %q`, s[start:p])
+			return nil, synErrQuoting(s, p, format, p, `missing "//" after the scheme`, `missing "//" after %q`, s[start:p])
 		}
 		pe := indexOr(s, p, lim, "?")
 		if pe > p {
@@ -64,7 +64,9 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 			c.parseQuery(s, pe+1, lim, '&', false, &hp)
 		}
 		c.applyHostPort(&hp)
-		c.finish()
+		if err := c.finish(); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	a := p + 2
@@ -126,6 +128,11 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 			c.Hosts = append(c.Hosts, h)
 		}
 	}
+	if at < 0 {
+		if err := ambiguousPort(c.Hosts, format); err != nil {
+			return nil, err
+		}
+	}
 	pe := he
 	if he < lim && s[he] == '/' {
 		pe = indexOr(s, he, lim, "?")
@@ -142,8 +149,30 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 		c.parseQuery(s, pe+1, lim, '&', false, &hp)
 	}
 	c.applyHostPort(&hp)
-	c.finish()
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// ambiguousPort refuses a port that is not a number in an authority
+// without '@': scheme://app:S3cret/db is as likely a user and password
+// whose "@host" is missing as a host with a bad port, and a password must
+// not be shown as a port. With an '@', the port is a port, kept and
+// reported as an Issue. The message quotes nothing.
+func ambiguousPort(hosts []Host, format string) error {
+	for _, h := range hosts {
+		p := h.Port
+		if !p.Set || p.Value == "" || hasInterp(p.Value) {
+			continue
+		}
+		// A signed number (-1) is a bad port, not a password:
+		// port-invalid reports it.
+		if strings.Trim(strings.TrimLeft(p.Value, "+-"), "0123456789") != "" {
+			return synErr(format, p.Off, `the port is not a number, and may be a password whose "@host" is missing`)
+		}
+	}
+	return nil
 }
 
 // hostListEnd finds where the host list starting at s[i] ends: at the first

@@ -64,8 +64,8 @@ func urlCases() []parseCase {
 			pg(want{scheme: "postgresql", hosts: []string{"{{ host | default('a:b') }}"}, db: "app", user: "{{ db_user }}", pass: "<%= ENV['DB_PASS'] %>"})},
 		{"port out of range kept", "postgres://h:99999/db",
 			pg(want{scheme: "postgres", hosts: []string{"h:99999"}, db: "db", issues: []string{"port 99999 is out of range"}})},
-		{"port not a number kept", "postgres://h:abc/db",
-			pg(want{scheme: "postgres", hosts: []string{"h:abc"}, db: "db", issues: []string{`port "abc" is not a number`}})},
+		{"port not a number kept", "postgres://u@h:abc/db",
+			pg(want{scheme: "postgres", hosts: []string{"h:abc"}, db: "db", user: "u", issues: []string{`port "abc" is not a number`}})},
 		{"empty userinfo parts", "postgres://:@h/",
 			pg(want{scheme: "postgres", hosts: []string{"h"}, db: "''", user: "''", pass: "''"})},
 		{"no path", "postgres://h",
@@ -138,6 +138,7 @@ func urlErrCases() []errCase {
 		{"unclosed bracket", "postgres://u@[::1:5432/db", 13, `missing "]"`},
 		{"junk after bracket", "postgres://[::1]x/db", 16, "after IPv6"},
 		{"bad mysql hybrid", "mysql://u:p@tcp(h:3306/db", 15, `missing ")"`},
+		{"port or password", "postgres://app:Kq7Zx9/db", 15, "may be a password"},
 	}
 }
 

@@ -660,7 +660,9 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 			// A password given as a parameter; never kept as a param.
 			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})
 		case setSetting(p, f, pv):
-		case !isSecretKey(prm.Key):
+		case !isSecretKey(prm.Key) && !dsn.IsSecretKey(prm.Key):
+			// Both lists: the connection string's own (psw=, pw=)
+			// and the one of configuration keys.
 			p.SetParam(prm.Key, pv)
 		}
 	}

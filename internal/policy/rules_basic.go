@@ -16,10 +16,10 @@ func parseRules() []*Rule {
 		{
 			ID: ConnectionStringInvalid, Family: 1, Severity: Error,
 			Title:       "A connection string cannot be parsed",
-			Why:         "A connection string the driver cannot parse fails at the first connection attempt, in production, after the deploy. dbguard parses it the way the driver will and reports the first error.",
+			Why:         "A connection string the driver cannot parse fails at the first connection attempt, in production, after the deploy. dbguard parses it the way the driver will and reports the first error. A string that cannot be parsed is where a password is most likely cut in the wrong place (a stray ';', quote, brace or '#', a missing '='), so the message quotes nothing from the first password-like key on, and the string is shown with everything from that key's value to its end masked. A password setting found inside another field (postgres://h/app;password=..., where the driver would read it as part of the database name) is reported here too.",
 			Remediation: "Fix the connection string's syntax; percent-encode reserved characters in the user and password.",
-			BadName:     ".env", Bad: "DATABASE_URL=postgres://app@db.internal:54x2/orders\n",
-			GoodName: ".env", Good: "DATABASE_URL=postgres://app@db.internal:5432/orders\n",
+			BadName:     ".env", Bad: "DATABASE_URL=postgres://app@[fd00::5:5432/orders\n",
+			GoodName: ".env", Good: "DATABASE_URL=postgres://app@[fd00::5]:5432/orders\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				if v, ok := p.Params["url_error"]; ok && v.Set {
 					c.Report(p, "params.url", v.Loc, "connection string cannot be parsed: %s", v.Text)
