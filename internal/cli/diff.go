@@ -27,7 +27,7 @@ type diffOptions struct {
 
 func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(review.FormatNames(), ", "))
+	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.ReviewFormatNames(), ", "))
 	f.StringVar(&o.failOn, "fail-on", "", "also exit 1 when the change's risk is at or above this level: low, medium, high, critical (default: only the review policy decides)")
 	f.StringSliceVar(&o.approvedBy, "approved-by", nil, "approvers to count, comma-separated (marked unverified in the output)")
 	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules, as for check (default: rules.custom in dbguard.yaml, else "+defaultRulesDir+" when it exists)")
@@ -77,15 +77,15 @@ custom rule that does not compile).`,
 }
 
 // parseDiffFlags checks the flags diff and review share.
-func parseDiffFlags(o *diffOptions) (review.Format, diff.Risk, error) {
-	format, err := review.LookupFormat(o.format)
+func parseDiffFlags(o *diffOptions) (output.ReviewFormat, diff.Risk, error) {
+	format, err := output.LookupReviewFormat(o.format)
 	if err != nil {
-		return review.Format{}, 0, usageError("--format: %v", err)
+		return output.ReviewFormat{}, 0, usageError("--format: %v", err)
 	}
 	var failOn diff.Risk
 	if o.failOn != "" && o.failOn != "none" {
 		if failOn, err = diff.ParseRisk(o.failOn); err != nil {
-			return review.Format{}, 0, usageError("--fail-on: %v", err)
+			return output.ReviewFormat{}, 0, usageError("--fail-on: %v", err)
 		}
 	}
 	return format, failOn, nil
@@ -125,7 +125,7 @@ func runDiff(e *env, o *diffOptions, oldPath, newPath string) error {
 	if cfg.File != "" {
 		source = cfg.File
 	}
-	rep := review.NewReport(res, reqs, approvals, source)
+	rep := output.NewReviewReport(res, reqs, approvals, source)
 	return finishReview(e, o, format, failOn, rep, reqs)
 }
 
@@ -152,7 +152,7 @@ func diffChecks(o *diffOptions, cfg *config.Config) ([]*policy.Rule, *policy.Set
 }
 
 // finishReview renders the report and decides the exit code.
-func finishReview(e *env, o *diffOptions, format review.Format, failOn diff.Risk, rep *review.Report, reqs []review.Requirement) error {
+func finishReview(e *env, o *diffOptions, format output.ReviewFormat, failOn diff.Risk, rep *output.ReviewReport, reqs []review.Requirement) error {
 	opts := output.Options{Color: o.format == "text" && colorTerminal(e.stdout), Version: buildVersion()}
 	if err := format.Render(e.stdout, rep, opts); err != nil {
 		return fmt.Errorf("write output: %w", err)

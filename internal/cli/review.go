@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/review"
 )
@@ -112,7 +113,9 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 		}
 		return err
 	}
-	return finishReview(e, &o.diffOptions, format, failOn, out.Report, out.Requirements)
+	rep := output.NewReviewReport(out.Result, out.Requirements, out.Approvals, out.Policy)
+	rep.Base, rep.Head = out.Base, out.Head
+	return finishReview(e, &o.diffOptions, format, failOn, rep, out.Requirements)
 }
 
 // forgeFromEnv picks the forge to read approvals from: only when a token is

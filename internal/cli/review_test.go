@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/output"
 )
 
 func runReviewCLI(t *testing.T, args ...string) (int, string, string) {
@@ -120,7 +120,7 @@ func TestDiffJSONShape(t *testing.T) {
 	if c["field"] != "database" || c["old"] != "orders" || c["new"] != "orders_staging" || c["risk"] != "critical" || doc["risk"] != "critical" {
 		t.Errorf("change = %v", c)
 	}
-	if doc["schema_version"] != float64(review.SchemaVersion) {
+	if doc["schema_version"] != float64(output.ReviewSchemaVersion) {
 		t.Errorf("schema_version = %v", doc["schema_version"])
 	}
 }
@@ -189,7 +189,7 @@ func TestDiffReviewCanary(t *testing.T) {
 		}
 	}
 	oldDir, newDir := filepath.Join(base, "HEAD_1"), filepath.Join(base, "HEAD")
-	for _, format := range review.FormatNames() {
+	for _, format := range output.ReviewFormatNames() {
 		for _, args := range [][]string{
 			{"review", "--format", format, "--base", "HEAD~1", "--head", "HEAD"},
 			{"review", "--format", format, "--base", "HEAD~1"},
@@ -266,9 +266,9 @@ func TestDiffReviewCustomRules(t *testing.T) {
 		"new/app.yaml":                        strings.Replace(prod, "5432", "6432", 1),
 	})
 	t.Chdir(dir)
-	introduced := func(t *testing.T, out string) []review.FindingView {
+	introduced := func(t *testing.T, out string) []output.ReviewFinding {
 		t.Helper()
-		var doc review.Report
+		var doc output.ReviewReport
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("not JSON: %v\n%s", err, out)
 		}

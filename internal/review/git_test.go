@@ -129,20 +129,20 @@ func TestReviewThreeCommits(t *testing.T) {
 			t.Errorf("risk = %s, want critical (port of a production profile)", out.Result.Risk)
 		}
 		if !review.Missing(out.Requirements) {
-			t.Fatalf("no approval missing: the relaxed policy of the change was applied to itself (policy %s)", out.Report.Policy)
+			t.Fatalf("no approval missing: the relaxed policy of the change was applied to itself (policy %s)", out.Policy)
 		}
-		if !strings.Contains(out.Report.Policy, "dbguard.yaml at "+c2[:12]) {
-			t.Errorf("policy source = %q, want the base's dbguard.yaml", out.Report.Policy)
+		if !strings.Contains(out.Policy, "dbguard.yaml at "+c2[:12]) {
+			t.Errorf("policy source = %q, want the base's dbguard.yaml", out.Policy)
 		}
 		approved, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"alice"})})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if review.Missing(approved.Requirements) {
-			t.Errorf("alice (dba) approved, still missing: %+v", approved.Report.ApprovalsMissing)
+			t.Errorf("alice (dba) approved, still missing: %+v", approved.Requirements)
 		}
-		if len(approved.Report.Approvals) != 1 || approved.Report.Approvals[0].Verified {
-			t.Errorf("--approved-by must be marked unverified: %+v", approved.Report.Approvals)
+		if len(approved.Approvals) != 1 || approved.Approvals[0].Verified {
+			t.Errorf("--approved-by must be marked unverified: %+v", approved.Approvals)
 		}
 		carol, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"carol"})})
 		if err != nil {
@@ -166,8 +166,8 @@ func TestReviewThreeCommits(t *testing.T) {
 		if review.Missing(out.Requirements) {
 			t.Errorf("the base's policy requires nothing, yet approvals are missing")
 		}
-		if out.Report.Head != "working tree" {
-			t.Errorf("head = %q", out.Report.Head)
+		if out.Head != "working tree" {
+			t.Errorf("head = %q", out.Head)
 		}
 	})
 

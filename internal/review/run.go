@@ -41,8 +41,12 @@ type Outcome struct {
 	Result       *diff.Result
 	Requirements []Requirement
 	Approvals    []Approval
-	Report       *Report
 	Config       *config.Config
+	// Policy says where the review policy came from (a file at the base
+	// revision, or none), for the report.
+	Policy string
+	// Base is the base commit; Head the head commit, or "working tree".
+	Base, Head string
 }
 
 // ConfigError is a base revision's dbguard.yaml that does not load.
@@ -138,13 +142,10 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		approvals = append(approvals, fa...)
 	}
 	reqs := Require(cfg.ReviewSettings(), res, approvals)
-	rep := NewReport(res, reqs, approvals, source)
-	rep.Base = base
-	rep.Head = head
 	if head == "" {
-		rep.Head = "working tree"
+		head = "working tree"
 	}
-	return &Outcome{Result: res, Requirements: reqs, Approvals: approvals, Report: rep, Config: cfg}, nil
+	return &Outcome{Result: res, Requirements: reqs, Approvals: approvals, Config: cfg, Policy: source, Base: base, Head: head}, nil
 }
 
 func joinDir(dir, p string) string {

@@ -1,4 +1,4 @@
-package review
+package output
 
 import (
 	"encoding/json"
@@ -8,38 +8,38 @@ import (
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/diff"
-	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/review"
 )
 
-// SchemaVersion is the version of review's JSON document
+// ReviewSchemaVersion is the version of review's JSON document
 // (docs/review.md); it changes only when a field is removed or changes
 // meaning.
-const SchemaVersion = 1
+const ReviewSchemaVersion = 1
 
-// Report is what diff and review print: the change, its risk, the
+// ReviewReport is what diff and review print: the change, its risk, the
 // approvals it needs and has, and the findings it introduces or fixes.
-type Report struct {
-	SchemaVersion      int            `json:"schema_version"`
-	Base               string         `json:"base,omitempty"`
-	Head               string         `json:"head,omitempty"`
-	Risk               diff.Risk      `json:"risk"`
-	Reason             string         `json:"reason"`
-	Fingerprint        string         `json:"fingerprint"`
-	Policy             string         `json:"policy"`
-	ApprovalsRequired  []Required     `json:"approvals_required"`
-	ApprovalsMissing   []MissingView  `json:"approvals_missing"`
-	Approvals          []ApprovalView `json:"approvals"`
-	FindingsIntroduced []FindingView  `json:"findings_introduced"`
-	FindingsFixed      []FindingView  `json:"findings_fixed"`
-	Changes            []ChangeView   `json:"changes"`
-	Problems           []ProblemView  `json:"problems"`
-	Stats              diff.Stats     `json:"-"`
+type ReviewReport struct {
+	SchemaVersion      int              `json:"schema_version"`
+	Base               string           `json:"base,omitempty"`
+	Head               string           `json:"head,omitempty"`
+	Risk               diff.Risk        `json:"risk"`
+	Reason             string           `json:"reason"`
+	Fingerprint        string           `json:"fingerprint"`
+	Policy             string           `json:"policy"`
+	ApprovalsRequired  []ReviewRequired `json:"approvals_required"`
+	ApprovalsMissing   []ReviewMissing  `json:"approvals_missing"`
+	Approvals          []ReviewApproval `json:"approvals"`
+	FindingsIntroduced []ReviewFinding  `json:"findings_introduced"`
+	FindingsFixed      []ReviewFinding  `json:"findings_fixed"`
+	Changes            []ReviewChange   `json:"changes"`
+	Problems           []ReviewProblem  `json:"problems"`
+	Stats              diff.Stats       `json:"-"`
 }
 
-// Required is one policy rule the change triggers.
-type Required struct {
+// ReviewRequired is one policy rule the change triggers.
+type ReviewRequired struct {
 	Risk         diff.Risk `json:"risk"`
 	Environments []string  `json:"environments"`
 	Approvals    int       `json:"approvals"`
@@ -50,8 +50,8 @@ type Required struct {
 	Missing      int       `json:"missing"`
 }
 
-// MissingView says exactly what approvals are still needed.
-type MissingView struct {
+// ReviewMissing says exactly what approvals are still needed.
+type ReviewMissing struct {
 	Missing int      `json:"missing"`
 	Groups  []string `json:"groups"`
 	Members []string `json:"members"`
@@ -59,8 +59,8 @@ type MissingView struct {
 	Message string   `json:"message"`
 }
 
-// ApprovalView is an approval as printed.
-type ApprovalView struct {
+// ReviewApproval is an approval as printed.
+type ReviewApproval struct {
 	User     string `json:"user"`
 	Source   string `json:"source"`
 	Verified bool   `json:"verified"`
@@ -68,8 +68,8 @@ type ApprovalView struct {
 	Commit   string `json:"commit,omitempty"`
 }
 
-// FindingView is a check finding the change introduces or fixes.
-type FindingView struct {
+// ReviewFinding is a check finding the change introduces or fixes.
+type ReviewFinding struct {
 	Rule     string `json:"rule"`
 	Severity string `json:"severity"`
 	Profile  string `json:"profile,omitempty"`
@@ -78,8 +78,8 @@ type FindingView struct {
 	Message  string `json:"message"`
 }
 
-// ChangeView is one change as printed.
-type ChangeView struct {
+// ReviewChange is one change as printed.
+type ReviewChange struct {
 	Profile     string              `json:"profile"`
 	OldProfile  string              `json:"old_profile,omitempty"`
 	Name        string              `json:"name"`
@@ -95,35 +95,35 @@ type ChangeView struct {
 	Reason      string              `json:"reason"`
 }
 
-// ProblemView is a file one side could not read.
-type ProblemView struct {
+// ReviewProblem is a file one side could not read.
+type ReviewProblem struct {
 	Side     string `json:"side"`
 	Location string `json:"location"`
 	Message  string `json:"message"`
 }
 
-// NewReport assembles a report.
-func NewReport(res *diff.Result, reqs []Requirement, approvals []Approval, policySource string) *Report {
-	r := &Report{
-		SchemaVersion: SchemaVersion, Risk: res.Risk, Reason: res.Reason, Fingerprint: res.Fingerprint, Policy: policySource,
-		ApprovalsRequired: []Required{}, ApprovalsMissing: []MissingView{}, Approvals: []ApprovalView{},
-		FindingsIntroduced: findingViews(res.FindingsIntroduced), FindingsFixed: findingViews(res.FindingsFixed),
-		Changes: []ChangeView{}, Problems: []ProblemView{}, Stats: res.Stats,
+// NewReviewReport assembles a report.
+func NewReviewReport(res *diff.Result, reqs []review.Requirement, approvals []review.Approval, policySource string) *ReviewReport {
+	r := &ReviewReport{
+		SchemaVersion: ReviewSchemaVersion, Risk: res.Risk, Reason: res.Reason, Fingerprint: res.Fingerprint, Policy: policySource,
+		ApprovalsRequired: []ReviewRequired{}, ApprovalsMissing: []ReviewMissing{}, Approvals: []ReviewApproval{},
+		FindingsIntroduced: reviewFindings(res.FindingsIntroduced), FindingsFixed: reviewFindings(res.FindingsFixed),
+		Changes: []ReviewChange{}, Problems: []ReviewProblem{}, Stats: res.Stats,
 	}
 	for _, q := range reqs {
-		rq := Required{Risk: q.Risk, Environments: nonNil(q.Environments), Approvals: q.Approvals, Groups: nonNil(q.Groups),
+		rq := ReviewRequired{Risk: q.Risk, Environments: nonNil(q.Environments), Approvals: q.Approvals, Groups: nonNil(q.Groups),
 			Members: nonNil(q.Members), Because: nonNil(q.Because), ApprovedBy: nonNil(q.ApprovedBy), Missing: q.Missing}
 		r.ApprovalsRequired = append(r.ApprovalsRequired, rq)
 		if q.Missing > 0 {
-			r.ApprovalsMissing = append(r.ApprovalsMissing, MissingView{Missing: q.Missing, Groups: rq.Groups, Members: rq.Members,
+			r.ApprovalsMissing = append(r.ApprovalsMissing, ReviewMissing{Missing: q.Missing, Groups: rq.Groups, Members: rq.Members,
 				Risk: q.Risk.String(), Message: missingMessage(q)})
 		}
 	}
 	for _, a := range approvals {
-		r.Approvals = append(r.Approvals, ApprovalView{User: a.User, Source: a.Source, Verified: a.Verified, Stale: a.Stale, Commit: a.Commit})
+		r.Approvals = append(r.Approvals, ReviewApproval{User: a.User, Source: a.Source, Verified: a.Verified, Stale: a.Stale, Commit: a.Commit})
 	}
 	for _, c := range res.Changes {
-		cv := ChangeView{Profile: c.Profile, OldProfile: c.OldProfile, Name: c.Name, Environment: c.Environment, File: c.File,
+		cv := ReviewChange{Profile: c.Profile, OldProfile: c.OldProfile, Name: c.Name, Environment: c.Environment, File: c.File,
 			Field: c.Field, Kind: c.Kind, Old: c.Old, New: c.New, Risk: c.Risk, Reason: c.Reason}
 		if !c.OldLoc.IsZero() {
 			cv.OldLocation = c.OldLoc.String()
@@ -134,7 +134,7 @@ func NewReport(res *diff.Result, reqs []Requirement, approvals []Approval, polic
 		r.Changes = append(r.Changes, cv)
 	}
 	for _, p := range res.Problems {
-		r.Problems = append(r.Problems, ProblemView{Side: p.Side, Location: p.Loc.String(), Message: p.Msg})
+		r.Problems = append(r.Problems, ReviewProblem{Side: p.Side, Location: p.Loc.String(), Message: p.Msg})
 	}
 	return r
 }
@@ -146,7 +146,7 @@ func nonNil(ss []string) []string {
 	return ss
 }
 
-func missingMessage(q Requirement) string {
+func missingMessage(q review.Requirement) string {
 	who := "anyone"
 	if len(q.Groups) > 0 {
 		who = "group " + strings.Join(q.Groups, " or ") + " (" + strings.Join(q.Members, ", ") + ")"
@@ -162,52 +162,52 @@ func missingMessage(q Requirement) string {
 	return fmt.Sprintf("%d more approval(s) from %s for %s-risk changes%s; %s", q.Missing, who, q.Risk, env, have)
 }
 
-func findingViews(fs []policy.Finding) []FindingView {
-	out := []FindingView{}
+func reviewFindings(fs []policy.Finding) []ReviewFinding {
+	out := []ReviewFinding{}
 	for _, f := range fs {
-		out = append(out, FindingView{Rule: f.Rule, Severity: f.Severity.String(), Profile: f.Profile, Field: f.Field,
+		out = append(out, ReviewFinding{Rule: f.Rule, Severity: f.Severity.String(), Profile: f.Profile, Field: f.Field,
 			Location: f.Loc.String(), Message: f.Message})
 	}
 	return out
 }
 
-// Format is one output format of diff and review.
-type Format struct {
+// ReviewFormat is one output format of diff and review.
+type ReviewFormat struct {
 	Name    string
 	Summary string
-	Render  func(w io.Writer, r *Report, o output.Options) error
+	Render  func(w io.Writer, r *ReviewReport, o Options) error
 }
 
-// Formats lists the output formats, in help order.
-func Formats() []Format {
-	return []Format{
-		{"text", "per profile, old → new, for people (colour on a terminal)", renderText},
-		{"json", "one JSON document with schema_version, for tools", renderJSON},
-		{"markdown", "a pull-request comment: the changes with their risk and the approvals missing", renderMarkdown},
-		{"sarif", "SARIF 2.1.0: each change and introduced finding as a result", renderSARIF},
+// ReviewFormats lists the output formats, in help order.
+func ReviewFormats() []ReviewFormat {
+	return []ReviewFormat{
+		{"text", "per profile, old → new, for people (colour on a terminal)", renderReviewText},
+		{"json", "one JSON document with schema_version, for tools", renderReviewJSON},
+		{"markdown", "a pull-request comment: the changes with their risk and the approvals missing", renderReviewMarkdown},
+		{"sarif", "SARIF 2.1.0: each change and introduced finding as a result", renderReviewSARIF},
 	}
 }
 
-// LookupFormat finds a format by name.
-func LookupFormat(name string) (Format, error) {
-	return output.LookupNamed(Formats(), func(f Format) string { return f.Name }, name)
+// LookupReviewFormat finds a format by name.
+func LookupReviewFormat(name string) (ReviewFormat, error) {
+	return LookupNamed(ReviewFormats(), func(f ReviewFormat) string { return f.Name }, name)
 }
 
-// FormatNames lists the format names.
-func FormatNames() []string {
-	return output.NamesOf(Formats(), func(f Format) string { return f.Name })
+// ReviewFormatNames lists the format names.
+func ReviewFormatNames() []string {
+	return NamesOf(ReviewFormats(), func(f ReviewFormat) string { return f.Name })
 }
 
-func renderJSON(w io.Writer, r *Report, _ output.Options) error {
+func renderReviewJSON(w io.Writer, r *ReviewReport, _ Options) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
 
 // byProfile groups changes by profile, in report order.
-func byProfile(cs []ChangeView) ([]string, map[string][]ChangeView) {
+func byProfile(cs []ReviewChange) ([]string, map[string][]ReviewChange) {
 	var order []string
-	m := map[string][]ChangeView{}
+	m := map[string][]ReviewChange{}
 	for _, c := range cs {
 		if _, ok := m[c.Profile]; !ok {
 			order = append(order, c.Profile)
@@ -224,26 +224,19 @@ func val(s *string) string {
 	return *s
 }
 
-const (
-	ansiReset = "\x1b[0m"
-	ansiBold  = "\x1b[1m"
-	ansiRed   = "\x1b[31m"
-	ansiYel   = "\x1b[33m"
-	ansiGreen = "\x1b[32m"
-	ansiDim   = "\x1b[2m"
-)
+const ansiGreen = "\x1b[32m"
 
 func riskColour(r diff.Risk) string {
 	switch r {
 	case diff.Critical, diff.High:
 		return ansiRed
 	case diff.Medium:
-		return ansiYel
+		return ansiYellow
 	}
 	return ansiDim
 }
 
-func renderText(w io.Writer, r *Report, o output.Options) error {
+func renderReviewText(w io.Writer, r *ReviewReport, o Options) error {
 	paint := func(code, s string) string {
 		if !o.Color {
 			return s
@@ -304,7 +297,7 @@ func orDash(s string) string {
 	return s
 }
 
-func approvalNote(a ApprovalView) string {
+func approvalNote(a ReviewApproval) string {
 	s := a.Source
 	if !a.Verified {
 		s += ", unverified"
@@ -316,30 +309,30 @@ func approvalNote(a ApprovalView) string {
 }
 
 // mdCell escapes a value for a Markdown table cell.
-func mdCell(s string) string {
+func reviewMDCell(s string) string {
 	s = strings.NewReplacer("|", `\|`, "\n", " ", "`", "'").Replace(s)
 	return s
 }
 
-func renderMarkdown(w io.Writer, r *Report, _ output.Options) error {
+func renderReviewMarkdown(w io.Writer, r *ReviewReport, _ Options) error {
 	b := &strings.Builder{}
 	icon := map[diff.Risk]string{diff.Critical: "🔴", diff.High: "🟠", diff.Medium: "🟡", diff.Low: "⚪", diff.None: "✅"}
 	fmt.Fprintf(b, "### dbguard review: %s risk %s\n\n", icon[r.Risk], r.Risk)
 	if len(r.Changes) == 0 {
 		b.WriteString("No change to any database connection.\n\n")
 	} else {
-		fmt.Fprintf(b, "%s\n\n", mdCell(r.Reason))
+		fmt.Fprintf(b, "%s\n\n", reviewMDCell(r.Reason))
 		b.WriteString("| Risk | Profile | Field | Change | Old | New | Why |\n|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Changes {
-			fmt.Fprintf(b, "| %s %s | `%s` (%s) | `%s` | %s | %s | %s | %s |\n", icon[c.Risk], c.Risk, mdCell(c.Profile), c.Environment,
-				mdCell(c.Field), c.Kind, mdCode(c.Old), mdCode(c.New), mdCell(c.Reason))
+			fmt.Fprintf(b, "| %s %s | `%s` (%s) | `%s` | %s | %s | %s | %s |\n", icon[c.Risk], c.Risk, reviewMDCell(c.Profile), c.Environment,
+				reviewMDCell(c.Field), c.Kind, mdCode(c.Old), mdCode(c.New), reviewMDCell(c.Reason))
 		}
 		b.WriteString("\n")
 	}
 	if len(r.ApprovalsMissing) > 0 {
 		b.WriteString("**Approvals missing**\n\n")
 		for _, m := range r.ApprovalsMissing {
-			fmt.Fprintf(b, "- %s\n", mdCell(m.Message))
+			fmt.Fprintf(b, "- %s\n", reviewMDCell(m.Message))
 		}
 		b.WriteString("\n")
 	} else if len(r.ApprovalsRequired) > 0 {
@@ -356,18 +349,18 @@ func renderMarkdown(w io.Writer, r *Report, _ output.Options) error {
 	if len(r.FindingsIntroduced) > 0 {
 		b.WriteString("<details><summary>Findings introduced (" + fmt.Sprint(len(r.FindingsIntroduced)) + ")</summary>\n\n")
 		for _, f := range r.FindingsIntroduced {
-			fmt.Fprintf(b, "- **%s** `%s` at `%s`: %s\n", f.Severity, f.Rule, mdCell(f.Location), mdCell(f.Message))
+			fmt.Fprintf(b, "- **%s** `%s` at `%s`: %s\n", f.Severity, f.Rule, reviewMDCell(f.Location), reviewMDCell(f.Message))
 		}
 		b.WriteString("\n</details>\n\n")
 	}
 	if len(r.FindingsFixed) > 0 {
 		b.WriteString("<details><summary>Findings fixed (" + fmt.Sprint(len(r.FindingsFixed)) + ")</summary>\n\n")
 		for _, f := range r.FindingsFixed {
-			fmt.Fprintf(b, "- `%s` at `%s`\n", f.Rule, mdCell(f.Location))
+			fmt.Fprintf(b, "- `%s` at `%s`\n", f.Rule, reviewMDCell(f.Location))
 		}
 		b.WriteString("\n</details>\n\n")
 	}
-	fmt.Fprintf(b, "<sub>fingerprint `%s` · policy: %s</sub>\n<!-- dbguard-review fingerprint=%s -->\n", r.Fingerprint, mdCell(r.Policy), r.Fingerprint)
+	fmt.Fprintf(b, "<sub>fingerprint `%s` · policy: %s</sub>\n<!-- dbguard-review fingerprint=%s -->\n", r.Fingerprint, reviewMDCell(r.Policy), r.Fingerprint)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -376,12 +369,12 @@ func mdCode(s *string) string {
 	if s == nil {
 		return "—"
 	}
-	return "`" + mdCell(*s) + "`"
+	return "`" + reviewMDCell(*s) + "`"
 }
 
-// renderSARIF hands changes and introduced findings to check's SARIF
+// renderReviewSARIF hands changes and introduced findings to check's SARIF
 // renderer: each change is a result of the rule review-risk-LEVEL.
-func renderSARIF(w io.Writer, r *Report, o output.Options) error {
+func renderReviewSARIF(w io.Writer, r *ReviewReport, o Options) error {
 	sev := map[diff.Risk]policy.Severity{diff.Critical: policy.Error, diff.High: policy.Error, diff.Medium: policy.Warning, diff.Low: policy.Info}
 	rep := &policy.Report{}
 	for _, c := range r.Changes {
@@ -405,7 +398,7 @@ func renderSARIF(w io.Writer, r *Report, o output.Options) error {
 		rep.Findings = append(rep.Findings, policy.Finding{Rule: f.Rule, Severity: mustSeverity(f.Severity), Profile: f.Profile, Field: f.Field,
 			Loc: parseLoc(f.Location, ""), Message: "introduced by this change: " + f.Message, Help: policy.HelpPath(f.Rule), Key: f.Profile + ":" + f.Field})
 	}
-	f, err := output.Lookup("sarif")
+	f, err := Lookup("sarif")
 	if err != nil {
 		return err
 	}
