@@ -11,6 +11,7 @@ const (
 	ClassConfigInvalid            Class = "config_invalid"
 	ClassDNSNotFound              Class = "dns_not_found"
 	ClassDNSTimeout               Class = "dns_timeout"
+	ClassDNSServerFailed          Class = "dns_server_failed"
 	ClassTCPRefused               Class = "tcp_refused"
 	ClassTCPTimeout               Class = "tcp_timeout"
 	ClassTCPUnreachable           Class = "tcp_unreachable"
@@ -59,6 +60,9 @@ func Classes() []ClassInfo {
 		{ClassDNSTimeout, StageDNS,
 			"the resolver did not answer: check the DNS servers the host uses and network policy towards them",
 			"a bad host name: the resolver never answered at all"},
+		{ClassDNSServerFailed, StageDNS,
+			"the DNS server could not be reached or failed the query (port closed, SERVFAIL, a malformed answer): check the DNS servers the host uses (resolv.conf, the cluster DNS) and that they serve this zone",
+			"a missing host name: the resolver failed, so whether the name exists is not known"},
 		{ClassTCPRefused, StageTCP,
 			"nothing listens on that address and port: check the port, and that the server (or its proxy) is running",
 			"a firewall: a refusal is an active answer, so the host is reachable"},
