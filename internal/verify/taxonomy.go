@@ -35,6 +35,10 @@ const (
 	ClassPoolCapacityExceeded     Class = "pool_capacity_exceeded"
 	ClassUpstreamUnavailable      Class = "upstream_unavailable"
 	ClassUnknown                  Class = "unknown"
+	// ClassNotVerified is no answer about the profile: the run ended (its
+	// deadline, a signal) before the probe finished or began. It is never
+	// a success, and it is not a failure of the profile either.
+	ClassNotVerified Class = "not_verified"
 )
 
 // ClassInfo is what a responder needs to act on a class: where it happens,
@@ -132,6 +136,9 @@ func Classes() []ClassInfo {
 		{ClassUnknown, StageAuth,
 			"an error no rule classifies: read the detail and code; please report it so it gets a class",
 			"anything: this is not a diagnosis"},
+		{ClassNotVerified, StageConfig,
+			"the run ended (--timeout passed, or it was interrupted) before this profile's probe finished; the stage is the one running then (config when it never began): raise --timeout or --workers, or lower --stage-timeout and --retries",
+			"a failure of the profile: nothing is known about it, the server was never asked or never answered in time for the run"},
 	}
 }
 
