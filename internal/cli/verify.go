@@ -130,8 +130,8 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	default:
 		return usageError("unknown --format %q: use text, json or junit", o.format)
 	}
-	if o.workers < 1 || o.retries < 0 || o.stageTimeout <= 0 || o.timeout <= 0 {
-		return usageError("--workers must be at least 1, --retries not negative, timeouts positive")
+	if err := o.validate(); err != nil {
+		return err
 	}
 	if o.head != "" && o.diffBase == "" {
 		return usageError("--head needs --diff-base: --head names the new side of a change (e.g. --diff-base origin/main --head HEAD)")
@@ -299,6 +299,32 @@ func hasID(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// validate rejects flag values that cannot mean anything, each with its
+// own message: a deploy gate whose --retry-backoff is -1s must not run with
+// a value nobody meant.
+func (o *verifyOptions) validate() error {
+	var problems []string
+	if o.workers < 1 {
+		problems = append(problems, fmt.Sprintf("--workers must be at least 1, got %d", o.workers))
+	}
+	if o.retries < 0 {
+		problems = append(problems, fmt.Sprintf("--retries must not be negative, got %d", o.retries))
+	}
+	if o.timeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--timeout must be positive, got %s", o.timeout))
+	}
+	if o.stageTimeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--stage-timeout must be positive, got %s", o.stageTimeout))
+	}
+	if o.retryBackoff < 0 {
+		problems = append(problems, fmt.Sprintf("--retry-backoff must not be negative, got %s", o.retryBackoff))
+	}
+	if len(problems) > 0 {
+		return usageError("%s", strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // runContext is the run's context: e's, ended by --timeout with a cause
