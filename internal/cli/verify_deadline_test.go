@@ -51,8 +51,8 @@ func silentListener(t *testing.T) string {
 // deadlineFleet writes 30 PostgreSQL profiles, p00 to p29: all against the
 // real test server but p03, whose server accepts and never answers. With
 // one worker and a stage timeout longer than the run, the run's end
-// surely comes while p03 is probed: p00-p02 are verified before it, p03 is
-// cut short, p04-p29 never begin.
+// surely comes while p03 is probed (or before): p00-p02 are verified
+// before it, p03 is cut short, p04-p29 never begin.
 func deadlineFleet(t *testing.T) string {
 	pg, err := url.Parse(testenv.PG(t))
 	if err != nil {
@@ -90,7 +90,9 @@ func fleetIndex(t *testing.T, id string) int {
 // way it ended, is reported one way.
 func TestVerifyRunEndReportsEveryProfile(t *testing.T) {
 	dir := deadlineFleet(t)
-	const runFor = 1500 * time.Millisecond
+	// go test runs two subtests at a time on two cores: six runs of 700ms
+	// take about 2s.
+	const runFor = 700 * time.Millisecond
 	type end struct {
 		name  string
 		args  []string
@@ -101,7 +103,7 @@ func TestVerifyRunEndReportsEveryProfile(t *testing.T) {
 	ends := []end{
 		{"timeout", []string{"--timeout", runFor.String()}, func() (context.Context, context.CancelFunc) {
 			return context.WithCancel(context.Background())
-		}, "the run's deadline passed (--timeout 1.5s)", "deadline"},
+		}, "the run's deadline passed (--timeout 700ms)", "deadline"},
 		{"signal", []string{"--timeout", "10m"}, func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancelCause(context.Background())
 			time.AfterFunc(runFor, func() { cancel(errors.New("interrupt signal received")) })
@@ -190,12 +192,13 @@ func unverifiedJSON(t *testing.T, out []byte, code, cause string) []int {
 			if r.Code != code || !strings.Contains(r.Detail, cause) {
 				t.Errorf("%s: code %q detail %q, want code %q and the cause %q", r.Profile, r.Code, r.Detail, code, cause)
 			}
-			want := "config" // never begun
-			if i == 3 {
-				want = "auth" // cut short while the silent server was asked to log in
-			}
-			if i >= 3 && r.Stage != want {
-				t.Errorf("%s: not verified at %q, want %q", r.Profile, r.Stage, want)
+			// Never begun: config. p03 is cut short while the silent
+			// server is asked to log in, unless a machine too busy to
+			// reach it before the end never began it either
+			// (TestRunEndEndsAStageAtOnce in internal/verify pins the
+			// cut).
+			if i > 3 && r.Stage != "config" || i == 3 && r.Stage != "auth" && r.Stage != "config" {
+				t.Errorf("%s: not verified at %q", r.Profile, r.Stage)
 			}
 		default:
 			t.Errorf("%s: %s at %s: a working profile reported as failing", r.Profile, r.Class, r.Stage)
@@ -270,14 +273,12 @@ func TestVerifyRetriesEndWithTheLastAnswer(t *testing.T) {
 		"storm":            {"--retries", "1000000", "--retry-backoff", "0s"},
 		"storm, 1ms":       {"--retries", "1000000", "--retry-backoff", "1ms"},
 		"long backoff":     {"--retries", "3", "--retry-backoff", "1m"},
-		"storm, 2nd run":   {"--retries", "1000000", "--retry-backoff", "0s"},
-		"storm, 3rd run":   {"--retries", "1000000", "--retry-backoff", "0s"},
 		"storm, 4 workers": {"--retries", "1000000", "--retry-backoff", "0s", "--workers", "4"},
 	}
 	for name, flags := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			args := append([]string{"verify", "--no-config", "--format", "json", "--timeout", "400ms"}, flags...)
+			args := append([]string{"verify", "--no-config", "--format", "json", "--timeout", "300ms"}, flags...)
 			code, stdout, stderr := runCLI(t, "", append(args, dir)...)
 			if code != ExitFindings {
 				t.Fatalf("exit %d, want %d\n%s", code, ExitFindings, stderr)
