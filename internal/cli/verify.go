@@ -130,8 +130,8 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	default:
 		return usageError("unknown --format %q: use text, json or junit", o.format)
 	}
-	if o.workers < 1 || o.retries < 0 || o.stageTimeout <= 0 || o.timeout <= 0 {
-		return usageError("--workers must be at least 1, --retries not negative, timeouts positive")
+	if err := o.validate(); err != nil {
+		return err
 	}
 	if o.head != "" && o.diffBase == "" {
 		return usageError("--head needs --diff-base: --head names the new side of a change (e.g. --diff-base origin/main --head HEAD)")
@@ -174,25 +174,24 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 		return err
 	}
 
-	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
+	ctx, cancel := runContext(e.ctx, o)
 	defer cancel()
 	prober, resolve := newProber(o)
 	results := runProbes(ctx, prober, targets, o, resolve, newProgress(e.stderr, len(targets)))
-	interrupted := e.ctx.Err() != nil
 
 	switch o.format {
 	case "json":
-		err = writeVerifyJSON(e.stdout, results, len(targets), interrupted)
+		err = writeVerifyJSON(e.stdout, results)
 	case "junit":
 		err = writeVerifyJUnit(e.stdout, results)
 	default:
-		err = writeVerifyText(e.stdout, results, len(targets), interrupted)
+		err = writeVerifyText(e.stdout, results)
 	}
 	if err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	if interrupted {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("interrupted: %d of %d profiles verified", len(results), len(targets))}
+	if n := notVerified(results); n > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d of %d profiles not verified: %w", n, len(targets), context.Cause(ctx))}
 	}
 	if len(targets) == 0 {
 		fmt.Fprintln(e.stderr, "dbguard: no profile matches")
@@ -302,9 +301,54 @@ func hasID(ss []string, s string) bool {
 	return false
 }
 
+// validate rejects flag values that cannot mean anything, each with its
+// own message: a deploy gate whose --retry-backoff is -1s must not run with
+// a value nobody meant.
+func (o *verifyOptions) validate() error {
+	var problems []string
+	if o.workers < 1 {
+		problems = append(problems, fmt.Sprintf("--workers must be at least 1, got %d", o.workers))
+	}
+	if o.retries < 0 {
+		problems = append(problems, fmt.Sprintf("--retries must not be negative, got %d", o.retries))
+	}
+	if o.timeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--timeout must be positive, got %s", o.timeout))
+	}
+	if o.stageTimeout <= 0 {
+		problems = append(problems, fmt.Sprintf("--stage-timeout must be positive, got %s", o.stageTimeout))
+	}
+	if o.retryBackoff < 0 {
+		problems = append(problems, fmt.Sprintf("--retry-backoff must not be negative, got %s", o.retryBackoff))
+	}
+	if len(problems) > 0 {
+		return usageError("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// runContext is the run's context: e's, ended by --timeout with a cause
+// that says so, which every not-verified result quotes.
+func runContext(parent context.Context, o *verifyOptions) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(parent, o.timeout, fmt.Errorf("the run's deadline passed (--timeout %s)", o.timeout))
+}
+
+// notVerified counts the results that are no answer: the run ended before
+// their probe finished.
+func notVerified(results []verify.Result) int {
+	n := 0
+	for i := range results {
+		if !results[i].Verified() {
+			n++
+		}
+	}
+	return n
+}
+
 // runProbes verifies targets with a bounded pool of workers and returns
-// the results that finished, in input order. A canceled ctx stops new
-// probes; probes in flight stop at once and are left out.
+// one result per target, in input order. When ctx ends (--timeout, a
+// signal) no probe begins and those in flight stop at once; every target
+// without an answer is in the results as not verified, never left out.
 func runProbes(ctx context.Context, p *verify.Prober, targets []*profile.Profile, o *verifyOptions, ro verify.ResolveOptions, prog *progress) []verify.Result {
 	got := runProbesIndexed(ctx, p, targets, o, ro, prog)
 	res := make([]verify.Result, len(got))
@@ -333,11 +377,7 @@ func runProbesIndexed(ctx context.Context, p *verify.Prober, targets []*profile.
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				r := probeWithRetries(ctx, p, targets[i], o, ro)
-				if ctx.Err() != nil && !r.OK() && r.Final() != nil && r.Final().Code == "canceled" {
-					continue // not finished: left out of the report
-				}
-				out <- done{i, r}
+				out <- done{i, probeWithRetries(ctx, p, targets[i], o, ro)}
 			}
 		}()
 	}
@@ -352,33 +392,56 @@ func runProbesIndexed(ctx context.Context, p *verify.Prober, targets []*profile.
 		}
 	}()
 	go func() { wg.Wait(); close(out) }()
-	var got []done
+	got := make([]done, 0, len(targets))
+	seen := make([]bool, len(targets))
 	for d := range out {
 		got = append(got, d)
+		seen[d.i] = true
 		prog.step()
 	}
 	prog.finish()
+	for i, ok := range seen {
+		if !ok { // never begun: the run ended first
+			got = append(got, done{i, verify.NotProbed(ctx, targets[i])})
+		}
+	}
 	sort.Slice(got, func(a, b int) bool { return got[a].i < got[b].i })
 	return got
 }
 
+// probeWithRetries probes prof up to 1+--retries times. A try that the
+// run's end cut short is no answer: the try before it, a real failure,
+// stands (a retry storm against a refused port ends tcp_refused, not as
+// whatever the deadline made of the last dial).
 func probeWithRetries(ctx context.Context, p *verify.Prober, prof *profile.Profile, o *verifyOptions, ro verify.ResolveOptions) verify.Result {
 	var r verify.Result
 	for try := 0; try <= o.retries; try++ {
-		if try > 0 {
-			select {
-			case <-ctx.Done():
-				return r
-			case <-time.After(o.retryBackoff):
-			}
+		if try > 0 && !sleep(ctx, o.retryBackoff) {
+			return r
 		}
-		r = p.Probe(ctx, prof, ro)
+		next := p.Probe(ctx, prof, ro)
+		if try > 0 && !next.Verified() {
+			return r
+		}
+		r = next
 		r.Tries = try + 1
 		if r.OK() || (r.Final() != nil && r.Final().Class == verify.ClassConfigInvalid) {
 			break
 		}
 	}
 	return r
+}
+
+// sleep waits d, and reports false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // progress draws a one-line counter on a terminal when there are more than
@@ -497,31 +560,44 @@ func resultJSON(r verify.Result) verifyResultJSON {
 	return j
 }
 
-func writeVerifyJSON(w io.Writer, results []verify.Result, total int, interrupted bool) error {
-	doc := verifyJSON{SchemaVersion: profile.SchemaVersion, Results: []verifyResultJSON{}}
-	for _, r := range results {
-		doc.Results = append(doc.Results, resultJSON(r))
-		if r.OK() {
-			doc.Summary.OK++
-		} else {
-			doc.Summary.Failed++
+// summarize counts results: profiles, verified (ok or failed), and
+// interrupted when any is not verified.
+func summarize(results []verify.Result) verifySummaryJSON {
+	s := verifySummaryJSON{Profiles: len(results)}
+	for i := range results {
+		switch r := &results[i]; {
+		case !r.Verified():
+			s.Interrupted = true
+		case r.OK():
+			s.OK++
+		default:
+			s.Failed++
 		}
 	}
-	doc.Summary.Profiles, doc.Summary.Verified, doc.Summary.Interrupted = total, len(results), interrupted
+	s.Verified = s.OK + s.Failed
+	return s
+}
+
+func writeVerifyJSON(w io.Writer, results []verify.Result) error {
+	doc := verifyJSON{SchemaVersion: profile.SchemaVersion, Results: []verifyResultJSON{}, Summary: summarize(results)}
+	for _, r := range results {
+		doc.Results = append(doc.Results, resultJSON(r))
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }
 
 // writeVerifyText prints a stage ladder per profile.
-func writeVerifyText(w io.Writer, results []verify.Result, total int, interrupted bool) error {
-	ok := 0
+func writeVerifyText(w io.Writer, results []verify.Result) error {
 	for _, r := range results {
 		j := resultJSON(r)
 		verdict := "FAIL"
-		if j.OK {
+		switch {
+		case j.OK:
 			verdict = "ok"
-			ok++
+		case !r.Verified():
+			verdict = "NOT VERIFIED"
 		}
 		fmt.Fprintf(w, "%s  %s (%s, %s) %s:%d  [%s]\n", verdict, j.Profile, j.Driver, j.Environment, j.Host, j.Port, j.File)
 		for _, at := range j.Attempts {
@@ -529,12 +605,16 @@ func writeVerifyText(w io.Writer, results []verify.Result, total int, interrupte
 				fmt.Fprintf(w, "    host %s:%d failed at %s: %s %s\n", at.Host, at.Port, at.Stage, at.Class, at.Code)
 			}
 		}
-		for _, s := range j.Stages {
-			line := fmt.Sprintf("    %-9s %-7s %9.3f ms", s.Name, s.Status, s.DurationMS)
-			if s.Note != "" {
-				line += "  " + s.Note
+		// A profile the run ended before has eight stages of skip: they
+		// say nothing the class does not.
+		if begun(j.Stages) {
+			for _, s := range j.Stages {
+				line := fmt.Sprintf("    %-9s %-7s %9.3f ms", s.Name, s.Status, s.DurationMS)
+				if s.Note != "" {
+					line += "  " + s.Note
+				}
+				fmt.Fprintln(w, strings.TrimRight(line, " "))
 			}
-			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
 		if !j.OK {
 			fmt.Fprintf(w, "    => %s at %s (code %s)\n", j.Class, j.Stage, j.Code)
@@ -550,12 +630,23 @@ func writeVerifyText(w io.Writer, results []verify.Result, total int, interrupte
 			fmt.Fprintf(w, "    warning: %s\n", warn)
 		}
 	}
+	sum := summarize(results)
 	suffix := ""
-	if interrupted {
-		suffix = fmt.Sprintf(" (interrupted: %d not verified)", total-len(results))
+	if sum.Interrupted {
+		suffix = fmt.Sprintf(", %d not verified (interrupted)", sum.Profiles-sum.Verified)
 	}
-	_, err := fmt.Fprintf(w, "\n%d profiles: %d ok, %d failed%s\n", len(results), ok, len(results)-ok, suffix)
+	_, err := fmt.Fprintf(w, "\n%d profiles: %d ok, %d failed%s\n", sum.Profiles, sum.OK, sum.Failed, suffix)
 	return err
+}
+
+// begun reports whether any stage of a ladder ran.
+func begun(stages []stageJSON) bool {
+	for _, s := range stages {
+		if s.Status != verify.StatusSkip {
+			return true
+		}
+	}
+	return false
 }
 
 // junit types: one testcase per profile.
@@ -568,6 +659,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr,omitempty"`
 	Skipped  int         `xml:"skipped,attr,omitempty"`
 	Time     string      `xml:"time,attr"`
 	Cases    []junitCase `xml:"testcase"`
@@ -578,6 +670,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -606,9 +699,18 @@ func writeVerifyJUnit(w io.Writer, results []verify.Result) error {
 		}
 		c := junitCase{Name: j.Profile, Classname: filepath.ToSlash(j.File), Time: fmt.Sprintf("%.3f", r.Duration.Seconds()), SystemOut: ladder.String()}
 		if !j.OK {
-			s.Failures++
-			c.Failure = &junitFailure{Message: fmt.Sprintf("%s at %s (code %s): %s", j.Class, j.Stage, j.Code, j.Remediation),
+			f := &junitFailure{Message: fmt.Sprintf("%s at %s (code %s): %s", j.Class, j.Stage, j.Code, j.Remediation),
 				Type: string(j.Class), Text: j.Detail}
+			// A probe the run's end cut short is an error in JUnit's
+			// terms (the test could not run to its verdict), never a
+			// skip, which CI would count as passing.
+			if r.Verified() {
+				s.Failures++
+				c.Failure = f
+			} else {
+				s.Errors++
+				c.Error = f
+			}
 		}
 		s.Cases = append(s.Cases, c)
 	}
@@ -874,13 +976,17 @@ func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
 			newTargets++
 		}
 	}
-	ctx, cancel := context.WithTimeout(e.ctx, o.timeout)
+	ctx, cancel := runContext(e.ctx, o)
 	defer cancel()
 	prober, resolve := newProber(o)
 	got := runProbesIndexed(ctx, prober, targets, o, resolve, newProgress(e.stderr, len(targets)))
-	interrupted := e.ctx.Err() != nil
+	unverified := 0
 	for _, d := range got {
 		r := d.r
+		if !r.Verified() {
+			unverified++
+			continue // no answer: the side's note says so below
+		}
 		sl := slots[d.i]
 		if sl.old {
 			pairs[sl.pair].oldRes = &r
@@ -888,12 +994,13 @@ func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
 			pairs[sl.pair].newRes = &r
 		}
 	}
+	interrupted := unverified > 0
 	for _, p := range pairs {
 		if p.oldProbe && p.oldRes == nil && p.oldNote == "" {
-			p.oldNote = "not verified (interrupted)"
+			p.oldNote = fmt.Sprintf("not verified (interrupted: %v)", context.Cause(ctx))
 		}
 		if p.newProbe && p.newRes == nil && p.newNote == "" {
-			p.newNote = "not verified (interrupted)"
+			p.newNote = fmt.Sprintf("not verified (interrupted: %v)", context.Cause(ctx))
 		}
 	}
 
@@ -914,7 +1021,7 @@ func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
 		return fmt.Errorf("write output: %w", err)
 	}
 	if interrupted {
-		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("interrupted: %d of %d probes finished", len(got), len(targets))}
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d of %d probes not verified: %w", unverified, len(targets), context.Cause(ctx))}
 	}
 	if len(pairs) == 0 {
 		fmt.Fprintf(e.stderr, "dbguard: no profile to verify changed between %s and %s\n", short(sides.Base), head)

@@ -36,7 +36,10 @@ func classify(stage Stage, err error) (Stage, Class, string) {
 		case dnsErr.IsTimeout:
 			return StageDNS, ClassDNSTimeout, "DNS_TIMEOUT"
 		}
-		return StageDNS, ClassDNSNotFound, "DNS_ERROR"
+		// Anything else is the resolver failing (its port closed,
+		// SERVFAIL, an answer it could not read): whether the name
+		// exists is not known, so it is never dns_not_found.
+		return StageDNS, ClassDNSServerFailed, "DNS_ERROR"
 	}
 	if s, c, code, ok := classifyTLS(stage, err); ok {
 		return s, c, code

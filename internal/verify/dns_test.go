@@ -10,7 +10,8 @@ import (
 
 // dnsServer is a tiny authoritative DNS server on loopback UDP, written by
 // hand: it answers A queries for the names in addrs, NXDOMAIN for others,
-// and never answers names under "silent.".
+// SERVFAIL for names under "servfail." and never answers names under
+// "silent.".
 type dnsServer struct {
 	pc    net.PacketConn
 	addrs map[string]net.IP
@@ -77,7 +78,10 @@ func (s *dnsServer) answer(q []byte) []byte {
 	resp = append(resp, q[0], q[1]) // id
 	ip, known := s.addrs[name]
 	rcode := byte(0)
-	if !known {
+	switch {
+	case strings.HasPrefix(name, "servfail."):
+		rcode, known = 2, false // SERVFAIL
+	case !known:
 		rcode = 3 // NXDOMAIN
 	}
 	resp = append(resp, 0x84|(q[2]&0x01), 0x80|rcode) // QR, AA, RD copied; RA
@@ -92,4 +96,21 @@ func (s *dnsServer) answer(q []byte) []byte {
 		resp = append(resp, ip.To4()...)
 	}
 	return resp
+}
+
+// closedDNSResolver returns a Go resolver that asks a loopback UDP port
+// where nothing listens: the kernel answers each query with a port
+// unreachable, which Go reads as "connection refused".
+func closedDNSResolver(t *testing.T) *net.Resolver {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen udp: %v", err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", addr)
+	}}
 }

@@ -74,10 +74,7 @@ func (p *Prober) Probe(ctx context.Context, prof *profile.Profile, ro ResolveOpt
 	cfgDur := p.o.Now().Sub(start)
 	if err != nil {
 		a := Attempt{Stage: StageConfig, Class: ClassConfigInvalid, Code: "config", Detail: scrub(err.Error(), t.Password)}
-		if h := prof.FirstHost(); h.Host.Set {
-			a.Host, _ = h.Host.Effective()
-			a.Port, _ = h.Port.Int()
-		}
+		a.Host, a.Port = writtenHost(prof)
 		a.Stages = ladder(StageResult{Stage: StageConfig, Status: StatusFail, Duration: cfgDur})
 		res.Attempts = []Attempt{a}
 		res.Duration = p.o.Now().Sub(start)
@@ -91,6 +88,16 @@ func (p *Prober) Probe(ctx context.Context, prof *profile.Profile, ro ResolveOpt
 	}
 	res.Duration = p.o.Now().Sub(start)
 	return res
+}
+
+// writtenHost is the profile's first host and port as written, for a
+// result that reached no host.
+func writtenHost(prof *profile.Profile) (host string, port int) {
+	if h := prof.FirstHost(); h.Host.Set {
+		host, _ = h.Host.Effective()
+		port, _ = h.Port.Int()
+	}
+	return host, port
 }
 
 // decide picks the first successful attempt, or the last.
@@ -167,14 +174,56 @@ func (r *run) set(s Stage, st Status, d time.Duration, note string) {
 }
 
 // fail records err, seen while stage was running, as the attempt's failure.
+// Once the probe's context is done the error says nothing about the
+// server (the link turned the run's end into a deadline on the
+// connection): the attempt is not verified, whatever err looks like.
 func (r *run) fail(stage Stage, d time.Duration, err error) {
-	s, c, code := classify(stage, err)
-	if errors.Is(r.ctx.Err(), context.Canceled) {
-		// The link turned the cancellation into a deadline: the
-		// probe was interrupted, the server did nothing wrong.
-		s, c, code = stage, ClassUnknown, "canceled"
+	if r.ended(stage, d) {
+		return
 	}
+	s, c, code := classify(stage, err)
 	r.failClass(stage, s, d, c, code, err.Error())
+}
+
+// ended records the attempt as not verified at stage when the probe's
+// context is done, and reports whether it was.
+func (r *run) ended(stage Stage, d time.Duration) bool {
+	if !runEnded(r.ctx) {
+		return false
+	}
+	code, why := endedBy(r.ctx)
+	r.failClass(stage, stage, d, ClassNotVerified, code, "the run ended while this stage was running: "+why)
+	r.set(stage, StatusUnknown, d, "cut short: the run ended before the stage did")
+	return true
+}
+
+// runEnded reports whether ctx, the probe's context, is done or its
+// deadline has passed. The second matters: a dial bounded by that deadline
+// fails on the poller's clock a moment before the context's timer marks it
+// done, and the failure would read as the network's timeout. Past the
+// deadline it waits for the timer, so that the cause is set.
+func runEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		<-ctx.Done()
+		return true
+	}
+	return false
+}
+
+// endedBy names why ctx is done: code "deadline" or "canceled", and the
+// cause the caller gave (context.WithTimeoutCause, signal.NotifyContext).
+func endedBy(ctx context.Context) (code, why string) {
+	code, why = "canceled", "the run ended"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		code = "deadline"
+	}
+	if cause := context.Cause(ctx); cause != nil {
+		why = cause.Error()
+	}
+	return code, why
 }
 
 func (r *run) failClass(running, stage Stage, d time.Duration, c Class, code, detail string) {
@@ -285,7 +334,7 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	conn, ip, tcpWarn, err := p.dialAny(ctx, ips, hp.Port)
 	if err != nil {
 		r.fail(StageTCP, p.o.Now().Sub(begin), err)
-		if tcpWarn != "" {
+		if tcpWarn != "" && a.Class != ClassNotVerified {
 			r.a.Detail = scrub(tcpWarn, t.Password)
 		}
 		return a
@@ -429,8 +478,7 @@ func (r *run) login(l *link, ip net.IP) (Session, bool, bool) {
 		if inHandshake {
 			running = StageTLS
 		}
-		if errors.Is(r.ctx.Err(), context.Canceled) {
-			r.fail(running, d, err)
+		if r.ended(running, d) {
 			return nil, false, false
 		}
 		s, c, code := classify(running, err)
@@ -445,15 +493,25 @@ func (r *run) login(l *link, ip net.IP) (Session, bool, bool) {
 			r.tlsDone(0, 0, "negotiated inside the "+r.drv.Name()+" handshake: its time is part of auth")
 		}
 		var se *ServerError
-		if c == ClassProtocolError && errors.As(err, &se) && se.Code == "08P01" && p.databaseMissing(r.ctx, r.drv, t, ip, usedTLS) {
-			r.failClass(StageAuth, StageDatabase, d, ClassDatabaseNotFound, code,
-				"the pooler relayed the server's refusal; the database is not in the server's catalog (second attempt): "+err.Error())
-			return nil, false, false
+		if c == ClassProtocolError && errors.As(err, &se) && se.Code == "08P01" {
+			if p.databaseMissing(r.ctx, r.drv, t, ip, usedTLS) {
+				r.failClass(StageAuth, StageDatabase, d, ClassDatabaseNotFound, code,
+					"the pooler relayed the server's refusal; the database is not in the server's catalog (second attempt): "+err.Error())
+				return nil, false, false
+			}
+			if r.ended(running, d) { // the second attempt was cut short: no answer
+				return nil, false, false
+			}
 		}
-		if !usedTLS && (c == ClassAccessRejected || c == ClassAuthFailed) && p.acceptsOverTLS(r.ctx, r.drv, t, ip) {
-			r.failClass(StageAuth, StageTLS, d, ClassTLSRequiredByServer, code,
-				"refused in plaintext; the same credentials succeeded over TLS (second attempt)")
-			return nil, false, false
+		if !usedTLS && (c == ClassAccessRejected || c == ClassAuthFailed) {
+			if p.acceptsOverTLS(r.ctx, r.drv, t, ip) {
+				r.failClass(StageAuth, StageTLS, d, ClassTLSRequiredByServer, code,
+					"refused in plaintext; the same credentials succeeded over TLS (second attempt)")
+				return nil, false, false
+			}
+			if r.ended(running, d) {
+				return nil, false, false
+			}
 		}
 		r.failClass(StageAuth, s, d, c, code, err.Error())
 		return nil, false, false
@@ -628,6 +686,11 @@ func (r *run) capacity(sess Session, ip net.IP, usedTLS bool, begin time.Time) {
 		c, err = sess.Capacity(r.dctx)
 	}
 	d := p.o.Now().Sub(begin)
+	if err != nil && runEnded(r.ctx) {
+		_, why := endedBy(r.ctx)
+		r.set(StageCapacity, StatusUnknown, d, "limits not read: the run ended first ("+why+")")
+		return
+	}
 	if err != nil {
 		_, cl, code := classify(StageCapacity, err)
 		r.set(StageCapacity, StatusUnknown, d, fmt.Sprintf("limits not readable (%s %s)", cl, code))

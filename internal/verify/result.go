@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"time"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -97,4 +98,27 @@ func (r *Result) Final() *Attempt {
 		return nil
 	}
 	return &r.Attempts[r.Decided]
+}
+
+// Verified reports whether the probe ran to an answer, ok or not. It is
+// false when the run ended (its deadline, a signal) before the probe
+// finished or began: such a result is neither a success nor the profile's
+// failure, and a caller must count and report it as not verified.
+func (r *Result) Verified() bool {
+	a := r.Final()
+	return a != nil && a.Class != ClassNotVerified
+}
+
+// NotProbed is the result of a profile whose probe never began because
+// ctx, the run's context, ended first: not verified at the config stage,
+// every stage skipped, the reason in Detail.
+func NotProbed(ctx context.Context, prof *profile.Profile) Result {
+	code, why := endedBy(ctx)
+	a := Attempt{Stage: StageConfig, Class: ClassNotVerified, Code: code,
+		Detail: "the run ended before this profile was probed: " + why,
+		Stages: ladder(StageResult{Stage: StageConfig, Status: StatusSkip})}
+	a.Host, a.Port = writtenHost(prof)
+	r := Result{Profile: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Attempts: []Attempt{a}}
+	r.Driver, _ = prof.Driver.Effective()
+	return r
 }

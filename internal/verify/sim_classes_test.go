@@ -21,24 +21,34 @@ func TestSimulatedNetworkClasses(t *testing.T) {
 		c     conn
 		class verify.Class
 		stage verify.Stage
+		// resolver replaces the loopback DNS server when set.
+		resolver verify.Resolver
 	}{
-		{"name does not resolve", with(pg, "missing.dbguard.test", 5432), verify.ClassDNSNotFound, verify.StageDNS},
-		{"dns server never answers", with(pg, "silent.dbguard.test", 5432), verify.ClassDNSTimeout, verify.StageDNS},
-		{"resolved name, closed port", with(pg, "db.dbguard.test", closedPort(t)), verify.ClassTCPRefused, verify.StageTCP},
-		{"full listen backlog", with(pg, "127.0.0.1", fullBacklogPort(t)), verify.ClassTCPTimeout, verify.StageTCP},
-		{"accepts and says nothing (postgres)", with(pg, "127.0.0.1", silentPort(t)), verify.ClassProtocolTimeout, verify.StageAuth},
-		{"accepts and says nothing (mysql)", with(my, "127.0.0.1", silentPort(t)), verify.ClassProtocolTimeout, verify.StageAuth},
-		{"answers garbage (postgres)", with(pg, "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageAuth},
-		{"answers garbage to SSLRequest", with(func() conn { c := pg; c.tls = "require"; return c }(), "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageTLS},
-		{"answers garbage (mysql)", with(my, "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageAuth},
-		{"TLS 1.3 only server, client capped at 1.2", with(tls12, "127.0.0.1", tls13OnlyPort(t)), verify.ClassTLSHandshakeFailed, verify.StageTLS},
+		{"name does not resolve", with(pg, "missing.dbguard.test", 5432), verify.ClassDNSNotFound, verify.StageDNS, nil},
+		{"dns server never answers", with(pg, "silent.dbguard.test", 5432), verify.ClassDNSTimeout, verify.StageDNS, nil},
+		// A resolver that cannot be reached or fails the query says
+		// nothing about the name: never dns_not_found.
+		{"dns server answers SERVFAIL", with(pg, "servfail.dbguard.test", 5432), verify.ClassDNSServerFailed, verify.StageDNS, nil},
+		{"dns server port closed", with(pg, "db.dbguard.test", 5432), verify.ClassDNSServerFailed, verify.StageDNS, closedDNSResolver(t)},
+		{"resolved name, closed port", with(pg, "db.dbguard.test", closedPort(t)), verify.ClassTCPRefused, verify.StageTCP, nil},
+		{"full listen backlog", with(pg, "127.0.0.1", fullBacklogPort(t)), verify.ClassTCPTimeout, verify.StageTCP, nil},
+		{"accepts and says nothing (postgres)", with(pg, "127.0.0.1", silentPort(t)), verify.ClassProtocolTimeout, verify.StageAuth, nil},
+		{"accepts and says nothing (mysql)", with(my, "127.0.0.1", silentPort(t)), verify.ClassProtocolTimeout, verify.StageAuth, nil},
+		{"answers garbage (postgres)", with(pg, "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageAuth, nil},
+		{"answers garbage to SSLRequest", with(func() conn { c := pg; c.tls = "require"; return c }(), "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageTLS, nil},
+		{"answers garbage (mysql)", with(my, "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageAuth, nil},
+		{"TLS 1.3 only server, client capped at 1.2", with(tls12, "127.0.0.1", tls13OnlyPort(t)), verify.ClassTLSHandshakeFailed, verify.StageTLS, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			p := newProber(verify.Options{Resolver: dns.resolver(), StageTimeout: 700 * time.Millisecond})
+			var res verify.Resolver = dns.resolver()
+			if tc.resolver != nil {
+				res = tc.resolver
+			}
+			p := newProber(verify.Options{Resolver: res, StageTimeout: 700 * time.Millisecond})
 			expect(t, p.Probe(ctx, tc.c.profile(), verify.ResolveOptions{}), false, tc.class, tc.stage)
 		})
 	}

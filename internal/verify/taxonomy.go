@@ -11,6 +11,7 @@ const (
 	ClassConfigInvalid            Class = "config_invalid"
 	ClassDNSNotFound              Class = "dns_not_found"
 	ClassDNSTimeout               Class = "dns_timeout"
+	ClassDNSServerFailed          Class = "dns_server_failed"
 	ClassTCPRefused               Class = "tcp_refused"
 	ClassTCPTimeout               Class = "tcp_timeout"
 	ClassTCPUnreachable           Class = "tcp_unreachable"
@@ -34,6 +35,10 @@ const (
 	ClassPoolCapacityExceeded     Class = "pool_capacity_exceeded"
 	ClassUpstreamUnavailable      Class = "upstream_unavailable"
 	ClassUnknown                  Class = "unknown"
+	// ClassNotVerified is no answer about the profile: the run ended (its
+	// deadline, a signal) before the probe finished or began. It is never
+	// a success, and it is not a failure of the profile either.
+	ClassNotVerified Class = "not_verified"
 )
 
 // ClassInfo is what a responder needs to act on a class: where it happens,
@@ -59,6 +64,9 @@ func Classes() []ClassInfo {
 		{ClassDNSTimeout, StageDNS,
 			"the resolver did not answer: check the DNS servers the host uses and network policy towards them",
 			"a bad host name: the resolver never answered at all"},
+		{ClassDNSServerFailed, StageDNS,
+			"the DNS server could not be reached or failed the query (port closed, SERVFAIL, a malformed answer): check the DNS servers the host uses (resolv.conf, the cluster DNS) and that they serve this zone",
+			"a missing host name: the resolver failed, so whether the name exists is not known"},
 		{ClassTCPRefused, StageTCP,
 			"nothing listens on that address and port: check the port, and that the server (or its proxy) is running",
 			"a firewall: a refusal is an active answer, so the host is reachable"},
@@ -128,6 +136,9 @@ func Classes() []ClassInfo {
 		{ClassUnknown, StageAuth,
 			"an error no rule classifies: read the detail and code; please report it so it gets a class",
 			"anything: this is not a diagnosis"},
+		{ClassNotVerified, StageConfig,
+			"the run ended (--timeout passed, or it was interrupted) before this profile's probe finished; the stage is the one running then (config when it never began): raise --timeout or --workers, or lower --stage-timeout and --retries",
+			"a failure of the profile: nothing is known about it, the server was never asked or never answered in time for the run"},
 	}
 }
 
