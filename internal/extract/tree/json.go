@@ -43,7 +43,7 @@ func parseJSON(data []byte, a *arena) (Document, error) {
 	p.comments = p.comments[:0]
 	p.skip()
 	if p.pos < len(p.src) {
-		return Document{}, p.fail("unexpected " + p.describe() + " after the top-level value")
+		return Document{}, p.unexpected(" after the top-level value")
 	}
 	return Document{Root: root}, nil
 }
@@ -79,16 +79,20 @@ func (p *jsonParser) fail(msg string) *SyntaxError {
 	return &SyntaxError{Line: p.line, Col: p.col(p.pos), Msg: msg}
 }
 
-// describe names the character at the current position for an error.
-func (p *jsonParser) describe() string {
+// unexpected is the error for what stands at the current position,
+// followed by rest (what was expected there). The character itself goes
+// to Found, never to the message: it may be the first of a password.
+func (p *jsonParser) unexpected(rest string) *SyntaxError {
 	if p.pos >= len(p.src) {
-		return "end of input"
+		return p.fail("unexpected end of input" + rest)
 	}
 	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
 	if r < 0x20 || r == utf8.RuneError {
-		return "control or invalid character"
+		return p.fail("unexpected control or invalid character" + rest)
 	}
-	return "character '" + string(r) + "'"
+	e := p.fail("unexpected character" + rest)
+	e.Found = string(r)
+	return e
 }
 
 // skip passes whitespace and comments, collecting the comments.
@@ -209,7 +213,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 	case c == 'n':
 		return p.literal("null", Null, NullType)
 	}
-	return nil, p.fail("unexpected " + p.describe() + ", expected a value")
+	return nil, p.unexpected(", expected a value")
 }
 
 func (p *jsonParser) literal(word string, k Kind, t Type) (*Node, error) {
@@ -425,7 +429,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			break
 		}
 		if p.src[p.pos] != '"' {
-			return nil, p.fail("unexpected " + p.describe() + ", expected a string key or '}'")
+			return nil, p.unexpected(", expected a string key or '}'")
 		}
 		keyLine, keyCol := p.line, p.col(p.pos)
 		head := p.takeComments(0)
@@ -435,7 +439,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 		}
 		p.skip()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			return nil, p.fail("unexpected " + p.describe() + ", expected ':' after key")
+			return nil, p.unexpected(", expected ':' after key")
 		}
 		p.pos++
 		p.skip()
@@ -464,7 +468,7 @@ func (p *jsonParser) afterItem(v *Node, closer byte) error {
 		p.skip()
 	} else if p.pos >= len(p.src) || p.src[p.pos] != closer {
 		p.attachLine(v, endLine)
-		return p.fail("unexpected " + p.describe() + ", expected ',' or '" + string(closer) + "'")
+		return p.unexpected(", expected ',' or '" + string(closer) + "'")
 	}
 	p.attachLine(v, endLine)
 	return nil

@@ -2,7 +2,7 @@ package tree
 
 import (
 	"errors"
-	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -28,7 +28,7 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 	defer func() {
 		// A parser bug must not take a whole repository scan down.
 		if r := recover(); r != nil {
-			doc, err = Document{}, &SyntaxError{Line: 1, Msg: fmt.Sprint("toml parser failed: ", r)}
+			doc, err = Document{}, &SyntaxError{Line: 1, Msg: panicMsg("toml", r)}
 		}
 	}()
 	data = stripBOM(data)
@@ -135,7 +135,9 @@ func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
 		case c.Kind == Seq && len(c.Children) > 0 && c.Children[len(c.Children)-1].Kind == Map:
 			return c.Children[len(c.Children)-1], nil
 		}
-		return nil, t.errAt(int(k.Raw.Offset), "key "+name+" is already defined as a value")
+		e := t.errAt(int(k.Raw.Offset), "key is already defined as a value")
+		e.Found = name
+		return nil, e
 	}
 	n := t.a.node()
 	n.Kind = Map
@@ -221,7 +223,9 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	for i := len(parent.Children) - 1; i >= 0; i-- {
 		if c := parent.Children[i]; c.Key == name {
 			if c.Kind != Seq {
-				return nil, t.errAt(int(last.Raw.Offset), "key "+name+" is already defined and is not an array of tables")
+				e := t.errAt(int(last.Raw.Offset), "key is already defined and is not an array of tables")
+				e.Found = name
+				return nil, e
 			}
 			seq = c
 			break
@@ -336,10 +340,16 @@ func (t *tomlConv) errAt(off int, msg string) *SyntaxError {
 	return &SyntaxError{Line: line, Col: col, Msg: msg}
 }
 
+// tomlRune is how go-toml quotes the character it stopped at (%#U):
+// U+0053 'S', or U+0007 for one that does not print.
+var tomlRune = regexp.MustCompile(` ?U\+[0-9A-F]{4,6}(?: '.')?`)
+
+// syntaxError turns go-toml's error into a *SyntaxError at the offset
+// it highlights. The character its message quotes moves to Found.
 func (t *tomlConv) syntaxError(err error) error {
 	var perr *unstable.ParserError
 	if !errors.As(err, &perr) {
-		return &SyntaxError{Line: 1, Msg: err.Error(), Err: err}
+		return &SyntaxError{Line: 1, Msg: "toml parser failed", Err: err}
 	}
 	off := len(t.data)
 	if h := perr.Highlight; cap(h) > 0 {
@@ -347,5 +357,15 @@ func (t *tomlConv) syntaxError(err error) error {
 			off = o
 		}
 	}
-	return t.errAt(off, perr.Message)
+	msg := perr.Message
+	var found string
+	if loc := tomlRune.FindStringIndex(msg); loc != nil {
+		if r := tomlRune.FindString(msg); strings.Contains(r, "'") {
+			found = r[strings.IndexByte(r, '\'')+1 : len(r)-1]
+		}
+		msg = strings.TrimSuffix(strings.TrimSuffix(msg[:loc[0]]+msg[loc[1]:], ":"), " but got")
+	}
+	e := t.errAt(off, msg)
+	e.Found = found
+	return e
 }

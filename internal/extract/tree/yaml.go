@@ -3,8 +3,8 @@ package tree
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -66,7 +66,7 @@ func parseYAMLLib(data []byte, a *arena) (docs []Document, err error) {
 		// yaml.v3 has panicked on hostile input in the past; a scan over a
 		// whole repository must survive one bad file.
 		if r := recover(); r != nil {
-			docs, err = nil, &SyntaxError{Line: 1, Msg: fmt.Sprint("yaml parser failed: ", r)}
+			docs, err = nil, &SyntaxError{Line: 1, Msg: panicMsg("yaml", r)}
 		}
 	}()
 	c := yamlConv{budget: maxYAMLNodes, a: a}
@@ -235,11 +235,11 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 	case yaml.AliasNode:
 		target := y.Alias
 		if target == nil {
-			return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown anchor " + y.Value}
+			return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias to an unknown anchor", Found: y.Value}
 		}
 		for _, e := range c.expanding {
 			if e == target {
-				return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias *" + y.Value + " refers to its own anchor"}
+				return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias refers to its own anchor", Found: y.Value}
 			}
 		}
 		c.expanding = append(c.expanding, target)
@@ -435,9 +435,14 @@ func yamlError(err error, data []byte) error {
 			break
 		}
 	}
+	var found string
+	col := 0
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
-		name = strings.TrimSuffix(name, "' referenced")
-		line = lineOf(data, "*"+name)
+		// The name is the text after the '*', which may be the value
+		// of a password (password: *S3cret): it goes to Found.
+		found = strings.TrimSuffix(name, "' referenced")
+		msg = "alias to an unknown anchor"
+		line, col = posOf(data, "*"+found)
 	}
 	if strings.Contains(msg, "tab character") {
 		// yaml.v3 names the line of the scalar before the tab; point at
@@ -447,9 +452,18 @@ func yamlError(err error, data []byte) error {
 		}
 	}
 	if line < 1 {
-		line = 1
+		line, col = 1, 0
 	}
-	return &SyntaxError{Line: line, Msg: msg}
+	return &SyntaxError{Line: line, Col: col, Msg: msg, Found: found}
+}
+
+// panicMsg describes a parser's panic. A runtime error's text (an index
+// out of range) quotes no input; any other value might, and is left out.
+func panicMsg(parser string, r any) string {
+	if re, ok := r.(runtime.Error); ok {
+		return parser + " parser failed: " + re.Error()
+	}
+	return parser + " parser failed"
 }
 
 // lineWithLeadingTab is the first line at or after from whose indentation
@@ -471,11 +485,13 @@ func lineWithLeadingTab(data []byte, from int) int {
 	return 0
 }
 
-// lineOf is the 1-based line of the first occurrence of s, or 0.
-func lineOf(data []byte, s string) int {
+// posOf is the 1-based line and column of the first occurrence of s, or
+// 0, 0.
+func posOf(data []byte, s string) (line, col int) {
 	i := bytes.Index(data, []byte(s))
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
-	return 1 + bytes.Count(data[:i], []byte{'\n'})
+	c := newCursor(data)
+	return c.at(i)
 }
