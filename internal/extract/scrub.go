@@ -83,10 +83,10 @@ const gram = 4
 // a key that names a secret (holdsSecret), and the lines its value may
 // continue on.
 type secrets struct {
-	// from[i] is the byte offset within line i+1 where its secret part
-	// starts, or -1 when the line has none.
-	from  []int
-	lines [][]byte
+	data []byte
+	// from maps a line (1-based) that has a secret part to the byte
+	// offset within the line where it starts.
+	from map[int]int
 	// text holds every secret part, one a line, for the searches.
 	text string
 }
@@ -99,42 +99,50 @@ type secrets struct {
 // the next line secret (a value on the following line); a quote left
 // open makes every line up to the one that closes it secret.
 func secretParts(data []byte) secrets {
-	var s secrets
+	s := secrets{data: data, from: map[int]int{}}
 	var text bytes.Buffer
-	s.lines = bytes.Split(data, []byte{'\n'})
-	s.from = make([]int, len(s.lines))
 	cont := -1 // the indentation below which a continuation ends
 	next := false
 	var open []byte // an open quote
-	for i, l := range s.lines {
+	for num, rest := 1, data; len(rest) > 0 || num == 1; num++ {
+		l := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			l, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
 		l = bytes.TrimSuffix(l, []byte{'\r'})
-		s.from[i] = -1
+		from := -1
 		blank := len(bytes.TrimSpace(l)) == 0
 		switch {
 		case open != nil:
-			s.from[i] = 0
+			from = 0
 			if bytes.Contains(l, open) {
 				open = nil
 			}
 		case next && !blank:
-			s.from[i] = 0
+			from = 0
 			next = false
 			open = unclosedQuote(l)
 		case cont >= 0 && (blank || indentOf(l) > cont):
-			s.from[i] = 0
+			from = 0
 		default:
 			cont = -1
 			if k := secretKeyEnd(l); k >= 0 {
-				s.from[i] = k
+				from = k
 				cont = indentOf(l)
-				rest := bytes.TrimLeft(l[k:], " \t\"':=")
-				next = len(bytes.TrimSpace(rest)) == 0 || rest[0] == '|' || rest[0] == '>'
-				open = unclosedQuote(rest)
+				after := bytes.TrimLeft(l[k:], " \t\"':=")
+				next = len(bytes.TrimSpace(after)) == 0 || after[0] == '|' || after[0] == '>'
+				open = unclosedQuote(after)
 			}
 		}
-		if s.from[i] >= 0 {
-			text.Write(bytes.TrimLeft(l[s.from[i]:], " \t\"':="))
+		if from >= 0 {
+			s.from[num] = from
+			text.Write(bytes.TrimLeft(l[from:], " \t\"':="))
 			text.WriteByte('\n')
+		}
+		if rest == nil {
+			break
 		}
 	}
 	s.text = text.String()
@@ -153,7 +161,7 @@ func secretKeyEnd(l []byte) int {
 		for j < len(l) && isKeyByte(l[j]) {
 			j++
 		}
-		if holdsSecret(string(l[i:j])) {
+		if mayNameSecret(l[i:j]) && holdsSecret(string(l[i:j])) {
 			return j
 		}
 		i = j
@@ -162,6 +170,32 @@ func secretKeyEnd(l []byte) int {
 }
 
 func isKeyByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
+
+// secretStems are what every key that holdsSecret accepts contains,
+// ignoring case (TestSecretStems), so that a word without one is passed
+// over without looking it up.
+var secretStems = [...][]byte{[]byte("pass"), []byte("pwd"), []byte("secret"), []byte("token"), []byte("key")}
+
+// mayNameSecret reports whether w holds a secretStem, ignoring case.
+func mayNameSecret(w []byte) bool {
+	var buf [64]byte
+	if len(w) > len(buf) {
+		return true
+	}
+	low := buf[:len(w)]
+	for i, c := range w {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, stem := range secretStems {
+		if bytes.Contains(low, stem) {
+			return true
+		}
+	}
+	return false
+}
 
 // holdsSecret reports a key whose value scan treats as a secret: a
 // password field of any format (keyOf, splitEnvKey) or a parameter never
@@ -203,18 +237,20 @@ func indentOf(l []byte) int {
 // at reports whether line:col (1-based, col in runes, 0 for the whole
 // line) is in a secret part.
 func (s *secrets) at(line, col int) bool {
-	if line < 1 || line > len(s.lines) {
-		// A position the file does not have: nothing can be said of it.
-		return true
-	}
-	from := s.from[line-1]
-	if from < 0 {
-		return false
+	from, ok := s.from[line]
+	if !ok {
+		return line < 1 || line > 1+bytes.Count(s.data, []byte{'\n'})
 	}
 	if col <= 0 {
 		return true
 	}
-	l := s.lines[line-1]
+	l := s.data
+	for n := 1; n < line; n++ {
+		l = l[bytes.IndexByte(l, '\n')+1:]
+	}
+	if i := bytes.IndexByte(l, '\n'); i >= 0 {
+		l = l[:i]
+	}
 	off := 0
 	for c := 1; c < col && off < len(l); c++ {
 		_, size := utf8.DecodeRune(l[off:])

@@ -2,19 +2,10 @@ package tree
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
-
-// maxJSONDepth bounds nesting so that a hostile file cannot exhaust the
-// stack; real configuration files nest a handful of levels.
-const maxJSONDepth = 10000
-
-// ErrTooDeep is returned, inside a *SyntaxError, for a document nested
-// deeper than a parser accepts.
-var ErrTooDeep = errors.New("nesting deeper than 10000 levels")
 
 // ParseJSON reads a JSON document with the position of every value.
 //
@@ -77,6 +68,11 @@ func (p *jsonParser) col(off int) int {
 
 func (p *jsonParser) fail(msg string) *SyntaxError {
 	return &SyntaxError{Line: p.line, Col: p.col(p.pos), Msg: msg}
+}
+
+// limit is the error of a limit reached at the current position.
+func (p *jsonParser) limit(err error) *SyntaxError {
+	return limitError(err, p.line, p.col(p.pos))
 }
 
 // unexpected is the error for what stands at the current position,
@@ -186,6 +182,9 @@ func addComment(n *Node, c string) {
 }
 
 func (p *jsonParser) value(depth int) (*Node, error) {
+	if p.a.full() {
+		return nil, p.limit(ErrTooManyNodes)
+	}
 	if p.pos >= len(p.src) {
 		return nil, p.fail("unexpected end of input, expected a value")
 	}
@@ -399,10 +398,8 @@ func hex4(s string, i int) (rune, bool) {
 // open starts an object or array at the opening bracket: the depth bound,
 // the node at the bracket's position, the comments above it.
 func (p *jsonParser) open(kind Kind, depth int) (*Node, error) {
-	if depth > maxJSONDepth {
-		e := p.fail(ErrTooDeep.Error())
-		e.Err = ErrTooDeep
-		return nil, e
+	if depth > MaxDepth {
+		return nil, p.limit(ErrTooDeep)
 	}
 	n := p.a.node()
 	n.Kind = kind

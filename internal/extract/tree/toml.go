@@ -42,6 +42,7 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 	p.Reset(data)
 	var head []string
 	headLine := 0
+	depth := 1 // the current table's; the root is at depth 1
 	for p.NextExpression() {
 		e := p.Expression()
 		var n *Node
@@ -56,10 +57,10 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 			headLine = line
 			continue
 		case unstable.KeyValue:
-			n, _, err = t.keyValue(table, e)
+			n, _, err = t.keyValue(table, e, depth)
 		case unstable.Table, unstable.ArrayTable:
 			n, err = t.table(root, e, e.Kind == unstable.ArrayTable)
-			table = n
+			table, depth = n, 1+len(t.parts)
 		}
 		if err != nil {
 			return Document{}, err
@@ -123,6 +124,9 @@ func (t *tomlConv) keys(e *unstable.Node) []*unstable.Node {
 // when absent. Under an array of tables it is the array's last table, as
 // TOML specifies for [a.b] after [[a]].
 func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
+	if t.a.full() {
+		return nil, t.limit(ErrTooManyNodes, int(k.Raw.Offset))
+	}
 	name := t.text(k.Data)
 	for i := len(parent.Children) - 1; i >= 0; i-- {
 		c := parent.Children[i]
@@ -149,13 +153,18 @@ func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
 	return n, nil
 }
 
-// keyValue adds a key = value expression under parent and returns the
-// value's node and the offset just past it.
-func (t *tomlConv) keyValue(parent *Node, e *unstable.Node) (*Node, int, error) {
+// keyValue adds a key = value expression under parent, which is depth
+// levels deep, and returns the value's node and the offset just past it.
+func (t *tomlConv) keyValue(parent *Node, e *unstable.Node, depth int) (*Node, int, error) {
 	parts := t.keys(e)
 	if len(parts) == 0 {
 		return nil, 0, t.errAt(int(e.Raw.Offset), "key expected")
 	}
+	if depth+len(parts)-1 > MaxDepth {
+		// a.b.c = 1 makes a map for each key but the last.
+		return nil, 0, t.limit(ErrTooDeep, int(parts[0].Raw.Offset))
+	}
+	depth += len(parts)
 	last := parts[len(parts)-1]
 	target := parent
 	for _, k := range parts[:len(parts)-1] {
@@ -170,7 +179,7 @@ func (t *tomlConv) keyValue(parent *Node, e *unstable.Node) (*Node, int, error) 
 	if off < len(t.data) && t.data[off] == '=' {
 		off = t.skipBlank(off + 1)
 	}
-	n, _, err := t.value(e.Value(), off)
+	n, _, err := t.value(e.Value(), off, depth)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -185,6 +194,12 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	parts := t.keys(e)
 	if len(parts) == 0 {
 		return nil, t.errAt(0, "table name expected")
+	}
+	if 1+len(parts) > MaxDepth {
+		return nil, t.limit(ErrTooDeep, int(parts[0].Raw.Offset))
+	}
+	if t.a.full() {
+		return nil, t.limit(ErrTooManyNodes, int(parts[0].Raw.Offset))
 	}
 	// The header's '[' comes before its first key; find it first so that
 	// positions are asked for in file order.
@@ -241,7 +256,15 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	return tbl, nil
 }
 
-func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
+// value converts v, which starts at offset start and is at the given
+// depth if it is an array or an inline table.
+func (t *tomlConv) value(v *unstable.Node, start, depth int) (*Node, int, error) {
+	if depth > MaxDepth && (v.Kind == unstable.Array || v.Kind == unstable.InlineTable) {
+		return nil, 0, t.limit(ErrTooDeep, start)
+	}
+	if t.a.full() {
+		return nil, 0, t.limit(ErrTooManyNodes, start)
+	}
 	n := t.a.node()
 	switch v.Kind {
 	case unstable.Array:
@@ -256,7 +279,7 @@ func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
 				continue
 			}
 			pos = t.skipFill(pos)
-			child, end, err := t.value(c, pos)
+			child, end, err := t.value(c, pos, depth+1)
 			if err != nil {
 				t.a.children(mark)
 				return nil, 0, err
@@ -279,7 +302,7 @@ func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
 			if c.Kind != unstable.KeyValue {
 				continue
 			}
-			_, end, err := t.keyValue(n, c)
+			_, end, err := t.keyValue(n, c, depth)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -332,6 +355,13 @@ func (t *tomlConv) skipFill(off int) int {
 		}
 	}
 	return off
+}
+
+// limit is the error of a limit reached at offset off.
+func (t *tomlConv) limit(err error, off int) *SyntaxError {
+	e := t.errAt(off, err.Error())
+	e.Err = err
+	return e
 }
 
 func (t *tomlConv) errAt(off int, msg string) *SyntaxError {
