@@ -489,9 +489,42 @@ func yamlError(err error, data []byte) error {
 		}
 	}
 	if line < 1 {
-		line, col = 1, 0
+		// yaml.v3's reader errors (invalid UTF-8, a control character)
+		// name no line: point at the first character it refuses.
+		line, col = yamlBadChar(stripBOM(data))
 	}
 	return &SyntaxError{Line: line, Col: col, Msg: msg, Found: found}
+}
+
+// yamlBadChar is the line and column of the first character of data
+// that YAML does not allow in a stream (invalid UTF-8, a control
+// character), or 1, 0 when there is none.
+func yamlBadChar(data []byte) (line, col int) {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || !yamlAllowed(r) {
+			c := newCursor(data)
+			return c.at(i)
+		}
+		i += size
+	}
+	return 1, 0
+}
+
+// yamlAllowed reports a character YAML 1.2 allows in a stream
+// (c-printable): tab, the line breaks, and the printable characters.
+func yamlAllowed(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || r == 0x7f:
+		return false
+	case r >= 0x80 && r < 0xa0:
+		return false
+	case r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff:
+		return false
+	}
+	return true
 }
 
 // panicMsg describes a parser's panic. A runtime error's text (an index
