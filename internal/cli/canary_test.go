@@ -134,7 +134,11 @@ func canaryEncoders() map[string]func(string) string {
 // canaryLeaks reports every form and every 6-character run of each canary
 // (as is and in each character-wise encoding) found in data, described for
 // a failure message.
-func canaryLeaks(data []byte) []string {
+func canaryLeaks(data []byte) []string { return canaryLeaksOf(data, 6, canaries()...) }
+
+// canaryLeaksOf is canaryLeaks for other secrets, with runs of n
+// characters.
+func canaryLeaksOf(data []byte, n int, secrets ...string) []string {
 	var out []string
 	text := string(data)
 	lower := strings.ToLower(text)
@@ -151,10 +155,13 @@ func canaryLeaks(data []byte) []string {
 			out = append(out, msg)
 		}
 	}
-	for i, c := range canaries() {
+	for i, c := range secrets {
 		which := "the canary"
 		if i > 0 {
 			which = "the rotated canary"
+		}
+		if c != canary && c != canaryRotated {
+			which = "secret " + strconv.Quote(c)
 		}
 		forms := canaryForms(c)
 		for _, name := range canaryFormNames() {
@@ -163,11 +170,11 @@ func canaryLeaks(data []byte) []string {
 				add(fmt.Sprintf("%s of %s %q", name, which, f))
 			}
 		}
-		for _, sub := range canaryRuns(c, 6) {
+		for _, sub := range canaryRuns(c, n) {
 			for _, name := range encNames {
 				e := encs[name](sub)
 				if strings.Contains(text, e) || strings.HasPrefix(name, "url.") && strings.Contains(lower, strings.ToLower(e)) {
-					add(fmt.Sprintf("6-character run %q of a canary, %s: %q", sub, name, e))
+					add(fmt.Sprintf("%d-character run %q of %s, %s: %q", n, sub, which, name, e))
 				}
 			}
 		}

@@ -68,7 +68,7 @@ func File(rel string, data []byte) Result {
 	res := Result{Format: format}
 	docs, err := parse(&fc.reader, format, data)
 	if err != nil {
-		pr := problemOf(rel, err)
+		pr := problemOf(rel, data, err)
 		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
 			// The YAML library names only the line: point at its
 			// first non-blank character.
@@ -159,13 +159,6 @@ func one(d tree.Document, err error) ([]tree.Document, error) {
 		return nil, err
 	}
 	return []tree.Document{d}, nil
-}
-
-func problemOf(rel string, err error) Problem {
-	if se, ok := err.(*tree.SyntaxError); ok {
-		return Problem{Loc: profile.Location{File: rel, Line: se.Line, Column: se.Col}, Msg: se.Msg}
-	}
-	return Problem{Loc: profile.Location{File: rel, Line: 1, Column: 1}, Msg: err.Error()}
 }
 
 // finish gives every profile of a file its identity and environment.

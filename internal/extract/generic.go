@@ -46,19 +46,92 @@ func extractGeneric(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	if root.Kind == tree.Map && looksFlatDotted(root) {
 		root = fc.unflatten(root)
 	}
-	fc.walk(root, "", walkCtx{}, &out)
+	fc.walk(root, nil, walkCtx{}, &out)
 	return out, true
 }
 
-func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Profile) {
+// keyPath is where the generic walk is: a chain of steps up to the root,
+// so that going down a level costs one step on the stack. Its text
+// (spring.datasource.url, as joinKey spells it) is spelled only for the
+// blocks that become profiles: spelling it at every level cost time and
+// memory quadratic in the depth of a file (a 20 KB file nested 10,000
+// deep took 160 MB).
+type keyPath struct {
+	up  *keyPath
+	key string // a map entry's key, or the whole prefix at the root
+	idx int    // a sequence item's index
+	seq bool
+	// empty is set when the text is "" (keys "" all the way up), which
+	// the walk asks at every map.
+	empty bool
+}
+
+// pathOf starts a walk's path at kp.
+func pathOf(kp string) *keyPath {
+	if kp == "" {
+		return nil
+	}
+	return &keyPath{key: kp}
+}
+
+func (p *keyPath) isEmpty() bool { return p == nil || p.empty }
+
+// String spells the path as joinKey would have built it.
+func (p *keyPath) String() string {
+	if p.isEmpty() {
+		return ""
+	}
+	if p.up == nil && !p.seq {
+		return p.key
+	}
+	var steps []*keyPath
+	for q := p; q != nil; q = q.up {
+		steps = append(steps, q)
+	}
+	var b strings.Builder
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		switch {
+		case s.seq:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.idx))
+			b.WriteByte(']')
+		case b.Len() > 0 && !strings.HasPrefix(s.key, "["):
+			b.WriteByte('.')
+			b.WriteString(s.key)
+		default:
+			b.WriteString(s.key)
+		}
+	}
+	return b.String()
+}
+
+// last is lastKey of the path's text, spelled out only when a key holds
+// a '[' that lastKey could read as an index.
+func (p *keyPath) last() string {
+	q := p
+	for q != nil && q.seq {
+		q = q.up
+	}
+	if q == nil {
+		return ""
+	}
+	if strings.IndexByte(q.key, '[') >= 0 {
+		return lastKey(p.String())
+	}
+	return lastKey(q.key)
+}
+
+func (fc *fileCtx) walk(n *tree.Node, kp *keyPath, ctx walkCtx, out *[]*profile.Profile) {
 	switch n.Kind {
 	case tree.Seq:
 		for i, c := range n.Children {
-			ckp := kp + "[" + strconv.Itoa(i) + "]"
+			ckp := &keyPath{up: kp, idx: i, seq: true}
 			if c.Kind == tree.Scalar && c.Type == tree.String && dsn.Looks(c.Value) {
 				// A list of connection strings (sources:, replicas:).
-				b := block{keyPath: ckp, name: ckp, driver: ctx.driver, strong: true,
-					entries: []entry{{key: lastKey(kp), f: fURL, v: fc.value(c), node: c}}}
+				text := ckp.String()
+				b := block{keyPath: text, name: text, driver: ctx.driver, strong: true,
+					entries: []entry{{key: kp.last(), f: fURL, v: fc.value(c), node: c}}}
 				if p := fc.assemble(b); p != nil {
 					p.EnvironmentRaw = ctx.envRaw
 					*out = append(*out, p)
@@ -68,7 +141,7 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 			fc.walk(c, ckp, ctx, out)
 		}
 	case tree.Map:
-		db, d := wordsOf(lastKey(kp), false)
+		db, d := wordsOf(kp.last(), false)
 		if db {
 			ctx.db = true
 		}
@@ -85,7 +158,7 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 		made := fc.mapBlockKeys(n, kp, ctx, infos, ctx.db, out)
 		consumed := fc.consumed[mark:]
 		before := len(*out)
-		templates := kp == "" && hasEnvironmentBlocks(n)
+		templates := kp.isEmpty() && hasEnvironmentBlocks(n)
 		for _, c := range n.Children {
 			if c.Kind == tree.Scalar || slices.Contains(consumed, c) {
 				continue
@@ -95,7 +168,7 @@ func (fc *fileCtx) walk(n *tree.Node, kp string, ctx walkCtx, out *[]*profile.Pr
 				// environments; it is not a connection of its own.
 				continue
 			}
-			fc.walk(c, joinKey(kp, c.Key), ctx, out)
+			fc.walk(c, &keyPath{up: kp, key: c.Key, empty: kp.isEmpty() && c.Key == ""}, ctx, out)
 		}
 		fc.popConsumed(mark)
 		if made == 0 && len(*out) > before {
@@ -246,14 +319,14 @@ func classifyKey(ki keyInfo, key string, n *tree.Node, ctx walkCtx) field {
 // skip; the caller pops them (popConsumed).
 func (fc *fileCtx) mapBlock(n *tree.Node, kp string, ctx walkCtx) []*profile.Profile {
 	var out []*profile.Profile
-	fc.mapBlockKeys(n, kp, ctx, fc.keyInfos(n), ctx.db || isDBWord(lastKey(kp)), &out)
+	fc.mapBlockKeys(n, pathOf(kp), ctx, fc.keyInfos(n), ctx.db || isDBWord(lastKey(kp)), &out)
 	return out
 }
 
 // mapBlockKeys is mapBlock for a map whose keys are looked up (infos) and
 // whose context is known to be about a database or not (strong). It
 // appends the block's profiles to out and returns how many it made.
-func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []keyInfo, strong bool, out *[]*profile.Profile) int {
+func (fc *fileCtx) mapBlockKeys(n *tree.Node, path *keyPath, ctx walkCtx, infos []keyInfo, strong bool, out *[]*profile.Profile) int {
 	// A block that names its driver (adapter: postgresql) is about a
 	// database, whatever its key: its weak keys (name:, source:) count.
 	for i, c := range n.Children {
@@ -364,6 +437,7 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, kp string, ctx walkCtx, infos []ke
 	fc.fill(namedURLs)
 	urls, entries := all[:nURLs], all[nURLs:]
 	made := 0
+	kp := path.String()
 	mk := func(es []entry, kp string) {
 		b := block{keyPath: kp, name: kp, entries: es, driver: ctx.driver, strong: strong}
 		if p := fc.assemble(b); p != nil {

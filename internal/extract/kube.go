@@ -135,7 +135,7 @@ func (fc *fileCtx) embedded(n *tree.Node, kp string) []*profile.Profile {
 	for _, d := range docs {
 		shift(d.Root, lineShift, indent)
 		var ps []*profile.Profile
-		fc.walk(d.Root, kp, walkCtx{}, &ps)
+		fc.walk(d.Root, pathOf(kp), walkCtx{}, &ps)
 		out = append(out, ps...)
 	}
 	return out

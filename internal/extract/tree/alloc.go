@@ -31,6 +31,8 @@ type arena struct {
 	ptrs  []*Node
 	stack []*Node
 	size  int
+	// count is the nodes handed out since hint, for the MaxNodes limit.
+	count int
 
 	// What reuse keeps: the blocks, how much of each the current file
 	// was given, and whether it ran past them (then all of it is used).
@@ -61,6 +63,7 @@ const minKept = 1 << 10
 // makes from cheap byte counts: growing from a small block would allocate
 // and zero twice the memory a small file needs.
 func (a *arena) hint(n int) {
+	a.count = 0
 	n = max(16, min(n, 1<<14))
 	a.size = min(n, 1024)
 	if a.reuse && !a.busy {
@@ -156,6 +159,7 @@ func (a *arena) guess(data []byte) int {
 }
 
 func (a *arena) node() *Node {
+	a.count++
 	if len(a.nodes) == 0 {
 		switch {
 		case a.size == 0:

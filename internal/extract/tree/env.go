@@ -15,8 +15,8 @@ import (
 // shell, a dotenv library), and the extractor decides. A line that is not
 // an assignment does not stop the parse, because one stray line should not
 // hide every connection setting after it: it is skipped and listed in
-// Document.Problems. The error result is always nil; it is there so that
-// every parser has the same shape.
+// Document.Problems. The only error is a file of more than MaxNodes
+// assignments.
 func ParseEnv(data []byte) (Document, error) {
 	return parseEnv(data, &arena{})
 }
@@ -66,6 +66,9 @@ func parseEnv(data []byte, a *arena) (Document, error) {
 			continue
 		}
 		i = skipBlank(l, i+1)
+		if a.full() {
+			return Document{}, limitError(ErrTooManyNodes, lineNo, runeCol(l, keyStart))
+		}
 		n := a.node()
 		n.Kind, n.Type = Scalar, String
 		n.Key, n.KeyLine, n.KeyCol = key, lineNo, runeCol(l, keyStart)

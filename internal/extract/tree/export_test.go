@@ -5,7 +5,8 @@ package tree
 func ParseYAMLFast(data []byte) ([]Document, bool) {
 	var a arena
 	a.hint(estimate(data))
-	return parseYAMLFast(data, &a)
+	docs, ok, err := parseYAMLFast(data, &a)
+	return docs, ok && err == nil
 }
 
 func ParseYAMLLib(data []byte) ([]Document, error) {

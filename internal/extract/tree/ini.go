@@ -18,7 +18,8 @@ import (
 // skip-name-resolve) is a Scalar with an empty value. !include,
 // !includedir and %include lines are skipped: following them is the
 // caller's job. A malformed line is skipped and listed in
-// Document.Problems; the error result is always nil.
+// Document.Problems; the only error is a file of more than MaxNodes
+// sections and keys.
 func ParseINI(data []byte) (Document, error) {
 	return parseINI(data, &arena{})
 }
@@ -58,6 +59,9 @@ func parseINI(data []byte, a *arena) (Document, error) {
 			}
 			end += i
 			nameAt := skipBlank(l, i+1)
+			if a.full() {
+				return Document{}, limitError(ErrTooManyNodes, lineNo, runeCol(l, i))
+			}
 			s := a.node()
 			s.Kind = Map
 			s.Children = a.room(8)
@@ -71,6 +75,9 @@ func parseINI(data []byte, a *arena) (Document, error) {
 			continue
 		}
 		sep := strings.IndexAny(l[i:], "=:")
+		if a.full() {
+			return Document{}, limitError(ErrTooManyNodes, lineNo, runeCol(l, i))
+		}
 		n := a.node()
 		n.Kind, n.Type = Scalar, String
 		n.KeyLine, n.KeyCol = lineNo, runeCol(l, i)

@@ -2,19 +2,10 @@ package tree
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
-
-// maxJSONDepth bounds nesting so that a hostile file cannot exhaust the
-// stack; real configuration files nest a handful of levels.
-const maxJSONDepth = 10000
-
-// ErrTooDeep is returned, inside a *SyntaxError, for a document nested
-// deeper than a parser accepts.
-var ErrTooDeep = errors.New("nesting deeper than 10000 levels")
 
 // ParseJSON reads a JSON document with the position of every value.
 //
@@ -43,7 +34,7 @@ func parseJSON(data []byte, a *arena) (Document, error) {
 	p.comments = p.comments[:0]
 	p.skip()
 	if p.pos < len(p.src) {
-		return Document{}, p.fail("unexpected " + p.describe() + " after the top-level value")
+		return Document{}, p.unexpected(" after the top-level value")
 	}
 	return Document{Root: root}, nil
 }
@@ -79,16 +70,25 @@ func (p *jsonParser) fail(msg string) *SyntaxError {
 	return &SyntaxError{Line: p.line, Col: p.col(p.pos), Msg: msg}
 }
 
-// describe names the character at the current position for an error.
-func (p *jsonParser) describe() string {
+// limit is the error of a limit reached at the current position.
+func (p *jsonParser) limit(err error) *SyntaxError {
+	return limitError(err, p.line, p.col(p.pos))
+}
+
+// unexpected is the error for what stands at the current position,
+// followed by rest (what was expected there). The character itself goes
+// to Found, never to the message: it may be the first of a password.
+func (p *jsonParser) unexpected(rest string) *SyntaxError {
 	if p.pos >= len(p.src) {
-		return "end of input"
+		return p.fail("unexpected end of input" + rest)
 	}
 	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
 	if r < 0x20 || r == utf8.RuneError {
-		return "control or invalid character"
+		return p.fail("unexpected control or invalid character" + rest)
 	}
-	return "character '" + string(r) + "'"
+	e := p.fail("unexpected character" + rest)
+	e.Found = string(r)
+	return e
 }
 
 // skip passes whitespace and comments, collecting the comments.
@@ -182,6 +182,9 @@ func addComment(n *Node, c string) {
 }
 
 func (p *jsonParser) value(depth int) (*Node, error) {
+	if p.a.full() {
+		return nil, p.limit(ErrTooManyNodes)
+	}
 	if p.pos >= len(p.src) {
 		return nil, p.fail("unexpected end of input, expected a value")
 	}
@@ -209,7 +212,7 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 	case c == 'n':
 		return p.literal("null", Null, NullType)
 	}
-	return nil, p.fail("unexpected " + p.describe() + ", expected a value")
+	return nil, p.unexpected(", expected a value")
 }
 
 func (p *jsonParser) literal(word string, k Kind, t Type) (*Node, error) {
@@ -395,10 +398,8 @@ func hex4(s string, i int) (rune, bool) {
 // open starts an object or array at the opening bracket: the depth bound,
 // the node at the bracket's position, the comments above it.
 func (p *jsonParser) open(kind Kind, depth int) (*Node, error) {
-	if depth > maxJSONDepth {
-		e := p.fail(ErrTooDeep.Error())
-		e.Err = ErrTooDeep
-		return nil, e
+	if depth > MaxDepth {
+		return nil, p.limit(ErrTooDeep)
 	}
 	n := p.a.node()
 	n.Kind = kind
@@ -425,7 +426,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 			break
 		}
 		if p.src[p.pos] != '"' {
-			return nil, p.fail("unexpected " + p.describe() + ", expected a string key or '}'")
+			return nil, p.unexpected(", expected a string key or '}'")
 		}
 		keyLine, keyCol := p.line, p.col(p.pos)
 		head := p.takeComments(0)
@@ -435,7 +436,7 @@ func (p *jsonParser) object(depth int) (*Node, error) {
 		}
 		p.skip()
 		if p.pos >= len(p.src) || p.src[p.pos] != ':' {
-			return nil, p.fail("unexpected " + p.describe() + ", expected ':' after key")
+			return nil, p.unexpected(", expected ':' after key")
 		}
 		p.pos++
 		p.skip()
@@ -464,7 +465,7 @@ func (p *jsonParser) afterItem(v *Node, closer byte) error {
 		p.skip()
 	} else if p.pos >= len(p.src) || p.src[p.pos] != closer {
 		p.attachLine(v, endLine)
-		return p.fail("unexpected " + p.describe() + ", expected ',' or '" + string(closer) + "'")
+		return p.unexpected(", expected ',' or '" + string(closer) + "'")
 	}
 	p.attachLine(v, endLine)
 	return nil

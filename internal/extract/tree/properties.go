@@ -15,8 +15,8 @@ import (
 // The specification says ISO-8859-1, but Spring Boot and most tools today
 // read UTF-8, so the file is read as UTF-8 when it is valid UTF-8 and as
 // Latin-1 otherwise. A malformed \u escape is kept as written and listed in
-// Document.Problems rather than failing the file. The error result is
-// always nil.
+// Document.Problems rather than failing the file. The only error is a
+// file of more than MaxNodes keys.
 func ParseProperties(data []byte) (Document, error) {
 	return parseProperties(data, &arena{})
 }
@@ -92,6 +92,9 @@ func parseProperties(data []byte, a *arena) (Document, error) {
 		v := skipPropBlank(logical, k)
 		if v < len(logical) && (logical[v] == '=' || logical[v] == ':') {
 			v = skipPropBlank(logical, v+1)
+		}
+		if a.full() {
+			return Document{}, limitError(ErrTooManyNodes, segs[0].line, runeCol(segs[0].text, segs[0].from))
 		}
 		n := a.node()
 		n.Kind, n.Type = Scalar, String

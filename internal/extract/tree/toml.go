@@ -2,7 +2,7 @@ package tree
 
 import (
 	"errors"
-	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -28,7 +28,7 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 	defer func() {
 		// A parser bug must not take a whole repository scan down.
 		if r := recover(); r != nil {
-			doc, err = Document{}, &SyntaxError{Line: 1, Msg: fmt.Sprint("toml parser failed: ", r)}
+			doc, err = Document{}, &SyntaxError{Line: 1, Msg: panicMsg("toml", r)}
 		}
 	}()
 	data = stripBOM(data)
@@ -42,6 +42,7 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 	p.Reset(data)
 	var head []string
 	headLine := 0
+	depth := 1 // the current table's; the root is at depth 1
 	for p.NextExpression() {
 		e := p.Expression()
 		var n *Node
@@ -56,10 +57,10 @@ func parseTOML(data []byte, a *arena, p *unstable.Parser) (doc Document, err err
 			headLine = line
 			continue
 		case unstable.KeyValue:
-			n, _, err = t.keyValue(table, e)
+			n, _, err = t.keyValue(table, e, depth)
 		case unstable.Table, unstable.ArrayTable:
 			n, err = t.table(root, e, e.Kind == unstable.ArrayTable)
-			table = n
+			table, depth = n, 1+len(t.parts)
 		}
 		if err != nil {
 			return Document{}, err
@@ -123,6 +124,9 @@ func (t *tomlConv) keys(e *unstable.Node) []*unstable.Node {
 // when absent. Under an array of tables it is the array's last table, as
 // TOML specifies for [a.b] after [[a]].
 func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
+	if t.a.full() {
+		return nil, t.limit(ErrTooManyNodes, int(k.Raw.Offset))
+	}
 	name := t.text(k.Data)
 	for i := len(parent.Children) - 1; i >= 0; i-- {
 		c := parent.Children[i]
@@ -135,7 +139,9 @@ func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
 		case c.Kind == Seq && len(c.Children) > 0 && c.Children[len(c.Children)-1].Kind == Map:
 			return c.Children[len(c.Children)-1], nil
 		}
-		return nil, t.errAt(int(k.Raw.Offset), "key "+name+" is already defined as a value")
+		e := t.errAt(int(k.Raw.Offset), "key is already defined as a value")
+		e.Found = name
+		return nil, e
 	}
 	n := t.a.node()
 	n.Kind = Map
@@ -147,13 +153,18 @@ func (t *tomlConv) descend(parent *Node, k *unstable.Node) (*Node, error) {
 	return n, nil
 }
 
-// keyValue adds a key = value expression under parent and returns the
-// value's node and the offset just past it.
-func (t *tomlConv) keyValue(parent *Node, e *unstable.Node) (*Node, int, error) {
+// keyValue adds a key = value expression under parent, which is depth
+// levels deep, and returns the value's node and the offset just past it.
+func (t *tomlConv) keyValue(parent *Node, e *unstable.Node, depth int) (*Node, int, error) {
 	parts := t.keys(e)
 	if len(parts) == 0 {
 		return nil, 0, t.errAt(int(e.Raw.Offset), "key expected")
 	}
+	if depth+len(parts)-1 > MaxDepth {
+		// a.b.c = 1 makes a map for each key but the last.
+		return nil, 0, t.limit(ErrTooDeep, int(parts[0].Raw.Offset))
+	}
+	depth += len(parts)
 	last := parts[len(parts)-1]
 	target := parent
 	for _, k := range parts[:len(parts)-1] {
@@ -168,7 +179,7 @@ func (t *tomlConv) keyValue(parent *Node, e *unstable.Node) (*Node, int, error) 
 	if off < len(t.data) && t.data[off] == '=' {
 		off = t.skipBlank(off + 1)
 	}
-	n, _, err := t.value(e.Value(), off)
+	n, _, err := t.value(e.Value(), off, depth)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -183,6 +194,12 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	parts := t.keys(e)
 	if len(parts) == 0 {
 		return nil, t.errAt(0, "table name expected")
+	}
+	if 1+len(parts) > MaxDepth {
+		return nil, t.limit(ErrTooDeep, int(parts[0].Raw.Offset))
+	}
+	if t.a.full() {
+		return nil, t.limit(ErrTooManyNodes, int(parts[0].Raw.Offset))
 	}
 	// The header's '[' comes before its first key; find it first so that
 	// positions are asked for in file order.
@@ -221,7 +238,9 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	for i := len(parent.Children) - 1; i >= 0; i-- {
 		if c := parent.Children[i]; c.Key == name {
 			if c.Kind != Seq {
-				return nil, t.errAt(int(last.Raw.Offset), "key "+name+" is already defined and is not an array of tables")
+				e := t.errAt(int(last.Raw.Offset), "key is already defined and is not an array of tables")
+				e.Found = name
+				return nil, e
 			}
 			seq = c
 			break
@@ -237,7 +256,15 @@ func (t *tomlConv) table(root *Node, e *unstable.Node, array bool) (*Node, error
 	return tbl, nil
 }
 
-func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
+// value converts v, which starts at offset start and is at the given
+// depth if it is an array or an inline table.
+func (t *tomlConv) value(v *unstable.Node, start, depth int) (*Node, int, error) {
+	if depth > MaxDepth && (v.Kind == unstable.Array || v.Kind == unstable.InlineTable) {
+		return nil, 0, t.limit(ErrTooDeep, start)
+	}
+	if t.a.full() {
+		return nil, 0, t.limit(ErrTooManyNodes, start)
+	}
 	n := t.a.node()
 	switch v.Kind {
 	case unstable.Array:
@@ -252,7 +279,7 @@ func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
 				continue
 			}
 			pos = t.skipFill(pos)
-			child, end, err := t.value(c, pos)
+			child, end, err := t.value(c, pos, depth+1)
 			if err != nil {
 				t.a.children(mark)
 				return nil, 0, err
@@ -275,7 +302,7 @@ func (t *tomlConv) value(v *unstable.Node, start int) (*Node, int, error) {
 			if c.Kind != unstable.KeyValue {
 				continue
 			}
-			_, end, err := t.keyValue(n, c)
+			_, end, err := t.keyValue(n, c, depth)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -330,16 +357,29 @@ func (t *tomlConv) skipFill(off int) int {
 	return off
 }
 
+// limit is the error of a limit reached at offset off.
+func (t *tomlConv) limit(err error, off int) *SyntaxError {
+	e := t.errAt(off, err.Error())
+	e.Err = err
+	return e
+}
+
 func (t *tomlConv) errAt(off int, msg string) *SyntaxError {
 	c := newCursor(t.data)
 	line, col := c.at(off)
 	return &SyntaxError{Line: line, Col: col, Msg: msg}
 }
 
+// tomlRune is how go-toml quotes the character it stopped at (%#U):
+// U+0053 'S', or U+0007 for one that does not print.
+var tomlRune = regexp.MustCompile(` ?U\+[0-9A-F]{4,6}(?: '.')?`)
+
+// syntaxError turns go-toml's error into a *SyntaxError at the offset
+// it highlights. The character its message quotes moves to Found.
 func (t *tomlConv) syntaxError(err error) error {
 	var perr *unstable.ParserError
 	if !errors.As(err, &perr) {
-		return &SyntaxError{Line: 1, Msg: err.Error(), Err: err}
+		return &SyntaxError{Line: 1, Msg: "toml parser failed", Err: err}
 	}
 	off := len(t.data)
 	if h := perr.Highlight; cap(h) > 0 {
@@ -347,5 +387,15 @@ func (t *tomlConv) syntaxError(err error) error {
 			off = o
 		}
 	}
-	return t.errAt(off, perr.Message)
+	msg := perr.Message
+	var found string
+	if loc := tomlRune.FindStringIndex(msg); loc != nil {
+		if r := tomlRune.FindString(msg); strings.Contains(r, "'") {
+			found = r[strings.IndexByte(r, '\'')+1 : len(r)-1]
+		}
+		msg = strings.TrimSuffix(strings.TrimSuffix(msg[:loc[0]]+msg[loc[1]:], ":"), " but got")
+	}
+	e := t.errAt(off, msg)
+	e.Found = found
+	return e
 }

@@ -116,11 +116,22 @@ type Document struct {
 }
 
 // SyntaxError is a parse failure at a position in the file.
+//
+// Msg never holds text of the input: the file may hold a password at the
+// very place a parser fails (password: *S3cret is an alias to an unknown
+// anchor in YAML), and an error travels to logs and CI annotations. What
+// the parser found there goes to Found, which Error does not print; the
+// caller that knows which parts of the file are secret (extract's problem
+// message) decides whether it can be shown.
 type SyntaxError struct {
 	Line, Col int
 	Msg       string
+	// Found is the input text the message is about (an unexpected
+	// character, an unknown anchor's name), or "". It may be a secret.
+	Found string
 	// Err is the cause when a caller may want to test for it with
-	// errors.Is (ErrAliasExpansion, ErrTooDeep); it may be nil.
+	// errors.Is (ErrAliasExpansion, ErrTooDeep, ErrTooManyNodes); it
+	// may be nil.
 	Err error
 }
 

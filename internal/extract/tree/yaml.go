@@ -3,23 +3,14 @@ package tree
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
-
-// maxYAMLNodes caps the nodes that alias expansion may create in one file.
-// A billion-laughs file is a few hundred bytes that expand to billions of
-// nodes; real configuration files stay far below this.
-const maxYAMLNodes = 1_000_000
-
-// ErrAliasExpansion is returned, inside a *SyntaxError, when expanding YAML
-// aliases would create more than maxYAMLNodes nodes.
-var ErrAliasExpansion = errors.New("yaml aliases expand to too many nodes")
 
 // ParseYAML reads every document of a YAML stream. Empty documents are
 // skipped; Index keeps each document's place in the stream so that a
@@ -40,7 +31,10 @@ func ParseYAML(data []byte) ([]Document, error) {
 
 func parseYAML(data []byte, a *arena) ([]Document, error) {
 	a.hint(a.guess(data))
-	if docs, ok := fastOrNothing(data, a); ok {
+	if docs, ok, err := fastOrNothing(data, a); ok {
+		if err != nil {
+			return nil, err
+		}
 		return docs, nil
 	}
 	return parseYAMLLib(data, a)
@@ -49,11 +43,11 @@ func parseYAML(data []byte, a *arena) ([]Document, error) {
 // fastOrNothing runs the fast path so that a bug in it can only cost
 // speed: a panic falls back to yaml.v3 like any input it declines. The
 // arena is left to the fallback as the fast path leaves it on a decline.
-func fastOrNothing(data []byte, a *arena) (docs []Document, ok bool) {
+func fastOrNothing(data []byte, a *arena) (docs []Document, ok bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.restart(estimate(data))
-			docs, ok = nil, false
+			docs, ok, err = nil, false, nil
 		}
 	}()
 	return parseYAMLFast(data, a)
@@ -66,10 +60,13 @@ func parseYAMLLib(data []byte, a *arena) (docs []Document, err error) {
 		// yaml.v3 has panicked on hostile input in the past; a scan over a
 		// whole repository must survive one bad file.
 		if r := recover(); r != nil {
-			docs, err = nil, &SyntaxError{Line: 1, Msg: fmt.Sprint("yaml parser failed: ", r)}
+			docs, err = nil, &SyntaxError{Line: 1, Msg: panicMsg("yaml", r)}
 		}
 	}()
-	c := yamlConv{budget: maxYAMLNodes, a: a}
+	// The fast path may have built part of a tree before it declined:
+	// that part is abandoned, and the count starts over.
+	a.count = 0
+	c := yamlConv{a: a}
 	body := stripBOM(data)
 	c.lines = 1 + bytes.Count(body, []byte{'\n'})
 	c.lastCol = 1 + utf8.RuneCount(body[bytes.LastIndexByte(body, '\n')+1:])
@@ -106,13 +103,22 @@ func parseYAMLLib(data []byte, a *arena) (docs []Document, err error) {
 		if yamlEmpty(&doc) {
 			continue
 		}
-		if hasAliases && yamlSize(doc.Content[0], map[*yaml.Node]int{}, c.budget) > c.budget {
+		if hasAliases {
 			// Refuse before building anything: a billion-laughs file would
-			// otherwise allocate the whole budget first.
-			line, col := c.pos(doc.Content[0])
-			return nil, &SyntaxError{Line: line, Col: col, Msg: ErrAliasExpansion.Error(), Err: ErrAliasExpansion}
+			// otherwise allocate up to the limit first. A document too
+			// large without its aliases is left to conv, which says so
+			// where the limit is reached.
+			room := MaxNodes - a.count
+			var at *yaml.Node
+			if yamlSize(doc.Content[0], map[*yaml.Node]int{}, room, &at) > room && yamlOwnSize(doc.Content[0], room) <= room {
+				if at == nil {
+					at = doc.Content[0]
+				}
+				line, col := c.pos(at)
+				return nil, limitError(ErrAliasExpansion, line, col)
+			}
 		}
-		root, err := c.conv(doc.Content[0])
+		root, err := c.conv(doc.Content[0], 1)
 		if err != nil {
 			return nil, err
 		}
@@ -212,8 +218,10 @@ func yamlEmpty(d *yaml.Node) bool {
 
 type yamlConv struct {
 	a         *arena
-	budget    int
 	expanding []*yaml.Node
+	// copies counts the nodes made while expanding an alias, so that
+	// the node limit can say when aliases made most of them.
+	copies int
 	// lines and lastCol bound positions: yaml.v3 places a node that ends
 	// the stream (a lone "?") on a line after the last one.
 	lines, lastCol int
@@ -226,24 +234,36 @@ func (c *yamlConv) pos(y *yaml.Node) (int, int) {
 	return y.Line, y.Column
 }
 
-func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
-	c.budget--
-	if c.budget < 0 {
-		return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: ErrAliasExpansion.Error(), Err: ErrAliasExpansion}
+// conv converts y, which is at the given depth if it is a mapping or a
+// sequence: the document's root is at depth 1.
+func (c *yamlConv) conv(y *yaml.Node, depth int) (*Node, error) {
+	if c.a.full() {
+		line, col := c.pos(y)
+		if 2*c.copies > c.a.count {
+			return nil, limitError(ErrAliasExpansion, line, col)
+		}
+		return nil, limitError(ErrTooManyNodes, line, col)
+	}
+	if depth > MaxDepth && (y.Kind == yaml.MappingNode || y.Kind == yaml.SequenceNode) {
+		line, col := c.pos(y)
+		return nil, limitError(ErrTooDeep, line, col)
+	}
+	if len(c.expanding) > 0 && y.Kind != yaml.AliasNode {
+		c.copies++
 	}
 	switch y.Kind {
 	case yaml.AliasNode:
 		target := y.Alias
 		if target == nil {
-			return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown anchor " + y.Value}
+			return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias to an unknown anchor", Found: y.Value}
 		}
 		for _, e := range c.expanding {
 			if e == target {
-				return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias *" + y.Value + " refers to its own anchor"}
+				return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "alias refers to its own anchor", Found: y.Value}
 			}
 		}
 		c.expanding = append(c.expanding, target)
-		n, err := c.conv(target)
+		n, err := c.conv(target, depth)
 		c.expanding = c.expanding[:len(c.expanding)-1]
 		return n, err
 	case yaml.ScalarNode:
@@ -268,7 +288,7 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 		n.Line, n.Col = c.pos(y)
 		mark := c.a.mark()
 		for _, item := range y.Content {
-			v, err := c.conv(item)
+			v, err := c.conv(item, depth+1)
 			if err != nil {
 				c.a.children(mark)
 				return nil, err
@@ -278,20 +298,21 @@ func (c *yamlConv) conv(y *yaml.Node) (*Node, error) {
 		n.Children = c.a.children(mark)
 		return n, nil
 	case yaml.MappingNode:
-		return c.mapping(y)
+		return c.mapping(y, depth)
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
 			return &Node{Kind: Null, Type: NullType, Line: y.Line, Col: y.Column}, nil
 		}
-		return c.conv(y.Content[0])
+		return c.conv(y.Content[0], depth)
 	}
 	return nil, &SyntaxError{Line: y.Line, Col: y.Column, Msg: "unknown yaml node kind"}
 }
 
 // yamlSize counts the nodes that converting y would create, aliases
-// expanded, stopping as soon as the count passes limit. Anchored subtrees
-// are counted once and remembered, so the count itself stays cheap.
-func yamlSize(y *yaml.Node, memo map[*yaml.Node]int, limit int) int {
+// expanded, stopping as soon as the count passes limit; at is then the
+// node whose count passed it. Anchored subtrees are counted once and
+// remembered, so the count itself stays cheap.
+func yamlSize(y *yaml.Node, memo map[*yaml.Node]int, limit int, at **yaml.Node) int {
 	if y.Kind == yaml.AliasNode {
 		if y.Alias == nil {
 			return 1
@@ -303,13 +324,29 @@ func yamlSize(y *yaml.Node, memo map[*yaml.Node]int, limit int) int {
 			return v
 		}
 		memo[y.Alias] = -1
-		v := yamlSize(y.Alias, memo, limit)
+		v := yamlSize(y.Alias, memo, limit, at)
 		memo[y.Alias] = v
 		return v
 	}
 	n := 1
 	for _, c := range y.Content {
-		n += yamlSize(c, memo, limit)
+		n += yamlSize(c, memo, limit, at)
+		if n > limit {
+			if *at == nil {
+				*at = c
+			}
+			return limit + 1
+		}
+	}
+	return n
+}
+
+// yamlOwnSize counts the nodes of y as written, aliases not expanded,
+// stopping as soon as the count passes limit.
+func yamlOwnSize(y *yaml.Node, limit int) int {
+	n := 1
+	for _, c := range y.Content {
+		n += yamlOwnSize(c, limit-n)
 		if n > limit {
 			return limit + 1
 		}
@@ -321,7 +358,7 @@ func isMergeKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Tag == "!!merge"
 }
 
-func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
+func (c *yamlConv) mapping(y *yaml.Node, depth int) (*Node, error) {
 	n := c.a.node()
 	n.Kind = Map
 	n.Line, n.Col = c.pos(y)
@@ -346,12 +383,12 @@ func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		k, v := pairs[i], pairs[i+1]
 		if explicit != nil && isMergeKey(k) {
-			if err := c.merge(k, v, explicit); err != nil {
+			if err := c.merge(k, v, explicit, depth); err != nil {
 				return fail(err)
 			}
 			continue
 		}
-		child, err := c.conv(v)
+		child, err := c.conv(v, depth+1)
 		if err != nil {
 			return fail(err)
 		}
@@ -366,7 +403,7 @@ func (c *yamlConv) mapping(y *yaml.Node) (*Node, error) {
 // merge adds the entries of the mappings named by a << key that the
 // mapping does not set itself. In <<: [*a, *b] the earlier source wins,
 // as the YAML merge-key specification says; taken marks keys already set.
-func (c *yamlConv) merge(k, v *yaml.Node, taken map[string]bool) error {
+func (c *yamlConv) merge(k, v *yaml.Node, taken map[string]bool, depth int) error {
 	var sources []*yaml.Node
 	switch deref(v).Kind {
 	case yaml.MappingNode:
@@ -380,7 +417,7 @@ func (c *yamlConv) merge(k, v *yaml.Node, taken map[string]bool) error {
 		if deref(s).Kind != yaml.MappingNode {
 			return &SyntaxError{Line: s.Line, Col: s.Column, Msg: "merge key << needs a mapping or a list of mappings"}
 		}
-		m, err := c.conv(s)
+		m, err := c.conv(s, depth)
 		if err != nil {
 			return err
 		}
@@ -435,9 +472,14 @@ func yamlError(err error, data []byte) error {
 			break
 		}
 	}
+	var found string
+	col := 0
 	if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
-		name = strings.TrimSuffix(name, "' referenced")
-		line = lineOf(data, "*"+name)
+		// The name is the text after the '*', which may be the value
+		// of a password (password: *S3cret): it goes to Found.
+		found = strings.TrimSuffix(name, "' referenced")
+		msg = "alias to an unknown anchor"
+		line, col = posOf(data, "*"+found)
 	}
 	if strings.Contains(msg, "tab character") {
 		// yaml.v3 names the line of the scalar before the tab; point at
@@ -447,9 +489,51 @@ func yamlError(err error, data []byte) error {
 		}
 	}
 	if line < 1 {
-		line = 1
+		// yaml.v3's reader errors (invalid UTF-8, a control character)
+		// name no line: point at the first character it refuses.
+		line, col = yamlBadChar(stripBOM(data))
 	}
-	return &SyntaxError{Line: line, Msg: msg}
+	return &SyntaxError{Line: line, Col: col, Msg: msg, Found: found}
+}
+
+// yamlBadChar is the line and column of the first character of data
+// that YAML does not allow in a stream (invalid UTF-8, a control
+// character), or 1, 0 when there is none.
+func yamlBadChar(data []byte) (line, col int) {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || !yamlAllowed(r) {
+			c := newCursor(data)
+			return c.at(i)
+		}
+		i += size
+	}
+	return 1, 0
+}
+
+// yamlAllowed reports a character YAML 1.2 allows in a stream
+// (c-printable): tab, the line breaks, and the printable characters.
+func yamlAllowed(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		return true
+	case r < 0x20 || r == 0x7f:
+		return false
+	case r >= 0x80 && r < 0xa0:
+		return false
+	case r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff:
+		return false
+	}
+	return true
+}
+
+// panicMsg describes a parser's panic. A runtime error's text (an index
+// out of range) quotes no input; any other value might, and is left out.
+func panicMsg(parser string, r any) string {
+	if re, ok := r.(runtime.Error); ok {
+		return parser + " parser failed: " + re.Error()
+	}
+	return parser + " parser failed"
 }
 
 // lineWithLeadingTab is the first line at or after from whose indentation
@@ -471,11 +555,13 @@ func lineWithLeadingTab(data []byte, from int) int {
 	return 0
 }
 
-// lineOf is the 1-based line of the first occurrence of s, or 0.
-func lineOf(data []byte, s string) int {
+// posOf is the 1-based line and column of the first occurrence of s, or
+// 0, 0.
+func posOf(data []byte, s string) (line, col int) {
 	i := bytes.Index(data, []byte(s))
 	if i < 0 {
-		return 0
+		return 0, 0
 	}
-	return 1 + bytes.Count(data[:i], []byte{'\n'})
+	c := newCursor(data)
+	return c.at(i)
 }

@@ -192,3 +192,31 @@ func TestParseYAMLOldMacLineEnds(t *testing.T) {
 		t.Errorf("b at %d:%d key col %d, want 1:9 and 6", b.Line, b.Col, b.KeyCol)
 	}
 }
+
+// TestParseYAMLBadCharacterPosition: yaml.v3's reader errors name no
+// line; the error points at the character it refuses, not at 1:1.
+func TestParseYAMLBadCharacterPosition(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, text string
+		line, col  int
+	}{
+		{"invalid UTF-8 in a plain scalar", "a: 1\nb: 2\nc: caf\xe9\n", 3, 7},
+		{"invalid UTF-8 in a quoted scalar", "a: 1\nb: \"x\xffy\"\n", 2, 6},
+		{"a control character", "a: 1\nb: x\x01y\n", 2, 5},
+		{"after a byte order mark", "\xef\xbb\xbfa: \xc3\n", 1, 4},
+		{"after multibyte characters", "a: Zürich\nb: 日本\xe6\n", 2, 6},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := tree.ParseYAML([]byte(c.text))
+			var se *tree.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *SyntaxError", err)
+			}
+			if se.Line != c.line || se.Col != c.col {
+				t.Errorf("at %d:%d, want %d:%d (%v)", se.Line, se.Col, c.line, c.col, err)
+			}
+		})
+	}
+}

@@ -36,7 +36,11 @@ import (
 //
 // Comments are not kept: yaml.v3 attributes them in ways too intricate to
 // reproduce, and suppressions are read from the source lines instead.
-func parseYAMLFast(data []byte, a *arena) ([]Document, bool) {
+//
+// A file past MaxNodes is refused here, with err, rather than declined:
+// the nodes made so far belong to a prefix of the file that yaml.v3 would
+// read into at least as many.
+func parseYAMLFast(data []byte, a *arena) (docs []Document, ok bool, err error) {
 	p := yamlFast{src: string(stripBOM(data)), a: a, lines: a.yamlLines[:0]}
 	defer func() {
 		// The line table goes back to the arena for the next file,
@@ -47,15 +51,10 @@ func parseYAMLFast(data []byte, a *arena) ([]Document, bool) {
 		}
 	}()
 	if !p.split() {
-		return nil, false
+		return nil, false, nil
 	}
 	if len(p.lines) == 0 {
-		return nil, true
-	}
-	if len(p.lines) > maxYAMLNodes/4 {
-		// A line makes at most three nodes; past the yaml.v3 path's
-		// budget that path fails, and so must this one.
-		return nil, false
+		return nil, true, nil
 	}
 	mark := a.mark()
 	root, ok := p.block(0)
@@ -64,9 +63,22 @@ func parseYAMLFast(data []byte, a *arena) ([]Document, bool) {
 		// the fallback starts clean.
 		clear(a.stack[mark:])
 		a.stack = a.stack[:mark]
-		return nil, false
+		if p.err != nil {
+			return nil, true, p.err
+		}
+		return nil, false, nil
 	}
-	return []Document{{Root: root}}, true
+	return []Document{{Root: root}}, true, nil
+}
+
+// full records the node limit's error at line l, when the limit is
+// reached, and reports whether it was.
+func (p *yamlFast) full(l *yamlLine) bool {
+	if !p.a.full() {
+		return false
+	}
+	p.err = limitError(ErrTooManyNodes, l.num, l.col(l.indent))
+	return true
 }
 
 // maxYAMLFastDepth bounds the recursion; deeper files go to yaml.v3,
@@ -93,12 +105,20 @@ type yamlFast struct {
 	// marker records a leading "---" line: a second one would start a
 	// second document.
 	marker bool
+	// err is the node limit's error, once it is reached.
+	err *SyntaxError
 }
 
 // split checks every character and cuts the text into content lines.
 func (p *yamlFast) split() bool {
 	s := p.src
-	if want := 16 + len(s)/32; cap(p.lines) < want {
+	want := 16 + len(s)/32
+	if len(s) > 1<<16 {
+		// A large file may be all short lines: count them rather than
+		// grow the table a few times over megabytes.
+		want = 1 + strings.Count(s, "\n")
+	}
+	if cap(p.lines) < want {
 		p.lines = make([]yamlLine, 0, want)
 	}
 	num, start, ascii := 1, 0, true
@@ -207,6 +227,9 @@ func (p *yamlFast) sequence(l *yamlLine, depth int) (*Node, bool) {
 	n.Line, n.Col = l.num, l.col(indent)
 	mark := p.a.mark()
 	for {
+		if p.full(l) {
+			return nil, false
+		}
 		item, ok := p.entry(l, depth)
 		if !ok {
 			return nil, false
@@ -267,6 +290,9 @@ func (p *yamlFast) mapping(l *yamlLine, off, depth int) (*Node, bool) {
 	indent := off // the prefix is spaces, or spaces and "-": ASCII
 	mark := p.a.mark()
 	for {
+		if p.full(l) {
+			return nil, false
+		}
 		key, after, ok := p.key(l, off)
 		if !ok {
 			return nil, false

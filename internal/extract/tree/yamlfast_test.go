@@ -291,16 +291,6 @@ func sharedDir() string {
 	return dir
 }
 
-// A file near the yaml.v3 path's node budget is left to that path, which
-// fails past it.
-func TestYAMLFastBudget(t *testing.T) {
-	t.Parallel()
-	data := bytes.Repeat([]byte("- 1\n"), 300_000)
-	if _, ok := tree.ParseYAMLFast(data); ok {
-		t.Error("fast path accepted 300,000 lines")
-	}
-}
-
 // yamlScalars and yamlLineShapes are the pieces FuzzYAMLFastGrammar builds
 // documents from: mostly inside the fast path's subset, some just outside,
 // so that random indentation and nesting are tried on accepted files.
