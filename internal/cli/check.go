@@ -81,7 +81,7 @@ readable input at all.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.Names(), ", "))
+	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.Formats().Names(), ", "))
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding is at or above this severity: error, warning, info, or none")
 	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules (default: rules.custom in dbguard.yaml, else "+defaultRulesDir+" when it exists)")
 	f.StringVar(&o.baseline, "baseline", "", "accept the findings listed in this baseline file; fail only on new ones")
@@ -93,7 +93,7 @@ readable input at all.`,
 }
 
 func runCheck(e *env, o *checkOptions, args []string) error {
-	format, err := output.Lookup(o.format)
+	format, err := output.Formats().Lookup(o.format)
 	if err != nil {
 		return usageError("--format: %v", err)
 	}

@@ -27,7 +27,7 @@ type diffOptions struct {
 
 func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f := cmd.Flags()
-	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.ReviewFormatNames(), ", "))
+	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.ReviewFormats().Names(), ", "))
 	f.StringVar(&o.failOn, "fail-on", "", "also exit 1 when the change's risk is at or above this level: low, medium, high, critical (default: only the review policy decides)")
 	f.StringSliceVar(&o.approvedBy, "approved-by", nil, "approvers to count, comma-separated (marked unverified in the output)")
 	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules, as for check (default: rules.custom in dbguard.yaml, else "+defaultRulesDir+" when it exists)")
@@ -78,7 +78,7 @@ custom rule that does not compile).`,
 
 // parseDiffFlags checks the flags diff and review share.
 func parseDiffFlags(o *diffOptions) (output.ReviewFormat, diff.Risk, error) {
-	format, err := output.LookupReviewFormat(o.format)
+	format, err := output.ReviewFormats().Lookup(o.format)
 	if err != nil {
 		return output.ReviewFormat{}, 0, usageError("--format: %v", err)
 	}

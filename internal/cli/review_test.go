@@ -189,7 +189,7 @@ func TestDiffReviewCanary(t *testing.T) {
 		}
 	}
 	oldDir, newDir := filepath.Join(base, "HEAD_1"), filepath.Join(base, "HEAD")
-	for _, format := range output.ReviewFormatNames() {
+	for _, format := range output.ReviewFormats().Names() {
 		for _, args := range [][]string{
 			{"review", "--format", format, "--base", "HEAD~1", "--head", "HEAD"},
 			{"review", "--format", format, "--base", "HEAD~1"},

@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/dbguard/dbguard/internal/testenv"
+	"github.com/dbguard/dbguard/internal/verify"
 )
 
 // silentListener accepts connections on loopback and never answers: a
@@ -165,7 +166,7 @@ func unverifiedJSON(t *testing.T, out []byte, code, cause string) []int {
 			OK                                  bool
 			Tries                               int
 		}
-		Summary verifySummaryJSON
+		Summary verify.Summary
 	}
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("decode: %v\n%s", err, out)
@@ -238,7 +239,23 @@ func unverifiedText(t *testing.T, out string) []int {
 // its test cases in error.
 func unverifiedJUnit(t *testing.T, out []byte) []int {
 	t.Helper()
-	var doc junitSuites
+	var doc struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Errors   int `xml:"errors,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Type string `xml:"type,attr"`
+				} `xml:"failure"`
+				Error *struct {
+					Type string `xml:"type,attr"`
+				} `xml:"error"`
+				Skipped *struct{} `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
 	if err := xml.Unmarshal(out, &doc); err != nil || len(doc.Suites) != 1 {
 		t.Fatalf("decode: %v\n%s", err, out)
 	}
@@ -288,7 +305,7 @@ func TestVerifyRetriesEndWithTheLastAnswer(t *testing.T) {
 					Class, Stage, Code string
 					Tries              int
 				}
-				Summary verifySummaryJSON
+				Summary verify.Summary
 			}
 			if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Results) != 1 {
 				t.Fatalf("decode: %v\n%s", err, stdout)

@@ -36,16 +36,42 @@ type Options struct {
 	ShowSuppressed bool
 }
 
-// Format is one output format.
-type Format struct {
+// FormatOf is one output format of a command whose report is R.
+type FormatOf[R any] struct {
 	Name    string
 	Summary string
-	Render  func(w io.Writer, rep *policy.Report, o Options) error
+	Render  func(w io.Writer, r R, o Options) error
 }
 
+// Registry is a command's output formats, in help order: the one list
+// that its --format flag's help, validation and rendering are read from.
+type Registry[R any] []FormatOf[R]
+
+// Lookup finds a format by name; the error lists the names there are.
+func (reg Registry[R]) Lookup(name string) (FormatOf[R], error) {
+	for _, f := range reg {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return FormatOf[R]{}, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(reg.Names(), ", "))
+}
+
+// Names lists the format names, in help order.
+func (reg Registry[R]) Names() []string {
+	names := make([]string, 0, len(reg))
+	for _, f := range reg {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// Format is one output format of check.
+type Format = FormatOf[*policy.Report]
+
 // Formats lists the output formats of check, in help order.
-func Formats() []Format {
-	return []Format{
+func Formats() Registry[*policy.Report] {
+	return Registry[*policy.Report]{
 		{"text", "grouped by file, for people (colour on a terminal)", renderText},
 		{"json", "one JSON document with schema_version, for tools", renderJSON},
 		{"sarif", "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers", renderSARIF},
@@ -53,38 +79,6 @@ func Formats() []Format {
 		{"markdown", "a Markdown summary, for a pull-request comment", renderMarkdown},
 		{"github", "GitHub Actions workflow annotations (::error file=...)", renderGitHub},
 	}
-}
-
-// Lookup finds a format by name.
-func Lookup(name string) (Format, error) {
-	return LookupNamed(Formats(), func(f Format) string { return f.Name }, name)
-}
-
-// Names lists the format names.
-func Names() []string {
-	return NamesOf(Formats(), func(f Format) string { return f.Name })
-}
-
-// LookupNamed finds the entry of a format registry with the given name;
-// the error lists the names there are. Every command's registry (check's
-// here, review's in internal/review) is looked up through it.
-func LookupNamed[T any](list []T, nameOf func(T) string, name string) (T, error) {
-	for _, f := range list {
-		if nameOf(f) == name {
-			return f, nil
-		}
-	}
-	var zero T
-	return zero, fmt.Errorf("unknown format %q (use %s)", name, strings.Join(NamesOf(list, nameOf), ", "))
-}
-
-// NamesOf lists the names of a format registry, in its order.
-func NamesOf[T any](list []T, nameOf func(T) string) []string {
-	names := make([]string, 0, len(list))
-	for _, f := range list {
-		names = append(names, nameOf(f))
-	}
-	return names
 }
 
 // summaryLine is the one-line summary text and markdown end with.

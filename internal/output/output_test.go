@@ -61,7 +61,7 @@ func sample() *policy.Report {
 
 func render(t *testing.T, name string, rep *policy.Report, o output.Options) []byte {
 	t.Helper()
-	f, err := output.Lookup(name)
+	f, err := output.Formats().Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestFormats(t *testing.T) {
 	if len(rep.Findings) < 8 {
 		t.Fatalf("sample report has only %d findings", len(rep.Findings))
 	}
-	for _, name := range output.Names() {
+	for _, name := range output.Formats().Names() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got := render(t, name, rep, output.Options{Version: "test", ShowSuppressed: true})
@@ -246,7 +246,7 @@ func TestGitHubEscaping(t *testing.T) {
 
 func TestLookupUnknown(t *testing.T) {
 	t.Parallel()
-	if _, err := output.Lookup("yaml"); err == nil || !strings.Contains(err.Error(), "sarif") {
+	if _, err := output.Formats().Lookup("yaml"); err == nil || !strings.Contains(err.Error(), "sarif") {
 		t.Errorf("Lookup(yaml) = %v", err)
 	}
 }

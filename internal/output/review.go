@@ -172,30 +172,16 @@ func reviewFindings(fs []policy.Finding) []ReviewFinding {
 }
 
 // ReviewFormat is one output format of diff and review.
-type ReviewFormat struct {
-	Name    string
-	Summary string
-	Render  func(w io.Writer, r *ReviewReport, o Options) error
-}
+type ReviewFormat = FormatOf[*ReviewReport]
 
-// ReviewFormats lists the output formats, in help order.
-func ReviewFormats() []ReviewFormat {
-	return []ReviewFormat{
+// ReviewFormats lists the output formats of diff and review, in help order.
+func ReviewFormats() Registry[*ReviewReport] {
+	return Registry[*ReviewReport]{
 		{"text", "per profile, old → new, for people (colour on a terminal)", renderReviewText},
 		{"json", "one JSON document with schema_version, for tools", renderReviewJSON},
 		{"markdown", "a pull-request comment: the changes with their risk and the approvals missing", renderReviewMarkdown},
 		{"sarif", "SARIF 2.1.0: each change and introduced finding as a result", renderReviewSARIF},
 	}
-}
-
-// LookupReviewFormat finds a format by name.
-func LookupReviewFormat(name string) (ReviewFormat, error) {
-	return LookupNamed(ReviewFormats(), func(f ReviewFormat) string { return f.Name }, name)
-}
-
-// ReviewFormatNames lists the format names.
-func ReviewFormatNames() []string {
-	return NamesOf(ReviewFormats(), func(f ReviewFormat) string { return f.Name })
 }
 
 func renderReviewJSON(w io.Writer, r *ReviewReport, _ Options) error {
@@ -398,7 +384,7 @@ func renderReviewSARIF(w io.Writer, r *ReviewReport, o Options) error {
 		rep.Findings = append(rep.Findings, policy.Finding{Rule: f.Rule, Severity: mustSeverity(f.Severity), Profile: f.Profile, Field: f.Field,
 			Loc: parseLoc(f.Location, ""), Message: "introduced by this change: " + f.Message, Help: policy.HelpPath(f.Rule), Key: f.Profile + ":" + f.Field})
 	}
-	f, err := Lookup("sarif")
+	f, err := Formats().Lookup("sarif")
 	if err != nil {
 		return err
 	}

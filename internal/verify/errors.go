@@ -48,35 +48,3 @@ var ErrProtocol = errors.New("server reply is not the expected protocol")
 // ErrTLSNotOffered is returned by a probe whose profile requires TLS from
 // a server that declined it in the protocol's own negotiation.
 var ErrTLSNotOffered = errors.New("server does not offer TLS")
-
-// ProbeError is a classified probe failure: the value the core returns and
-// the CLI reports. Detail is already scrubbed of secrets.
-type ProbeError struct {
-	Stage  Stage
-	Class  Class
-	Code   string
-	Detail string
-	Err    error
-}
-
-func (e *ProbeError) Error() string {
-	if e.Detail == "" {
-		return fmt.Sprintf("%s: %s", e.Stage, e.Class)
-	}
-	return fmt.Sprintf("%s: %s: %s", e.Stage, e.Class, e.Detail)
-}
-
-func (e *ProbeError) Unwrap() error { return e.Err }
-
-// ClassOf returns the class of a probe error, ClassNone for nil and
-// ClassUnknown for an error the core did not classify.
-func ClassOf(err error) Class {
-	if err == nil {
-		return ClassNone
-	}
-	var pe *ProbeError
-	if errors.As(err, &pe) {
-		return pe.Class
-	}
-	return ClassUnknown
-}

@@ -42,6 +42,11 @@ type Options struct {
 	SkipCapacity bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Dial opens every TCP connection a probe makes (default a
+	// net.Dialer's DialContext), as pgx's DialFunc: tests and drills
+	// route connections through it (a proxy that drops or delays) without
+	// touching the profile.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // Prober runs staged probes. It holds no connections between probes and is
@@ -61,6 +66,9 @@ func NewProber(o Options) *Prober {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Dial == nil {
+		o.Dial = (&net.Dialer{}).DialContext
+	}
 	return &Prober{o: o}
 }
 
@@ -68,7 +76,7 @@ func NewProber(o Options) *Prober {
 // driver would try them, stopping at the first host that passes.
 func (p *Prober) Probe(ctx context.Context, prof *profile.Profile, ro ResolveOptions) Result {
 	start := p.o.Now()
-	res := Result{Profile: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Tries: 1}
+	res := Result{Profile: prof.ID, Key: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Tries: 1, Start: start}
 	res.Driver, _ = prof.Driver.Effective()
 	t, err := TargetFrom(prof, p.o.Drivers, ro)
 	cfgDur := p.o.Now().Sub(start)
@@ -126,18 +134,9 @@ func (p *Prober) ProbeTarget(ctx context.Context, t Target) []Attempt {
 
 // tryNextHost follows libpq: the next host is tried when this one could not
 // be reached or is not acceptable (read-only, shutting down, full), not when
-// it rejected the credentials or the database.
-func tryNextHost(a Attempt) bool {
-	switch a.Stage {
-	case StageDNS, StageTCP, StageTLS:
-		return a.Class != ClassTLSRequiredByServer
-	}
-	switch a.Class {
-	case ClassProtocolTimeout, ClassProtocolError, ClassServerStartingOrStopping, ClassReadOnlyServer, ClassTooManyConnections, ClassUpstreamUnavailable:
-		return true
-	}
-	return false
-}
+// it rejected the credentials or the database. It is the same judgement as
+// a fleet run's retries (Retryable).
+func tryNextHost(a Attempt) bool { return Retryable(a.Stage, a.Class) }
 
 // ladder starts a stage list with config, leaving every other stage
 // "skip" until it runs.
@@ -597,8 +596,7 @@ func (s extra) close() {
 // attempt and the pooler's admin console.
 func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest) (extra, error) {
 	sctx, cancel := p.stageCtx(ctx)
-	var d net.Dialer
-	conn, err := d.DialContext(sctx, "tcp", addr(ip, port))
+	conn, err := p.o.Dial(sctx, "tcp", addr(ip, port))
 	cancel()
 	if err != nil {
 		return extra{}, err
@@ -659,8 +657,7 @@ func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port
 func (p *Prober) redial(ctx context.Context, ip net.IP, port int) (net.Conn, error) {
 	sctx, cancel := p.stageCtx(ctx)
 	defer cancel()
-	var d net.Dialer
-	return d.DialContext(sctx, "tcp", addr(ip, port))
+	return p.o.Dial(sctx, "tcp", addr(ip, port))
 }
 
 // capacity runs the capacity stage. A failure to read the numbers, or an
@@ -756,8 +753,7 @@ func (p *Prober) dialAny(ctx context.Context, ips []net.IP, port int) (net.Conn,
 	warn := ""
 	for _, ip := range ips {
 		sctx, cancel := p.stageCtx(ctx)
-		var d net.Dialer
-		conn, err := d.DialContext(sctx, "tcp", addr(ip, port))
+		conn, err := p.o.Dial(sctx, "tcp", addr(ip, port))
 		cancel()
 		if err == nil {
 			return conn, ip, warn, nil

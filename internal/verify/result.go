@@ -71,7 +71,11 @@ type Attempt struct {
 
 // Result is the verification of one profile.
 type Result struct {
-	Profile     string // the profile's ID
+	Profile string // the profile's ID
+	// Key names the target stably across runs, what a history of probes
+	// is kept under: the profile's ID, which is its file's path relative
+	// to the scanned root and its key path.
+	Key         string
 	Name        string
 	Environment profile.Environment
 	File        string
@@ -82,7 +86,9 @@ type Result struct {
 	Attempts []Attempt
 	Decided  int
 	// Tries counts whole-profile tries (1 + retries used).
-	Tries    int
+	Tries int
+	// Start is when the deciding try began; Duration how long it took.
+	Start    time.Time
 	Duration time.Duration
 }
 
@@ -118,7 +124,7 @@ func NotProbed(ctx context.Context, prof *profile.Profile) Result {
 		Detail: "the run ended before this profile was probed: " + why,
 		Stages: ladder(StageResult{Stage: StageConfig, Status: StatusSkip})}
 	a.Host, a.Port = writtenHost(prof)
-	r := Result{Profile: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Attempts: []Attempt{a}}
+	r := Result{Profile: prof.ID, Key: prof.ID, Name: prof.Name, Environment: prof.Environment, File: prof.File, Attempts: []Attempt{a}}
 	r.Driver, _ = prof.Driver.Effective()
 	return r
 }

@@ -1,0 +1,171 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dbguard/dbguard/internal/profile"
+)
+
+// Retryable reports whether another try may succeed after a failure of
+// class c at stage s: the host could not be reached, or was not acceptable
+// for now (starting or stopping, read-only, full, answering garbage). It is
+// one table for both kinds of "another try": the next host of a profile
+// (libpq's rule) and a fleet run's retries of a whole profile
+// (RunOptions.Retries). A rejected login, a missing database or role, a
+// refused permission and an invalid profile are never retried: the same
+// settings get the same answer, and a deploy gate that retried them would
+// only report them later.
+func Retryable(s Stage, c Class) bool {
+	switch c {
+	case ClassTLSRequiredByServer, ClassConfigInvalid, ClassNotVerified:
+		return false
+	case ClassProtocolTimeout, ClassProtocolError, ClassServerStartingOrStopping, ClassReadOnlyServer,
+		ClassTooManyConnections, ClassUpstreamUnavailable:
+		return true
+	}
+	switch s {
+	case StageDNS, StageTCP, StageTLS:
+		return true
+	}
+	return false
+}
+
+// RunOptions tune a fleet run. Zero values mean the documented defaults.
+type RunOptions struct {
+	// Workers bounds the probes in flight (default 8).
+	Workers int
+	// Retries is how many more times a profile whose failure is
+	// Retryable is probed, Backoff apart.
+	Retries int
+	Backoff time.Duration
+	// Resolve says how a profile's references are resolved (environment,
+	// secret files, relative paths).
+	Resolve ResolveOptions
+	// OnStart, when set, is called once with the number of targets before
+	// any probe begins.
+	OnStart func(targets int)
+	// OnResult, when set, is called once per target as its result is
+	// final, with the target's index: a progress bar, a metric, a store
+	// write. Calls are serialised; a slow callback slows the run.
+	OnResult func(i int, r Result)
+}
+
+// RunEndedError says that the run's context ended (its deadline, a signal)
+// before every target had an answer. The results of those targets are in
+// Run's slice as not verified (ClassNotVerified), never left out.
+type RunEndedError struct {
+	NotVerified int   // targets without an answer
+	Total       int   // targets of the run
+	Cause       error // context.Cause of the run's context
+}
+
+func (e *RunEndedError) Error() string {
+	return fmt.Sprintf("%d of %d profiles not verified: %v", e.NotVerified, e.Total, e.Cause)
+}
+
+// Unwrap returns the cause, so that errors.Is(err, context.Canceled) and a
+// caller's own cause can be tested.
+func (e *RunEndedError) Unwrap() error { return e.Cause }
+
+// Run verifies targets with a bounded pool of workers and returns one
+// result per target, in the targets' order. When ctx ends no probe begins
+// and the probes in flight stop at once; every target without an answer
+// gets a not-verified result, and the error is a *RunEndedError.
+func (p *Prober) Run(ctx context.Context, targets []*profile.Profile, o RunOptions) ([]Result, error) {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	if o.OnStart != nil {
+		o.OnStart(len(targets))
+	}
+	type done struct {
+		i int
+		r Result
+	}
+	jobs := make(chan int)
+	out := make(chan done)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, max(len(targets), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out <- done{i, p.probeWithRetries(ctx, targets[i], o)}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range targets {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(out) }()
+	results := make([]Result, len(targets))
+	seen := make([]bool, len(targets))
+	for d := range out {
+		results[d.i], seen[d.i] = d.r, true
+		if o.OnResult != nil {
+			o.OnResult(d.i, d.r)
+		}
+	}
+	unverified := 0
+	for i, ok := range seen {
+		if !ok { // never begun: the run ended first
+			results[i] = NotProbed(ctx, targets[i])
+			if o.OnResult != nil {
+				o.OnResult(i, results[i])
+			}
+		}
+		if !results[i].Verified() {
+			unverified++
+		}
+	}
+	if unverified > 0 {
+		return results, &RunEndedError{NotVerified: unverified, Total: len(targets), Cause: context.Cause(ctx)}
+	}
+	return results, nil
+}
+
+// probeWithRetries probes prof up to 1+o.Retries times while its failure
+// is Retryable. A try that the run's end cut short is no answer: the try
+// before it, a real failure, stands (a retry storm against a refused port
+// ends tcp_refused, not as whatever the deadline made of the last dial).
+func (p *Prober) probeWithRetries(ctx context.Context, prof *profile.Profile, o RunOptions) Result {
+	var r Result
+	for try := 0; try <= o.Retries; try++ {
+		if try > 0 && !sleep(ctx, o.Backoff) {
+			return r
+		}
+		next := p.Probe(ctx, prof, o.Resolve)
+		if try > 0 && !next.Verified() {
+			return r
+		}
+		r = next
+		r.Tries = try + 1
+		if a := r.Final(); r.OK() || a == nil || !Retryable(a.Stage, a.Class) {
+			break
+		}
+	}
+	return r
+}
+
+// sleep waits d, and reports false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
