@@ -424,7 +424,7 @@ func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 		if err != nil {
 			continue
 		}
-		if !st.IsDir() && filepath.ToSlash(filepath.Base(a)) != rel {
+		if !st.IsDir() && scan.ArgName(a) != rel {
 			continue
 		}
 		cand, shown := r.place(a, rel, st.IsDir())
