@@ -82,6 +82,8 @@ type job struct {
 	// file's own name) is opened from; the reader releases it.
 	dir  *dirRef
 	name string
+	// err is why a folder could not be listed: the job reports it.
+	err error
 }
 
 // Run scans the paths: Walk, its files put back in order and linked
@@ -197,7 +199,7 @@ func (w *sortedWalk) dir(abs, rel string) {
 		if rel == "." {
 			rel = w.root
 		}
-		w.stopped = !w.emit(job{abs: abs, rel: rel, explicit: true})
+		w.stopped = !w.emit(job{abs: abs, rel: rel, explicit: true, err: err})
 		return
 	}
 	slices.SortFunc(entries, compareEntries)
@@ -300,6 +302,9 @@ type fileResult struct {
 // the result holds points into them: every string is a copy
 // (TestFileReuse in internal/extract overwrites the bytes to check).
 func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
+	if j.err != nil {
+		return nil, fileResult{problems: []Problem{ReadProblem(j.rel, j.err)}}
+	}
 	data := j.data
 	if data == nil {
 		if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
