@@ -124,8 +124,8 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	var stdinData []byte
 	for _, a := range args {
 		if a == "-" {
-			if stdinData, err = io.ReadAll(io.LimitReader(e.stdin, scan.MaxFileSize+1)); err != nil {
-				return fmt.Errorf("read standard input: %w", err)
+			if stdinData, err = scan.ReadStdin(e.ctx, e.stdin); err != nil {
+				return err
 			}
 			break
 		}
@@ -176,7 +176,7 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	rep.Findings = paths.display(rep.Findings)
 	policy.ApplySuppressionIndex(rep, paths.suppressions, suppressionSeverity(settings))
 	if o.baseline != "" {
-		f, err := os.Open(o.baseline)
+		f, _, err := scan.OpenFile(o.baseline)
 		if err != nil {
 			return usageError("--baseline: %v", err)
 		}
@@ -424,7 +424,7 @@ func (r *pathResolver) resolve(rel string) (disk, shown string, ok bool) {
 		if err != nil {
 			continue
 		}
-		if !st.IsDir() && filepath.ToSlash(filepath.Base(a)) != rel {
+		if !st.IsDir() && scan.ArgName(a) != rel {
 			continue
 		}
 		cand, shown := r.place(a, rel, st.IsDir())

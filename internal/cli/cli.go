@@ -68,6 +68,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return ee.Code
 	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Stopped by SIGINT/SIGTERM before it had anything to report:
+		// not a usage error, but nothing was judged either.
+		fmt.Fprintf(stderr, "dbguard: interrupted (%v)\n", context.Cause(ctx))
+		return ExitUsage
+	}
 	// Errors that cobra itself raises (unknown flag, unknown command, bad
 	// argument count) are usage errors.
 	fmt.Fprintf(stderr, "dbguard: %v\n", err)

@@ -82,7 +82,13 @@ func loadConfig(path string, none bool) (*config.Config, error) {
 		}
 		path = p
 	}
-	cfg, err := config.Load(path)
+	// Read as scan reads its inputs, so that a FIFO or a device named
+	// --config is refused at once rather than waited on.
+	data, err := scan.ReadFile(path)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("read config: %w", err)}
+	}
+	cfg, err := config.Parse(path, data)
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}

@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -18,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // CELProfile is the profile object custom rules see, declared to CEL with
@@ -216,7 +216,8 @@ func LoadCustomRules(dir string) ([]CustomRule, error) {
 	var errs []error
 	seen := map[string]string{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		// As scan reads: a FIFO named rule.yaml is refused, not waited on.
+		data, err := scan.ReadFile(f)
 		if err != nil {
 			errs = append(errs, &RuleFileError{File: f, Msg: "cannot read: " + err.Error()})
 			continue

@@ -3,7 +3,6 @@ package scan
 import (
 	"errors"
 	"fmt"
-	"os"
 	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/config"
@@ -24,18 +23,16 @@ func (e *TooLargeError) Error() string {
 }
 
 // ReadFile reads a configuration file as scan does: in one allocation of
-// its size, and not at all when it is over MaxFileSize (a *TooLargeError),
-// so that a huge file is never held in memory.
+// its size, not at all when it is over MaxFileSize (a *TooLargeError), so
+// that a huge file is never held in memory, and not at all when it is not
+// a regular file (a *SpecialFileError, see OpenFile).
 func ReadFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	f, st, err := OpenFile(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		st = nil
-	} else if st.Size() > MaxFileSize {
+	if st.Size() > MaxFileSize {
 		return nil, &TooLargeError{Size: st.Size()}
 	}
 	data, err := readSized(f, st)
@@ -57,6 +54,11 @@ func ReadProblem(rel string, err error) Problem {
 	var tl *TooLargeError
 	if errors.As(err, &tl) {
 		return Problem{loc, tl.Error()}
+	}
+	var sf *SpecialFileError
+	if errors.As(err, &sf) {
+		// The location names the file already.
+		return Problem{loc, fileKind(sf.Mode) + ", not a regular file: not read"}
 	}
 	return Problem{loc, "cannot read file: " + errText(err)}
 }

@@ -6,9 +6,9 @@ import "syscall"
 // that.
 func openJob(j job) (int, error) {
 	if j.dir != nil {
-		return syscall.Openat(j.dir.fd, j.name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		return syscall.Openat(j.dir.fd, j.name, syscall.O_RDONLY|syscall.O_CLOEXEC|openNonblock, 0)
 	}
-	return syscall.Open(j.abs, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	return syscall.Open(j.abs, syscall.O_RDONLY|syscall.O_CLOEXEC|openNonblock, 0)
 }
 
 // openDir opens folder abs for readFast, holding one reference for the

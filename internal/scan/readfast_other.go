@@ -11,3 +11,6 @@ type dirRef struct{}
 func openDir(string) *dirRef { return nil }
 func (d *dirRef) hold()      {}
 func (d *dirRef) release()   {}
+
+// openNonblock: outside Unix there are no FIFOs to wait on.
+const openNonblock = 0

@@ -80,3 +80,7 @@ func (d *dirRef) release() {
 		syscall.Close(d.fd)
 	}
 }
+
+// openNonblock keeps open(2) from waiting for a writer should the path be
+// a FIFO after all; regular files ignore it.
+const openNonblock = syscall.O_NONBLOCK

@@ -82,6 +82,8 @@ type job struct {
 	// file's own name) is opened from; the reader releases it.
 	dir  *dirRef
 	name string
+	// err is why a folder could not be listed: the job reports it.
+	err error
 }
 
 // Run scans the paths: Walk, its files put back in order and linked
@@ -145,15 +147,35 @@ func walkSorted(arg string, cfg *config.Config, exclude []string, dirs bool, emi
 		return err
 	}
 	if !st.IsDir() {
-		emit(job{abs: arg, rel: filepath.ToSlash(filepath.Base(arg)), explicit: true})
+		emit(job{abs: arg, rel: ArgName(arg), explicit: true})
 		return nil
 	}
 	// A path beneath the argument is filepath.Join(arg, rel): its name in
 	// reports is the part after the argument's prefix, the same string.
 	prefix := len(filepath.Join(arg, "x")) - 1
-	w := sortedWalk{cfg: cfg, exclude: exclude, emit: emit, prefix: prefix, dirs: dirs}
+	w := sortedWalk{cfg: cfg, exclude: exclude, emit: emit, prefix: prefix, dirs: dirs, root: rootName(arg)}
 	w.dir(arg, ".")
 	return nil
+}
+
+// ArgName is the name in reports of a file named on the command line: the
+// path as given, cleaned and slash-separated (x.yaml, a/x.yaml,
+// ../x.yaml, /etc/app/db.yaml), so that files of one name in different
+// folders stay apart and each can be found again from the report. Files
+// found in a folder are named relative to that folder instead.
+func ArgName(arg string) string { return filepath.ToSlash(filepath.Clean(arg)) }
+
+// rootName is the name in reports of a folder named on the command line,
+// should it not be listable: as given, or its absolute path when that is
+// "." (cd unreadable && dbguard scan .), which would name nothing.
+func rootName(arg string) string {
+	name := ArgName(arg)
+	if name == "." {
+		if abs, err := filepath.Abs(arg); err == nil {
+			name = filepath.ToSlash(abs)
+		}
+	}
+	return name
 }
 
 type sortedWalk struct {
@@ -165,6 +187,8 @@ type sortedWalk struct {
 	// dirs: hand the files their folder, open, to be read relative to it
 	// (every emitted job must then be released).
 	dirs bool
+	// root names the argument itself in reports (rootName).
+	root string
 }
 
 // dir walks folder abs, named rel in reports ("." for the argument).
@@ -172,7 +196,10 @@ func (w *sortedWalk) dir(abs, rel string) {
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		// An unreadable folder: report it, go on.
-		w.stopped = !w.emit(job{abs: abs, rel: rel, explicit: true})
+		if rel == "." {
+			rel = w.root
+		}
+		w.stopped = !w.emit(job{abs: abs, rel: rel, explicit: true, err: err})
 		return
 	}
 	slices.SortFunc(entries, compareEntries)
@@ -275,6 +302,9 @@ type fileResult struct {
 // the result holds points into them: every string is a copy
 // (TestFileReuse in internal/extract overwrites the bytes to check).
 func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
+	if j.err != nil {
+		return nil, fileResult{problems: []Problem{ReadProblem(j.rel, j.err)}}
+	}
 	data := j.data
 	if data == nil {
 		if !j.explicit && extract.NameFormat(path.Base(j.rel)) == "" {
@@ -297,6 +327,11 @@ func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
 	r := extractData(j, data)
 	for _, p := range r.profiles {
 		applyConfig(cfg, j.rel, p)
+		if j.explicit && p.EnvironmentFrom != "dbguard.yaml" {
+			// A file named on the command line is matched by its base
+			// name too, as it was when that was its name in reports.
+			applyConfig(cfg, path.Base(j.rel), p)
+		}
 	}
 	return data, r
 }

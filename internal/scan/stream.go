@@ -3,13 +3,10 @@ package scan
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/dbguard/dbguard/internal/config"
@@ -106,13 +103,9 @@ func Walk(ctx context.Context, opts Options, fn func(FileResult)) (Summary, erro
 	stdin := map[int][]byte{}
 	for ai, arg := range opts.Paths {
 		if arg == "-" {
-			in := opts.Stdin
-			if in == nil {
-				in = strings.NewReader("")
-			}
-			data, err := io.ReadAll(io.LimitReader(in, MaxFileSize+1))
+			data, err := ReadStdin(ctx, opts.Stdin)
 			if err != nil {
-				return Summary{}, fmt.Errorf("read standard input: %w", err)
+				return Summary{}, err
 			}
 			stdin[ai] = data
 			continue
