@@ -35,7 +35,7 @@ func malformedCases() []struct{ name, in, want string } {
 		{"url semicolon in path", "postgres://h/app;password=" + pw, "postgres://h/app;password=xxxxx"},
 		{"url fragment in path", "postgres://h/app#password=" + pw, "postgres://h/app#password=xxxxx"},
 		{"url password in user", "postgres://app;password=" + pw + "@h/app", "postgres://app;password=xxxxx"},
-		{"url user and password without host", "postgres://app:" + pw + "/app", "postgres://app:xxxxx/app"},
+		{"url user and password without host", "postgres://app:" + pw + "/app", "postgres://app:xxxxx"},
 		{"url password inside a parameter", "postgres://h/app?sslmode=require;password=" + pw, "postgres://h/app?sslmode=require;password=xxxxx"},
 		{"mysql dsn semicolon in db", "app@tcp(h:3306)/app;password=" + pw, "app@tcp(h:3306)/app;password=xxxxx"},
 		{"mysql dsn unclosed address", "app:" + pw + "@tcp(h:3306/app", "app:xxxxx@tcp(h:3306/app"},

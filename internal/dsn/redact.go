@@ -65,8 +65,9 @@ func conservativeSpans(s string) []span {
 }
 
 // portSpans is the fallback for scheme://app:S3cret/db, whose "@host" is
-// missing: what follows the authority's first ':' when it is not a port
-// number.
+// missing: from the authority's first ':', when what follows it is not a
+// port number, to the end of the string — a password may hold '/', '?' or
+// '#', so the authority's end is no bound.
 func portSpans(s string) []span {
 	k := strings.Index(s, "://")
 	if k < 0 || strings.IndexByte(s[k:], '@') >= 0 {
@@ -78,7 +79,7 @@ func portSpans(s string) []span {
 	if c < 0 || s[a] == '[' || strings.Trim(strings.TrimLeft(s[c+1:e], "+-"), "0123456789") == "" {
 		return nil
 	}
-	return []span{{c + 1, e}}
+	return []span{{c + 1, len(s)}}
 }
 
 // secretWords returns the spans of the words of s that name a secret

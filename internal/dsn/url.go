@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -162,6 +163,11 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 // reported as an Issue. The message quotes nothing.
 func ambiguousPort(hosts []Host, format string) error {
 	for _, h := range hosts {
+		// A host with a colon that is no IPv6 address (app::S3cret) is
+		// the same ambiguity without a port to blame.
+		if v := h.Host.Value; h.Host.Set && strings.Contains(v, ":") && !hasInterp(v) && !isIPv6(strings.Trim(v, "[]")) {
+			return synErr(format, h.Host.Off, `the host is not a name or an address, and may hold a password whose "@host" is missing`)
+		}
 		p := h.Port
 		if !p.Set || p.Value == "" || hasInterp(p.Value) {
 			continue
@@ -173,6 +179,12 @@ func ambiguousPort(hosts []Host, format string) error {
 		}
 	}
 	return nil
+}
+
+// isIPv6 reports an IPv6 address, with or without a zone (fe80::1%eth0).
+func isIPv6(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is6()
 }
 
 // hostListEnd finds where the host list starting at s[i] ends: at the first

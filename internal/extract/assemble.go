@@ -462,14 +462,40 @@ func setPassword(p *profile.Profile, e entry) {
 	p.Password = pw
 }
 
-// maskDefault hides the default of a password interpolation:
-// ${DB_PASSWORD:-hunter2} becomes ${DB_PASSWORD:-*****}.
+// maskDefault is a password expression as it may be shown: each
+// interpolation as written but for its default, which is masked
+// (${DB_PASSWORD:-hunter2} becomes ${DB_PASSWORD:-*****}), and any literal
+// text around or between them masked too (S3cret${SUFFIX} becomes
+// *****${SUFFIX}): part of a password is still a secret.
 func maskDefault(expr string) string {
-	in := ParseInterp(expr)
-	if !in.HasDefault || in.Default == "" {
-		return expr
+	var b strings.Builder
+	i := 0
+	for i < len(expr) {
+		start, end, _, def, hasDef, ok := nextInterp(expr, i)
+		if !ok {
+			break
+		}
+		if start > i {
+			b.WriteString(profile.Mask)
+		}
+		tok := expr[start:end]
+		if hasDef && def != "" {
+			// The default is the last thing in the token; one written in
+			// another form than it reads (quoted, escaped) cannot be
+			// found, and the whole token is masked instead.
+			if k := strings.LastIndex(tok, def); k >= 0 {
+				tok = tok[:k] + profile.Mask + tok[k+len(def):]
+			} else {
+				tok = profile.Mask
+			}
+		}
+		b.WriteString(tok)
+		i = end
 	}
-	return strings.Replace(expr, in.Default, profile.Mask, 1)
+	if i < len(expr) {
+		b.WriteString(profile.Mask)
+	}
+	return b.String()
 }
 
 // splitHosts reads a host setting that may list several hosts (h1,h2 or
