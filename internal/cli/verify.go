@@ -19,7 +19,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/profile"
-	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 	"github.com/dbguard/dbguard/internal/verify"
 	"github.com/dbguard/dbguard/internal/verify/mysql"
 	"github.com/dbguard/dbguard/internal/verify/postgres"
@@ -778,7 +778,7 @@ func probeable(p *profile.Profile) bool {
 
 // changedPairs groups the diff's changes by profile, in the diff's order,
 // and finds each side's profile.
-func changedPairs(s *review.Sides) []*changedPair {
+func changedPairs(s *diff.Sides) []*changedPair {
 	var out []*changedPair
 	byKey := map[string]*changedPair{}
 	for _, c := range s.Result.Changes {
@@ -905,12 +905,12 @@ func runVerifyDiff(e *env, o *verifyOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	sides, err := review.LoadSides(e.ctx, review.Options{Dir: ".", Base: o.diffBase, Head: o.head, Paths: args,
+	sides, err := diff.LoadChange(e.ctx, gitsrc.ChangeOptions{Dir: ".", Base: o.diffBase, Head: o.head, Paths: args,
 		ConfigPath: o.configPath, NoConfig: o.noConfig})
 	if err != nil {
-		var me *review.MissingRevisionError
-		var ce *review.ConfigError
-		if errors.As(err, &me) || errors.As(err, &ce) || errors.Is(err, review.ErrNotRepository) {
+		var me *gitsrc.MissingRevisionError
+		var ce *gitsrc.ConfigError
+		if errors.As(err, &me) || errors.As(err, &ce) || errors.Is(err, gitsrc.ErrNotRepository) {
 			return &ExitError{Code: ExitUsage, Err: err}
 		}
 		return fmt.Errorf("read the change: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/diff"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // BenchmarkCompare diffs the two trees bench/diff/run.sh prepares (old/
@@ -18,17 +19,17 @@ func BenchmarkCompare(b *testing.B) {
 		b.Skip("DBGUARD_BENCH_DIFF is not set (bench/diff/run.sh sets it up)")
 	}
 	cfg := config.Default()
-	oldSrc, err := diff.NewDir(filepath.Join(dir, "old"), cfg)
+	oldSrc, err := scan.NewDir(filepath.Join(dir, "old"), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	newSrc, err := diff.NewDir(filepath.Join(dir, "new"), cfg)
+	newSrc, err := scan.NewDir(filepath.Join(dir, "new"), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg}); err != nil {
+		if _, err := diff.Compare(context.Background(), scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/diff"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -27,15 +28,15 @@ func compareDirs(t *testing.T, dir string) *diff.Result {
 		}
 		cfg = c
 	}
-	oldSrc, err := diff.NewDir(filepath.Join(dir, "old"), cfg)
+	oldSrc, err := scan.NewDir(filepath.Join(dir, "old"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	newSrc, err := diff.NewDir(filepath.Join(dir, "new"), cfg)
+	newSrc, err := scan.NewDir(filepath.Join(dir, "new"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg, Settings: settingsOf(cfg)})
+	res, err := diff.Compare(context.Background(), scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{Settings: settingsOf(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

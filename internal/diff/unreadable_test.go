@@ -46,15 +46,15 @@ func TestUnreadableNewSide(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := config.Default()
-			oldSrc, err := diff.NewDir(oldDir, cfg)
+			oldSrc, err := scan.NewDir(oldDir, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			newSrc, err := diff.NewDir(newDir, cfg)
+			newSrc, err := scan.NewDir(newDir, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg})
+			res, err := diff.Compare(context.Background(), scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{})
 			if err != nil {
 				t.Fatalf("compare: %v", err)
 			}
