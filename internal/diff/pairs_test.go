@@ -1,7 +1,6 @@
 package diff_test
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/diff"
-	"github.com/dbguard/dbguard/internal/scan"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -28,19 +26,7 @@ func compareDirs(t *testing.T, dir string) *diff.Result {
 		}
 		cfg = c
 	}
-	oldSrc, err := scan.NewDir(filepath.Join(dir, "old"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newSrc, err := scan.NewDir(filepath.Join(dir, "new"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := diff.Compare(context.Background(), scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{Settings: settingsOf(cfg)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return compareFolders(t, filepath.Join(dir, "old"), filepath.Join(dir, "new"), cfg, diff.Options{Settings: settingsOf(cfg)})
 }
 
 // summary is what a pair's golden file holds.
