@@ -2,12 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/profile"
-	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 	"github.com/dbguard/dbguard/internal/verify"
 )
 
@@ -42,17 +41,15 @@ type VerifyChangeResult struct {
 // VerifyChange computes the change, pairs each touched profile's old and
 // new settings, and probes both sides in one fleet run: the old side only
 // beside a new one (a removed profile's old settings say nothing about the
-// change). Errors are Verify's, plus *review.MissingRevisionError,
-// *review.ConfigError and review.ErrNotRepository for the revisions; a
+// change). Errors are Verify's, plus those of gitsrc.OpenChange for the
+// revisions (gitsrc.IsRevisionError); a
 // *verify.RunEndedError comes with the result, whose unanswered sides have
 // a note saying so.
 func VerifyChange(ctx context.Context, req VerifyChangeRequest) (*VerifyChangeResult, error) {
-	sides, err := review.LoadSides(ctx, review.Options{Dir: req.Dir, Base: req.Base, Head: req.Head, Paths: req.Paths,
+	sides, err := diff.LoadChange(ctx, gitsrc.ChangeOptions{Dir: req.Dir, Base: req.Base, Head: req.Head, Paths: req.Paths,
 		ConfigPath: req.ConfigPath, NoConfig: req.NoConfig})
 	if err != nil {
-		var me *review.MissingRevisionError
-		var ce *review.ConfigError
-		if errors.As(err, &me) || errors.As(err, &ce) || errors.Is(err, review.ErrNotRepository) {
+		if gitsrc.IsRevisionError(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("read the change: %w", err)

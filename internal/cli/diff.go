@@ -13,6 +13,7 @@ import (
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // diffOptions are diff's flags; review adds its own to the same set.
@@ -104,18 +105,18 @@ func runDiff(e *env, o *diffOptions, oldPath, newPath string) error {
 	if err != nil {
 		return err
 	}
-	oldSrc, err := diff.NewDir(oldPath, cfg)
+	oldSrc, err := scan.NewDir(oldPath, cfg)
 	if err != nil {
 		return diffPathError(err)
 	}
-	newSrc, err := diff.NewDir(newPath, cfg)
+	newSrc, err := scan.NewDir(newPath, cfg)
 	if err != nil {
 		return diffPathError(err)
 	}
 	if oldSrc.SingleFile() != newSrc.SingleFile() {
 		return usageError("diff compares two files or two folders, not a file with a folder")
 	}
-	res, err := diff.Compare(e.ctx, oldSrc, newSrc, diff.Options{Config: cfg, Rules: rules, Settings: settings})
+	res, err := diff.Compare(e.ctx, scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{Rules: rules, Settings: settings})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/review"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 )
 
 // reviewOptions are review's flags.
@@ -93,8 +93,10 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 		return err
 	}
 	out, err := review.Run(e.ctx, review.Options{
-		Dir: ".", Base: o.base, Head: o.head, Paths: args,
-		ConfigPath: o.configPath, NoConfig: o.noConfig,
+		ChangeOptions: gitsrc.ChangeOptions{
+			Dir: ".", Base: o.base, Head: o.head, Paths: args,
+			ConfigPath: o.configPath, NoConfig: o.noConfig,
+		},
 		Checks: func(cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
 			return diffChecks(&o.diffOptions, cfg)
 		},
@@ -102,16 +104,7 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 		Forge:     forge,
 	})
 	if err != nil {
-		var me *review.MissingRevisionError
-		var ce *review.ConfigError
-		var ee *ExitError
-		switch {
-		case errors.As(err, &ee):
-			return err
-		case errors.As(err, &me), errors.As(err, &ce), errors.Is(err, review.ErrNotRepository):
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
-		return err
+		return exitError(err)
 	}
 	rep := output.NewReviewReport(out.Result, out.Requirements, out.Approvals, out.Policy)
 	rep.Base, rep.Head = out.Base, out.Head

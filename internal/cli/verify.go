@@ -14,8 +14,8 @@ import (
 	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/profile"
-	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/scan"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 	"github.com/dbguard/dbguard/internal/verify"
 )
 
@@ -269,14 +269,12 @@ func exitError(err error) error {
 	var (
 		ue *scan.UsageError
 		se *app.SelectionError
-		me *review.MissingRevisionError
-		ce *review.ConfigError
 		ee *ExitError
 	)
 	switch {
 	case errors.As(err, &ee):
 		return err
-	case errors.As(err, &ue), errors.As(err, &se), errors.As(err, &me), errors.As(err, &ce), errors.Is(err, review.ErrNotRepository):
+	case errors.As(err, &ue), errors.As(err, &se), gitsrc.IsRevisionError(err):
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // assess gives every change its risk and reason, in four steps: the
@@ -13,7 +14,7 @@ import (
 // a password still in use elsewhere, a finding the change introduces); and
 // last the production escalation: in production, medium becomes high and
 // high becomes critical.
-func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles []*profile.Profile, n *side, introduced []policy.Finding) {
+func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles []*profile.Profile, n *scan.Side, introduced []policy.Finding) {
 	removedOf := map[string]*profile.Profile{}
 	for _, p := range removed {
 		removedOf[p.ID] = p
@@ -54,7 +55,7 @@ func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles [
 
 // profileRisk rates a whole profile added or removed; c.Reason holds the
 // profile's description ("production profile for db.internal").
-func profileRisk(c *Change, old *profile.Profile, n *side) (Risk, string) {
+func profileRisk(c *Change, old *profile.Profile, n *scan.Side) (Risk, string) {
 	risk := Medium
 	if c.Environment == profile.Production {
 		risk = Critical
@@ -62,10 +63,10 @@ func profileRisk(c *Change, old *profile.Profile, n *side) (Risk, string) {
 	switch c.Kind {
 	case Removed:
 		if old != nil {
-			if msg, broken := n.broken[old.File]; broken {
+			if msg, broken := n.Broken(old.File); broken {
 				return risk, fmt.Sprintf("%s removed because its file can no longer be read (%s): the application loses this connection", c.Reason, msg)
 			}
-			if _, still := n.entries[old.File]; !still {
+			if _, still := n.Entries()[old.File]; !still {
 				return risk, fmt.Sprintf("%s removed with its file %s: the application loses this connection", c.Reason, old.File)
 			}
 		}

@@ -1,7 +1,6 @@
 package diff_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,18 +17,8 @@ func BenchmarkCompare(b *testing.B) {
 		b.Skip("DBGUARD_BENCH_DIFF is not set (bench/diff/run.sh sets it up)")
 	}
 	cfg := config.Default()
-	oldSrc, err := diff.NewDir(filepath.Join(dir, "old"), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	newSrc, err := diff.NewDir(filepath.Join(dir, "new"), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg}); err != nil {
-			b.Fatal(err)
-		}
+		compareFolders(b, filepath.Join(dir, "old"), filepath.Join(dir, "new"), cfg, diff.Options{})
 	}
 }

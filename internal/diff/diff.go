@@ -1,15 +1,12 @@
 package diff
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
 
-	"github.com/dbguard/dbguard/internal/config"
-	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
@@ -17,17 +14,10 @@ import (
 
 // Options tune a comparison.
 type Options struct {
-	// Config is the dbguard.yaml that classifies both sides: environment
-	// overrides, replicas, exclusions, rules and inventory. A review passes
-	// the base revision's, so that a change cannot reclassify itself.
-	Config *config.Config
 	// Rules and Settings compute the check findings of both sides; nil
 	// means the built-in rules and default settings.
 	Rules    []*policy.Rule
 	Settings *policy.Settings
-	// Paths limits the comparison to files at or below these
-	// slash-separated paths; empty means every file.
-	Paths []string
 }
 
 // Kind is what happened to a profile or a field.
@@ -104,86 +94,67 @@ type Result struct {
 	Stats              Stats
 }
 
-// side is one side's extracted state.
-type side struct {
-	name     string
-	src      Source
-	entries  map[string]Entry
-	profiles []*profile.Profile
-	scalers  []extract.Scaler
-	envFrom  []extract.EnvFrom
-	problems []Problem
-	// broken maps a file to its first parse problem.
-	broken map[string]string
-}
-
-// Compare computes the change from old to new.
-func Compare(ctx context.Context, oldSrc, newSrc Source, opts Options) (*Result, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = config.Default()
-	}
-	o := &side{name: "old", src: oldSrc, broken: map[string]string{}}
-	n := &side{name: "new", src: newSrc, broken: map[string]string{}}
-	for _, s := range []*side{o, n} {
-		es, err := s.src.Entries(ctx)
-		if err != nil {
+// Compare computes the change from old to new. Both sides are new sides
+// of package scan (scan.NewSide), classified by the same dbguard.yaml — a
+// review passes the base revision's, so that a change cannot reclassify
+// itself — and limited to the same paths. Compare lists them, has them
+// read only the files that changed and their neighbours, and finishes
+// them; a side is compared once.
+func Compare(ctx context.Context, o, n *scan.Side, opts Options) (*Result, error) {
+	for _, s := range []struct {
+		sd   *scan.Side
+		name string
+	}{{o, "old"}, {n, "new"}} {
+		if err := s.sd.List(ctx); err != nil {
 			return nil, fmt.Errorf("list %s files: %w", s.name, err)
 		}
-		s.entries = make(map[string]Entry, len(es))
-		for _, e := range es {
-			if inPaths(opts.Paths, e.Path) {
-				s.entries[e.Path] = e
-			}
-		}
 	}
-	res := &Result{Stats: Stats{OldFiles: len(o.entries), NewFiles: len(n.entries)}}
+	oe, ne := o.Entries(), n.Entries()
+	res := &Result{Stats: Stats{OldFiles: len(oe), NewFiles: len(ne)}}
 
 	// A pair of single files is one source under two names.
 	pairs := map[string]string{}
-	if isSingle(oldSrc) && isSingle(newSrc) && len(o.entries) == 1 && len(n.entries) == 1 {
-		for op := range o.entries {
-			for np := range n.entries {
+	if o.SingleFile() && n.SingleFile() && len(oe) == 1 && len(ne) == 1 {
+		for op := range oe {
+			for np := range ne {
 				pairs[op] = np
 			}
 		}
 	}
-	changedOld, changedNew, unchanged, err := classify(ctx, o, n, pairs)
+	changedOld, changedNew, unchanged, err := scan.ChangedFiles(ctx, o, n, pairs)
 	if err != nil {
 		return nil, err
 	}
 	res.Stats.ChangedFiles = len(union(changedOld, changedNew))
-	for _, s := range []struct {
-		sd    *side
-		paths []string
-	}{{o, changedOld}, {n, changedNew}} {
-		if err := s.sd.load(ctx, s.paths); err != nil {
-			return nil, err
-		}
-		res.Stats.Extracted += len(s.paths)
+	if err := load(ctx, o, "old", changedOld); err != nil {
+		return nil, err
 	}
+	if err := load(ctx, n, "new", changedNew); err != nil {
+		return nil, err
+	}
+	res.Stats.Extracted += len(changedOld) + len(changedNew)
 
 	// Neighbours: unchanged files whose profiles can take part in a rule
 	// together with a changed one. Their content is the same on both
 	// sides; each side extracts its own copy, since linking edits
 	// profiles in place.
-	near := neighbours(unchanged, append(append([]string(nil), changedOld...), changedNew...), append(append([]*profile.Profile(nil), o.profiles...), n.profiles...))
+	near := neighbours(unchanged, append(append([]string(nil), changedOld...), changedNew...), append(append([]*profile.Profile(nil), o.Profiles()...), n.Profiles()...))
 	if len(near) > 0 {
-		if err := o.load(ctx, near); err != nil {
+		if err := load(ctx, o, "old", near); err != nil {
 			return nil, err
 		}
-		if err := n.load(ctx, near); err != nil {
+		if err := load(ctx, n, "new", near); err != nil {
 			return nil, err
 		}
 		res.Stats.Extracted += 2 * len(near)
 	}
-	o.finish(cfg)
-	n.finish(cfg)
-	res.Stats.OldProfiles, res.Stats.NewProfiles = len(o.profiles), len(n.profiles)
-	res.Problems = append(append(res.Problems, o.problems...), n.problems...)
+	o.Finish()
+	n.Finish()
+	res.Stats.OldProfiles, res.Stats.NewProfiles = len(o.Profiles()), len(n.Profiles())
+	res.Problems = sideProblems(sideProblems(nil, o, "old"), n, "new")
 
 	pairsAll := filePairs(o, n, pairs)
-	matches, removed, added := match(o.profiles, n.profiles, pairsAll)
+	matches, removed, added := match(o.Profiles(), n.Profiles(), pairsAll)
 	var changes []Change
 	for _, m := range matches {
 		// A list entry that only changed its index was reordered:
@@ -213,13 +184,13 @@ func Compare(ctx context.Context, oldSrc, newSrc Source, opts Options) (*Result,
 	// profile while another that logs in as the same user on the same host
 	// keeps the old one. That other profile may live in an unchanged file
 	// that no neighbour rule picked.
-	ctxProfiles := n.profiles
+	ctxProfiles := n.Profiles()
 	if hosts := rotatedHosts(changes, matches); len(hosts) > 0 {
-		extra, err := scanFor(ctx, n, unchanged, near, hosts)
+		extra, err := n.Mentioning(ctx, unchanged, near, hosts)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read new files: %w", err)
 		}
-		ctxProfiles = append(append([]*profile.Profile(nil), n.profiles...), extra...)
+		ctxProfiles = append(append([]*profile.Profile(nil), n.Profiles()...), extra...)
 	}
 	assess(changes, matches, removed, ctxProfiles, n, res.FindingsIntroduced)
 
@@ -228,24 +199,6 @@ func Compare(ctx context.Context, oldSrc, newSrc Source, opts Options) (*Result,
 	res.Risk, res.Reason = overall(changes)
 	res.Fingerprint = Fingerprint(changes)
 	return res, nil
-}
-
-func isSingle(s Source) bool {
-	si, ok := s.(Single)
-	return ok && si.SingleFile()
-}
-
-func inPaths(paths []string, p string) bool {
-	if len(paths) == 0 {
-		return true
-	}
-	for _, q := range paths {
-		q = strings.TrimSuffix(q, "/")
-		if q == "" || q == "." || p == q || strings.HasPrefix(p, q+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 func union(a, b []string) map[string]bool {
@@ -259,140 +212,20 @@ func union(a, b []string) map[string]bool {
 	return m
 }
 
-// compareChunk bounds how many files are held in memory at once while
-// comparing bytes.
-const compareChunk = 256
-
-// classify splits the files into changed (per side) and unchanged, by
-// content: exact ids decide alone; otherwise files of equal size are read
-// and compared byte for byte.
-func classify(ctx context.Context, o, n *side, pairs map[string]string) (changedOld, changedNew, unchanged []string, err error) {
-	var candidates []string
-	for p, oe := range o.entries {
-		np := p
-		if q, ok := pairs[p]; ok {
-			np = q
-		}
-		ne, ok := n.entries[np]
-		switch {
-		case !ok:
-			changedOld = append(changedOld, p)
-		case oe.ID != ne.ID || strings.HasPrefix(oe.ID, "unreadable:"):
-			changedOld = append(changedOld, p)
-			changedNew = append(changedNew, np)
-		case oe.Exact && ne.Exact:
-			if np != p {
-				changedOld, changedNew = append(changedOld, p), append(changedNew, np)
-			} else {
-				unchanged = append(unchanged, p)
-			}
-		default:
-			candidates = append(candidates, p)
-		}
-	}
-	for p := range n.entries {
-		if _, ok := o.entries[p]; ok {
-			continue
-		}
-		paired := false
-		for _, q := range pairs {
-			paired = paired || q == p
-		}
-		if !paired {
-			changedNew = append(changedNew, p)
-		}
-	}
-	sort.Strings(candidates)
-	for i := 0; i < len(candidates); i += compareChunk {
-		chunk := candidates[i:min(i+compareChunk, len(candidates))]
-		newNames := make([]string, len(chunk))
-		for j, p := range chunk {
-			newNames[j] = p
-			if q, ok := pairs[p]; ok {
-				newNames[j] = q
-			}
-		}
-		od, err := o.src.Read(ctx, chunk)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("read old files: %w", err)
-		}
-		nd, err := n.src.Read(ctx, newNames)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("read new files: %w", err)
-		}
-		for j, p := range chunk {
-			// A file that cannot be read is changed: load reports it.
-			oc, nc := od[p], nd[newNames[j]]
-			if newNames[j] == p && oc.Err == nil && nc.Err == nil && bytes.Equal(oc.Data, nc.Data) {
-				unchanged = append(unchanged, p)
-				continue
-			}
-			changedOld, changedNew = append(changedOld, p), append(changedNew, newNames[j])
-		}
-	}
-	sort.Strings(changedOld)
-	sort.Strings(changedNew)
-	sort.Strings(unchanged)
-	return changedOld, changedNew, unchanged, nil
-}
-
-// load reads and extracts files of a side.
-func (s *side) load(ctx context.Context, paths []string) error {
-	if len(paths) == 0 {
-		return nil
-	}
-	var readable []string
-	for _, p := range paths {
-		if e := s.entries[p]; strings.HasPrefix(e.ID, "unreadable:") {
-			s.problem(profile.Location{File: p, Line: 1, Column: 1}, "cannot read file: "+strings.TrimPrefix(e.ID, "unreadable:"))
-			continue
-		}
-		readable = append(readable, p)
-	}
-	data, err := s.src.Read(ctx, readable)
-	if err != nil {
-		return fmt.Errorf("read %s files: %w", s.name, err)
-	}
-	for _, p := range readable {
-		c := data[p]
-		if c.Err != nil {
-			pr := scan.ReadProblem(p, c.Err)
-			s.problem(pr.Loc, pr.Msg)
-			continue
-		}
-		if pr, ok := scan.Unreadable(p, c.Data); ok {
-			s.problem(pr.Loc, pr.Msg)
-			continue
-		}
-		r := extract.File(p, c.Data)
-		for _, pr := range r.Problems {
-			s.problem(pr.Loc, pr.Msg)
-		}
-		s.profiles = append(s.profiles, r.Profiles...)
-		s.scalers = append(s.scalers, r.Scalers...)
-		s.envFrom = append(s.envFrom, r.EnvFrom...)
+// load has a side read and extract files, its error named after the side.
+func load(ctx context.Context, s *scan.Side, name string, paths []string) error {
+	if err := s.Load(ctx, paths); err != nil {
+		return fmt.Errorf("read %s files: %w", name, err)
 	}
 	return nil
 }
 
-// finish applies dbguard.yaml and links the side's profiles across files
-// exactly as scan does, so that a side's profiles are the ones scan would
-// list.
-func (s *side) finish(cfg *config.Config) {
-	for _, p := range s.profiles {
-		scan.ApplyConfig(cfg, p)
+// sideProblems appends a side's problems to out, marked with its name.
+func sideProblems(out []Problem, s *scan.Side, name string) []Problem {
+	for _, pr := range s.Problems() {
+		out = append(out, Problem{Side: name, Loc: pr.Loc, Msg: pr.Msg})
 	}
-	extract.Link(s.profiles, s.scalers, s.envFrom)
-}
-
-// problem records a file of the side that cannot be read as
-// configuration, in scan's words; the first problem of a file is what a
-// profile removed with it is blamed on.
-func (s *side) problem(loc profile.Location, msg string) {
-	s.problems = append(s.problems, Problem{Side: s.name, Loc: loc, Msg: msg})
-	if _, ok := s.broken[loc.File]; !ok {
-		s.broken[loc.File] = loc.String() + ": " + msg
-	}
+	return out
 }
 
 // stem is a file's base name without its last extension, lower-cased: the
@@ -411,7 +244,7 @@ func stem(file string) string {
 // file name), and for a Kubernetes workload or compose service the other
 // manifests of its folder (servers, autoscalers and env files are matched
 // there). Spring Boot's environment overrides are found by content
-// (scanFor) only when a changed profile is a Spring datasource.
+// (scan.Side.Mentioning) only when a changed profile is a Spring datasource.
 func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
 	if len(unchanged) == 0 {
 		return nil
@@ -447,12 +280,13 @@ func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
 
 // filePairs maps each old file to the new file it became: the same path,
 // or for a pair of single files the other name.
-func filePairs(o, n *side, explicit map[string]string) map[string]string {
+func filePairs(o, n *scan.Side, explicit map[string]string) map[string]string {
 	out := map[string]string{}
-	for p := range o.entries {
+	ne := n.Entries()
+	for p := range o.Entries() {
 		if q, ok := explicit[p]; ok {
 			out[p] = q
-		} else if _, ok := n.entries[p]; ok {
+		} else if _, ok := ne[p]; ok {
 			out[p] = p
 		}
 	}
@@ -460,9 +294,9 @@ func filePairs(o, n *side, explicit map[string]string) map[string]string {
 }
 
 // evaluate runs check's rules over a side's extracted profiles.
-func evaluate(s *side, rules []*policy.Rule, settings *policy.Settings) *policy.Report {
-	in := policy.Input{Profiles: s.profiles, Files: len(s.entries)}
-	for _, pr := range s.problems {
+func evaluate(s *scan.Side, rules []*policy.Rule, settings *policy.Settings) *policy.Report {
+	in := policy.Input{Profiles: s.Profiles(), Files: len(s.Entries())}
+	for _, pr := range s.Problems() {
 		in.Problems = append(in.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
 	}
 	return policy.Evaluate(in, rules, settings)

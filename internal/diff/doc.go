@@ -8,9 +8,12 @@
 // Profiles are matched by identity — environment, name and key path — not
 // by file name, so a renamed or moved file, a renamed key and reordered
 // blocks still pair up. Files whose content is the same on both sides are
-// not extracted at all (content hash), except the few whose profiles can
-// take part in a rule together with a changed profile (fleet copies,
-// servers in the same folder, link targets); see neighbours in diff.go.
+// not extracted at all (git's blob ids, or a byte comparison after the
+// size: scan.ChangedFiles; no file is hashed), except the few whose
+// profiles can take part in a rule together with a changed profile (fleet
+// copies, servers in the same folder, link targets); see neighbours in
+// diff.go. diff chooses which files; package scan reads them into
+// profiles (scan.Side), so a side's profiles are the ones scan lists.
 //
 // Security: a password is compared only in memory, with
 // profile.Secret.Equal. A change shows it as changed, added, removed or

@@ -1,7 +1,6 @@
 package diff_test
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -27,19 +26,7 @@ func compareDirs(t *testing.T, dir string) *diff.Result {
 		}
 		cfg = c
 	}
-	oldSrc, err := diff.NewDir(filepath.Join(dir, "old"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	newSrc, err := diff.NewDir(filepath.Join(dir, "new"), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg, Settings: settingsOf(cfg)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return compareFolders(t, filepath.Join(dir, "old"), filepath.Join(dir, "new"), cfg, diff.Options{Settings: settingsOf(cfg)})
 }
 
 // summary is what a pair's golden file holds.

@@ -2,7 +2,6 @@ package diff_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,19 +44,7 @@ func TestUnreadableNewSide(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(newDir, "app.yaml"), c.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cfg := config.Default()
-			oldSrc, err := diff.NewDir(oldDir, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			newSrc, err := diff.NewDir(newDir, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := diff.Compare(context.Background(), oldSrc, newSrc, diff.Options{Config: cfg})
-			if err != nil {
-				t.Fatalf("compare: %v", err)
-			}
+			res := compareFolders(t, oldDir, newDir, config.Default(), diff.Options{})
 			var problem *diff.Problem
 			for i, p := range res.Problems {
 				if p.Side == "new" && p.Loc.File == "app.yaml" {

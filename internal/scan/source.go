@@ -1,4 +1,4 @@
-package diff
+package scan
 
 import (
 	"context"
@@ -13,11 +13,17 @@ import (
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
-	"github.com/dbguard/dbguard/internal/scan"
 )
 
-// Entry is one configuration file of a side: its slash-separated path
-// relative to the side's root and a summary of its content. When Exact is
+// A Source is the other way into scan, beside Walk: a set of
+// configuration files listed first and read on demand, in batches, so that
+// a comparison of two revisions (diff, review, verify --diff-base) reads
+// only the files it needs. Dir is a folder on disk; package gitsrc has a
+// git revision and a working tree against one. Side (side.go) reads a
+// Source into profiles exactly as Walk reads files.
+
+// Entry is one configuration file of a Source: its slash-separated path
+// relative to the source's root and a summary of its content. When Exact is
 // set, ID is equal exactly when the bytes are (a git blob id, which git
 // itself computed); otherwise an equal ID (the size) only makes equality
 // possible and the diff compares the bytes. dbguard never hashes a file
@@ -29,9 +35,9 @@ type Entry struct {
 	Exact bool
 }
 
-// Source is one side of a diff: a folder, a single file, a git revision or
-// a working tree. Entries is called once; Read then fetches the contents of
-// the few files the diff needs, in one batch, so that a git source can use
+// Source is one side of a comparison: a folder, a single file, a git
+// revision or a working tree. Entries is called once; Read then fetches the
+// contents of the few files a comparison needs, in one batch, so that a git source can use
 // a single git cat-file process. Read's error is for the whole batch (git
 // failed, the context ended); a single file it cannot read goes in that
 // file's Content.
@@ -43,9 +49,9 @@ type Source interface {
 // Content is one file as a Source read it.
 type Content struct {
 	Data []byte
-	// Err says why this one file could not be read: a *scan.TooLargeError
-	// for a file over scan.MaxFileSize (which is never read), or the file
-	// vanished or is not permitted. The diff reports it as scan would, an
+	// Err says why this one file could not be read: a *TooLargeError
+	// for a file over MaxFileSize (which is never read), or the file
+	// vanished or is not permitted. Side reports it as Walk would, an
 	// input-unreadable problem of the file's side, and goes on.
 	Err error
 }
@@ -58,17 +64,17 @@ type Single interface {
 }
 
 // Wanted reports whether a file found by walking a tree is a configuration
-// file a diff reads: a known format by its name, not dbguard's own
+// file a Source lists: a known format by its name, not dbguard's own
 // configuration, not excluded, and not below a skipped folder. Git sources
 // use it too, so that both kinds of side see the same files.
 func Wanted(cfg *config.Config, rel string) bool {
 	for _, part := range strings.Split(path.Dir(rel), "/") {
-		if scan.SkipDir(part) {
+		if skipDirs[part] {
 			return false
 		}
 	}
 	base := path.Base(rel)
-	return !scan.IsOwnConfig(base) && !cfg.Excluded(rel) && extract.NameFormat(base) != ""
+	return !isOwnConfig(base) && !cfg.Excluded(rel) && extract.NameFormat(base) != ""
 }
 
 // Dir is a folder (or one file) on disk.
@@ -117,7 +123,7 @@ func (d *Dir) Entries(ctx context.Context) ([]Entry, error) {
 			return err
 		}
 		if de.IsDir() {
-			if p != d.Root && (scan.SkipDir(de.Name()) || d.Config.Excluded(rel)) {
+			if p != d.Root && (skipDirs[de.Name()] || d.Config.Excluded(rel)) {
 				return fs.SkipDir
 			}
 			return nil
@@ -151,7 +157,7 @@ func (d *Dir) Read(ctx context.Context, paths []string) (map[string]Content, err
 		if !d.single {
 			p = filepath.Join(d.Root, filepath.FromSlash(rel))
 		}
-		data, err := scan.ReadFile(p)
+		data, err := ReadFile(p)
 		out[rel] = Content{Data: data, Err: err}
 	}
 	return out, nil

@@ -1,4 +1,4 @@
-package review
+package gitsrc
 
 import (
 	"bufio"
@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/config"
-	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/scan"
 )
 
@@ -93,8 +92,8 @@ func (r *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 	return "", &MissingRevisionError{Rev: rev, Shallow: strings.TrimSpace(string(sh)) == "true"}
 }
 
-// Prefix is the current directory's path inside the repository, for
-// turning command-line paths into repository paths.
+// RelPath is p's slash-separated path inside the repository, for turning
+// command-line paths into repository paths.
 func (r *Repo) RelPath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -157,8 +156,8 @@ func (r *Repo) lsTree(ctx context.Context, commit string) (map[string]string, er
 // catFile reads blobs by id through one git cat-file --batch process. A
 // blob over scan.MaxFileSize is skipped unread and comes back as a
 // *scan.TooLargeError, as scan treats such a file.
-func (r *Repo) catFile(ctx context.Context, ids []string) (map[string]diff.Content, error) {
-	out := make(map[string]diff.Content, len(ids))
+func (r *Repo) catFile(ctx context.Context, ids []string) (map[string]scan.Content, error) {
+	out := make(map[string]scan.Content, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -214,7 +213,7 @@ func (r *Repo) catFile(ctx context.Context, ids []string) (map[string]diff.Conte
 				readErr = fmt.Errorf("git cat-file: %w", err)
 				break
 			}
-			out[f[0]] = diff.Content{Err: &scan.TooLargeError{Size: int64(size)}}
+			out[f[0]] = scan.Content{Err: &scan.TooLargeError{Size: int64(size)}}
 			continue
 		}
 		buf := make([]byte, size+1)
@@ -222,7 +221,7 @@ func (r *Repo) catFile(ctx context.Context, ids []string) (map[string]diff.Conte
 			readErr = fmt.Errorf("git cat-file: read object: %w", err)
 			break
 		}
-		out[f[0]] = diff.Content{Data: buf[:size]}
+		out[f[0]] = scan.Content{Data: buf[:size]}
 	}
 	if readErr != nil {
 		_ = cmd.Process.Kill()
@@ -243,29 +242,29 @@ type Tree struct {
 	files  map[string]string
 }
 
-// Tree returns a commit as a diff source.
+// Tree returns a commit as a source.
 func (r *Repo) Tree(commit string, cfg *config.Config) *Tree {
 	return &Tree{repo: r, commit: commit, cfg: cfg}
 }
 
 // Entries lists the commit's configuration files with their blob ids.
-func (t *Tree) Entries(ctx context.Context) ([]diff.Entry, error) {
+func (t *Tree) Entries(ctx context.Context) ([]scan.Entry, error) {
 	files, err := t.repo.lsTree(ctx, t.commit)
 	if err != nil {
 		return nil, err
 	}
 	t.files = files
-	var out []diff.Entry
+	var out []scan.Entry
 	for p, id := range files {
-		if diff.Wanted(t.cfg, p) {
-			out = append(out, diff.Entry{Path: p, ID: id, Exact: true})
+		if scan.Wanted(t.cfg, p) {
+			out = append(out, scan.Entry{Path: p, ID: id, Exact: true})
 		}
 	}
 	return out, nil
 }
 
 // Read reads files of the commit as blobs.
-func (t *Tree) Read(ctx context.Context, paths []string) (map[string]diff.Content, error) {
+func (t *Tree) Read(ctx context.Context, paths []string) (map[string]scan.Content, error) {
 	if t.files == nil {
 		if _, err := t.Entries(ctx); err != nil {
 			return nil, err
@@ -283,7 +282,7 @@ func (t *Tree) Read(ctx context.Context, paths []string) (map[string]diff.Conten
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]diff.Content, len(paths))
+	out := make(map[string]scan.Content, len(paths))
 	for _, p := range paths {
 		out[p] = blobs[t.files[p]]
 	}
@@ -302,13 +301,13 @@ type Worktree struct {
 	blobs map[string]string
 }
 
-// Worktree returns the working tree as a diff source against base.
+// Worktree returns the working tree as a source against base.
 func (r *Repo) Worktree(base string, cfg *config.Config) *Worktree {
 	return &Worktree{repo: r, base: r.Tree(base, cfg), cfg: cfg}
 }
 
 // Entries lists the working tree's configuration files.
-func (w *Worktree) Entries(ctx context.Context) ([]diff.Entry, error) {
+func (w *Worktree) Entries(ctx context.Context) ([]scan.Entry, error) {
 	base, err := w.repo.lsTree(ctx, w.base.commit)
 	if err != nil {
 		return nil, err
@@ -339,32 +338,32 @@ func (w *Worktree) Entries(ctx context.Context) ([]diff.Entry, error) {
 			delete(w.blobs, string(p))
 		}
 	}
-	var es []diff.Entry
+	var es []scan.Entry
 	for p, id := range w.blobs {
-		if diff.Wanted(w.cfg, p) {
-			es = append(es, diff.Entry{Path: p, ID: id, Exact: true})
+		if scan.Wanted(w.cfg, p) {
+			es = append(es, scan.Entry{Path: p, ID: id, Exact: true})
 		}
 	}
 	for p := range w.disk {
 		st, err := os.Lstat(filepath.Join(w.repo.Root, filepath.FromSlash(p)))
-		if err != nil || !st.Mode().IsRegular() || !diff.Wanted(w.cfg, p) {
+		if err != nil || !st.Mode().IsRegular() || !scan.Wanted(w.cfg, p) {
 			continue
 		}
 		// An id no blob can have: the file differs from the base.
-		es = append(es, diff.Entry{Path: p, ID: "worktree:" + p, Exact: true})
+		es = append(es, scan.Entry{Path: p, ID: "worktree:" + p, Exact: true})
 	}
 	return es, nil
 }
 
 // Read reads changed files from disk, as scan reads them, and unchanged
 // ones from git.
-func (w *Worktree) Read(ctx context.Context, paths []string) (map[string]diff.Content, error) {
-	out := make(map[string]diff.Content, len(paths))
+func (w *Worktree) Read(ctx context.Context, paths []string) (map[string]scan.Content, error) {
+	out := make(map[string]scan.Content, len(paths))
 	var ids []string
 	for _, p := range paths {
 		if w.disk[p] {
 			data, err := scan.ReadFile(filepath.Join(w.repo.Root, filepath.FromSlash(p)))
-			out[p] = diff.Content{Data: data, Err: err}
+			out[p] = scan.Content{Data: data, Err: err}
 			continue
 		}
 		id, ok := w.blobs[p]
@@ -386,6 +385,6 @@ func (w *Worktree) Read(ctx context.Context, paths []string) (map[string]diff.Co
 }
 
 var (
-	_ diff.Source = (*Tree)(nil)
-	_ diff.Source = (*Worktree)(nil)
+	_ scan.Source = (*Tree)(nil)
+	_ scan.Source = (*Worktree)(nil)
 )

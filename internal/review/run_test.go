@@ -3,8 +3,6 @@ package review_test
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,56 +10,9 @@ import (
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/scan"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc"
+	"github.com/dbguard/dbguard/internal/scan/gitsrc/gittest"
 )
-
-// gitRepo is a throwaway repository in a temporary folder.
-type gitRepo struct {
-	t   *testing.T
-	dir string
-}
-
-func newGitRepo(t *testing.T) *gitRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	r.git("config", "user.email", "dev@example.com")
-	r.git("config", "user.name", "Dev")
-	r.git("config", "commit.gpgsign", "false")
-	return r
-}
-
-func (r *gitRepo) git(args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+r.dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func (r *gitRepo) write(name, content string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-func (r *gitRepo) commit(msg string) string {
-	r.t.Helper()
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", msg)
-	return r.git("rev-parse", "HEAD")
-}
 
 const strictPolicy = `version: 1
 review:
@@ -94,20 +45,20 @@ const prodDB = `database:
 // config file; then a commit that relaxes the policy and moves the port.
 // The third commit is judged by the second commit's policy.
 func TestReviewThreeCommits(t *testing.T) {
-	r := newGitRepo(t)
-	r.write("dbguard.yaml", strictPolicy)
-	r.write("config/production.yml", prodDB)
-	r.write("README.md", "orders service\n")
-	c1 := r.commit("policy and production database")
-	r.git("mv", "config/production.yml", "config/prod-database.yml")
-	c2 := r.commit("rename the config file")
-	r.write("dbguard.yaml", relaxedPolicy)
-	r.write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 6432", 1))
-	c3 := r.commit("relax the policy and move to the pooler port")
+	r := gittest.New(t)
+	r.Write("dbguard.yaml", strictPolicy)
+	r.Write("config/production.yml", prodDB)
+	r.Write("README.md", "orders service\n")
+	c1 := r.Commit("policy and production database")
+	r.Git("mv", "config/production.yml", "config/prod-database.yml")
+	c2 := r.Commit("rename the config file")
+	r.Write("dbguard.yaml", relaxedPolicy)
+	r.Write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 6432", 1))
+	c3 := r.Commit("relax the policy and move to the pooler port")
 	ctx := context.Background()
 
 	t.Run("rename only", func(t *testing.T) {
-		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c1, Head: c2})
+		out, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c1, Head: c2}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +72,7 @@ func TestReviewThreeCommits(t *testing.T) {
 	})
 
 	t.Run("policy edit does not apply to itself", func(t *testing.T) {
-		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3})
+		out, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c2, Head: c3}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +85,7 @@ func TestReviewThreeCommits(t *testing.T) {
 		if !strings.Contains(out.Policy, "dbguard.yaml at "+c2[:12]) {
 			t.Errorf("policy source = %q, want the base's dbguard.yaml", out.Policy)
 		}
-		approved, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"alice"})})
+		approved, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c2, Head: c3}, Approvals: review.ParseApprovedBy([]string{"alice"})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +95,7 @@ func TestReviewThreeCommits(t *testing.T) {
 		if len(approved.Approvals) != 1 || approved.Approvals[0].Verified {
 			t.Errorf("--approved-by must be marked unverified: %+v", approved.Approvals)
 		}
-		carol, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Approvals: review.ParseApprovedBy([]string{"carol"})})
+		carol, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c2, Head: c3}, Approvals: review.ParseApprovedBy([]string{"carol"})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,9 +105,9 @@ func TestReviewThreeCommits(t *testing.T) {
 	})
 
 	t.Run("after the relaxed policy is in the base", func(t *testing.T) {
-		r.write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 5433", 1))
-		defer r.git("checkout", "-q", "--", "config/prod-database.yml")
-		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c3})
+		r.Write("config/prod-database.yml", strings.Replace(prodDB, "port: 5432", "port: 5433", 1))
+		defer r.Git("checkout", "-q", "--", "config/prod-database.yml")
+		out, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c3}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +123,7 @@ func TestReviewThreeCommits(t *testing.T) {
 	})
 
 	t.Run("rename and change together", func(t *testing.T) {
-		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c1, Head: c3})
+		out, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c1, Head: c3}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +137,7 @@ func TestReviewThreeCommits(t *testing.T) {
 	})
 
 	t.Run("paths limit the review", func(t *testing.T) {
-		out, err := review.Run(ctx, review.Options{Dir: r.dir, Base: c2, Head: c3, Paths: []string{"docs"}})
+		out, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: c2, Head: c3, Paths: []string{"docs"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,9 +148,9 @@ func TestReviewThreeCommits(t *testing.T) {
 
 	t.Run("shallow clone lacking the base", func(t *testing.T) {
 		clone := filepath.Join(t.TempDir(), "clone")
-		r.git("clone", "-q", "--depth", "1", "file://"+r.dir, clone)
-		_, err := review.Run(ctx, review.Options{Dir: clone, Base: c1})
-		var me *review.MissingRevisionError
+		r.Git("clone", "-q", "--depth", "1", "file://"+r.Dir, clone)
+		_, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: clone, Base: c1}})
+		var me *gitsrc.MissingRevisionError
 		if !errors.As(err, &me) || !me.Shallow {
 			t.Fatalf("err = %v, want a MissingRevisionError for a shallow clone", err)
 		}
@@ -211,8 +162,8 @@ func TestReviewThreeCommits(t *testing.T) {
 	})
 
 	t.Run("unknown revision", func(t *testing.T) {
-		_, err := review.Run(ctx, review.Options{Dir: r.dir, Base: "no-such-branch"})
-		var me *review.MissingRevisionError
+		_, err := review.Run(ctx, review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: "no-such-branch"}})
+		var me *gitsrc.MissingRevisionError
 		if !errors.As(err, &me) || me.Shallow {
 			t.Fatalf("err = %v, want a MissingRevisionError", err)
 		}
@@ -232,15 +183,15 @@ func TestReviewUnreadableHead(t *testing.T) {
 		{"binary", prodDB + "\x00\x01\n", "binary file"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := newGitRepo(t)
-			r.write("config/production.yml", prodDB)
-			base := r.commit("base")
-			r.write("config/production.yml", c.content)
+			r := gittest.New(t)
+			r.Write("config/production.yml", prodDB)
+			base := r.Commit("base")
+			r.Write("config/production.yml", c.content)
 			for _, head := range []string{"", "commit"} {
 				if head != "" {
-					head = r.commit("unreadable")
+					head = r.Commit("unreadable")
 				}
-				out, err := review.Run(context.Background(), review.Options{Dir: r.dir, Base: base, Head: head, NoConfig: true})
+				out, err := review.Run(context.Background(), review.Options{ChangeOptions: gitsrc.ChangeOptions{Dir: r.Dir, Base: base, Head: head, NoConfig: true}})
 				if err != nil {
 					t.Fatalf("head %q: %v", head, err)
 				}
