@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/output"
-	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/review"
-	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // diffOptions are diff's flags; review adds its own to the same set.
@@ -31,7 +27,7 @@ func addDiffFlags(cmd *cobra.Command, o *diffOptions) {
 	f.StringVarP(&o.format, "format", "o", "text", "output format: "+strings.Join(output.ReviewFormats().Names(), ", "))
 	f.StringVar(&o.failOn, "fail-on", "", "also exit 1 when the change's risk is at or above this level: low, medium, high, critical (default: only the review policy decides)")
 	f.StringSliceVar(&o.approvedBy, "approved-by", nil, "approvers to count, comma-separated (marked unverified in the output)")
-	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules, as for check (default: rules.custom in dbguard.yaml, else "+defaultRulesDir+" when it exists)")
+	f.StringVar(&o.rulesDir, "rules", "", "folder of custom CEL rules, as for check (default: rules.custom in dbguard.yaml, else "+app.DefaultRulesDir+" when it exists)")
 	addConfigFlags(f, &o.configPath, &o.noConfig)
 }
 
@@ -101,59 +97,19 @@ func runDiff(e *env, o *diffOptions, oldPath, newPath string) error {
 	if err != nil {
 		return err
 	}
-	rules, settings, err := diffChecks(o, cfg)
+	ch, err := app.Diff(e.ctx, app.DiffRequest{Old: oldPath, New: newPath, Config: cfg, RulesDir: o.rulesDir,
+		Approvals: review.ParseApprovedBy(o.approvedBy)})
 	if err != nil {
-		return err
+		return exitError(err)
 	}
-	oldSrc, err := scan.NewDir(oldPath, cfg)
-	if err != nil {
-		return diffPathError(err)
-	}
-	newSrc, err := scan.NewDir(newPath, cfg)
-	if err != nil {
-		return diffPathError(err)
-	}
-	if oldSrc.SingleFile() != newSrc.SingleFile() {
-		return usageError("diff compares two files or two folders, not a file with a folder")
-	}
-	res, err := diff.Compare(e.ctx, scan.NewSide(oldSrc, cfg, nil), scan.NewSide(newSrc, cfg, nil), diff.Options{Rules: rules, Settings: settings})
-	if err != nil {
-		return err
-	}
-	approvals := review.ParseApprovedBy(o.approvedBy)
-	reqs := review.Require(cfg.ReviewSettings(), res, approvals)
-	source := "none (no dbguard.yaml)"
-	if cfg.File != "" {
-		source = cfg.File
-	}
-	rep := output.NewReviewReport(res, reqs, approvals, source)
-	return finishReview(e, o, format, failOn, rep, reqs)
-}
-
-func diffPathError(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	return err
-}
-
-// diffChecks returns the rules check would run, built-in and custom, and
-// the settings of dbguard.yaml, for the findings a change introduces or
-// fixes: an override of a custom rule means the same to both commands.
-func diffChecks(o *diffOptions, cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
-	rules, err := loadRules(&checkOptions{rulesDir: o.rulesDir}, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	settings, err := checkSettings(cfg, rules)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rules, settings, nil
+	return finishReview(e, o, format, failOn, ch)
 }
 
 // finishReview renders the report and decides the exit code.
-func finishReview(e *env, o *diffOptions, format output.ReviewFormat, failOn diff.Risk, rep *output.ReviewReport, reqs []review.Requirement) error {
+func finishReview(e *env, o *diffOptions, format output.ReviewFormat, failOn diff.Risk, ch *app.Change) error {
+	rep := output.NewReviewReport(ch.Result, ch.Requirements, ch.Approvals, ch.Policy)
+	rep.Base, rep.Head = ch.Base, ch.Head
+	reqs := ch.Requirements
 	opts := output.Options{Color: o.format == "text" && colorTerminal(e.stdout), Version: buildVersion()}
 	if err := format.Render(e.stdout, rep, opts); err != nil {
 		return fmt.Errorf("write output: %w", err)

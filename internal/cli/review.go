@@ -7,9 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/dbguard/dbguard/internal/config"
-	"github.com/dbguard/dbguard/internal/output"
-	"github.com/dbguard/dbguard/internal/policy"
+	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 )
@@ -92,23 +90,14 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := review.Run(e.ctx, review.Options{
-		ChangeOptions: gitsrc.ChangeOptions{
-			Dir: ".", Base: o.base, Head: o.head, Paths: args,
-			ConfigPath: o.configPath, NoConfig: o.noConfig,
-		},
-		Checks: func(cfg *config.Config) ([]*policy.Rule, *policy.Settings, error) {
-			return diffChecks(&o.diffOptions, cfg)
-		},
-		Approvals: review.ParseApprovedBy(o.approvedBy),
-		Forge:     forge,
+	ch, err := app.Review(e.ctx, app.ReviewRequest{
+		Change:   gitsrc.ChangeOptions{Dir: ".", Base: o.base, Head: o.head, Paths: args, ConfigPath: o.configPath, NoConfig: o.noConfig},
+		RulesDir: o.rulesDir, Approvals: review.ParseApprovedBy(o.approvedBy), Forge: forge,
 	})
 	if err != nil {
 		return exitError(err)
 	}
-	rep := output.NewReviewReport(out.Result, out.Requirements, out.Approvals, out.Policy)
-	rep.Base, rep.Head = out.Base, out.Head
-	return finishReview(e, &o.diffOptions, format, failOn, rep, out.Requirements)
+	return finishReview(e, &o.diffOptions, format, failOn, ch)
 }
 
 // forgeFromEnv picks the forge to read approvals from: only when a token is

@@ -269,12 +269,13 @@ func exitError(err error) error {
 	var (
 		ue *scan.UsageError
 		se *app.SelectionError
+		re *app.RequestError
 		ee *ExitError
 	)
 	switch {
 	case errors.As(err, &ee):
 		return err
-	case errors.As(err, &ue), errors.As(err, &se), gitsrc.IsRevisionError(err):
+	case errors.As(err, &ue), errors.As(err, &se), errors.As(err, &re), gitsrc.IsRevisionError(err):
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return err

@@ -1,4 +1,4 @@
-package cli
+package output
 
 import (
 	"bytes"
@@ -13,13 +13,13 @@ import (
 // TestScanJSONStreamMatchesEncoder checks that scan's streamed JSON is byte
 // for byte what json.Encoder writes for the whole scanJSON document.
 func TestScanJSONStreamMatchesEncoder(t *testing.T) {
-	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{"testdata/scan"}})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{"../cli/testdata/scan"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Problems = append(res.Problems, scan.Problem{Loc: profile.Location{File: "x.yaml", Line: 1, Column: 1}, Msg: `bad <"file">`})
 	var streamed bytes.Buffer
-	if err := writeScanJSON(&streamed, res); err != nil {
+	if err := renderScanJSON(&streamed, res, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	doc := scanJSON{SchemaVersion: profile.SchemaVersion, Profiles: []profile.View{}, Problems: []problemJSON{}}
