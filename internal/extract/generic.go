@@ -14,9 +14,8 @@ import (
 // poolBlocks are sub-blocks whose settings belong to the enclosing
 // connection (spring.datasource.hikari, database.pool).
 var poolBlocks = map[string]bool{
-	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true,
-	"druid": true,
-	"ssl":   true, "tls": true, "options": true, "extra": true, "standalone": true, "connection": true,
+	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true, "druid": true,
+	"ssl": true, "tls": true, "options": true, "extra": true, "standalone": true, "connection": true,
 	"credentials": true, "auth": true,
 }
 
