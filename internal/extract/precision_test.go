@@ -58,14 +58,19 @@ func TestPrecision(t *testing.T) {
 			[]want{{name: "database", host: "db", maxOpen: "5", params: map[string]string{"max_overflow": "10"}}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := extract.File(tt.rel, []byte(tt.data))
-			if len(res.Problems) > 0 {
-				t.Fatalf("problems: %v", res.Problems)
-			}
-			check(t, res.Profiles, tt.wants)
-		})
+		t.Run(tt.name, func(t *testing.T) { checkFile(t, tt.rel, tt.data, tt.wants) })
 	}
+}
+
+// checkFile extracts one file written for the test and checks its
+// profiles.
+func checkFile(t *testing.T, rel, data string, wants []want) {
+	t.Helper()
+	res := extract.File(rel, []byte(data))
+	if len(res.Problems) > 0 {
+		t.Fatalf("problems: %v", res.Problems)
+	}
+	check(t, res.Profiles, wants)
 }
 
 // TestComposeEnvFileServer checks that a compose database service whose
