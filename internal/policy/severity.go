@@ -3,6 +3,7 @@ package policy
 import (
 	"path"
 	"strings"
+	"unsafe"
 
 	"github.com/dbguard/dbguard/internal/profile"
 )
@@ -92,15 +93,39 @@ func (c *Context) severityFor(env profile.Environment, file string) Severity {
 // under testdata/, fixtures/, examples/ or samples/ folders. Its settings
 // are there to be copied and changed.
 func SampleFile(file string) bool {
-	if template(file) {
-		return true
+	// Called for every finding of an availability rule: lower-cased in a
+	// buffer on the stack, most paths being short.
+	var buf [256]byte
+	lower := file
+	if len(file) <= len(buf) {
+		b := buf[:len(file)]
+		for i := 0; i < len(file); i++ {
+			c := file[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		lower = unsafe.String(&b[0], len(b))
+	} else {
+		lower = strings.ToLower(file)
 	}
-	dir := strings.ToLower(path.Dir(file))
-	for _, seg := range strings.Split(dir, "/") {
+	if lower == "" {
+		return false
+	}
+	for _, s := range templateMarks() {
+		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	dir := path.Dir(lower)
+	for dir != "" {
+		seg, rest, _ := strings.Cut(dir, "/")
 		switch seg {
 		case "testdata", "fixtures", "fixture", "__fixtures__", "examples", "example", "samples", "sample":
 			return true
 		}
+		dir = rest
 	}
 	return false
 }

@@ -46,12 +46,17 @@ func canonicalDriver(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
+// templateMarks are the parts of a file name that make it a template.
+func templateMarks() []string {
+	return []string{".example", ".sample", ".template", ".dist", ".tpl", ".tmpl"}
+}
+
 // template reports a file that is a template to copy and fill in
 // (.env.example, database.yml.sample), where an empty value means "fill
 // me in" rather than a mistake.
 func template(file string) bool {
 	l := strings.ToLower(file)
-	for _, s := range []string{".example", ".sample", ".template", ".dist", ".tpl", ".tmpl"} {
+	for _, s := range templateMarks() {
 		if strings.Contains(l, s) {
 			return true
 		}
