@@ -23,6 +23,9 @@ func extractGitHubActions(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profi
 		return nil, false
 	}
 	var out []*profile.Profile
+	// The workflow's env reaches every job: read once, as the file's,
+	// with the drivers of every job's services.
+	all := map[string]string{}
 	for _, job := range jobs.Children {
 		if job.Kind != tree.Map {
 			continue
@@ -55,10 +58,10 @@ func extractGitHubActions(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profi
 			}
 		}
 		out = append(out, servers...)
-		var vars []envVar
-		vars = append(vars, fc.composeEnv(root.Get("env"))...)
-		vars = append(vars, fc.composeEnv(job.Get("env"))...)
-		vars = ghExpressions(vars)
+		for h, d := range images {
+			all[h] = d
+		}
+		vars := ghExpressions(fc.composeEnv(job.Get("env")))
 		out = append(out, fc.ciClients(vars, kp+".env", job.Key, images, len(images) > 0)...)
 		if steps := job.Get("steps"); steps != nil && steps.Kind == tree.Seq {
 			for i, st := range steps.Children {
@@ -69,6 +72,7 @@ func extractGitHubActions(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profi
 			}
 		}
 	}
+	out = append(out, fc.ciClients(ghExpressions(fc.composeEnv(root.Get("env"))), "env", "", all, len(all) > 0)...)
 	ciEnvironment(out)
 	return out, true
 }

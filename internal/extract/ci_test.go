@@ -62,3 +62,23 @@ rspec:
 		t.Run(tt.name, func(t *testing.T) { checkFile(t, tt.rel, tt.data, tt.wants) })
 	}
 }
+
+// TestCIWorkflowEnvOnce checks that a workflow's env, which every job
+// sees, is one profile and not one per job.
+func TestCIWorkflowEnvOnce(t *testing.T) {
+	checkFile(t, ".github/workflows/test.yml", `env:
+  DATABASE_URL: postgres://app@postgres:5432/app
+jobs:
+  unit:
+    runs-on: ubuntu-latest
+    container: python:3.12
+    services:
+      postgres:
+        image: postgres:16
+    steps: [{run: make test}]
+  lint:
+    runs-on: ubuntu-latest
+    steps: [{run: make lint}]
+`, []want{{name: "DATABASE_URL", driver: "postgres", host: "postgres", env: "ci"},
+		{name: "unit.postgres", driver: "postgres", host: "postgres", env: "ci", serverSide: true}})
+}
