@@ -202,6 +202,9 @@ func checkSettings(cfg *config.Config, rules []*policy.Rule) (*policy.Settings, 
 		if rc.MaxConnectTimeout > 0 {
 			s.MaxConnectTimeout = rc.MaxConnectTimeout
 		}
+		for _, sc := range rc.EnvironmentSeverity {
+			s.EnvironmentCaps[sc.Context], _ = policy.ParseSeverity(sc.Severity)
+		}
 		known := map[string]bool{}
 		for _, r := range rules {
 			known[r.ID] = true

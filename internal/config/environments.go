@@ -25,7 +25,7 @@ type EnvironmentOverride struct {
 // environmentNames lists the environments an override may name, in the
 // order messages and documentation give them.
 func environmentNames() []string {
-	return []string{"production", "staging", "development", "test"}
+	return []string{"production", "staging", "development", "test", "ci"}
 }
 
 // EnvironmentFor returns the environment dbguard.yaml sets for profiles

@@ -24,8 +24,31 @@ type RulesConfig struct {
 	MaxConnectTimeoutPos Position
 	// Overrides change single rules.
 	Overrides []RuleOverride
-	Pos       Position
+	// EnvironmentSeverity replaces entries of the table that caps the
+	// severity of availability and capacity rules by context (an
+	// environment, or sample): context -> error, warning or info.
+	EnvironmentSeverity []SeverityCap
+	Pos                 Position
 }
+
+// SeverityCap is one entry of rules.environment_severity.
+type SeverityCap struct {
+	Context     string
+	Severity    string
+	ContextPos  Position
+	SeverityPos Position
+}
+
+// severityContexts are the contexts rules.environment_severity may name:
+// the canonical environments, unknown, and sample (a sample, template or
+// fixture file). policy.Contexts is the same list (TestSeverityContexts).
+func severityContexts() []string {
+	return []string{"production", "unknown", "staging", "development", "test", "ci", "sample"}
+}
+
+// SeverityContexts returns the contexts rules.environment_severity may
+// name, for the test that holds them equal to the policy's.
+func SeverityContexts() []string { return severityContexts() }
 
 // RuleOverride changes one rule: its severity, whether it runs, or the
 // environments it applies to.
@@ -101,6 +124,23 @@ func decodeRules(d *decoder, n *yaml.Node, c *Config) {
 			}
 			r.MaxConnectTimeout = t
 		}},
+		{name: "environment_severity", decode: func(v *yaml.Node) {
+			v = resolve(v)
+			if v.Kind != yaml.MappingNode {
+				d.errorf(v, "rules.environment_severity must be a mapping of context to severity, got %s", describe(v))
+				return
+			}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				k, val := v.Content[i], v.Content[i+1]
+				ctx, ok := d.key(k)
+				if !ok {
+					continue
+				}
+				sev, _ := d.str(val, "rules.environment_severity."+ctx)
+				r.EnvironmentSeverity = append(r.EnvironmentSeverity, SeverityCap{Context: ctx, Severity: sev,
+					ContextPos: d.pos(k), SeverityPos: d.pos(resolve(val))})
+			}
+		}},
 		{name: "overrides", decode: func(v *yaml.Node) {
 			d.list(v, "rules.overrides", func(i int, item *yaml.Node) {
 				name := at("rules.overrides", i)
@@ -147,6 +187,19 @@ func validateRules(c *Config, p *problems) {
 	}
 	if r.CustomPos.Line > 0 && r.Custom == "" {
 		p.add(r.CustomPos, "rules.custom must not be empty")
+	}
+	seenCtx := map[string]bool{}
+	for _, sc := range r.EnvironmentSeverity {
+		if !slices.Contains(severityContexts(), sc.Context) {
+			p.add(sc.ContextPos, "unknown context %q in rules.environment_severity (known: %s)", sc.Context, strings.Join(severityContexts(), ", "))
+		}
+		if seenCtx[sc.Context] {
+			p.add(sc.ContextPos, "rules.environment_severity names %q twice", sc.Context)
+		}
+		seenCtx[sc.Context] = true
+		if !slices.Contains(severityNames(), sc.Severity) {
+			p.add(sc.SeverityPos, "unknown severity %q in rules.environment_severity.%s (known: %s)", sc.Severity, sc.Context, strings.Join(severityNames(), ", "))
+		}
 	}
 	first := map[string]int{}
 	for i, o := range r.Overrides {

@@ -124,7 +124,8 @@ func leadingKey(s string, i, lim int) int {
 
 // isADO tells an ADO.NET list from a libpq one: a key with an inner space
 // or an upper-case letter (libpq keywords are lower case), or a ';'
-// followed by another key=.
+// followed by another key=. A ';' inside a quoted value
+// (connect_query='set a=off; set b=off') separates nothing.
 func isADO(s string, i, keyEnd, lim int) bool {
 	key := strings.TrimSpace(s[i:keyEnd])
 	for j := 0; j < len(key); j++ {
@@ -133,6 +134,12 @@ func isADO(s string, i, keyEnd, lim int) bool {
 		}
 	}
 	for j := keyEnd; j < lim; j++ {
+		if s[j] == '=' {
+			if k := skipSpace(s, j+1, lim); quotedEnd(s, k, lim) > k {
+				j = quotedEnd(s, k, lim)
+			}
+			continue
+		}
 		if s[j] == ';' {
 			k := skipSpace(s, j+1, lim)
 			if leadingKey(s, k, lim) > 0 {
@@ -141,6 +148,24 @@ func isADO(s string, i, keyEnd, lim int) bool {
 		}
 	}
 	return false
+}
+
+// quotedEnd returns the index of the quote that closes a value opening
+// with ' or " at i (a backslash escapes the next byte), or i when no
+// quoted value starts there or it is never closed.
+func quotedEnd(s string, i, lim int) int {
+	if i >= lim || s[i] != '\'' && s[i] != '"' {
+		return i
+	}
+	for j := i + 1; j < lim; j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case s[i]:
+			return j
+		}
+	}
+	return i
 }
 
 // looksMySQLDSN reports whether s has the go-sql-driver shape: an '@'

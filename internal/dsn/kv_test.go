@@ -25,6 +25,8 @@ func kvCases() []parseCase {
 			kv(want{hosts: []string{"localhost:6432", "127.0.0.1:6432"}, db: "p0", user: "bouncer"})},
 		{"port count mismatch", "host=a,b,c port=1,2",
 			kv(want{hosts: []string{"a:1", "b:2", "c"}, issues: []string{"2 ports for 3 hosts"}})},
+		{"semicolons inside a quoted value", "host=db port=5432 dbname=app connect_query='set a=off; set b=off'",
+			kv(want{hosts: []string{"db:5432"}, db: "app", params: []string{"connect_query=set a=off; set b=off"}})},
 		{"quoted multi-host", "host='a, b' port='1,2'",
 			kv(want{hosts: []string{"a:1", "b:2"}})},
 		{"hostaddr and unknown keys kept", "hostaddr=10.0.0.1 pool_mode=transaction options='-c geqo=off' application_name=x",

@@ -681,7 +681,14 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 	}
 	for _, prm := range c.Params {
 		pv := mk(prm.Value)
-		switch f := keyOf(prm.Key).strong; {
+		f := keyOf(prm.Key).strong
+		if strings.EqualFold(prm.Key, "timeout") {
+			// Inside a connection string a bare timeout is the
+			// connect timeout: go-sql-driver's dial timeout, ADO.NET's
+			// Timeout. As a key of its own it is not (fields.go).
+			f = fConnectTimeout
+		}
+		switch {
 		case f == fPassword:
 			// A password given as a parameter; never kept as a param.
 			setPassword(p, entry{key: prm.Key, f: fPassword, v: pv})

@@ -39,20 +39,22 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		envNode := s.Get("environment")
 		vars := fc.composeEnv(envNode)
 		serverDriver := images[s.Key]
+		envFiles := composeEnvFiles(s.Get("env_file"), path.Dir(fc.path))
 		var ps []*profile.Profile
 		if serverDriver != "" {
 			host := profile.Value{Text: s.Key, Set: true, Loc: fc.keyLoc(s)}
 			if nm := s.Get("network_mode"); nm != nil && strings.HasPrefix(nm.Text(), "service:") {
 				host = profile.Value{Text: "localhost", Set: true, Loc: fc.loc(nm)}
 			}
-			if sp := fc.serverProfile(s, vars, serverDriver, kp, s.Key, host); sp != nil {
+			if sp := fc.serverProfile(s, vars, serverDriver, kp, s.Key, host, len(envFiles) > 0); sp != nil {
+				sp.EnvFiles = envFiles
 				ps = append(ps, sp)
 			}
 		}
 		cvars := clientVars(vars, serverDriver)
 		var clients []*profile.Profile
 		cvars, clients = fc.serviceRefs(cvars, images, kp+".environment")
-		clients = append(fc.envProfiles(cvars, kp+".environment", ""), clients...)
+		clients = append(fc.envProfiles(cvars, kp+".environment", namedServer(cvars, images)), clients...)
 		for _, p := range clients {
 			if !p.Driver.Set || p.Driver.Text == "" {
 				if h, ok := p.FirstHost().Host.Effective(); ok && images[h] != "" {
@@ -61,7 +63,6 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 			}
 		}
 		ps = append(ps, clients...)
-		envFiles := composeEnvFiles(s.Get("env_file"), path.Dir(fc.path))
 		deployReplicas := s.Path("deploy", "replicas")
 		for _, p := range clients {
 			p.EnvFiles = envFiles
@@ -198,8 +199,10 @@ func clientVars(vars []envVar, serverDriver string) []envVar {
 // serverProfile builds the server-side profile of a database container from
 // the variables its image reads at first start, its command line and its
 // ports. It returns nil for a server the file does not configure (a bare
-// redis): there is nothing of it to check.
-func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name string, host profile.Value) *profile.Profile {
+// redis): there is nothing of it to check. A server whose variables are in
+// an env_file (envFile) is configured elsewhere: its profile is made, and
+// Link completes it from that file.
+func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name string, host profile.Value, envFile bool) *profile.Profile {
 	var es []entry
 	userFromPassword := ""
 	for _, ev := range vars {
@@ -213,7 +216,7 @@ func (fc *fileCtx) serverProfile(s *tree.Node, vars []envVar, driver, kp, name s
 		es = append(es, entry{key: ev.name, f: si.f, v: ev.v, node: ev.node, secretRef: ev.secretRef})
 	}
 	cmdSettings := fc.serverCommand(s)
-	if len(es) == 0 && len(cmdSettings) == 0 {
+	if len(es) == 0 && len(cmdSettings) == 0 && !envFile {
 		return nil
 	}
 	has := func(f field) bool {
@@ -373,6 +376,20 @@ func (fc *fileCtx) serviceRefs(vars []envVar, images map[string]string, kp strin
 		}
 	}
 	return rest, out
+}
+
+// namedServer is the driver of the database service that a service's
+// host variable names (DB_HOST: db, db running postgres), the hint that
+// makes a lone DB_HOST a connection.
+func namedServer(vars []envVar, images map[string]string) string {
+	for _, ev := range vars {
+		if _, f, ok := splitEnvKey(ev.name); ok && f == fHost {
+			if h, ok := ev.v.Effective(); ok && images[h] != "" {
+				return images[h]
+			}
+		}
+	}
+	return ""
 }
 
 // composeEnvFiles lists a service's env_file entries (a string, a list of

@@ -17,3 +17,7 @@ func FuzzGenericJSON(f *testing.F) {
 	fuzzProduct(f, "appsettings.json", "generic/appsettings.Production.json")
 }
 func FuzzGenericTOML(f *testing.F) { fuzzProduct(f, "config.toml", "generic/config.toml") }
+func FuzzGitHubActions(f *testing.F) {
+	fuzzProduct(f, ".github/workflows/test.yml", "ci/workflow.yml")
+}
+func FuzzGitLabCI(f *testing.F) { fuzzProduct(f, ".gitlab-ci.yml", "ci/gitlab-ci.yml") }

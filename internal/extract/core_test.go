@@ -273,3 +273,43 @@ func TestTemplatedBeyondParsing(t *testing.T) {
 		t.Errorf("got %s: %s", p.Loc, p.Msg)
 	}
 }
+
+// TestEnvironmentDocumented holds docs/scan.md's table of paths and the
+// environments decided from them to the code: each row's path, holding a
+// minimal connection, gets the row's environment.
+func TestEnvironmentDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "scan.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(doc), "<!-- environment-paths -->\n")
+	if !ok {
+		t.Fatal("docs/scan.md has no <!-- environment-paths --> table")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	rows := strings.Split(table, "\n")[2:]
+	if len(rows) < 10 {
+		t.Fatalf("only %d rows in docs/scan.md's environment table", len(rows))
+	}
+	for _, row := range rows {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(row), "|"), "|")
+		if len(cells) != 3 {
+			t.Fatalf("row %q has %d cells", row, len(cells))
+		}
+		file := strings.Trim(strings.TrimSpace(cells[0]), "`")
+		env, raw := strings.TrimSpace(cells[1]), strings.TrimSpace(cells[2])
+		t.Run(file, func(t *testing.T) {
+			data := "DATABASE_URL=postgres://app@db:5432/app\n"
+			if strings.HasSuffix(file, ".yml") || strings.HasSuffix(file, ".yaml") {
+				data = "database:\n  url: postgres://app@db:5432/app\n"
+			}
+			ps := extract.File(file, []byte(data)).Profiles
+			if len(ps) != 1 {
+				t.Fatalf("%d profiles, want 1", len(ps))
+			}
+			if p := ps[0]; string(p.Environment) != env || p.EnvironmentRaw != raw {
+				t.Errorf("environment %s (%q), docs/scan.md says %s (%q)", p.Environment, p.EnvironmentRaw, env, raw)
+			}
+		})
+	}
+}

@@ -49,7 +49,7 @@ func extractECS(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool) 
 		if driver != "" {
 			// Containers of one task share localhost (awsvpc): the
 			// server's host is not written anywhere.
-			if sp := fc.serverProfile(c, vars, driver, ckp, name, profile.Value{}); sp != nil {
+			if sp := fc.serverProfile(c, vars, driver, ckp, name, profile.Value{}, false); sp != nil {
 				ps = append(ps, sp)
 			}
 		}

@@ -201,6 +201,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 			}
 		}
 	}
+	mergeCredentials(order)
 	var out []*profile.Profile
 	for _, g := range order {
 		if g.merged {
@@ -230,6 +231,54 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		}
 	}
 	return out
+}
+
+// mergeCredentials joins groups that hold only credentials or a database
+// name (POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB) to the one group of
+// the same variables that names a server (DB_HOST, DB_PORT): a service
+// given both reads them as one connection. With no such group, or several,
+// nothing is joined, since which server the credentials go with is then a
+// guess.
+func mergeCredentials(order []*envGroup) {
+	var host *envGroup
+	for _, g := range order {
+		if g.merged || g.hasURL || !hasField(g.entries, fHost) {
+			continue
+		}
+		if host != nil {
+			return
+		}
+		host = g
+	}
+	if host == nil {
+		return
+	}
+	want := driverFromWords(host.prefix)
+	for _, g := range order {
+		if g == host || g.merged || g.hasURL || !hasCoreField(g.entries) || hasField(g.entries, fHost) || hasField(g.entries, fPort) {
+			continue
+		}
+		// REDIS_PASSWORD beside DB_HOST is another store's.
+		if d := driverFromWords(g.prefix); d != want && !(want == "" && (d == "" || sqlDriver(d))) {
+			continue
+		}
+		for _, e := range g.entries {
+			if !hasField(host.entries, e.f) {
+				host.entries = append(host.entries, e)
+			}
+		}
+		host.notes = append(host.notes, g.notes...)
+		g.merged = true
+	}
+}
+
+func hasField(es []entry, f field) bool {
+	for _, e := range es {
+		if e.f == f {
+			return true
+		}
+	}
+	return false
 }
 
 // envDBWords make a variable prefix about a database. They are narrower
@@ -294,5 +343,27 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		}
 	}
 	fc.vars = vars
-	return fc.envProfiles(vars, "", ""), true
+	ps := fc.envProfiles(vars, "", "")
+	for _, p := range ps {
+		if imageInitOnly(p) {
+			p.ServerSide = true
+		}
+	}
+	return ps, true
+}
+
+// imageInitOnly reports a profile made of nothing but the variables a
+// database image initialises itself from (POSTGRES_USER, POSTGRES_DB,
+// MYSQL_ROOT_PASSWORD): the env_file of a database container, the
+// server's settings rather than a client's connection.
+func imageInitOnly(p *profile.Profile) bool {
+	if len(p.Hosts) > 0 || len(p.Keys) == 0 {
+		return false
+	}
+	for _, k := range p.Keys {
+		if _, ok := serverInit[strings.ToUpper(k.Key)]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -243,8 +243,12 @@ func isEnvBlockName(k string) bool {
 }
 
 // envFromPath reads config/production.yml, values-prod.yaml,
-// overlays/prod/, application-prod.yml, .env.staging.
+// overlays/prod/, application-prod.yml, .env.staging, and the files of CI
+// systems (.github/workflows/, .gitlab-ci.yml).
 func envFromPath(rel string) (profile.Environment, string) {
+	if raw := ciFile(rel); raw != "" {
+		return profile.CI, raw
+	}
 	if raw := envOfFileName(path.Base(rel)); raw != "" {
 		return profile.CanonicalEnvironment(raw), raw
 	}
@@ -259,14 +263,35 @@ func envFromPath(rel string) (profile.Environment, string) {
 	return profile.Unknown, ""
 }
 
+// pathEnvWord excludes words that name an environment only loosely in a
+// path (main, local, docker, release, integration, live, ci). A test,
+// tests, testing or e2e folder or file is the test suite's: environment
+// test, whose findings about availability are info (docs/rules).
 func pathEnvWord(w string) bool {
 	switch w {
-	case "main", "local", "docker", "release", "ci", "integration", "live", "e2e", "test", "tests", "testing":
-		// "test" in a path is usually a test fixture folder, not an
-		// environment; a file named for it says so in its stem instead.
-		return w == "test" || w == "testing"
+	case "main", "local", "docker", "release", "ci", "integration", "live":
+		return false
 	}
 	return true
+}
+
+// ciFile returns the CI system a path belongs to (.github/workflows/*,
+// .gitlab-ci.yml, .circleci/, ...), or "".
+func ciFile(rel string) string {
+	lower := strings.ToLower(rel)
+	base := path.Base(lower)
+	switch {
+	case strings.HasPrefix(lower, ".github/workflows/") || strings.Contains(lower, "/.github/workflows/"):
+		return "github-actions"
+	case base == ".gitlab-ci.yml" || base == ".gitlab-ci.yaml" || strings.HasPrefix(lower, ".gitlab/ci/") || strings.Contains(lower, "/.gitlab/ci/"):
+		return "gitlab-ci"
+	case strings.HasPrefix(lower, ".circleci/") || strings.Contains(lower, "/.circleci/"):
+		return "circleci"
+	case base == ".travis.yml" || base == "bitbucket-pipelines.yml" || base == "azure-pipelines.yml" ||
+		base == ".drone.yml" || base == ".woodpecker.yml":
+		return strings.TrimSuffix(strings.TrimPrefix(base, "."), ".yml")
+	}
+	return ""
 }
 
 // splitKeyPath splits a.b[0].c into [a b c].

@@ -268,8 +268,13 @@ var keyFields = map[string]field{
 	"statementtimeout": fStatementTimeout, "querytimeout": fStatementTimeout, "commandtimeout": fStatementTimeout,
 	"statementtimeoutms": fStatementTimeout, "maxexecutiontime": fStatementTimeout,
 	"idleintransactionsessiontimeout": fIdleInTxTimeout,
-	"timeout":                         fConnectTimeout,
-	"schema":                          fParam, "charset": fParam, "encoding": fParam, "collation": fParam, "applicationname": fParam,
+	// A bare timeout is a read or busy timeout far more often than a
+	// connect timeout (spring.redis.timeout, Rails' sqlite timeout):
+	// kept as a parameter.
+	"timeout":                 fParam,
+	"connectiontimeoutmillis": fConnectTimeout,
+	"maxoverflow":             fParam,
+	"schema":                  fParam, "charset": fParam, "encoding": fParam, "collation": fParam, "applicationname": fParam,
 	"targetsessionattrs": fParam, "authsource": fParam, "replicaset": fParam, "searchpath": fParam,
 	"reconnect": fParam, "prefix": fParam, "timezone": fParam, "loc": fParam, "parsetime": fParam,
 	"minidle": fParam, "minimumidle": fParam, "minpoolsize": fParam, "mode": fParam,

@@ -14,7 +14,7 @@ import (
 // poolBlocks are sub-blocks whose settings belong to the enclosing
 // connection (spring.datasource.hikari, database.pool).
 var poolBlocks = map[string]bool{
-	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true,
+	"hikari": true, "pool": true, "pooling": true, "tomcat": true, "dbcp2": true, "connectionpool": true, "druid": true,
 	"ssl": true, "tls": true, "options": true, "extra": true, "standalone": true, "connection": true,
 	"credentials": true, "auth": true,
 }
@@ -368,6 +368,11 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, path *keyPath, ctx walkCtx, infos 
 			if ki.is(inPoolBlocks) {
 				cands = fc.subBlock(c, ctx, cands)
 				fc.consumed = append(fc.consumed, c)
+				if ki.is(inJavaPoolBlocks) {
+					// The pool library decides the defaults (HikariCP's
+					// 30 s connect wait is not Druid's).
+					cands = append(cands, entry{key: "pool", f: fParam, node: c, v: profile.Value{Text: strings.ToLower(c.Key), Set: true}})
+				}
 			}
 		}
 	}
@@ -468,6 +473,9 @@ func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 	sub := ctx
 	sub.db = true
 	tls := keyOf(c.Key).is(inTLSBlocks)
+	// A Java pool's block may hold the datasource's URL itself
+	// (spring.datasource.druid.url, hikari.jdbc-url).
+	urls := keyOf(c.Key).is(inJavaPoolBlocks)
 	for _, cc := range c.Children {
 		if cc.Kind != tree.Scalar {
 			continue
@@ -479,10 +487,10 @@ func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 				f = fTLS
 			}
 		}
-		if f == fURL && !dsn.Looks(cc.Value) {
+		if f == fURL && !(urls && looksConnString(textValue(cc.Value, profile.Location{}))) {
 			continue
 		}
-		if f != fNone && f != fURL {
+		if f != fNone {
 			cands = append(cands, entry{key: cc.Key, f: f, node: cc, lazy: true})
 		}
 	}

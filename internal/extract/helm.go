@@ -59,6 +59,12 @@ func extractHelm(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 			continue
 		}
 		switch {
+		case c.Key == "global":
+			for _, g := range c.Children {
+				if g.Kind == tree.Map && placeholderBlock(g) {
+					drop[g] = true
+				}
+			}
 		case c.Key == "persistence":
 			// Volume claims and object-storage backends (s3, swift,
 			// gcs credentials): a chart's persistence is never a
@@ -305,6 +311,11 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 			continue
 		}
 		nk := normKey(c.Key)
+		if auxiliaryRole(nk) {
+			// repmgrUsername, pgpoolAdminUsername, metrics' user:
+			// another role's credentials, not the database's own.
+			continue
+		}
 		switch {
 		case strings.Contains(nk, "secret") && (strings.HasSuffix(nk, "key") || strings.HasSuffix(nk, "keys")):
 			// the key inside a secret: read with the secret's name
@@ -377,6 +388,36 @@ func (fc *fileCtx) helmEntries(n *tree.Node, prefix string) (es []entry, conn bo
 		conn = true
 	}
 	return es, conn
+}
+
+// auxiliaryRole reports a values key (normalised) that configures a
+// role other than the application's: replication managers, health
+// checks, exporters. Its user and database are not the connection's.
+func auxiliaryRole(nk string) bool {
+	for _, w := range []string{"repmgr", "pgpool", "srcheck", "healthcheck", "exporter", "metrics", "replication", "sentinel"} {
+		if strings.HasPrefix(nk, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholderBlock reports a values block whose every setting is empty: a
+// chart's global.postgresql with "" for each key, there for a parent
+// chart to fill in, says nothing about a connection.
+func placeholderBlock(n *tree.Node) bool {
+	switch n.Kind {
+	case tree.Null:
+		return true
+	case tree.Scalar:
+		return strings.TrimSpace(n.Value) == ""
+	}
+	for _, c := range n.Children {
+		if !placeholderBlock(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // servicePort reads a chart's service port: service.port, or the entry of

@@ -194,7 +194,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			var ps []*profile.Profile
 			if driver != "" {
 				host := profile.Value{Text: name, Set: true, Loc: fc.loc(root.Get("metadata").Get("name"))}
-				if sp := fc.serverProfile(c, vars, driver, kp, title, host); sp != nil {
+				if sp := fc.serverProfile(c, vars, driver, kp, title, host, false); sp != nil {
 					ps = append(ps, sp)
 				}
 			}

@@ -119,12 +119,31 @@ func linkEnvFiles(ps []*profile.Profile) {
 				if ef.File != f || ef.Format != "dotenv" {
 					continue
 				}
+				if svc.ServerSide {
+					if ef.ServerSide {
+						completeServer(svc, ef)
+					}
+					continue
+				}
 				if groupOf(ef.KeyPath) != groupOf(svc.KeyPath) {
 					continue
 				}
 				override(ef, svc, "environment: of compose service "+strings.SplitN(svc.Name, ".", 2)[0])
 			}
 		}
+	}
+}
+
+// completeServer fills a database container's profile with what its
+// env_file initialises the server with (ef, the file's image variables):
+// the user and database the server creates. The password stays where it
+// is written; the file's own profile reports it.
+func completeServer(svc, ef *profile.Profile) {
+	if !svc.User.Set {
+		svc.User = ef.User
+	}
+	if !svc.Database.Set {
+		svc.Database = ef.Database
 	}
 }
 

@@ -75,6 +75,14 @@ func extractPgBouncer(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, 
 					p.Pool.MaxOpen = fc.value(n)
 				}
 			}
+			if !p.Timeouts.Connect.Set {
+				// PgBouncer connects to the server, with its own
+				// timeout (15 s when unset, which the rules know).
+				if n := get("server_connect_timeout"); n != nil {
+					p.Timeouts.Connect = fc.value(n)
+					p.Keys = append(p.Keys, profile.FieldKey{Field: "timeouts.connect", Key: "server_connect_timeout"})
+				}
+			}
 			if !p.TLS.Mode.Set {
 				if n := get("server_tls_sslmode"); n != nil {
 					p.TLS.Mode, p.TLS.Key = fc.value(n), "server_tls_sslmode"

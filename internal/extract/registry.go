@@ -32,6 +32,8 @@ func registry() []extractor { return extractors }
 // extractors is the registry itself, written once at initialisation and
 // only read afterwards.
 var extractors = []extractor{
+	{name: "github-actions", formats: []string{"yaml"}, extract: extractGitHubActions},
+	{name: "gitlab-ci", formats: []string{"yaml"}, extract: extractGitLabCI},
 	{name: "compose", formats: []string{"yaml", "json"}, extract: extractCompose},
 	{name: "kubernetes", formats: []string{"yaml", "json"}, extract: extractKube},
 	{name: "dotenv", formats: []string{"env"}, extract: extractEnvFile},

@@ -160,7 +160,8 @@ func needsRecord(p *profile.Profile) bool { return client(p) || literalSecret(p)
 // literalSecret reports a profile whose password the shared-password rule
 // compares: a literal in a production or non-production profile.
 func literalSecret(p *profile.Profile) bool {
-	return p.Password.Set && p.Password.Source == "literal" && !p.Password.Secret.Empty() && (isProd(p) || isNonProd(p))
+	return p.Password.Set && p.Password.Source == "literal" && !p.Password.Secret.Empty() && (isProd(p) || isNonProd(p)) &&
+		!placeholderPassword(p.Password.Secret) && !SampleFile(p.File)
 }
 
 // recordOf builds p's record, or false when no set rule reads p. The
@@ -239,6 +240,7 @@ func (c *Context) reportRecord(t *recordStrings, r *setRecord, field string, loc
 		Environment: profile.Environment(t.str(r.env)),
 		Key:         t.str(r.keyPath),
 	}
+	f.Severity = c.severityFor(f.Environment, t.str(r.file))
 	if f.Loc.Line == 0 && r.first.line > 0 {
 		f.Loc = t.loc(r.first)
 	}

@@ -94,6 +94,7 @@ func (c *Context) ReportRelated(p *profile.Profile, field string, loc profile.Lo
 	if p != nil {
 		f.Profile = p.ID
 		f.Environment = p.Environment
+		f.Severity = c.severityFor(p.Environment, p.File)
 		f.Key = p.KeyPath
 		if f.Loc.Line == 0 {
 			if l, ok := fieldLoc(p, field); ok {
@@ -125,6 +126,10 @@ type Settings struct {
 	Rules map[string]RuleSetting
 	// Inventory lists servers known from dbguard.yaml.
 	Inventory []Server
+	// EnvironmentCaps is the highest severity an availability or
+	// capacity rule reports in each context (an environment, or Sample);
+	// nil means DefaultEnvironmentCaps. See severity.go.
+	EnvironmentCaps map[string]Severity
 }
 
 // RuleSetting changes one rule: its severity, whether it runs, and which
@@ -138,7 +143,7 @@ type RuleSetting struct {
 // DefaultSettings returns the settings that apply when dbguard.yaml says
 // nothing.
 func DefaultSettings() *Settings {
-	return &Settings{PoolCeiling: 100, MaxConnectTimeout: 30 * time.Second}
+	return &Settings{PoolCeiling: 100, MaxConnectTimeout: 30 * time.Second, EnvironmentCaps: DefaultEnvironmentCaps()}
 }
 
 // KeyNote is a fact about the keys of a source file that the profile model
@@ -234,7 +239,9 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 
 // dedupe drops a finding that repeats another's rule, location and
 // message: several services that merge one YAML anchor share one written
-// value, and one fix mends them all.
+// value, and one fix mends them all. Of equal findings the most severe is
+// kept, with its profile and environment: a database.yml default: block
+// merged into development and production is reported as production's.
 func dedupe(fs []Finding) []Finding {
 	out := fs[:0]
 	if slices.IsSortedFunc(fs, compareFindings) {
@@ -245,6 +252,9 @@ func dedupe(fs []Finding) []Finding {
 			if len(out) > 0 && f.Loc.Line > 0 {
 				last := &out[len(out)-1]
 				if last.Rule == f.Rule && last.Message == f.Message && last.Loc == f.Loc {
+					if f.Severity > last.Severity {
+						*last = *f
+					}
 					continue
 				}
 			}
@@ -256,13 +266,16 @@ func dedupe(fs []Finding) []Finding {
 		rule, msg string
 		loc       profile.Location
 	}
-	seen := make(map[key]bool, len(fs))
+	seen := make(map[key]int, len(fs))
 	for _, f := range fs {
 		k := key{f.Rule, f.Message, f.Loc}
-		if f.Loc.Line > 0 && seen[k] {
+		if i, dup := seen[k]; f.Loc.Line > 0 && dup {
+			if f.Severity > out[i].Severity {
+				out[i] = f
+			}
 			continue
 		}
-		seen[k] = true
+		seen[k] = len(out)
 		out = append(out, f)
 	}
 	return out

@@ -134,7 +134,7 @@ func tlsRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  url: postgres://app@orders-db.prod.internal:5432/orders?sslmode=disable\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  url: postgres://app@orders-db.prod.internal:5432/orders?sslmode=verify-full&sslrootcert=/etc/ssl/rds-ca.pem\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !isProd(p) || !client(p) {
+				if !isProd(p) || !connection(p) {
 					return
 				}
 				switch st, mode := tlsOf(p); st {
@@ -153,7 +153,7 @@ func tlsRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  url: postgres://app@orders-db.prod.internal:5432/orders?sslmode=require\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  url: postgres://app@orders-db.prod.internal:5432/orders?sslmode=verify-full&sslrootcert=/etc/ssl/rds-ca.pem\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !isProd(p) || !client(p) {
+				if !isProd(p) || !connection(p) {
 					return
 				}
 				if st, mode := tlsOf(p); st == tlsUnverified {
@@ -176,7 +176,7 @@ func tlsRules() []*Rule {
 			Profile: func(c *Context, p *profile.Profile) {
 				// No TLS setting (tlsOf's tlsUnset) is tested before the
 				// driver, the dearest test.
-				if !isProd(p) || !client(p) || p.TLS.Mode.Set || len(p.Hosts) == 0 || p.Hosts[0].Socket || !sqlDriver(p) {
+				if !isProd(p) || !connection(p) || p.TLS.Mode.Set || len(p.Hosts) == 0 || p.Hosts[0].Socket || !sqlDriver(p) {
 					return
 				}
 				if st, _ := tlsOf(p); st == tlsUnset {
@@ -204,9 +204,17 @@ func passwordRules() []*Rule {
 			BadName:     "config.yaml", Bad: "database:\n  host: db.internal\n  user: app\n  password: s3cr3t-Passw0rd\n",
 			GoodName: "config.yaml", Good: "database:\n  host: db.internal\n  user: app\n  password: ${DB_PASSWORD}\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if p.Password.Set && p.Password.Known && p.Password.Source == "literal" && !p.Password.Secret.Empty() {
-					c.Report(p, "password", p.Password.Loc, "a literal password is written in this file (value not shown): anyone who can read the repository can read it")
+				if !p.Password.Set || !p.Password.Known || p.Password.Source != "literal" || p.Password.Secret.Empty() {
+					return
 				}
+				if placeholderPassword(p.Password.Secret) {
+					// changeme, <password>, the images' documented
+					// mysecretpassword: a gap to fill, not a leak.
+					c.Report(p, "password", p.Password.Loc, "the literal password is a placeholder (value not shown): fill it from a secret where this file is used")
+					(*c.out)[len(*c.out)-1].Severity = Info
+					return
+				}
+				c.Report(p, "password", p.Password.Loc, "a literal password is written in this file (value not shown): anyone who can read the repository can read it")
 			},
 		},
 		{

@@ -13,6 +13,13 @@ import (
 // connectDefault is the connect timeout a driver applies when none is set,
 // or zero when it waits as long as the operating system lets it.
 func connectDefault(p *profile.Profile) (time.Duration, string) {
+	// A pooler's connection to its server has the pooler's own default.
+	switch p.Format {
+	case "pgbouncer":
+		return 15 * time.Second, "PgBouncer's server_connect_timeout (15 s)"
+	case "pgcat":
+		return time.Second, "pgcat's connect_timeout (1 s)"
+	}
 	switch d := driver(p); {
 	case d == "sqlserver":
 		return 15 * time.Second, "ADO.NET and go-mssqldb (15 s)"
@@ -20,10 +27,35 @@ func connectDefault(p *profile.Profile) (time.Duration, string) {
 		// no default: the operating system's TCP timeout
 	case d == "postgres":
 		return 10 * time.Second, "PgJDBC (10 s)"
-	default:
+	case hikari(p):
 		return 30 * time.Second, "HikariCP (30 s)"
+	case jdbcURLPrefix(p, "jdbc:mariadb:"):
+		return 30 * time.Second, "MariaDB Connector/J (30 s)"
 	}
+	// MySQL Connector/J under Druid, DBCP or Tomcat JDBC: connectTimeout
+	// 0, the operating system's.
 	return 0, ""
+}
+
+// hikari reports a JDBC profile whose pool is HikariCP: one that says so,
+// or a Spring Boot datasource that names no other pool (Boot's default).
+func hikari(p *profile.Profile) bool {
+	if v, ok := p.Params["pool"]; ok {
+		return strings.EqualFold(v.Text, "hikari")
+	}
+	if t, ok := eff(p.Params["type"]); ok && t != "" {
+		return strings.Contains(strings.ToLower(t), "hikari")
+	}
+	return strings.HasPrefix(p.KeyPath, "spring.datasource")
+}
+
+func jdbcURLPrefix(p *profile.Profile, prefix string) bool {
+	for _, k := range []string{"url", "raw"} {
+		if v, ok := p.Params[k]; ok && strings.HasPrefix(strings.ToLower(v.Text), prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func timeoutRules() []*Rule {
@@ -36,7 +68,7 @@ func timeoutRules() []*Rule {
 			BadName:     "config.yaml", Bad: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full\n",
 			GoodName: "config.yaml", Good: "database:\n  url: postgres://app@db.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
+				if !connection(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
 					return
 				}
 				if d, _ := connectDefault(p); d == 0 {
@@ -52,7 +84,7 @@ func timeoutRules() []*Rule {
 			BadName:     "application.properties", Bad: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full\n",
 			GoodName: "application.properties", Good: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full&connectTimeout=5\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if !client(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
+				if !connection(p) || p.Timeouts.Connect.Set || !sqlDriver(p) {
 					return
 				}
 				if d, who := connectDefault(p); d > 0 {
@@ -69,7 +101,7 @@ func timeoutRules() []*Rule {
 			GoodName: "config.yaml", Good: "database:\n  url: postgres://app@db.internal:5432/orders?connect_timeout=5\n",
 			Profile: func(c *Context, p *profile.Profile) {
 				s, ok := eff(p.Timeouts.Connect)
-				if !ok || !client(p) {
+				if !ok || !connection(p) {
 					return
 				}
 				d, ok := parseDuration(s, 1000)
@@ -89,7 +121,7 @@ func timeoutRules() []*Rule {
 			BadName:     "config.yaml", Bad: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n",
 			GoodName: "config.yaml", Good: "environment: production\ndatabase:\n  url: postgres://app@db.prod.internal:5432/orders?sslmode=verify-full&connect_timeout=5\n  statement_timeout: 30s\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				if isProd(p) && client(p) && !p.Timeouts.Statement.Set && sqlDriver(p) {
+				if isProd(p) && connection(p) && !p.Timeouts.Statement.Set && sqlDriver(p) {
 					c.Report(p, "timeouts.statement", profile.Location{}, "no statement timeout in a production profile: slow queries hold connections until the pool is exhausted")
 				}
 			},

@@ -24,7 +24,7 @@ func isNonProd(p *profile.Profile) bool { return nonProdEnv(p.Environment) }
 
 func nonProdEnv(e profile.Environment) bool {
 	switch e {
-	case profile.Staging, profile.Development, profile.Test:
+	case profile.Staging, profile.Development, profile.Test, profile.CI:
 		return true
 	}
 	return false
@@ -46,12 +46,17 @@ func canonicalDriver(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
+// templateMarks are the parts of a file name that make it a template.
+func templateMarks() []string {
+	return []string{".example", ".sample", ".template", ".dist", ".tpl", ".tmpl"}
+}
+
 // template reports a file that is a template to copy and fill in
 // (.env.example, database.yml.sample), where an empty value means "fill
 // me in" rather than a mistake.
 func template(file string) bool {
 	l := strings.ToLower(file)
-	for _, s := range []string{".example", ".sample", ".template", ".dist", ".tpl", ".tmpl"} {
+	for _, s := range templateMarks() {
 		if strings.Contains(l, s) {
 			return true
 		}
@@ -98,6 +103,23 @@ func sqlDriver(p *profile.Profile) bool {
 // client reports a profile an application connects with (not a server's
 // own settings).
 func client(p *profile.Profile) bool { return !p.ServerSide }
+
+// connection reports a client profile that names a server: the rules
+// about how a connection is made (its timeouts, its TLS) judge only those.
+// A profile without a host (a Secret holding only credentials, the
+// variables a server container initialises from) makes no connection of
+// its own.
+func connection(p *profile.Profile) bool {
+	if p.ServerSide {
+		return false
+	}
+	for _, h := range p.Hosts {
+		if h.Host.Set || h.Socket {
+			return true
+		}
+	}
+	return false
+}
 
 // jdbc reports a profile whose connection string is a JDBC URL, and so is
 // read by PgJDBC or Connector/J, which have their own defaults.

@@ -157,11 +157,14 @@ const (
 	Staging     Environment = "staging"
 	Development Environment = "development"
 	Test        Environment = "test"
-	Unknown     Environment = "unknown"
+	// CI is a continuous-integration job: a workflow's service
+	// containers and the connections its steps make to them.
+	CI      Environment = "ci"
+	Unknown Environment = "unknown"
 )
 
 // Environments lists the canonical environments in a stable order.
-var Environments = []Environment{Production, Staging, Development, Test, Unknown}
+var Environments = []Environment{Production, Staging, Development, Test, CI, Unknown}
 
 // CanonicalEnvironment maps what a file says (prod, PRODUCTION, live, dev,
 // stage, qa, ...) to a canonical environment.
@@ -174,8 +177,10 @@ func CanonicalEnvironment(raw string) Environment {
 		return Staging
 	case "development", "dev", "develop", "local", "daily", "devel", "docker":
 		return Development
-	case "test", "testing", "tests", "qa", "ci", "e2e", "integration":
+	case "test", "testing", "tests", "qa", "e2e", "integration":
 		return Test
+	case "ci":
+		return CI
 	}
 	return Unknown
 }
