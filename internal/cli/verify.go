@@ -289,7 +289,7 @@ func wantEnvironment(o *verifyOptions) (profile.Environment, error) {
 	}
 	want := profile.CanonicalEnvironment(o.env)
 	if want == profile.Unknown && !strings.EqualFold(strings.TrimSpace(o.env), string(profile.Unknown)) {
-		return "", usageError("unknown --env %q: use production, staging, development, test or unknown (or an alias such as prod, stg, dev)", o.env)
+		return "", usageError("unknown --env %q: use production, staging, development, test, ci or unknown (or an alias such as prod, stg, dev)", o.env)
 	}
 	return want, nil
 }

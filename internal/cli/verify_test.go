@@ -135,7 +135,7 @@ staging:
 		{"env alias matches nothing", []string{"--env", "prod", dir}, ExitUsage,
 			"dbguard: no profile matches --env prod: found environments development, staging\n"},
 		{"env that is no environment", []string{"--env", "prodution", dir}, ExitUsage,
-			`dbguard: unknown --env "prodution": use production, staging, development, test or unknown (or an alias such as prod, stg, dev)` + "\n"},
+			`dbguard: unknown --env "prodution": use production, staging, development, test, ci or unknown (or an alias such as prod, stg, dev)` + "\n"},
 		{"profile matches nothing", []string{"--profile", "config/database.yml#production", dir}, ExitUsage,
 			"dbguard: no profile matches --profile config/database.yml#production: found profiles config/database.yml#development, config/database.yml#staging\n"},
 		{"one of two profiles matches nothing", []string{"--profile", "config/database.yml#staging", "--profile", "config/database.yml#prod", dir}, ExitUsage,
