@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/dbguard/dbguard/internal/config"
@@ -109,10 +110,7 @@ func Check(ctx context.Context, req CheckRequest) (*CheckResult, error) {
 		links scan.Linker
 	)
 	sum, err := scan.Walk(ctx, scanOpts, func(fr scan.FileResult) {
-		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Arg: fr.Arg, Rel: fr.Rel}
-		for _, p := range fr.Problems {
-			in.Problems = append(in.Problems, policy.Problem{Loc: p.Loc, Msg: p.Msg})
-		}
+		in := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Problems: slices.Clone(fr.Problems), Arg: fr.Arg, Rel: fr.Rel}
 		kept := stream.File(in)
 		var idx *policy.SuppressionIndex
 		if fr.Data != nil {

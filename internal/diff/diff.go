@@ -61,8 +61,7 @@ type Change struct {
 // Problem is a file of one side that could not be read.
 type Problem struct {
 	Side string // "old" or "new"
-	Loc  profile.Location
-	Msg  string
+	profile.Problem
 }
 
 // Stats counts what a comparison looked at.
@@ -223,7 +222,7 @@ func load(ctx context.Context, s *scan.Side, name string, paths []string) error 
 // sideProblems appends a side's problems to out, marked with its name.
 func sideProblems(out []Problem, s *scan.Side, name string) []Problem {
 	for _, pr := range s.Problems() {
-		out = append(out, Problem{Side: name, Loc: pr.Loc, Msg: pr.Msg})
+		out = append(out, Problem{Side: name, Problem: pr})
 	}
 	return out
 }
@@ -295,10 +294,7 @@ func filePairs(o, n *scan.Side, explicit map[string]string) map[string]string {
 
 // evaluate runs check's rules over a side's extracted profiles.
 func evaluate(s *scan.Side, rules []*policy.Rule, settings *policy.Settings) *policy.Report {
-	in := policy.Input{Profiles: s.Profiles(), Files: len(s.Entries())}
-	for _, pr := range s.Problems() {
-		in.Problems = append(in.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
-	}
+	in := policy.Input{Profiles: s.Profiles(), Problems: s.Problems(), Files: len(s.Entries())}
 	return policy.Evaluate(in, rules, settings)
 }
 

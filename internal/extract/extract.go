@@ -21,17 +21,10 @@ import (
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
-// Problem is something in a file that could not be read. The CLI reports
-// it as an input-unreadable finding.
-type Problem struct {
-	Loc profile.Location
-	Msg string
-}
-
 // Result is what one file yields.
 type Result struct {
 	Profiles []*profile.Profile
-	Problems []Problem
+	Problems []profile.Problem
 	// Format is the file format that was read (yaml, json, ...), "" when
 	// the file is not a configuration format dbguard reads.
 	Format string

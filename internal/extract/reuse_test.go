@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dbguard/dbguard/internal/extract"
+	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
@@ -57,7 +58,7 @@ func checkReuse(t *testing.T, roots ...string) {
 		b, err := json.Marshal(struct {
 			Format   string
 			Profiles []any
-			Problems []extract.Problem
+			Problems []profile.Problem
 			Scalers  []extract.Scaler
 			EnvFrom  []extract.EnvFrom
 		}{r.Format, views, r.Problems, r.Scalers, r.EnvFrom})

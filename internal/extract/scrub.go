@@ -22,12 +22,12 @@ import (
 // the error nor the text itself touches a part of the file that may hold
 // a secret (secretParts). When the error is of an unknown kind, nothing
 // of it is shown but its position.
-func problemOf(rel string, data []byte, err error) Problem {
+func problemOf(rel string, data []byte, err error) profile.Problem {
 	se, ok := err.(*tree.SyntaxError)
 	if !ok {
-		return Problem{Loc: profile.Location{File: rel, Line: 1, Column: 1}, Msg: "cannot be parsed"}
+		return profile.Problem{Loc: profile.Location{File: rel, Line: 1, Column: 1}, Msg: "cannot be parsed"}
 	}
-	return Problem{Loc: profile.Location{File: rel, Line: se.Line, Column: se.Col}, Msg: scrub(data, se)}
+	return profile.Problem{Loc: profile.Location{File: rel, Line: se.Line, Column: se.Col}, Msg: scrub(data, se)}
 }
 
 // msgWithheld replaces a parser's message that holds text of a secret

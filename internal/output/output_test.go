@@ -46,7 +46,7 @@ func sample() *policy.Report {
 			Loc: profile.Location{File: "deploy/staging/app.yaml", Line: 6, Column: 13}},
 	}
 	rep := policy.Evaluate(policy.Input{Profiles: []*profile.Profile{p, staging}, Files: 2,
-		Problems: []policy.Problem{{Loc: profile.Location{File: "broken,file.yaml", Line: 3}, Msg: "invalid YAML: mapping values are not allowed here"}}},
+		Problems: []profile.Problem{{Loc: profile.Location{File: "broken,file.yaml", Line: 3}, Msg: "invalid YAML: mapping values are not allowed here"}}},
 		policy.Builtins(), nil)
 	// One finding accepted by a baseline, to cover that section too.
 	for i, f := range rep.Findings {

@@ -17,7 +17,7 @@ func TestScanJSONStreamMatchesEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Problems = append(res.Problems, scan.Problem{Loc: profile.Location{File: "x.yaml", Line: 1, Column: 1}, Msg: `bad <"file">`})
+	res.Problems = append(res.Problems, profile.Problem{Loc: profile.Location{File: "x.yaml", Line: 1, Column: 1}, Msg: `bad <"file">`})
 	var streamed bytes.Buffer
 	if err := renderScanJSON(&streamed, res, Options{}); err != nil {
 		t.Fatal(err)

@@ -415,7 +415,7 @@ func TestCleanProfilePassesAll(t *testing.T) {
 
 func TestInputUnreadable(t *testing.T) {
 	t.Parallel()
-	in := policy.Input{Problems: []policy.Problem{{Loc: profile.Location{File: "bad.yaml", Line: 3}, Msg: "invalid YAML"}}}
+	in := policy.Input{Problems: []profile.Problem{{Loc: profile.Location{File: "bad.yaml", Line: 3}, Msg: "invalid YAML"}}}
 	rep := policy.Evaluate(in, policy.Builtins(), nil)
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != policy.InputUnreadable || rep.Findings[0].Severity != policy.Error {
 		t.Fatalf("findings %+v", rep.Findings)

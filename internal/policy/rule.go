@@ -166,16 +166,10 @@ type KeyNote struct {
 	Block string
 }
 
-// Problem is an input that could not be read.
-type Problem struct {
-	Loc profile.Location
-	Msg string
-}
-
 // Input is what a run judges.
 type Input struct {
 	Profiles []*profile.Profile
-	Problems []Problem
+	Problems []profile.Problem
 	Notes    []KeyNote
 	// Files is how many files the scan read.
 	Files int

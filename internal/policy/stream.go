@@ -215,7 +215,7 @@ type FileInput struct {
 	// applied, inactive ones included.
 	Profiles []*profile.Profile
 	// Problems are the file's unreadable parts.
-	Problems []Problem
+	Problems []profile.Problem
 	// Arg and Rel name the file for StreamOptions.Reread.
 	Arg int
 	Rel string

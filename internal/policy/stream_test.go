@@ -61,7 +61,7 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					}
 					in := policy.Input{Profiles: res.Profiles, Files: res.Files}
 					for _, pr := range res.Problems {
-						in.Problems = append(in.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
+						in.Problems = append(in.Problems, profile.Problem{Loc: pr.Loc, Msg: pr.Msg})
 					}
 					want := policy.Evaluate(in, policy.Builtins(), s)
 
@@ -76,7 +76,7 @@ func TestStreamEqualsEvaluate(t *testing.T) {
 					sum, err := scan.Walk(ctx, scan.Options{Paths: paths, Workers: workers}, func(fr scan.FileResult) {
 						fi := policy.FileInput{Index: fr.Index, Profiles: fr.Profiles, Arg: fr.Arg, Rel: fr.Rel}
 						for _, pr := range fr.Problems {
-							fi.Problems = append(fi.Problems, policy.Problem{Loc: pr.Loc, Msg: pr.Msg})
+							fi.Problems = append(fi.Problems, profile.Problem{Loc: pr.Loc, Msg: pr.Msg})
 						}
 						kept := st.File(fi)
 						links.Add(fr)

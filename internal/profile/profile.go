@@ -309,3 +309,13 @@ func (p *Profile) KeyOf(field string) string {
 	}
 	return ""
 }
+
+// Problem is an input that could not be read or understood, where: the
+// input-unreadable finding of every command. Msg never quotes a secret
+// (extract's parser errors pass through one scrubber).
+type Problem struct {
+	Loc Location
+	Msg string
+}
+
+func (p Problem) String() string { return p.Loc.String() + ": " + p.Msg }

@@ -49,31 +49,31 @@ func ReadFile(name string) ([]byte, error) {
 // ReadProblem is the input-unreadable problem of a file that could not be
 // read (an error of ReadFile, or a *TooLargeError of another reader), at
 // the file's start.
-func ReadProblem(rel string, err error) Problem {
+func ReadProblem(rel string, err error) profile.Problem {
 	loc := profile.Location{File: rel, Line: 1, Column: 1}
 	var tl *TooLargeError
 	if errors.As(err, &tl) {
-		return Problem{loc, tl.Error()}
+		return profile.Problem{Loc: loc, Msg: tl.Error()}
 	}
 	var sf *SpecialFileError
 	if errors.As(err, &sf) {
 		// The location names the file already.
-		return Problem{loc, fileKind(sf.Mode) + ", not a regular file: not read"}
+		return profile.Problem{Loc: loc, Msg: fileKind(sf.Mode) + ", not a regular file: not read"}
 	}
-	return Problem{loc, "cannot read file: " + errText(err)}
+	return profile.Problem{Loc: loc, Msg: "cannot read file: " + errText(err)}
 }
 
 // Unreadable returns the input-unreadable problem of bytes that are not
 // configuration text: over MaxFileSize, or binary (neither UTF-8 nor
 // ISO-8859-1 text). ok is false for text, which extract may then parse.
-func Unreadable(rel string, data []byte) (p Problem, ok bool) {
+func Unreadable(rel string, data []byte) (p profile.Problem, ok bool) {
 	if len(data) > MaxFileSize {
 		return ReadProblem(rel, &TooLargeError{Size: int64(len(data))}), true
 	}
 	if extract.IsBinary(data) || !utf8.Valid(data) && !latin1Text(data) {
-		return Problem{binaryAt(rel, data), "binary file: not a configuration file"}, true
+		return profile.Problem{Loc: binaryAt(rel, data), Msg: "binary file: not a configuration file"}, true
 	}
-	return Problem{}, false
+	return profile.Problem{}, false
 }
 
 // ApplyConfig applies dbguard.yaml to a profile as scan does: the

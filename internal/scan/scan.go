@@ -47,19 +47,10 @@ type Options struct {
 	Workers int
 }
 
-// Problem is an input that could not be read (the CLI's input-unreadable
-// finding).
-type Problem struct {
-	Loc profile.Location
-	Msg string
-}
-
-func (p Problem) String() string { return p.Loc.String() + ": " + p.Msg }
-
 // Result is everything a scan found.
 type Result struct {
 	Profiles []*profile.Profile
-	Problems []Problem
+	Problems []profile.Problem
 	// Files is how many files were read; Readable how many of them
 	// could be parsed.
 	Files    int
@@ -285,7 +276,7 @@ type fileResult struct {
 	readable bool
 	size     int64
 	profiles []*profile.Profile
-	problems []Problem
+	problems []profile.Problem
 	scalers  []extract.Scaler
 	envFrom  []extract.EnvFrom
 }
@@ -303,7 +294,7 @@ type fileResult struct {
 // (TestFileReuse in internal/extract overwrites the bytes to check).
 func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
 	if j.err != nil {
-		return nil, fileResult{problems: []Problem{ReadProblem(j.rel, j.err)}}
+		return nil, fileResult{problems: []profile.Problem{ReadProblem(j.rel, j.err)}}
 	}
 	data := j.data
 	if data == nil {
@@ -315,7 +306,7 @@ func readJob(j job, cfg *config.Config, buf *[]byte) ([]byte, fileResult) {
 			// Through os, which says what went wrong, if anything did.
 			var err error
 			if data, err = ReadFile(j.abs); err != nil {
-				r := fileResult{problems: []Problem{ReadProblem(j.rel, err)}}
+				r := fileResult{problems: []profile.Problem{ReadProblem(j.rel, err)}}
 				var tl *TooLargeError
 				if errors.As(err, &tl) {
 					r.size = tl.Size
@@ -349,7 +340,7 @@ func extractData(j job, data []byte) fileResult {
 		if j.explicit {
 			// A whole-file problem is reported at the file's start.
 			loc := profile.Location{File: j.rel, Line: 1, Column: 1}
-			r.problems = append(r.problems, Problem{loc, "unrecognised format: not YAML, JSON, TOML, INI, .env or .properties"})
+			r.problems = append(r.problems, profile.Problem{Loc: loc, Msg: "unrecognised format: not YAML, JSON, TOML, INI, .env or .properties"})
 		} else {
 			r.skipped = true
 		}
@@ -359,7 +350,7 @@ func extractData(j job, data []byte) fileResult {
 	r.scalers = res.Scalers
 	r.envFrom = res.EnvFrom
 	for _, p := range res.Problems {
-		r.problems = append(r.problems, Problem{p.Loc, p.Msg})
+		r.problems = append(r.problems, p)
 	}
 	r.readable = len(res.Problems) == 0 || len(res.Profiles) > 0
 	return r

@@ -29,7 +29,7 @@ type Side struct {
 	profiles []*profile.Profile
 	scalers  []extract.Scaler
 	envFrom  []extract.EnvFrom
-	problems []Problem
+	problems []profile.Problem
 	// broken maps a file to its first problem.
 	broken map[string]string
 }
@@ -126,7 +126,7 @@ func (s *Side) Profiles() []*profile.Profile { return s.profiles }
 
 // Problems are the files loaded so far that could not be read or parsed,
 // in scan's words, in the order they were loaded.
-func (s *Side) Problems() []Problem { return s.problems }
+func (s *Side) Problems() []profile.Problem { return s.problems }
 
 // Broken returns the first problem of a loaded file ("file:line:col:
 // message"), which is what a profile lost with the file is blamed on.
@@ -190,7 +190,7 @@ func (s *Side) Finish() {
 // configuration; the first problem of a file is what a profile removed
 // with it is blamed on.
 func (s *Side) problem(loc profile.Location, msg string) {
-	s.problems = append(s.problems, Problem{Loc: loc, Msg: msg})
+	s.problems = append(s.problems, profile.Problem{Loc: loc, Msg: msg})
 	if _, ok := s.broken[loc.File]; !ok {
 		s.broken[loc.File] = loc.String() + ": " + msg
 	}

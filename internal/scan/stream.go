@@ -36,7 +36,7 @@ type FileResult struct {
 	// files (extract.Link): an autoscaler elsewhere may still raise their
 	// replicas.
 	Profiles []*profile.Profile
-	Problems []Problem
+	Problems []profile.Problem
 	Scalers  []extract.Scaler
 	EnvFrom  []extract.EnvFrom
 	Readable bool
