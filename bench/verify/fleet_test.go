@@ -19,7 +19,8 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
-// Fleet size and workers of the acceptance figure in issue 5.
+// Fleet size and workers of the published fleet figure (bench/README.md,
+// "verify").
 const (
 	fleetProfiles = 1000
 	fleetWorkers  = 64

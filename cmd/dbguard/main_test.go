@@ -98,7 +98,7 @@ func exitCode(t *testing.T, err error) int {
 }
 
 // TestScanFIFO: a FIFO named on the command line is refused at once (it
-// hung forever, past SIGINT and SIGTERM: issue 10, item 4), and being the
+// used to hang forever, past SIGINT and SIGTERM), and being the
 // only input, leaves nothing readable: exit 2. Beside a readable file it
 // is one unreadable input: exit 1. The same for a device.
 func TestScanFIFO(t *testing.T) {

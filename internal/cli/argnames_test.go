@@ -9,8 +9,7 @@ import (
 // TestFileArgNamesDistinct: two files of one name in different folders,
 // both named on the command line, are told apart by scan (each profile's
 // id and file) and by check (each finding at its own file). scan used to
-// call both x.yaml, and check then put b/x.yaml's finding in a/x.yaml
-// (issue 10, item 7).
+// call both x.yaml, and check then put b/x.yaml's finding in a/x.yaml.
 func TestFileArgNamesDistinct(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string][]byte{

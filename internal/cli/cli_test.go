@@ -156,7 +156,7 @@ func TestScanUnreadableInput(t *testing.T) {
 				if located {
 					t.Errorf("known gap %q is fixed: remove pendingColumn from this case", tt.pendingColumn)
 				} else {
-					t.Logf("KNOWN GAP (issue 2, item 11: file:line:column): %s: got %s:%d:%d", tt.pendingColumn, p.File, p.Line, p.Column)
+					t.Logf("KNOWN GAP (a value without its own file:line:column): %s: got %s:%d:%d", tt.pendingColumn, p.File, p.Line, p.Column)
 				}
 			}
 			if located {

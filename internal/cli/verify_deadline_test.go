@@ -85,7 +85,7 @@ func fleetIndex(t *testing.T, id string) int {
 }
 
 // TestVerifyRunEndReportsEveryProfile is the acceptance test of honest
-// deadlines (issue 10): verify's --timeout, and a signal, over 30 working
+// deadlines: verify's --timeout, and a signal, over 30 working
 // profiles end with exit 1, every profile not verified listed as such in
 // every format, counted in the summary, interrupted set. One run, whichever
 // way it ended, is reported one way.

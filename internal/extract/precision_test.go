@@ -7,8 +7,8 @@ import (
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
-// TestPrecision holds the reproductions of issue 13 (precision on real
-// repositories), each as a minimal file written for the test: what a
+// TestPrecision holds what a trial on real repositories found scan
+// getting wrong, each as a minimal file written for the test: what a
 // reviewer of the repository would read in it, field by field.
 func TestPrecision(t *testing.T) {
 	tests := []struct {

@@ -37,7 +37,8 @@ func findings(rep *policy.Report) []string {
 	return out
 }
 
-// TestPrecisionFindings holds issue 13's reproductions about findings:
+// TestPrecisionFindings holds what a trial on real repositories found
+// check getting wrong:
 // each file is one a reviewer of a real repository would not want an
 // error on, or would want exactly this one.
 func TestPrecisionFindings(t *testing.T) {

@@ -15,8 +15,9 @@ import (
 // where.
 type Rule struct {
 	ID string
-	// Family is the numbered family of issue 3 the rule belongs to (0 for
-	// rules about inputs and suppressions, -1 for custom rules).
+	// Family is the numbered family of docs/rules/README.md the rule
+	// belongs to (0 for rules about inputs and suppressions, -1 for custom
+	// rules).
 	Family   int
 	Severity Severity
 	// Title is one line; Why the paragraph docs/rules/ID.md opens with.

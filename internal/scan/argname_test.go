@@ -13,8 +13,8 @@ import (
 
 // TestFileArgNames: a file named on the command line is reported under the
 // path as given, cleaned and slash-separated, so that two files of one name
-// in different folders stay apart (issue 10, item 7: `scan a/x.yaml
-// b/x.yaml` reported both as x.yaml); files found in a folder keep names
+// in different folders stay apart (`scan a/x.yaml b/x.yaml` used to
+// report both as x.yaml); files found in a folder keep names
 // relative to it.
 func TestFileArgNames(t *testing.T) {
 	root := t.TempDir()

@@ -28,7 +28,7 @@ import (
 // The scan benchmarks measure throughput on the synthetic corpus of
 // testenv.BenchCorpus (seed 42), beside a floor: the same files read
 // and decoded by the libraries dbguard's parsers build on, and nothing else.
-// Issue 2's target is 20,000 files/s on one core, within 1.5 times the
+// The target is 20,000 files/s on one core, within 1.5 times the
 // floor, and files/s that stays flat from 1,000 to 10,000 files.
 // bench/scan/run.sh runs them and prints the summary.
 

@@ -102,7 +102,7 @@ func TestReadFileRefusesSpecialFiles(t *testing.T) {
 
 // TestRunRefusesSpecialFileArgs: a special file named on the command line
 // is an unreadable input, reported under its name as given, while the
-// other arguments are read (issue 10, item 4: `scan FIFO` hung forever).
+// other arguments are read (`scan FIFO` used to hang forever).
 func TestRunRefusesSpecialFileArgs(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.yaml")
