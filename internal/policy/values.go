@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -321,16 +320,6 @@ func parseDuration(s string, msFrom int) (time.Duration, bool) {
 		}
 	}
 	return 0, false
-}
-
-// stem is a file's name without folders and its last extension: the
-// identity of a file copied across overlay and region folders.
-func stem(file string) string {
-	b := path.Base(file)
-	if i := strings.LastIndexByte(b, '.'); i > 0 {
-		return b[:i]
-	}
-	return b
 }
 
 // tlsState is what a profile's TLS setting means.
