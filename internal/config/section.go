@@ -19,6 +19,9 @@ type Config struct {
 	// Replicas says how many replicas of a service use a profile when no
 	// manifest says so.
 	Replicas []ReplicaOverride
+	// Services names the service of profiles where dbguard's own grouping
+	// (workload, app label, file name and key path) is wrong.
+	Services []ServiceOverride
 
 	// Rules tunes dbguard check's rules; nil when the file has no rules
 	// section.
@@ -74,6 +77,12 @@ func registry() []section {
 			summary:  "replica count of the service using a profile, when no manifest says",
 			decode:   decodeReplicas,
 			validate: validateReplicas,
+		},
+		{
+			name:     "services",
+			summary:  "which profiles are one service (by path glob and profile name), where the workload, app label or file name does not say",
+			decode:   decodeServices,
+			validate: validateServices,
 		},
 		{
 			name:     "rules",

@@ -2,8 +2,10 @@ package diff
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/dbguard/dbguard/internal/capacity"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
@@ -14,7 +16,7 @@ import (
 // a password still in use elsewhere, a finding the change introduces); and
 // last the production escalation: in production, medium becomes high and
 // high becomes critical.
-func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles []*profile.Profile, n *scan.Side, introduced []policy.Finding) {
+func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles []*profile.Profile, n *scan.Side, introduced []policy.Finding, budget func(*profile.Profile) (capacity.Budget, int, bool)) {
 	removedOf := map[string]*profile.Profile{}
 	for _, p := range removed {
 		removedOf[p.ID] = p
@@ -42,6 +44,10 @@ func assess(cs []Change, ms []matched, removed []*profile.Profile, ctxProfiles [
 		if c.Field == "password" {
 			sharedCredential(c, m, ctxProfiles)
 		}
+		if m.new.ServerSide {
+			serverMove(c, m, ctxProfiles)
+		}
+		overCapacity(c, m, budget)
 	}
 	fromFindings(cs, introduced)
 	for i := range cs {
@@ -381,9 +387,9 @@ func fromFindings(cs []Change, introduced []policy.Finding) {
 		for i := range cs {
 			c := &cs[i]
 			switch f.Rule {
-			case policy.PoolExceedsServer, policy.PoolExceedsBouncerClient, policy.PoolExceedsBouncerPool:
+			case policy.PoolExceedsBouncerPool:
 				if c.Profile == f.Profile && (strings.HasPrefix(c.Field, "pool.") || c.Field == "replicas") {
-					raise(c, High, "pushes pool × replicas over a server limit: "+f.Message)
+					raise(c, High, "queues clients at PgBouncer: "+f.Message)
 				}
 			case policy.ClientServerTLS:
 				if c.Profile == f.Profile && c.Field == "tls" {
@@ -396,6 +402,101 @@ func fromFindings(cs []Change, introduced []policy.Finding) {
 			}
 		}
 	}
+}
+
+// overCapacity judges a change of pool size, replicas or autoscaler
+// maximum by the capacity arithmetic (package capacity, counted over the
+// new side as check counts): when the profile's server is over its budget
+// afterwards, and the change did not lower the profile's own demand, the
+// change is high (critical in production once escalated), and the reason
+// is the arithmetic. A server that was already over and stays over counts
+// too: the change keeps it there.
+func overCapacity(c *Change, m matched, budget func(*profile.Profile) (capacity.Budget, int, bool)) {
+	if c.Field != "pool.max_open" && c.Field != "replicas" || lowered(c) || c.Risk > High {
+		return
+	}
+	b, focus, ok := budget(m.new)
+	if !ok || !b.Over() {
+		return
+	}
+	c.Risk = High
+	c.Reason = c.Field + " " + transition(c) + " puts more connections on " + b.Limit.Server + " than it admits: " + b.Explain(focus)
+}
+
+// lowered reports a numeric change to a smaller number.
+func lowered(c *Change) bool {
+	if c.Old == nil || c.New == nil {
+		return false
+	}
+	o, err1 := strconv.Atoi(strings.TrimSpace(*c.Old))
+	n, err2 := strconv.Atoi(strings.TrimSpace(*c.New))
+	return err1 == nil && err2 == nil && n < o
+}
+
+// serverMove judges a change to the server side of a link — its port, its
+// TLS switched off, its database renamed — against the clients that still
+// point at the old value: each of them fails to connect once the server
+// changes, so the change is high (critical in production) and the reason
+// names every client left behind.
+func serverMove(c *Change, m matched, ctxProfiles []*profile.Profile) {
+	if c.Old == nil {
+		return
+	}
+	old := strings.TrimSpace(*c.Old)
+	var behind []string
+	var why string
+	switch c.Field {
+	case "port":
+		why = "still connect" + " to port " + old
+		for _, q := range policy.ClientsOf(m.new, ctxProfiles) {
+			if v, ok := q.FirstHost().Port.Effective(); ok && strings.TrimSpace(v) == old {
+				behind = append(behind, q.ID)
+			}
+		}
+	case "database":
+		why = "still ask for database " + strconv.Quote(old)
+		for _, q := range policy.ClientsOf(m.new, ctxProfiles) {
+			if v, ok := q.Database.Effective(); ok && strings.TrimSpace(v) == old {
+				behind = append(behind, q.ID)
+			}
+		}
+	case "tls":
+		if !tlsSwitchedOff(c) {
+			return
+		}
+		why = "still require TLS"
+		for _, q := range policy.ClientsOf(m.new, ctxProfiles) {
+			if policy.RequiresTLS(q) {
+				behind = append(behind, q.ID)
+			}
+		}
+	default:
+		return
+	}
+	if len(behind) == 0 {
+		return
+	}
+	if c.Risk < High {
+		c.Risk = High
+	}
+	client := "client"
+	if len(behind) > 1 {
+		client = "clients"
+	}
+	c.Reason = fmt.Sprintf("server %s %s but %d %s %s and will fail to connect: %s", c.Field, transition(c), len(behind), client, why, strings.Join(behind, ", "))
+}
+
+// tlsSwitchedOff reports a server's TLS setting changed to off (or
+// removed).
+func tlsSwitchedOff(c *Change) bool {
+	if c.New == nil {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(*c.New)) {
+	case "off", "false", "0", "no", "disable", "disabled":
+		return true
+	}
+	return false
 }
 
 // escalate applies production's stricter scale, and says so at the end

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dbguard/dbguard/internal/capacity"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
@@ -137,7 +138,7 @@ func Compare(ctx context.Context, o, n *scan.Side, opts Options) (*Result, error
 	// together with a changed one. Their content is the same on both
 	// sides; each side extracts its own copy, since linking edits
 	// profiles in place.
-	near := neighbours(unchanged, append(append([]string(nil), changedOld...), changedNew...), append(append([]*profile.Profile(nil), o.Profiles()...), n.Profiles()...))
+	near := neighbours(unchanged, append(append([]string(nil), changedOld...), changedNew...), append(append([]*profile.Profile(nil), o.Profiles()...), n.Profiles()...), o.LinkDirs(), n.LinkDirs())
 	if len(near) > 0 {
 		if err := load(ctx, o, "old", near); err != nil {
 			return nil, err
@@ -191,7 +192,10 @@ func Compare(ctx context.Context, o, n *scan.Side, opts Options) (*Result, error
 		}
 		ctxProfiles = append(append([]*profile.Profile(nil), n.Profiles()...), extra...)
 	}
-	assess(changes, matches, removed, ctxProfiles, n, res.FindingsIntroduced)
+	budget := func(p *profile.Profile) (capacity.Budget, int, bool) {
+		return policy.CapacityBudget(p, n.Profiles(), opts.Settings)
+	}
+	assess(changes, matches, removed, ctxProfiles, n, res.FindingsIntroduced, budget)
 
 	sortChanges(changes)
 	res.Changes = changes
@@ -244,7 +248,10 @@ func stem(file string) string {
 // manifests of its folder (servers, autoscalers and env files are matched
 // there). Spring Boot's environment overrides are found by content
 // (scan.Side.Mentioning) only when a changed profile is a Spring datasource.
-func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
+//
+// A changed file that points at others (an autoscaler, an envFrom) makes
+// the manifests of its folder neighbours too (linkDirs).
+func neighbours(unchanged, changed []string, ps []*profile.Profile, linkDirs ...map[string]bool) []string {
 	if len(unchanged) == 0 {
 		return nil
 	}
@@ -254,6 +261,11 @@ func neighbours(unchanged, changed []string, ps []*profile.Profile) []string {
 	}
 	manifests := map[string]bool{} // folders whose manifests matter
 	composes := map[string]bool{}  // folders whose compose files matter
+	for _, ld := range linkDirs {
+		for d := range ld {
+			manifests[d] = true
+		}
+	}
 	for _, p := range ps {
 		_, workload := p.Params["workload"]
 		switch {

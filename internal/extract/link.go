@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/service"
 )
 
 // Link connects profiles across the files of one scan, where the platform
@@ -47,6 +48,9 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 			if _, ok := p.Params["app"]; !ok && ef.App != "" {
 				p.SetParam("app", profile.Value{Text: ef.App, Set: true})
 			}
+			// The workload's app label or name is now the service
+			// (unless dbguard.yaml named it).
+			service.Assign(p, "", false)
 		}
 	}
 }

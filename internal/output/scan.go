@@ -66,7 +66,7 @@ func renderScanJSON(w io.Writer, res *scan.Result, _ Options) error {
 
 func renderScanTable(w io.Writer, res *scan.Result, _ Options) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LOCATION\tNAME\tENV\tDRIVER\tHOST:PORT\tDATABASE\tUSER\tPASSWORD\tTLS")
+	fmt.Fprintln(tw, "LOCATION\tNAME\tSERVICE\tENV\tDRIVER\tHOST:PORT\tDATABASE\tUSER\tPASSWORD\tTLS")
 	for _, p := range res.Profiles {
 		v := p.View()
 		loc := p.File
@@ -77,7 +77,11 @@ func renderScanTable(w io.Writer, res *scan.Result, _ Options) error {
 		if p.ServerSide {
 			name += " (server)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", loc, name, v.Environment, deref(v.Driver),
+		svc := v.Service
+		if svc == "" {
+			svc = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", loc, name, svc, v.Environment, deref(v.Driver),
 			hostPort(v), deref(v.Database), deref(v.User), passwordText(v), deref(v.TLS))
 	}
 	if err := tw.Flush(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/service"
 )
 
 // setRecord is what the rules that compare profiles across files read of
@@ -58,19 +59,12 @@ type fleetRecord struct {
 	loc   [fleetFieldCount]packedLoc
 }
 
-// fleetGroup is fleetKey as numbers: environment, driver, and the
-// service's name in one of three forms (fleetKey documents them).
+// fleetGroup is fleetKey as numbers: environment, driver, the service
+// and the connection within it.
 type fleetGroup struct {
 	env, driver uint32
-	kind        uint8 // groupFile: stem#keyPath, groupK8s: name, groupApp: app#keyPath
-	a, b        uint32
+	a, b        uint32 // service, connection
 }
-
-const (
-	groupFile uint8 = iota
-	groupK8s
-	groupApp
-)
 
 type passwordRecord struct {
 	secret         profile.Secret
@@ -142,16 +136,7 @@ func (t *recordStrings) recID(r *setRecord) string {
 // groupKey is fleetKey's text of a group, for ordering groups as fleetKey
 // strings order.
 func (t *recordStrings) groupKey(g fleetGroup) string {
-	var id string
-	switch g.kind {
-	case groupK8s:
-		id = "k8s:" + t.str(g.a)
-	case groupApp:
-		id = "app:" + t.str(g.a) + "#" + t.str(g.b)
-	default:
-		id = t.str(g.a) + "#" + t.str(g.b)
-	}
-	return t.str(g.env) + "|" + t.str(g.driver) + "|" + id
+	return t.str(g.env) + "|" + t.str(g.driver) + "|" + t.str(g.a) + "#" + t.str(g.b)
 }
 
 // needsRecord reports whether a set rule reads p at all.
@@ -200,14 +185,11 @@ func recordOf(t *recordStrings, p *profile.Profile) (setRecord, bool) {
 
 // fleetGroupOf is fleetKey(p) as numbers.
 func fleetGroupOf(t *recordStrings, p *profile.Profile) fleetGroup {
-	g := fleetGroup{env: t.id(string(p.Environment)), driver: t.id(driver(p)), kind: groupFile, a: t.id(stem(p.File)), b: t.id(p.KeyPath)}
-	if p.Format == "kubernetes" && p.Name != "" {
-		g.kind, g.a, g.b = groupK8s, t.id(p.Name), 0
+	svc := p.Service
+	if svc == "" {
+		svc = service.Of(p)
 	}
-	if v, ok := param(p, "app"); ok && v.Text != "" {
-		g.kind, g.a, g.b = groupApp, t.id(v.Text), t.id(p.KeyPath)
-	}
-	return g
+	return fleetGroup{env: t.id(string(p.Environment)), driver: t.id(driver(p)), a: t.id(svc), b: t.id(service.Connection(p))}
 }
 
 // recordsOf builds the records of ps in their order, with their table.

@@ -72,6 +72,10 @@ type Context struct {
 	out    *[]Finding
 	envs   map[string]profile.Environment
 	server serverMemo
+	// peers are the active profiles judged together, whose clients the
+	// capacity rules add up per server (budgets, built on first use).
+	peers   []*profile.Profile
+	budgets map[budgetKey][]*profile.Profile
 }
 
 // Report records a finding of the current rule about field of p, at loc
@@ -191,6 +195,7 @@ func Evaluate(in Input, rules []*Rule, s *Settings) *Report {
 		}
 	}
 	c.Servers = append(slices.Clone(s.Inventory), serversFromProfiles(active)...)
+	c.peers = active
 	c.envs = make(map[string]profile.Environment, len(active))
 	for _, p := range active {
 		c.envs[p.ID] = p.Environment

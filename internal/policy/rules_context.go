@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/service"
 )
 
 // Families 8 to 11: environment names, interpolation, keys, topology.
@@ -283,11 +284,10 @@ func fleetFields(p *profile.Profile) [fleetFieldCount]profile.Value {
 		p.Timeouts.Connect, p.Timeouts.Statement, p.TLS.Mode, p.User}
 }
 
-// fleetKey groups the copies of one service's profile: the Kubernetes
-// workload (or app label, from the "app" parameter) wherever its manifest
-// lives, otherwise the file's name (without its last extension) and the
-// profile's key path, which covers compose services too; always within one
-// environment and one driver.
+// fleetKey groups the copies of one service's profile: the same service
+// (package service: workload or app label, compose service, or file name
+// across folders, or dbguard.yaml's services section) and the same
+// connection within it, always within one environment and one driver.
 func fleetKey(p *profile.Profile) string {
 	var b strings.Builder
 	writeFleetKey(&b, p)
@@ -304,20 +304,15 @@ func writeFleetKey(w interface {
 	w.WriteByte('|')
 	w.WriteString(driver(p))
 	w.WriteByte('|')
-	switch v, ok := param(p, "app"); {
-	case ok && v.Text != "":
-		w.WriteString("app:")
-		w.WriteString(v.Text)
-		w.WriteByte('#')
-		w.WriteString(p.KeyPath)
-	case p.Format == "kubernetes" && p.Name != "":
-		w.WriteString("k8s:")
-		w.WriteString(p.Name)
-	default:
-		w.WriteString(stem(p.File))
-		w.WriteByte('#')
-		w.WriteString(p.KeyPath)
+	svc := p.Service
+	if svc == "" {
+		// A profile that did not come through the scan (a test's, a
+		// custom caller's): the same inference.
+		svc = service.Of(p)
 	}
+	w.WriteString(svc)
+	w.WriteByte('#')
+	w.WriteString(service.Connection(p))
 }
 
 func fleetRules() []*Rule {

@@ -2,9 +2,11 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/capacity"
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
@@ -241,15 +243,12 @@ func capacityRules() []*Rule {
 			BadName:     "docker-compose.yml", Bad: "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=100\n  app:\n    deploy:\n      replicas: 4\n    environment:\n      DATABASE_URL: postgres://app@db:5432/app\n      DB_MAX_OPEN_CONNS: 40\n",
 			GoodName: "docker-compose.yml", Good: "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=100\n  app:\n    deploy:\n      replicas: 4\n    environment:\n      DATABASE_URL: postgres://app@db:5432/app\n      DB_MAX_OPEN_CONNS: 20\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				s, open, total, how, ok := capacity(c, p)
+				s, ok := c.serverOfClient(p)
 				if !ok || s.Kind == "pgbouncer" || s.MaxConnections <= 0 {
 					return
 				}
-				limit := s.MaxConnections - s.Reserved
-				if total > limit {
-					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("server %s allows %d connections (%d reserved)", s.Name, s.MaxConnections, s.Reserved)}},
-						"pool max open %d × %s = %d connections at peak, above server %s's max_connections %d minus %d reserved (%d)", open, how, total, s.Name, s.MaxConnections, s.Reserved, limit)
-				}
+				overBudget(c, p, s, capacity.ServerLimit(s.Name, s.MaxConnections, s.Reserved),
+					fmt.Sprintf("server %s allows %d connections (%d reserved)", s.Name, s.MaxConnections, s.Reserved), "connections at peak over the server's budget")
 			},
 		},
 		{
@@ -260,14 +259,12 @@ func capacityRules() []*Rule {
 			BadName:     "dbguard.yaml + config.yaml", Bad: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, max_client_conn: 100}]\ndatabase:\n  host: pgbouncer\n  port: 6432\n  max_open_conns: 200\n",
 			GoodName: "dbguard.yaml + config.yaml", Good: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, max_client_conn: 1000}]\ndatabase:\n  host: pgbouncer\n  port: 6432\n  max_open_conns: 200\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				s, open, total, how, ok := capacity(c, p)
+				s, ok := c.serverOfClient(p)
 				if !ok || s.Kind != "pgbouncer" || s.MaxClientConn <= 0 {
 					return
 				}
-				if total > s.MaxClientConn {
-					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("PgBouncer %s accepts %d clients", s.Name, s.MaxClientConn)}},
-						"pool max open %d × %s = %d client connections at peak, above PgBouncer %s's max_client_conn %d", open, how, total, s.Name, s.MaxClientConn)
-				}
+				overBudget(c, p, s, capacity.BouncerClients(s.Name, s.MaxClientConn),
+					fmt.Sprintf("PgBouncer %s accepts %d clients", s.Name, s.MaxClientConn), "client connections at peak over PgBouncer's limit")
 			},
 		},
 		{
@@ -278,33 +275,131 @@ func capacityRules() []*Rule {
 			BadName:     "dbguard.yaml + config.yaml", Bad: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, pool_size: 20}]\ndatabase:\n  host: pgbouncer\n  max_open_conns: 50\n",
 			GoodName: "dbguard.yaml + config.yaml", Good: "# dbguard.yaml: inventory: servers: [{name: bouncer, hosts: [pgbouncer], kind: pgbouncer, pool_size: 20}]\ndatabase:\n  host: pgbouncer\n  max_open_conns: 10\n",
 			Profile: func(c *Context, p *profile.Profile) {
-				s, open, total, how, ok := capacity(c, p)
+				s, ok := c.serverOfClient(p)
 				if !ok || s.Kind != "pgbouncer" || s.PoolSize <= 0 {
 					return
 				}
-				if total > s.PoolSize {
-					c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: fmt.Sprintf("PgBouncer %s pool_size %d", s.Name, s.PoolSize)}},
-						"pool max open %d × %s = %d clients for PgBouncer %s's pool of %d server connections: the rest queue", open, how, total, s.Name, s.PoolSize)
-				}
+				overBudget(c, p, s, capacity.BouncerPool(s.Name, s.PoolSize),
+					fmt.Sprintf("PgBouncer %s pool_size %d", s.Name, s.PoolSize), "clients beyond PgBouncer's server connections queue")
 			},
 		},
 	}
 }
 
-// capacity finds the server behind p and the peak number of connections
-// p's replicas open to it.
-func capacity(c *Context, p *profile.Profile) (s *Server, open, total int, how string, ok bool) {
-	if !client(p) || !p.Pool.MaxOpen.Set || len(c.Servers) == 0 {
-		return nil, 0, 0, "", false
+// CapacityBudget is the budget of the server the client profile p connects
+// to, counted over the profiles ps judged with it as check's capacity
+// rules count (the server's max_connections minus reserved, or a
+// PgBouncer's max_client_conn), and p's place among its demands. ok is
+// false when p states no pool size, or no server with a known limit is
+// found for it. Review judges a change of replicas or pool size by it.
+func CapacityBudget(p *profile.Profile, ps []*profile.Profile, s *Settings) (b capacity.Budget, focus int, ok bool) {
+	if s == nil {
+		s = DefaultSettings()
 	}
-	open, ok = p.Pool.MaxOpen.Int()
-	if !ok || open <= 0 {
-		return nil, 0, 0, "", false
+	active := make([]*profile.Profile, 0, len(ps))
+	for _, q := range ps {
+		if !q.Inactive {
+			active = append(active, q)
+		}
 	}
-	s, ok = c.serverFor(p)
+	c := &Context{Settings: s, Servers: append(slices.Clone(s.Inventory), serversFromProfiles(active)...), peers: active}
+	sv, ok := c.serverOfClient(p)
 	if !ok {
-		return nil, 0, 0, "", false
+		return capacity.Budget{}, 0, false
 	}
-	n, how := peakReplicas(p)
-	return s, open, open * n, strings.TrimSpace(how), true
+	var lim capacity.Limit
+	switch {
+	case sv.Kind == "pgbouncer" && sv.MaxClientConn > 0:
+		lim = capacity.BouncerClients(sv.Name, sv.MaxClientConn)
+	case sv.Kind != "pgbouncer" && sv.MaxConnections > 0:
+		lim = capacity.ServerLimit(sv.Name, sv.MaxConnections, sv.Reserved)
+	default:
+		return capacity.Budget{}, 0, false
+	}
+	b, focus = c.budget(p, sv)
+	b.Limit = lim
+	return b, focus, true
+}
+
+// serverOfClient is the server a client profile with a stated pool size
+// connects to, for the capacity rules.
+func (c *Context) serverOfClient(p *profile.Profile) (*Server, bool) {
+	if !client(p) || !p.Pool.MaxOpen.Set || len(c.Servers) == 0 {
+		return nil, false
+	}
+	if _, ok := capacity.DemandOf(p); !ok {
+		return nil, false
+	}
+	return c.serverFor(p)
+}
+
+// overBudget reports p when the clients of s that are judged with it open
+// more connections at peak than lim admits. The arithmetic, and its words,
+// are package capacity's, as review's and verify's are.
+func overBudget(c *Context, p *profile.Profile, s *Server, lim capacity.Limit, related, what string) {
+	b, focus := c.budget(p, s)
+	b.Limit = lim
+	if !b.Over() {
+		return
+	}
+	c.ReportRelated(p, "pool.max_open", p.Pool.MaxOpen.Loc, []Related{{Loc: s.Loc, Message: related}},
+		"%s: %s", what, b.Explain(focus))
+}
+
+// budget gathers the demands of the clients that share server s with p:
+// every active client judged in this run that connects to s, among those
+// of p's own file for a server of dbguard.yaml's inventory (copies of a
+// service in several regions' files are not one fleet on one server), and
+// for a server found in the scan the clients serverFor already confines to
+// its file or its manifests' folder. focus is p's place in the demands.
+func (c *Context) budget(p *profile.Profile, s *Server) (capacity.Budget, int) {
+	if c.budgets == nil {
+		c.budgets = map[budgetKey][]*profile.Profile{}
+		peers := c.peers
+		if len(peers) == 0 {
+			peers = []*profile.Profile{p}
+		}
+		for _, q := range peers {
+			if !client(q) {
+				continue
+			}
+			if _, ok := capacity.DemandOf(q); !ok {
+				continue
+			}
+			if qs, ok := c.findServer(q); ok {
+				k := budgetKey{server: qs}
+				if qs.profile == nil {
+					k.file = q.File
+				}
+				c.budgets[k] = append(c.budgets[k], q)
+			}
+		}
+	}
+	k := budgetKey{server: s}
+	if s.profile == nil {
+		k.file = p.File
+	}
+	var b capacity.Budget
+	focus := -1
+	for _, q := range c.budgets[k] {
+		if q == p {
+			focus = len(b.Demands)
+		}
+		d, _ := capacity.DemandOf(q)
+		b.Demands = append(b.Demands, d)
+	}
+	if focus < 0 {
+		// Not among the peers (a rule called on a profile of its own).
+		d, _ := capacity.DemandOf(p)
+		focus = len(b.Demands)
+		b.Demands = append(b.Demands, d)
+	}
+	return b, focus
+}
+
+// budgetKey groups the clients counted against one server: a server of
+// the scan counts all its clients, an inventory server those of one file.
+type budgetKey struct {
+	server *Server
+	file   string
 }

@@ -194,3 +194,35 @@ func (c *Context) findServer(p *profile.Profile) (*Server, bool) {
 	}
 	return nil, false
 }
+
+// ClientsOf returns the active client profiles among ps that connect to
+// the server the server-side profile sp defines, matched as the rules
+// match a client with its server (same host, in the same file or the same
+// folder of Kubernetes manifests). Review asks it which clients a change
+// to the server leaves behind.
+func ClientsOf(sp *profile.Profile, ps []*profile.Profile) []*profile.Profile {
+	if !sp.ServerSide || sp.Inactive {
+		return nil
+	}
+	c := &Context{Servers: serversFromProfiles([]*profile.Profile{sp})}
+	if len(c.Servers) == 0 {
+		return nil
+	}
+	var out []*profile.Profile
+	for _, q := range ps {
+		if q.Inactive || !client(q) {
+			continue
+		}
+		if s, ok := c.findServer(q); ok && s.profile == sp {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// RequiresTLS reports whether a client profile refuses to connect without
+// TLS (sslmode=require and stricter, tls=true, Encrypt=true, rediss).
+func RequiresTLS(p *profile.Profile) bool {
+	st, _ := tlsOf(p)
+	return st == tlsOn || st == tlsVerified || st == tlsUnverified
+}

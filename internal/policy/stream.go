@@ -349,6 +349,7 @@ func (st *Stream) File(in FileInput) (kept bool) {
 func (st *Stream) profileRules(c *Context, active []*profile.Profile, emit func(*streamRule, order), at func(k int) (file, prof int)) {
 	c.Servers = append(c.Servers, st.settings.Inventory...)
 	c.Servers = append(c.Servers, serversFromProfiles(active)...)
+	c.peers, c.budgets = active, nil
 	for i := range st.rules {
 		sr := &st.rules[i]
 		if sr.rule.Profile == nil {

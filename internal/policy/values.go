@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -323,16 +322,6 @@ func parseDuration(s string, msFrom int) (time.Duration, bool) {
 	return 0, false
 }
 
-// stem is a file's name without folders and its last extension: the
-// identity of a file copied across overlay and region folders.
-func stem(file string) string {
-	b := path.Base(file)
-	if i := strings.LastIndexByte(b, '.'); i > 0 {
-		return b[:i]
-	}
-	return b
-}
-
 // tlsState is what a profile's TLS setting means.
 type tlsState int
 
@@ -399,37 +388,4 @@ func tlsOf(p *profile.Profile) (tlsState, string) {
 		}
 	}
 	return st, mode
-}
-
-// peakReplicas is how many instances use the profile when connections
-// peak: the replica count (the HPA's maximum when that is the source) plus
-// the rollout surge. A Deployment without an explicit maxSurge surges by
-// Kubernetes' default of 25%.
-func peakReplicas(p *profile.Profile) (n int, how string) {
-	count, ok := p.Replicas.Count.Int()
-	if !ok || count < 1 {
-		return 1, "1 instance (no replica count known)"
-	}
-	surge := 0
-	sv, sok := eff(p.Replicas.Surge)
-	if !sok && strings.EqualFold(p.Replicas.Source, "deployment") {
-		sv, sok = "25%", true
-	}
-	if sok {
-		if pct, isPct := strings.CutSuffix(sv, "%"); isPct {
-			if x, err := strconv.Atoi(pct); err == nil {
-				surge = (count*x + 99) / 100
-			}
-		} else if x, err := strconv.Atoi(sv); err == nil {
-			surge = x
-		}
-	}
-	how = strconv.Itoa(count) + " replicas"
-	if p.Replicas.Source != "" {
-		how += " (" + p.Replicas.Source + ")"
-	}
-	if surge > 0 {
-		how += " + " + strconv.Itoa(surge) + " surge"
-	}
-	return count + surge, how
 }

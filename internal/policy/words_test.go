@@ -53,7 +53,7 @@ func checkHasWord(t *testing.T, s string) {
 
 // TestFleetKeyForms: the fleet group's text (recordStrings.groupKey) and
 // the hash check keeps (writeFleetKey) both follow fleetKey, in each of
-// its three forms.
+// its forms.
 func TestFleetKeyForms(t *testing.T) {
 	mk := func(file, format, name, app string) *profile.Profile {
 		p := &profile.Profile{File: file, KeyPath: "database", Format: format, Name: name, Environment: profile.Production,
@@ -68,8 +68,8 @@ func TestFleetKeyForms(t *testing.T) {
 		want string
 	}{
 		{mk("deploy/eu/orders.yaml", "generic", "", ""), "production|postgres|orders#database"},
-		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db", ""), "production|postgres|k8s:ConfigMap/orders-db"},
-		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db", "orders"), "production|postgres|app:orders#database"},
+		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db DB_*", ""), "production|postgres|orders-db#DB_*"},
+		{mk("k8s/cm.yaml", "kubernetes", "ConfigMap/orders-db DB_*", "orders"), "production|postgres|orders#DB_*"},
 	} {
 		if got := fleetKey(c.p); got != c.want {
 			t.Errorf("fleetKey = %q, want %q", got, c.want)

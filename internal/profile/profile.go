@@ -200,6 +200,13 @@ type Profile struct {
 	// Format names the extractor that found the profile.
 	Format string
 
+	// Service is the application the connection belongs to, the same for
+	// its copies across replicas, regions and overlays (package service
+	// decides it); ServiceFrom is "dbguard.yaml" when the services section
+	// named it, "" when it was inferred.
+	Service     string
+	ServiceFrom string
+
 	Environment     Environment
 	EnvironmentRaw  string
 	EnvironmentFrom string // how Environment was decided: dbguard.yaml, key, block, path, namespace

@@ -19,6 +19,8 @@ type View struct {
 	File            string            `json:"file"`
 	KeyPath         string            `json:"key_path"`
 	Name            string            `json:"name"`
+	Service         string            `json:"service"`
+	ServiceFrom     string            `json:"service_from,omitempty"`
 	Format          string            `json:"format"`
 	Environment     Environment       `json:"environment"`
 	EnvironmentRaw  string            `json:"environment_raw"`
@@ -118,7 +120,7 @@ func num(v Value) any {
 // View renders the profile for JSON output.
 func (p *Profile) View() View {
 	v := View{
-		ID: p.ID, File: p.File, KeyPath: p.KeyPath, Name: p.Name, Format: p.Format,
+		ID: p.ID, File: p.File, KeyPath: p.KeyPath, Name: p.Name, Service: p.Service, ServiceFrom: p.ServiceFrom, Format: p.Format,
 		Environment: p.Environment, EnvironmentRaw: p.EnvironmentRaw, EnvironmentFrom: p.EnvironmentFrom,
 		Driver: str(p.Driver), Database: str(p.Database), User: str(p.User),
 		PasswordSource: p.Password.Source, PasswordExpr: p.Password.Expr,

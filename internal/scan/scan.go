@@ -20,6 +20,7 @@ import (
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/service"
 )
 
 // MaxFileSize is the largest file scan reads; a larger one is reported as
@@ -375,7 +376,8 @@ func errText(err error) string {
 }
 
 // applyConfig applies dbguard.yaml: an environment override by path wins
-// over whatever the file says; replicas fill in where no manifest says.
+// over whatever the file says; the services section names the service,
+// else package service infers it; replicas fill in where no manifest says.
 func applyConfig(cfg *config.Config, rel string, p *profile.Profile) {
 	if env, ok := cfg.EnvironmentFor(rel); ok {
 		p.Environment = profile.CanonicalEnvironment(env)
@@ -384,6 +386,8 @@ func applyConfig(cfg *config.Config, rel string, p *profile.Profile) {
 		}
 		p.EnvironmentFrom = "dbguard.yaml"
 	}
+	name, ok := cfg.ServiceFor(rel, p.ID, p.Name)
+	service.Assign(p, name, ok)
 	if !p.Replicas.Count.Set {
 		if n, ok := cfg.ReplicasFor(p.ID, p.Name); ok {
 			p.Replicas = profile.Replicas{Count: profile.Value{Text: fmt.Sprint(n), Set: true}, Source: "dbguard.yaml"}

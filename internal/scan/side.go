@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -29,6 +30,9 @@ type Side struct {
 	profiles []*profile.Profile
 	scalers  []extract.Scaler
 	envFrom  []extract.EnvFrom
+	// linkDirs are the folders of the files loaded that point at other
+	// files (an autoscaler, an envFrom reference).
+	linkDirs map[string]bool
 	problems []profile.Problem
 	// broken maps a file to its first problem.
 	broken map[string]string
@@ -172,9 +176,20 @@ func (s *Side) Load(ctx context.Context, paths []string) error {
 		s.profiles = append(s.profiles, r.Profiles...)
 		s.scalers = append(s.scalers, r.Scalers...)
 		s.envFrom = append(s.envFrom, r.EnvFrom...)
+		if len(r.Scalers) > 0 || len(r.EnvFrom) > 0 {
+			if s.linkDirs == nil {
+				s.linkDirs = map[string]bool{}
+			}
+			s.linkDirs[path.Dir(p)] = true
+		}
 	}
 	return nil
 }
+
+// LinkDirs reports the folders of the files loaded so far that point at
+// other files: an autoscaler or an envFrom changed alone changes the
+// profiles of the manifests beside it, which a comparison must then read.
+func (s *Side) LinkDirs() map[string]bool { return s.linkDirs }
 
 // Finish applies dbguard.yaml and links the profiles loaded across files
 // exactly as Run does, so that a side's profiles are the ones a scan would

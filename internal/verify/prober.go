@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/capacity"
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
@@ -705,13 +706,18 @@ func (r *run) capacity(sess Session, ip net.IP, usedTLS bool, begin time.Time) {
 		r.set(StageCapacity, StatusUnknown, d, missing+" unknown; "+have)
 		return
 	}
-	need := t.PoolMax * t.Replicas
-	if need > c.Free() {
-		r.failClass(StageCapacity, StageCapacity, d, ClassPoolCapacityExceeded, strconv.Itoa(need)+">"+strconv.Itoa(c.Free()),
-			fmt.Sprintf("pool %d × %d replicas = %d connections, %s", t.PoolMax, t.Replicas, need, have))
+	peak := t.Peak
+	if !peak.Known {
+		peak = capacity.Peak{Replicas: t.Replicas, Known: true}
+	}
+	b := capacity.Budget{Limit: capacity.Live(net.JoinHostPort(r.a.Host, strconv.Itoa(r.a.Port)), c.Free(), have),
+		Demands: []capacity.Demand{{Client: "this profile", Pool: t.PoolMax, Peak: peak}}}
+	if b.Over() {
+		r.failClass(StageCapacity, StageCapacity, d, ClassPoolCapacityExceeded, strconv.Itoa(b.Total())+">"+strconv.Itoa(b.Limit.Available),
+			b.Explain(0))
 		return
 	}
-	r.set(StageCapacity, StatusOK, d, fmt.Sprintf("pool %d × %d replicas = %d fits; %s", t.PoolMax, t.Replicas, need, have))
+	r.set(StageCapacity, StatusOK, d, b.Explain(0))
 }
 
 func capacityText(c Capacity) string {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/capacity"
 	"github.com/dbguard/dbguard/internal/profile"
 )
 
@@ -60,6 +61,9 @@ type Target struct {
 	// PoolMax and Replicas feed the capacity stage; 0 means unknown.
 	PoolMax  int
 	Replicas int
+	// Peak is Replicas with the rollout's surge and where the count came
+	// from, counted as check and review count it (package capacity).
+	Peak capacity.Peak
 }
 
 // Env looks up a variable of the environment the application would run
@@ -159,6 +163,12 @@ func TargetFrom(p *profile.Profile, drivers map[string]Driver, o ResolveOptions)
 	t.TLSMax = r.tlsVersion(p, "ssl_max_protocol_version")
 	t.PoolMax = r.positive("pool max", p.Pool.MaxOpen)
 	t.Replicas = r.positive("replicas", p.Replicas.Count)
+	if t.Replicas > 0 {
+		// The count as resolved (it may be a variable), its surge and
+		// source as written.
+		t.Peak = capacity.PeakOf(profile.Replicas{Count: profile.Value{Text: strconv.Itoa(t.Replicas), Set: true},
+			Surge: p.Replicas.Surge, Source: p.Replicas.Source})
+	}
 	if len(r.problems) > 0 {
 		return t, &ConfigError{Problems: r.problems}
 	}
