@@ -14,6 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
 work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-scan}
@@ -23,21 +25,10 @@ e2e_runs=${E2E_RUNS:-3}
 cores=$(nproc)
 sizes="1000 10000"
 
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-case "$work/" in
-"$root"/*)
-	echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository; choose a folder outside it" >&2
-	exit 2
-	;;
-esac
+bench_need_time
+work=$(bench_work_dir "$work")
 
-echo "== machine"
-echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($cores cores)"
-echo "go:      $(go version)"
-echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_machine
 
 echo "== corpus"
 for n in $sizes; do
