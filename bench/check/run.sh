@@ -26,16 +26,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
 here=$root/bench/check
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-check}
 runs=${RUNS:-5}
 sizes=${SIZES:-"1000 10000"}
 conftest_version=v0.71.1
 
-bench_need_time
-work=$(bench_work_dir "$work")
+bench_start check
 mkdir -p "$work/bin"
-
-bench_machine
 
 echo "== corpus"
 for n in $sizes; do

@@ -17,13 +17,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/common.sh
 . "$root/bench/lib/common.sh"
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-deep}
 runs=${RUNS:-3}
 benchtime=${BENCHTIME:-20x}
-bench_need_time
-work=$(bench_work_dir "$work")
-
-bench_machine
+bench_start deep
 
 echo "== build"
 (cd "$root" && go build -o "$work/bin/dbguard" ./cmd/dbguard)

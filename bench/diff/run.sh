@@ -16,14 +16,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-diff}
 files=${FILES:-10000}
 runs=${RUNS:-5}
 
-bench_need_time
-work=$(bench_work_dir "$work")
-
-bench_machine
+bench_start diff
 
 echo "== trees"
 rm -rf "$work/old" "$work/new" "$work/old.manifest.tsv"

@@ -1,35 +1,30 @@
-# What every bench/*/run.sh does before it measures anything. Sourced by the
-# bench/ scripts after they set root (the repository's top folder).
-
-# bench_need_time stops the script unless GNU time is at /usr/bin/time: the
-# scripts read peak RSS from it, which the shell's time keyword does not give.
-bench_need_time() {
+# bench_start NAME does what every bench/*/run.sh does before it measures
+# anything; sourced by the bench/ scripts after they set root (the
+# repository's top folder). It
+#   - stops unless GNU time is at /usr/bin/time: the scripts read peak RSS
+#     from it, which the shell's time keyword does not give;
+#   - sets work to the work folder, DBGUARD_BENCH_DIR or by default
+#     ${TMPDIR:-/tmp}/dbguard-bench-NAME, created and made absolute, and
+#     stops if it lies inside the repository: thousands of generated files
+#     there would show in git status and in every tool that walks the tree;
+#   - prints the machine, its load and the commit under "== machine": a
+#     figure means little without them.
+bench_start() {
+	local name=$1
 	if [[ ! -x /usr/bin/time ]]; then
 		echo "run.sh: /usr/bin/time (GNU time) not found (apt-get install time): it measures peak RSS" >&2
 		exit 2
 	fi
-}
-
-# bench_work_dir DIR creates DIR and prints its absolute path, or stops if
-# it lies inside the repository: thousands of generated files there would
-# show in git status and in every tool that walks the tree. Use it as
-# work=$(bench_work_dir "$work"); under set -e a refusal stops the caller.
-bench_work_dir() {
-	local dir=$1
-	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
-	case "$dir/" in
+	work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-$name}
+	mkdir -p "$work"
+	work=$(cd "$work" && pwd)
+	case "$work/" in
 	"$root"/*)
-		echo "run.sh: DBGUARD_BENCH_DIR ($dir) is inside the repository; choose a folder outside it" >&2
+		echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository; choose a folder outside it" >&2
 		exit 2
 		;;
 	esac
-	echo "$dir"
-}
 
-# bench_machine prints what the figures were measured on, under "== machine":
-# a figure means little without the machine, its load and the commit.
-bench_machine() {
 	echo "== machine"
 	echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "cpu:      $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) cores)"

@@ -18,17 +18,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-scan}
 benchtime=${BENCHTIME:-2s}
 count=${COUNT:-5}
 e2e_runs=${E2E_RUNS:-3}
 cores=$(nproc)
 sizes="1000 10000"
 
-bench_need_time
-work=$(bench_work_dir "$work")
-
-bench_machine
+bench_start scan
 
 echo "== corpus"
 for n in $sizes; do
