@@ -137,16 +137,7 @@ func TestVerifyJSONMatchesSchema(t *testing.T) {
 		"app.yaml":  []byte("database:\n  driver: postgres\n  host: 127.0.0.1\n  port: " + port + "\n  user: app\n  dbname: app\n"),
 		"gone.yaml": []byte("gone:\n  driver: mysql\n  host: 127.0.0.1\n  port: " + port + "\n"),
 	})
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gitIn(t, repo, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")
@@ -221,24 +212,13 @@ func TestReviewJSONMatchesSchema(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
-		t.Setenv(name, "")
-	}
+	noForge(t)
 	tmp := t.TempDir()
 	repo := filepath.Join(tmp, "repo")
 	oldFiles, newFiles := schemaDiffTrees()
 	writeTree(t, repo, oldFiles)
 	writeTree(t, repo, map[string][]byte{"dbguard.yaml": []byte(schemaPolicy)})
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gitIn(t, repo, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")

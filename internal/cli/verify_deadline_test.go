@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,36 +17,6 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
 )
-
-// silentListener accepts connections on loopback and never answers: a
-// probe against it waits until its stage deadline or the run's end.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 // deadlineFleet writes 30 PostgreSQL profiles, p00 to p29: all against the
 // real test server but p03, whose server accepts and never answers. With
@@ -60,7 +29,7 @@ func deadlineFleet(t *testing.T) string {
 		t.Fatal(err)
 	}
 	silent := *pg
-	silent.Host = silentListener(t)
+	silent.Host = testenv.SilentListener(t).String()
 	files := map[string][]byte{}
 	for i := 0; i < 30; i++ {
 		u := pg
