@@ -224,6 +224,6 @@ func TestCheckRealWorldGolden(t *testing.T) {
 	}
 	if string(want) != b.String() {
 		t.Errorf("check over the real-world corpus differs from %s (go test ./internal/cli -run RealWorld -update, then review the diff)\n%s",
-			file, firstDiff(string(want), b.String()))
+			file, testenv.FirstDiff(string(want), b.String()))
 	}
 }

@@ -7,12 +7,9 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
@@ -24,10 +21,7 @@ import (
 // surely comes while p03 is probed (or before): p00-p02 are verified
 // before it, p03 is cut short, p04-p29 never begin.
 func deadlineFleet(t *testing.T) string {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := testPG(t)
 	silent := *pg
 	silent.Host = testenv.SilentListener(t).String()
 	files := map[string][]byte{}
@@ -140,11 +134,7 @@ func unverifiedJSON(t *testing.T, out []byte, code, cause string) []int {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("decode: %v\n%s", err, out)
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compileSchema(t, "verify.schema.json").Validate(inst); err != nil {
+	if err := testenv.MatchSchema(t, compileSchema(t, "verify.schema.json"), out); err != nil {
 		t.Errorf("the document does not match docs/schema/verify.schema.json: %v", err)
 	}
 	if len(doc.Results) != 30 {

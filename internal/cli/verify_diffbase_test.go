@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
@@ -140,10 +138,7 @@ type verifyDiffDoc struct {
 // password reference, then a wrong port, with an unchanged profile beside
 // it that must never be probed and a removed one that must only be listed.
 func TestVerifyDiffBase(t *testing.T) {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := testPG(t)
 	pw, _ := pg.User.Password()
 	host, port := pg.Hostname(), pg.Port()
 	user, db := pg.User.Username(), strings.TrimPrefix(pg.Path, "/")
@@ -222,11 +217,7 @@ func TestVerifyDiffBase(t *testing.T) {
 				}
 				switch format {
 				case "json":
-					inst, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-					if err != nil {
-						t.Fatalf("decode: %v\n%s", err, stdout)
-					}
-					if err := schema.Validate(inst); err != nil {
+					if err := testenv.MatchSchema(t, schema, []byte(stdout)); err != nil {
 						t.Errorf("output does not match docs/schema/verify.schema.json:\n%v\n%s", err, stdout)
 					}
 					var doc verifyDiffDoc

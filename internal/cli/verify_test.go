@@ -15,17 +15,23 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
+// testPG is the test PostgreSQL's URL, parsed.
+func testPG(t *testing.T) *url.URL {
+	t.Helper()
+	pg, err := url.Parse(testenv.PG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pg
+}
+
 // TestVerifyCanaryRealFailures plants the canary as the password of
 // profiles that fail where driver error text is built from connection
 // settings: a real PostgreSQL and MariaDB rejecting it, a listener that
 // answers garbage, a silent one. No output format may carry it.
 func TestVerifyCanaryRealFailures(t *testing.T) {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	my := testenv.MySQL(t)
-	myAddr := my[strings.Index(my, "tcp(")+4 : strings.Index(my, ")")]
+	pg := testPG(t)
+	myAddr := testenv.MySQLConfig(t).Addr
 	garbage := testenv.Serve(t, func(c net.Conn) {
 		_, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
 		c.Close()
