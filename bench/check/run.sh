@@ -21,34 +21,17 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
 here=$root/bench/check
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-check}
 runs=${RUNS:-5}
 sizes=${SIZES:-"1000 10000"}
 conftest_version=v0.71.1
 
-if [[ ! -x /usr/bin/time ]]; then
-	echo "run.sh: /usr/bin/time not found (apt-get install time): it measures peak RSS" >&2
-	exit 2
-fi
+bench_start check
 mkdir -p "$work/bin"
-work=$(cd "$work" && pwd)
-case "$work/" in
-"$root"/*)
-	echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository; choose a folder outside it" >&2
-	exit 2
-	;;
-esac
-
-echo "== machine"
-echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:      $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) cores)"
-echo "memory:   $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-echo "go:       $(go version)"
-echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-echo "commit:   $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 echo "== corpus"
 for n in $sizes; do

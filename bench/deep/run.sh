@@ -15,28 +15,11 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-deep}
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
 runs=${RUNS:-3}
 benchtime=${BENCHTIME:-20x}
-if [[ ! -x /usr/bin/time ]]; then
-	echo "run.sh: /usr/bin/time (GNU time) is needed for peak memory" >&2
-	exit 2
-fi
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-case "$work/" in
-"$root"/*)
-	echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository; choose a folder outside it" >&2
-	exit 2
-	;;
-esac
-
-echo "== machine"
-echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) cores)"
-echo "go:      $(go version)"
-echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_start deep
 
 echo "== build"
 (cd "$root" && go build -o "$work/bin/dbguard" ./cmd/dbguard)

@@ -12,26 +12,14 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-diff}
 files=${FILES:-10000}
 runs=${RUNS:-5}
 
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-case "$work/" in "$root"/*)
-	echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository" >&2
-	exit 2
-	;;
-esac
-
-echo "== machine"
-echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($(nproc) cores)"
-echo "go:      $(go version)"
-echo "load:    $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_start diff
 
 echo "== trees"
 rm -rf "$work/old" "$work/new" "$work/old.manifest.tsv"

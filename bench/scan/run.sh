@@ -14,30 +14,17 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$root/bench/lib/common.sh"
 # shellcheck source=../lib/corpus.sh
 . "$root/bench/lib/corpus.sh"
-work=${DBGUARD_BENCH_DIR:-${TMPDIR:-/tmp}/dbguard-bench-scan}
 benchtime=${BENCHTIME:-2s}
 count=${COUNT:-5}
 e2e_runs=${E2E_RUNS:-3}
 cores=$(nproc)
 sizes="1000 10000"
 
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-case "$work/" in
-"$root"/*)
-	echo "run.sh: DBGUARD_BENCH_DIR ($work) is inside the repository; choose a folder outside it" >&2
-	exit 2
-	;;
-esac
-
-echo "== machine"
-echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') ($cores cores)"
-echo "go:      $(go version)"
-echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-echo "commit:  $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+bench_start scan
 
 echo "== corpus"
 for n in $sizes; do

@@ -147,6 +147,21 @@ func selected(sel Selection, p *verify.Pair) bool {
 	return match(p.OldID, p.Old) || match(p.NewID, p.New)
 }
 
+// sideNote says why one side of a pair is not probed, or "" when it is:
+// the profile is not in that revision (id ""), was not found when the
+// revision was read whole (q nil), or is switched off there.
+func sideNote(id string, q *profile.Profile, absent, unread, off string) string {
+	switch {
+	case id == "":
+		return absent
+	case q == nil:
+		return unread
+	case q.Inactive:
+		return off
+	}
+	return ""
+}
+
 // pairs groups a diff's changes by profile, in the diff's order, and finds
 // each side's profile; a server's own settings, with nothing to connect
 // with, are left out.
@@ -193,24 +208,12 @@ func pairs(changes []diff.Change, old, new map[string]*profile.Profile) []*verif
 		if (p.Old == nil || p.Old.ServerSide) && (p.New == nil || p.New.ServerSide) && !p.NewMissing {
 			continue
 		}
-		switch {
-		case p.OldID == "":
-			p.OldNote = "not in the base revision"
-		case p.Old == nil:
-			p.OldNote = "not found when the base revision is read whole"
-		case p.Old.Inactive:
-			p.OldNote = "switched off in the base revision"
-		}
-		switch {
-		case p.NewID == "":
-			p.NewNote = "removed"
-		case p.New == nil:
-			p.NewNote = "not found when the head is read whole: cannot be verified"
-		case p.New.Inactive:
-			p.NewNote = "switched off in the head"
-			if p.New.Reason != "" {
-				p.NewNote += " (" + p.New.Reason + ")"
-			}
+		p.OldNote = sideNote(p.OldID, p.Old, "not in the base revision",
+			"not found when the base revision is read whole", "switched off in the base revision")
+		p.NewNote = sideNote(p.NewID, p.New, "removed",
+			"not found when the head is read whole: cannot be verified", "switched off in the head")
+		if p.New != nil && p.New.Inactive && p.New.Reason != "" {
+			p.NewNote += " (" + p.New.Reason + ")"
 		}
 		if p.NewNote != "" && p.OldNote == "" {
 			p.OldNote = "not probed"

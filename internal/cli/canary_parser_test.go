@@ -100,9 +100,7 @@ func TestCanaryParserErrors(t *testing.T) {
 	}
 	t.Chdir(root)
 	t.Setenv("HOME", filepath.Join(root, "home"))
-	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
-		t.Setenv(name, "")
-	}
+	noForge(t)
 	tree := NewRootCommand(&env{ctx: context.Background()})
 	formats := map[string][][]string{}
 	for _, c := range canaryRunnable(tree) {

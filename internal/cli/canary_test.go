@@ -607,11 +607,7 @@ func canaryReviewSetup(t *testing.T, ci canaryInputs) ([]canaryRun, string) {
 	}
 	repo := filepath.Join(ci.root, "repo")
 	git := func(args ...string) error {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
+		if out, err := gitCmd(repo, args...).CombinedOutput(); err != nil {
 			return fmt.Errorf("git %v: %v: %s", args, err, out)
 		}
 		return nil
@@ -675,24 +671,13 @@ func canaryRunnable(c *cobra.Command) []*cobra.Command {
 func TestCanaryNeverLeaks(t *testing.T) {
 	// A loopback port where nothing listens: verify fails fast, on this
 	// machine only.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on loopback: %v", err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := "127.0.0.1:" + closedPort(t)
 
 	root := t.TempDir()
 	in := filepath.Join(root, "in")
 	files := canaryFiles(addr)
-	for name, text := range files {
-		p := filepath.Join(in, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := canaryWriteTree(in, files); err != nil {
+		t.Fatal(err)
 	}
 	// Commands run from the test's directory, with HOME and the XDG
 	// folders inside it, so that whatever they write is checked below.
@@ -717,9 +702,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	t.Setenv("DATABASE_URL", "postgres://"+url.UserPassword("app", canary).String()+"@"+addr+"/app")
 	// review asks a forge for approvals only with a token and a CI job's
 	// environment: none of either, so that nothing leaves this machine.
-	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
-		t.Setenv(name, "")
-	}
+	noForge(t)
 	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,30 +14,16 @@ import (
 
 // checkDoc is the part of check's json output the tests read.
 type checkDoc struct {
-	SchemaVersion int `json:"schema_version"`
-	Findings      []struct {
-		Rule     string `json:"rule"`
-		Severity string `json:"severity"`
-		Message  string `json:"message"`
-		File     string `json:"file"`
-		Line     int    `json:"line"`
-		Column   int    `json:"column"`
-	} `json:"findings"`
-	Summary struct {
+	SchemaVersion int        `json:"schema_version"`
+	Findings      []issueDoc `json:"findings"`
+	Summary       struct {
 		ByRule     map[string]int `json:"by_rule"`
 		Suppressed int            `json:"suppressed"`
 		Baselined  int            `json:"baselined"`
 	} `json:"summary"`
 }
 
-func decodeCheck(t *testing.T, out string) checkDoc {
-	t.Helper()
-	var d checkDoc
-	if err := json.Unmarshal([]byte(out), &d); err != nil {
-		t.Fatalf("check json: %v\n%s", err, out)
-	}
-	return d
-}
+func decodeCheck(t *testing.T, out string) checkDoc { return decodeDoc[checkDoc](t, "check", out) }
 
 func TestCheckExitCodes(t *testing.T) {
 	t.Parallel()
@@ -239,6 +224,6 @@ func TestCheckRealWorldGolden(t *testing.T) {
 	}
 	if string(want) != b.String() {
 		t.Errorf("check over the real-world corpus differs from %s (go test ./internal/cli -run RealWorld -update, then review the diff)\n%s",
-			file, firstDiff(string(want), b.String()))
+			file, testenv.FirstDiff(string(want), b.String()))
 	}
 }

@@ -23,15 +23,8 @@ type scanDoc struct {
 		Format      string `json:"format"`
 		PasswordSet *bool  `json:"password_set"`
 	} `json:"profiles"`
-	Problems []struct {
-		Rule     string `json:"rule"`
-		Severity string `json:"severity"`
-		File     string `json:"file"`
-		Line     int    `json:"line"`
-		Column   int    `json:"column"`
-		Message  string `json:"message"`
-	} `json:"problems"`
-	Summary struct {
+	Problems []issueDoc `json:"problems"`
+	Summary  struct {
 		Files    int `json:"files"`
 		Readable int `json:"readable"`
 		Profiles int `json:"profiles"`
@@ -39,12 +32,26 @@ type scanDoc struct {
 	} `json:"summary"`
 }
 
-func decodeScan(t *testing.T, out string) scanDoc {
+// issueDoc is a scan problem or a check finding: the two carry the same
+// keys in scan's and check's JSON.
+type issueDoc struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+func decodeScan(t *testing.T, out string) scanDoc { return decodeDoc[scanDoc](t, "scan", out) }
+
+// decodeDoc decodes a command's JSON output, failing the test with the
+// output when it is not one JSON document.
+func decodeDoc[T any](t *testing.T, command, out string) T {
 	t.Helper()
-	var d scanDoc
-	dec := json.NewDecoder(strings.NewReader(out))
-	if err := dec.Decode(&d); err != nil {
-		t.Fatalf("decode scan's JSON: %v\n%s", err, out)
+	var d T
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("decode %s's JSON: %v\n%s", command, err, out)
 	}
 	return d
 }

@@ -6,11 +6,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/dbguard/dbguard/internal/testenv"
 )
@@ -79,7 +76,7 @@ func TestScanGolden(t *testing.T) {
 			}
 			if stdout != string(want) {
 				t.Errorf("output differs from %s (run go test ./internal/cli -run Golden -update and review the diff):\n%s",
-					tt.golden, firstDiff(string(want), stdout))
+					tt.golden, testenv.FirstDiff(string(want), stdout))
 			}
 		})
 	}
@@ -104,53 +101,11 @@ func TestGoldenTreeCoversEveryExtractor(t *testing.T) {
 	}
 }
 
-// firstDiff shows the first differing line with a little context.
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + strconv.Itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
-		}
-	}
-	return "(same lines, different line endings)"
-}
-
-// scanSchema compiles docs/schema/scan.schema.json.
-func scanSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	p := filepath.Join(testenv.ModuleRoot(t), "docs", "schema", "scan.schema.json")
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatalf("open the schema: %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("read the schema: %v", err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("scan.schema.json", doc); err != nil {
-		t.Fatalf("add the schema: %v", err)
-	}
-	s, err := c.Compile("scan.schema.json")
-	if err != nil {
-		t.Fatalf("compile the schema: %v", err)
-	}
-	return s
-}
-
 // TestScanJSONMatchesSchema validates scan's JSON against the published
 // schema: over the fixture tree, over inputs with problems, and over the
 // real-world corpus when ../shared is there.
 func TestScanJSONMatchesSchema(t *testing.T) {
-	schema := scanSchema(t)
+	schema := compileSchema(t, "scan.schema.json")
 	bad := t.TempDir()
 	writeTree(t, bad, goodFiles())
 	writeTree(t, bad, map[string][]byte{"bin.yaml": []byte("\x00\x01"), "bad.json": []byte("{\"a\": ,}")})
@@ -172,11 +127,7 @@ func TestScanJSONMatchesSchema(t *testing.T) {
 			if code == ExitUsage {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-			if err != nil {
-				t.Fatalf("decode scan's JSON: %v", err)
-			}
-			if err := schema.Validate(inst); err != nil {
+			if err := testenv.MatchSchema(t, schema, []byte(stdout)); err != nil {
 				t.Errorf("scan's JSON does not match docs/schema/scan.schema.json:\n%v", err)
 			}
 		})
@@ -185,17 +136,13 @@ func TestScanJSONMatchesSchema(t *testing.T) {
 
 // TestSchemaRejects proves the schema test can fail.
 func TestSchemaRejects(t *testing.T) {
-	schema := scanSchema(t)
+	schema := compileSchema(t, "scan.schema.json")
 	docs := map[string]string{
 		"no schema_version": `{"profiles": [], "problems": [], "summary": {"files": 0, "readable": 0, "bytes": 0, "profiles": 0, "problems": 0}}`,
 		"a password field":  `{"schema_version": 1, "profiles": [{"password": "x"}], "problems": [], "summary": {"files": 0, "readable": 0, "bytes": 0, "profiles": 0, "problems": 0}}`,
 	}
 	for name, doc := range docs {
-		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if schema.Validate(inst) == nil {
+		if testenv.MatchSchema(t, schema, []byte(doc)) == nil {
 			t.Errorf("%s: the schema accepts it", name)
 		}
 	}

@@ -100,68 +100,84 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 	return finishReview(e, &o.diffOptions, format, failOn, ch)
 }
 
+// forgeEnv is what one forge's CI job says about the change under review,
+// in the variables that job sets.
+type forgeEnv struct {
+	name      string
+	ciVar     string // "true" in that CI's jobs
+	tokenVar  string // the token when DBGUARD_FORGE_TOKEN is unset
+	urlVar    string // the API base URL
+	repoVar   string // the repository or project
+	number    func() int
+	needs     string // what a usage error asks for when repository or number is missing
+	construct func(url, repo string, number int, token string) review.Forge
+}
+
+// forgeEnvs lists the forges review reads approvals from, in the order in
+// which their CI variables are tried when --forge is not given.
+func forgeEnvs() []forgeEnv {
+	return []forgeEnv{{
+		name: "github", ciVar: "GITHUB_ACTIONS", tokenVar: "GITHUB_TOKEN", urlVar: "GITHUB_API_URL", repoVar: "GITHUB_REPOSITORY",
+		number: func() int { return review.PullNumberFromRef(os.Getenv("GITHUB_REF")) },
+		needs:  "reading GitHub approvals needs --repo owner/name and --pr NUMBER (or GITHUB_REPOSITORY and a pull request's GITHUB_REF)",
+		construct: func(url, repo string, number int, token string) review.Forge {
+			return &review.GitHub{BaseURL: url, Repo: repo, Number: number, Token: token}
+		},
+	}, {
+		name: "gitlab", ciVar: "GITLAB_CI", tokenVar: "GITLAB_TOKEN", urlVar: "CI_API_V4_URL", repoVar: "CI_PROJECT_ID",
+		number: func() int { n, _ := strconv.Atoi(os.Getenv("CI_MERGE_REQUEST_IID")); return n },
+		needs:  "reading GitLab approvals needs --repo PROJECT and --pr IID (or CI_PROJECT_ID and CI_MERGE_REQUEST_IID)",
+		construct: func(url, repo string, number int, token string) review.Forge {
+			return &review.GitLab{BaseURL: url, Project: repo, IID: number, Token: token}
+		},
+	}}
+}
+
 // forgeFromEnv picks the forge to read approvals from: only when a token is
 // set, with the repository and request number from the flags or from the
 // CI job's environment (GitHub Actions, GitLab CI).
 func forgeFromEnv(o *reviewOptions) (review.Forge, error) {
 	token := os.Getenv("DBGUARD_FORGE_TOKEN")
 	kind := o.forge
+	forges := forgeEnvs()
 	if kind == "" {
-		switch {
-		case os.Getenv("GITHUB_ACTIONS") == "true":
-			kind = "github"
-		case os.Getenv("GITLAB_CI") == "true":
-			kind = "gitlab"
+		for _, f := range forges {
+			if os.Getenv(f.ciVar) == "true" {
+				kind = f.name
+				break
+			}
 		}
 	}
-	switch kind {
-	case "":
+	if kind == "" {
 		if token != "" {
 			return nil, usageError("DBGUARD_FORGE_TOKEN is set but the forge is unknown: give --forge github or --forge gitlab")
 		}
 		return nil, nil
-	case "github":
-		if token == "" {
-			token = os.Getenv("GITHUB_TOKEN")
+	}
+	for _, f := range forges {
+		if f.name != kind {
+			continue
 		}
 		if token == "" {
-			return nil, nil
-		}
-		g := &review.GitHub{BaseURL: o.forgeURL, Repo: o.repo, Number: o.number, Token: token}
-		if g.BaseURL == "" {
-			g.BaseURL = os.Getenv("GITHUB_API_URL")
-		}
-		if g.Repo == "" {
-			g.Repo = os.Getenv("GITHUB_REPOSITORY")
-		}
-		if g.Number == 0 {
-			g.Number = review.PullNumberFromRef(os.Getenv("GITHUB_REF"))
-		}
-		if g.Repo == "" || g.Number == 0 {
-			return nil, usageError("reading GitHub approvals needs --repo owner/name and --pr NUMBER (or GITHUB_REPOSITORY and a pull request's GITHUB_REF)")
-		}
-		return g, nil
-	case "gitlab":
-		if token == "" {
-			token = os.Getenv("GITLAB_TOKEN")
+			token = os.Getenv(f.tokenVar)
 		}
 		if token == "" {
 			return nil, nil
 		}
-		g := &review.GitLab{BaseURL: o.forgeURL, Project: o.repo, IID: o.number, Token: token}
-		if g.BaseURL == "" {
-			g.BaseURL = os.Getenv("CI_API_V4_URL")
+		url, repo, number := o.forgeURL, o.repo, o.number
+		if url == "" {
+			url = os.Getenv(f.urlVar)
 		}
-		if g.Project == "" {
-			g.Project = os.Getenv("CI_PROJECT_ID")
+		if repo == "" {
+			repo = os.Getenv(f.repoVar)
 		}
-		if g.IID == 0 {
-			g.IID, _ = strconv.Atoi(os.Getenv("CI_MERGE_REQUEST_IID"))
+		if number == 0 {
+			number = f.number()
 		}
-		if g.Project == "" || g.IID == 0 {
-			return nil, usageError("reading GitLab approvals needs --repo PROJECT and --pr IID (or CI_PROJECT_ID and CI_MERGE_REQUEST_IID)")
+		if repo == "" || number == 0 {
+			return nil, usageError("%s", f.needs)
 		}
-		return g, nil
+		return f.construct(url, repo, number, token), nil
 	}
 	return nil, usageError("--forge %q: use github or gitlab", strings.TrimSpace(kind))
 }

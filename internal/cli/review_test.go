@@ -22,14 +22,8 @@ func runReviewCLI(t *testing.T, args ...string) (int, string, string) {
 
 func writeReviewFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := canaryWriteTree(dir, files); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -125,15 +119,20 @@ func TestDiffJSONShape(t *testing.T) {
 	}
 }
 
-// gitIn runs git in dir with no user or system configuration and a fixed
-// author, failing the test when git fails.
-func gitIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
+// gitCmd is git in dir with no user or system configuration and a fixed
+// author, so that the machine's git settings play no part in a test.
+func gitCmd(dir string, args ...string) *exec.Cmd {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	return cmd
+}
+
+// gitIn runs gitCmd, failing the test when git fails.
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	if out, err := gitCmd(dir, args...).CombinedOutput(); err != nil {
 		t.Fatalf("git %v: %v: %s", args, err, out)
 	}
 }
@@ -250,9 +249,7 @@ func TestDiffReviewCustomRules(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
-	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
-		t.Setenv(name, "")
-	}
+	noForge(t)
 	dir := t.TempDir()
 	prod := "environment: production\ndatabase:\n  host: orders-db.prod.internal\n  port: 5432\n  name: orders\n  user: orders\n  password: ${DB_PASSWORD}\n  connect_timeout: 5\n"
 	override := "version: 1\nrules:\n  overrides:\n    - id: no-pooler-port-production\n      severity: warning\n"

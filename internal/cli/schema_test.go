@@ -21,24 +21,7 @@ import (
 // compileSchema compiles docs/schema/NAME.
 func compileSchema(t *testing.T, name string) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testenv.ModuleRoot(t), "docs", "schema", name))
-	if err != nil {
-		t.Fatalf("open the schema: %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("read the schema %s: %v", name, err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(name, doc); err != nil {
-		t.Fatalf("add the schema %s: %v", name, err)
-	}
-	s, err := c.Compile(name)
-	if err != nil {
-		t.Fatalf("compile the schema %s: %v", name, err)
-	}
-	return s
+	return testenv.Schema(t, filepath.Join(testenv.ModuleRoot(t), "docs", "schema", name))
 }
 
 // schemaCase is one run whose standard output must match a schema.
@@ -76,11 +59,7 @@ func checkSchemaCases(t *testing.T, schemaFile string, cases []schemaCase) {
 					t.Errorf("dbguard %s: output lacks %q, so the case does not cover what it should:\n%s", strings.Join(tc.args, " "), w, stdout)
 				}
 			}
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-			if err != nil {
-				t.Fatalf("decode the JSON: %v\n%s", err, stdout)
-			}
-			if err := schema.Validate(inst); err != nil {
+			if err := testenv.MatchSchema(t, schema, []byte(stdout)); err != nil {
 				t.Errorf("dbguard %s does not match docs/schema/%s:\n%v", strings.Join(tc.args, " "), schemaFile, err)
 			}
 		})
@@ -137,16 +116,7 @@ func TestVerifyJSONMatchesSchema(t *testing.T) {
 		"app.yaml":  []byte("database:\n  driver: postgres\n  host: 127.0.0.1\n  port: " + port + "\n  user: app\n  dbname: app\n"),
 		"gone.yaml": []byte("gone:\n  driver: mysql\n  host: 127.0.0.1\n  port: " + port + "\n"),
 	})
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gitIn(t, repo, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")
@@ -221,24 +191,13 @@ func TestReviewJSONMatchesSchema(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	for _, name := range []string{"DBGUARD_FORGE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITHUB_ACTIONS", "GITLAB_CI"} {
-		t.Setenv(name, "")
-	}
+	noForge(t)
 	tmp := t.TempDir()
 	repo := filepath.Join(tmp, "repo")
 	oldFiles, newFiles := schemaDiffTrees()
 	writeTree(t, repo, oldFiles)
 	writeTree(t, repo, map[string][]byte{"dbguard.yaml": []byte(schemaPolicy)})
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gitIn(t, repo, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")
@@ -296,11 +255,7 @@ func TestSchemasReject(t *testing.T) {
 	for file, list := range docs {
 		schema := compileSchema(t, file)
 		for i, doc := range list {
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
-			if err != nil {
-				t.Fatalf("%s #%d: %v", file, i, err)
-			}
-			if schema.Validate(inst) == nil {
+			if testenv.MatchSchema(t, schema, []byte(doc)) == nil {
 				t.Errorf("%s accepts bad document #%d", file, i)
 			}
 		}

@@ -7,47 +7,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
 )
-
-// silentListener accepts connections on loopback and never answers: a
-// probe against it waits until its stage deadline or the run's end.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var held []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
 
 // deadlineFleet writes 30 PostgreSQL profiles, p00 to p29: all against the
 // real test server but p03, whose server accepts and never answers. With
@@ -55,12 +21,9 @@ func silentListener(t *testing.T) string {
 // surely comes while p03 is probed (or before): p00-p02 are verified
 // before it, p03 is cut short, p04-p29 never begin.
 func deadlineFleet(t *testing.T) string {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := testPG(t)
 	silent := *pg
-	silent.Host = silentListener(t)
+	silent.Host = testenv.SilentListener(t).String()
 	files := map[string][]byte{}
 	for i := 0; i < 30; i++ {
 		u := pg
@@ -171,11 +134,7 @@ func unverifiedJSON(t *testing.T, out []byte, code, cause string) []int {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("decode: %v\n%s", err, out)
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := compileSchema(t, "verify.schema.json").Validate(inst); err != nil {
+	if err := testenv.MatchSchema(t, compileSchema(t, "verify.schema.json"), out); err != nil {
 		t.Errorf("the document does not match docs/schema/verify.schema.json: %v", err)
 	}
 	if len(doc.Results) != 30 {

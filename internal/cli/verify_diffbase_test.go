@@ -9,11 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/dbguard/dbguard/internal/testenv"
 )
@@ -39,11 +38,7 @@ func newDiffRepo(t *testing.T) *diffRepo {
 
 func (r *diffRepo) git(args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
-	out, err := cmd.CombinedOutput()
+	out, err := gitCmd(r.dir, args...).CombinedOutput()
 	if err != nil {
 		r.t.Fatalf("git %v: %v: %s", args, err, out)
 	}
@@ -101,17 +96,8 @@ func countingListener(t *testing.T) (addr string, count func() int64) {
 	return l.Addr().String(), n.Load
 }
 
-// closedPort is a loopback port where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on loopback: %v", err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	l.Close()
-	return port
-}
+// closedPort is a loopback port where nothing listens, as profiles spell it.
+func closedPort(t *testing.T) string { return strconv.Itoa(testenv.ClosedPort(t)) }
 
 // pgProfile is a YAML profile for the test PostgreSQL whose password is an
 // environment reference, never the password itself.
@@ -152,10 +138,7 @@ type verifyDiffDoc struct {
 // password reference, then a wrong port, with an unchanged profile beside
 // it that must never be probed and a removed one that must only be listed.
 func TestVerifyDiffBase(t *testing.T) {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := testPG(t)
 	pw, _ := pg.User.Password()
 	host, port := pg.Hostname(), pg.Port()
 	user, db := pg.User.Username(), strings.TrimPrefix(pg.Path, "/")
@@ -234,11 +217,7 @@ func TestVerifyDiffBase(t *testing.T) {
 				}
 				switch format {
 				case "json":
-					inst, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-					if err != nil {
-						t.Fatalf("decode: %v\n%s", err, stdout)
-					}
-					if err := schema.Validate(inst); err != nil {
+					if err := testenv.MatchSchema(t, schema, []byte(stdout)); err != nil {
 						t.Errorf("output does not match docs/schema/verify.schema.json:\n%v\n%s", err, stdout)
 					}
 					var doc verifyDiffDoc

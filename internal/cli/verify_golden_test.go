@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,15 +21,11 @@ import (
 // from run to run (durations, ports, the server's count of connections in
 // use, revisions) is normalised before comparing.
 func TestVerifyGolden(t *testing.T) {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg := testPG(t)
 	pgPW, _ := pg.User.Password()
-	my := testenv.MySQL(t)
-	myAddr := my[strings.Index(my, "tcp(")+4 : strings.Index(my, ")")]
-	myHost, myPort, _ := net.SplitHostPort(myAddr)
-	myPW := my[strings.Index(my, ":")+1 : strings.Index(my, "@tcp(")]
+	my := testenv.MySQLConfig(t)
+	myHost, myPort, _ := net.SplitHostPort(my.Addr)
+	myPW := my.Passwd
 	t.Setenv("DBG_GOLDEN_PG_PW", pgPW)
 	t.Setenv("DBG_GOLDEN_MY_PW", myPW)
 	t.Setenv("DBG_GOLDEN_WRONG_PW", "wrong-password")
@@ -105,7 +100,7 @@ func TestVerifyGolden(t *testing.T) {
 				}
 				if got != string(want) {
 					t.Errorf("verify %s differs from %s (go test ./internal/cli -run VerifyGolden -update, then review the diff)\n%s",
-						strings.Join(tt.args, " "), golden, firstDiff(string(want), got))
+						strings.Join(tt.args, " "), golden, testenv.FirstDiff(string(want), got))
 				}
 			})
 		}

@@ -15,48 +15,37 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
+// testPG is the test PostgreSQL's URL, parsed.
+func testPG(t *testing.T) *url.URL {
+	t.Helper()
+	pg, err := url.Parse(testenv.PG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pg
+}
+
 // TestVerifyCanaryRealFailures plants the canary as the password of
 // profiles that fail where driver error text is built from connection
 // settings: a real PostgreSQL and MariaDB rejecting it, a listener that
 // answers garbage, a silent one. No output format may carry it.
 func TestVerifyCanaryRealFailures(t *testing.T) {
-	pg, err := url.Parse(testenv.PG(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	my := testenv.MySQL(t)
-	myAddr := my[strings.Index(my, "tcp(")+4 : strings.Index(my, ")")]
-	garbage, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer garbage.Close()
-	go func() {
-		for {
-			c, err := garbage.Accept()
-			if err != nil {
-				return
-			}
-			_, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
-			c.Close()
-		}
-	}()
+	pg := testPG(t)
+	myAddr := testenv.MySQLConfig(t).Addr
+	garbage := testenv.Serve(t, func(c net.Conn) {
+		_, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+		c.Close()
+	})
 	dir := t.TempDir()
 	pw := url.QueryEscape(canary)
 	files := map[string]string{
 		"pg/.env":      fmt.Sprintf("DATABASE_URL=postgres://dbguard:%s@%s/dbguard?sslmode=disable\n", pw, pg.Host),
 		"pgtls/.env":   fmt.Sprintf("DATABASE_URL=postgres://dbguard:%s@%s/dbguard?sslmode=require\n", pw, pg.Host),
 		"mysql/.env":   fmt.Sprintf("DATABASE_URL=mysql://dbguard:%s@%s/dbguard\n", pw, myAddr),
-		"garbage/.env": fmt.Sprintf("DATABASE_URL=postgres://dbguard:%s@%s/dbguard?sslmode=disable\n", pw, garbage.Addr()),
+		"garbage/.env": fmt.Sprintf("DATABASE_URL=postgres://dbguard:%s@%s/dbguard?sslmode=disable\n", pw, garbage),
 	}
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := canaryWriteTree(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	for _, format := range []string{"text", "json", "junit"} {
 		t.Run(format, func(t *testing.T) {

@@ -10,11 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -152,38 +151,16 @@ func TestJUnitIsXML(t *testing.T) {
 // follows GitHub code scanning's rules.
 func TestSARIFSchema(t *testing.T) {
 	t.Parallel()
-	c := jsonschema.NewCompiler()
-	f, err := os.Open(filepath.Join("testdata", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	schemaDoc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.AddResource("sarif-schema-2.1.0.json", schemaDoc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := testenv.Schema(t, filepath.Join("testdata", "sarif-schema-2.1.0.json"))
 	// The schema is enforced: a level SARIF does not define is refused.
 	bad := bytes.Replace(render(t, "sarif", sample(), output.Options{Version: "test"}), []byte(`"level": "error"`), []byte(`"level": "fatal"`), 1)
-	if inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad)); err != nil {
-		t.Fatal(err)
-	} else if sch.Validate(inst) == nil {
+	if testenv.MatchSchema(t, sch, bad) == nil {
 		t.Fatal(`a result with "level": "fatal" validates: the schema checks nothing`)
 	}
 	for name, rep := range map[string]*policy.Report{"sample": sample(), "empty": {}} {
 		t.Run(name, func(t *testing.T) {
 			out := render(t, "sarif", rep, output.Options{Version: "test"})
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(inst); err != nil {
+			if err := testenv.MatchSchema(t, sch, out); err != nil {
 				t.Fatalf("SARIF does not validate: %v", err)
 			}
 			var log struct {

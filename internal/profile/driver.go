@@ -17,6 +17,22 @@ var driverAliases = map[string]string{
 	"databricks": "databricks", "redshift": "redshift", "oracle": "oracle", "dirty": "dirty", "h2": "h2",
 }
 
+// driverWords name a driver inside a longer setting
+// (org.postgresql.Driver, django.db.backends.mysql,
+// Npgsql.EntityFrameworkCore), tried in this order: the first word found
+// wins.
+var driverWords = []struct{ word, driver string }{
+	{"postgres", "postgres"}, {"npgsql", "postgres"}, {"pgsql", "postgres"}, {"postgis", "postgres"},
+	{"mariadb", "mysql"}, {"mysql", "mysql"},
+	{"sqlserver", "sqlserver"}, {"mssql", "sqlserver"},
+	{"sqlite", "sqlite"},
+	{"mongo", "mongodb"},
+	{"oracle", "oracle"},
+	{"redis", "redis"}, {"valkey", "redis"},
+	{"clickhouse", "clickhouse"},
+	{"cockroach", "cockroachdb"},
+}
+
 // CanonicalDriver maps a driver setting (adapter: postgresql,
 // driver-class-name: org.postgresql.Driver, ENGINE:
 // django.db.backends.mysql, mysql2) to dbguard's canonical driver name, or
@@ -31,25 +47,10 @@ func CanonicalDriver(s string) string {
 	if d, ok := driverAliases[l]; ok {
 		return d
 	}
-	switch {
-	case strings.Contains(l, "postgres"), strings.Contains(l, "npgsql"), strings.Contains(l, "pgsql"), strings.Contains(l, "postgis"):
-		return "postgres"
-	case strings.Contains(l, "mariadb"), strings.Contains(l, "mysql"):
-		return "mysql"
-	case strings.Contains(l, "sqlserver"), strings.Contains(l, "mssql"):
-		return "sqlserver"
-	case strings.Contains(l, "sqlite"):
-		return "sqlite"
-	case strings.Contains(l, "mongo"):
-		return "mongodb"
-	case strings.Contains(l, "oracle"):
-		return "oracle"
-	case strings.Contains(l, "redis"), strings.Contains(l, "valkey"):
-		return "redis"
-	case strings.Contains(l, "clickhouse"):
-		return "clickhouse"
-	case strings.Contains(l, "cockroach"):
-		return "cockroachdb"
+	for _, w := range driverWords {
+		if strings.Contains(l, w.word) {
+			return w.driver
+		}
 	}
 	return ""
 }

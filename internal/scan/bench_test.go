@@ -36,31 +36,37 @@ import (
 var benchSizes = []int{1000, 10000}
 
 func BenchmarkScan(b *testing.B) {
-	for _, n := range benchSizes {
-		dir := testenv.BenchCorpus(b, n)
-		files, size := corpusSize(b, dir)
-		b.Run("files="+strconv.Itoa(n), func(b *testing.B) {
-			b.SetBytes(size)
-			b.ReportAllocs()
-			cpu := cpuTime(b)
-			for b.Loop() {
-				res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if res.Files != files || res.Bytes != size {
-					b.Fatalf("scan read %d files (%d bytes), want %d (%d bytes)", res.Files, res.Bytes, files, size)
-				}
-				if len(res.Profiles) == 0 {
-					b.Fatal("scan found no profile in the corpus")
-				}
-			}
-			reportFiles(b, files, cpuTime(b)-cpu)
-		})
-	}
+	benchCorpora(b, func(b *testing.B, dir string, files int, size int64) {
+		res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Files != files || res.Bytes != size {
+			b.Fatalf("scan read %d files (%d bytes), want %d (%d bytes)", res.Files, res.Bytes, files, size)
+		}
+		if len(res.Profiles) == 0 {
+			b.Fatal("scan found no profile in the corpus")
+		}
+	})
 }
 
 func BenchmarkFloor(b *testing.B) {
+	benchCorpora(b, func(b *testing.B, dir string, files int, _ int64) {
+		got, err := floor(dir, runtime.GOMAXPROCS(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got != files {
+			b.Fatalf("floor read %d files, want %d", got, files)
+		}
+	})
+}
+
+// benchCorpora runs one sub-benchmark per corpus size, each timing readAll
+// over the whole corpus (files files, size bytes in dir) and reporting
+// MB/s, allocations and files/s of wall and CPU time, so that scan and its
+// floor are measured alike.
+func benchCorpora(b *testing.B, readAll func(b *testing.B, dir string, files int, size int64)) {
 	for _, n := range benchSizes {
 		dir := testenv.BenchCorpus(b, n)
 		files, size := corpusSize(b, dir)
@@ -69,13 +75,7 @@ func BenchmarkFloor(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime(b)
 			for b.Loop() {
-				got, err := floor(dir, runtime.GOMAXPROCS(0))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if got != files {
-					b.Fatalf("floor read %d files, want %d", got, files)
-				}
+				readAll(b, dir, files, size)
 			}
 			reportFiles(b, files, cpuTime(b)-cpu)
 		})

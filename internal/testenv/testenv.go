@@ -1,6 +1,8 @@
 // Package testenv hands tests the real database servers that
-// scripts/test.sh starts, the synthetic corpus (gencorpus), and the shared
-// real-world corpus beside the checkout where there is one.
+// scripts/test.sh starts, the synthetic corpus (gencorpus), the shared
+// real-world corpus beside the checkout where there is one, and the few
+// helpers tests of several packages share: loopback stand-ins for a
+// misbehaving server (net.go) and FirstDiff (text.go).
 //
 // dbguard tests real PostgreSQL, MariaDB and PgBouncer servers, never mocks.
 // scripts/test.sh starts them on loopback and passes their addresses in
@@ -106,6 +108,17 @@ func MySQLTLS(t testing.TB) string {
 		t.Fatalf("register the test TLS configuration: %v", err)
 	}
 	return dsn
+}
+
+// MySQLConfig returns MySQL's DSN as go-sql-driver reads it, for a test
+// that needs its address, user or password one by one.
+func MySQLConfig(t testing.TB) *mysql.Config {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(MySQL(t))
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvMySQL, err)
+	}
+	return cfg
 }
 
 // PgBouncer returns a libpq URL through the test PgBouncer 1.18 (transaction

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
 )
 
@@ -17,8 +18,8 @@ import (
 // attempt as not verified with the context's cause, not as the server's
 // timeout.
 func TestRunEndEndsAStageAtOnce(t *testing.T) {
-	pg := conn{driver: "postgres", host: "127.0.0.1", port: silentPort(t), db: "x", user: "u", pw: "pw", tls: "disable"}
-	my := conn{driver: "mysql", host: "127.0.0.1", port: silentPort(t), db: "x", user: "u", pw: "pw"}
+	pg := conn{driver: "postgres", host: "127.0.0.1", port: testenv.SilentListener(t).Port, db: "x", user: "u", pw: "pw", tls: "disable"}
+	my := conn{driver: "mysql", host: "127.0.0.1", port: testenv.SilentListener(t).Port, db: "x", user: "u", pw: "pw"}
 	pgTLS := pg
 	pgTLS.tls = "require"
 	ends := map[string]struct {
@@ -67,7 +68,7 @@ func TestProbeAfterTheRunEnded(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	refused := conn{driver: "postgres", host: "127.0.0.1", port: closedPort(t), db: "x", user: "u", pw: "pw", tls: "disable"}
+	refused := conn{driver: "postgres", host: "127.0.0.1", port: testenv.ClosedPort(t), db: "x", user: "u", pw: "pw", tls: "disable"}
 	r := newProber(verify.Options{}).Probe(ctx, refused.profile(), verify.ResolveOptions{})
 	if a := r.Final(); a == nil || a.Class != verify.ClassNotVerified || a.Stage != verify.StageTCP || a.Code != "deadline" || r.Verified() || r.OK() {
 		t.Fatalf("got %+v, want not_verified at tcp with code deadline", a)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"strconv"
 	"syscall"
 )
 
@@ -163,7 +164,7 @@ func alertCode(a uint8) string {
 	case 120:
 		return "tls_alert_no_application_protocol"
 	}
-	return "tls_alert_" + itoa(int(a))
+	return "tls_alert_" + strconv.Itoa(int(a))
 }
 
 func errnoName(e syscall.Errno) string {
@@ -185,29 +186,7 @@ func errnoName(e syscall.Errno) string {
 	case syscall.EMFILE:
 		return "EMFILE"
 	}
-	return itoa(int(e))
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return strconv.Itoa(int(e))
 }
 
 // classifyServer maps a server code to a class.

@@ -133,7 +133,7 @@ func TestPostgresRoleClasses(t *testing.T) {
 		c := fromURL(t, testenv.PG(t))
 		p := c.profile()
 		loc := profile.Location{File: "test.yaml", Line: 1}
-		p.Hosts = append([]profile.Host{{Host: profile.V("127.0.0.1", loc), Port: profile.V(fmt.Sprint(closedPort(t)), loc)}}, p.Hosts...)
+		p.Hosts = append([]profile.Host{{Host: profile.V("127.0.0.1", loc), Port: profile.V(fmt.Sprint(testenv.ClosedPort(t)), loc)}}, p.Hosts...)
 		r := newProber(verify.Options{}).Probe(context.Background(), p, verify.ResolveOptions{})
 		if len(r.Attempts) != 2 || r.Attempts[0].Class != verify.ClassTCPRefused || !r.OK() || r.Decided != 1 {
 			t.Fatalf("got %+v", r)

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // fullBacklogPort returns a loopback port whose listen queue is full: the
@@ -43,36 +45,9 @@ func fullBacklogPort(t *testing.T) int {
 	return 0
 }
 
-// serve starts a loopback listener that hands each connection to fn.
-func serve(t *testing.T, fn func(net.Conn)) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				fn(c)
-				select {
-				case <-done:
-				case <-time.After(10 * time.Second):
-				}
-			}()
-		}
-	}()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// silentPort accepts and never says anything.
-func silentPort(t *testing.T) int { return serve(t, func(net.Conn) {}) }
+// serve starts a loopback listener that hands each connection to fn and
+// returns its port.
+func serve(t *testing.T, fn func(net.Conn)) int { return testenv.Serve(t, fn).Port }
 
 // garbagePort answers every connection with an HTTP error page.
 func garbagePort(t *testing.T) int {

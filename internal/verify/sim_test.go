@@ -16,18 +16,6 @@ import (
 	"time"
 )
 
-// closedPort returns a loopback port with nothing listening.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
-}
-
 // selfSignedCA writes a CA certificate that signed nothing the servers use.
 func selfSignedCA(t *testing.T) string {
 	t.Helper()

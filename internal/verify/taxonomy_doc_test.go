@@ -54,17 +54,6 @@ func TestTaxonomyDocMatchesCode(t *testing.T) {
 		}
 		return
 	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Fatalf("docs/taxonomy.md differs from verify.Classes at table line %d (-update rewrites it):\n doc:  %s\n code: %s", i+1, g, w)
-		}
-	}
+	t.Fatalf("the class table of docs/taxonomy.md differs from verify.Classes (want: the code's; -update rewrites it) at table %s",
+		testenv.FirstDiff(want, got))
 }

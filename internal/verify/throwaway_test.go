@@ -47,7 +47,7 @@ func startThrowawayPG(t *testing.T) *throwawayPG {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s := &throwawayPG{bin: bin, dir: dir, data: filepath.Join(dir, "data"), port: closedPort(t)}
+	s := &throwawayPG{bin: bin, dir: dir, data: filepath.Join(dir, "data"), port: testenv.ClosedPort(t)}
 	s.run(t, "initdb", "-D", s.data, "--no-sync", "-A", "trust", "-U", "postgres", "--no-instructions")
 	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nssl = off\nfsync = off\nmax_connections = 20\n", s.port, dir)
 	appendFile(t, filepath.Join(s.data, "postgresql.conf"), conf)

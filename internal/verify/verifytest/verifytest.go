@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dbguard/dbguard/internal/profile"
+	"github.com/dbguard/dbguard/internal/testenv"
 	"github.com/dbguard/dbguard/internal/verify"
 )
 
@@ -102,14 +103,14 @@ func Run(t *testing.T, drv verify.Driver, srv Server) {
 		}
 	})
 	t.Run("foreign bytes are ErrProtocol", func(t *testing.T) {
-		addr := listen(t, func(c net.Conn) { _, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")) })
+		addr := testenv.Serve(t, func(c net.Conn) { _, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n")) }).String()
 		_, err := drv.Connect(ctx(t, 5*time.Second), dial(t, addr), req)
 		if !errors.Is(err, verify.ErrProtocol) {
 			t.Fatalf("Connect error = %v, want verify.ErrProtocol", err)
 		}
 	})
 	t.Run("a silent server is bounded by the context", func(t *testing.T) {
-		addr := listen(t, func(net.Conn) {})
+		addr := testenv.SilentListener(t).String()
 		conn := dial(t, addr)
 		c := ctx(t, 300*time.Millisecond)
 		dl, _ := c.Deadline()
@@ -124,28 +125,4 @@ func Run(t *testing.T, drv verify.Driver, srv Server) {
 			t.Fatalf("Connect error = %v (%T), want a timeout the core can recognise", err, err)
 		}
 	})
-}
-
-// listen serves fn on a loopback port until the test ends.
-func listen(t *testing.T, fn func(net.Conn)) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				fn(c)
-				time.Sleep(3 * time.Second)
-				c.Close()
-			}()
-		}
-	}()
-	return l.Addr().String()
 }
