@@ -448,10 +448,7 @@ func setPassword(p *profile.Profile, e entry) {
 		pw.Set, pw.Source = true, "secret:"+e.secretRef
 	case e.v.Unresolved:
 		pw.Set, pw.Unresolved = true, true
-		pw.Source = "env:" + e.v.Var
-		if e.v.Var == "" {
-			pw.Source = "env"
-		}
+		pw.Source = referenceSource(e.v)
 		pw.Expr = maskDefault(e.v.Text)
 	case !e.v.Set || e.v.Text == "" || strings.EqualFold(e.v.Text, "null") && e.node != nil && !e.node.Quoted:
 		pw.Set, pw.Source = false, "none"
@@ -663,7 +660,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 		pw := profile.Password{Known: true, Loc: pv.Loc}
 		switch {
 		case pv.Unresolved && !whole:
-			pw.Set, pw.Unresolved, pw.Source = true, true, "env:"+pv.Var
+			pw.Set, pw.Unresolved, pw.Source = true, true, referenceSource(pv)
 			pw.Expr = maskDefault(pv.Text)
 		case c.Password.Value == "":
 			pw.Source = "none"

@@ -1,12 +1,15 @@
 package extract_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/extract"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -217,4 +220,60 @@ func checkTplFields(t *testing.T, p *profile.Profile, w tplWant) {
 
 func lineCol(l profile.Location) string {
 	return strconv.Itoa(l.Line) + ":" + strconv.Itoa(l.Column)
+}
+
+// templateCanary is a password the template fuzz target plants in every
+// input; no run of four of its characters may reach a problem's message, a
+// note or a profile's JSON.
+const templateCanary = "Qv8#kW2!zR"
+
+// FuzzTemplatedYAML runs templated YAML through extraction: nothing
+// panics, every location (notes included) lies inside the input, and a
+// password planted after the input never shows.
+func FuzzTemplatedYAML(f *testing.F) {
+	for _, s := range []string{"rails/config/database.yml", "chart/orders/templates/deployment.yaml",
+		"chart/orders/templates/secret.yaml", "chart/orders/templates/configmap.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "templates", s))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("{{ if eq .Values.db.password \"x\" }}\nhost: {{ .h }}\n{{ else }}\nhost: b\n{{ end }}\n"))
+	f.Add([]byte("a:\n<% if x %>\n  - 1\n<% else %>\n  b: 2\n<% end %>\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := append(append([]byte{}, data...), "\npassword: "+templateCanary+"\n"...)
+		res := extract.File("templates/x.yaml", in)
+		lines := strings.Split(string(in), "\n")
+		inside := func(what string, l profile.Location) {
+			if l.Line == 0 {
+				return
+			}
+			if l.Line > len(lines) || l.Column < 1 || l.Column > utf8.RuneCountInString(lines[l.Line-1])+1 {
+				t.Fatalf("%s at %d:%d, outside the input", what, l.Line, l.Column)
+			}
+		}
+		var out []string
+		for _, pr := range res.Problems {
+			out = append(out, pr.Msg)
+		}
+		for _, p := range res.Profiles {
+			p.EachField(func(field string, v profile.Value) { inside(field, v.Loc) })
+			for _, n := range p.Notes {
+				inside("note "+n.Field, n.Loc)
+				inside("note other "+n.Field, n.Other)
+			}
+			js, err := json.Marshal(p.View())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(js))
+		}
+		all := strings.Join(out, "\n")
+		for i := 0; i+4 <= len(templateCanary); i++ {
+			if run := templateCanary[i : i+4]; strings.Contains(all, run) && !bytes.Contains(data, []byte(run)) {
+				t.Fatalf("%q of the planted password shows:\n%s", run, all)
+			}
+		}
+	})
 }
