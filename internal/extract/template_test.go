@@ -127,6 +127,34 @@ func TestTemplatedFiles(t *testing.T) {
 					"params.raw 7:18 with .Values.database",
 				}},
 		}},
+		// A list item whose body follows a `- {{- if }}` line, and a
+		// file embedded in a ConfigMap whose branches set one key.
+		{"chart/orders/templates/job.yaml", []tplWant{
+			{name: `Job/{{ include "orders.fullname" . }}-migrate env MIGRATE_DATABASE_URL`, fields: map[string]tplField{
+				"host":     {v: ".Values.migrate.url", def: "orders-postgresql", loc: "15:76"},
+				"port":     {def: "5432", loc: "15:94"},
+				"database": {def: "orders", loc: "15:99"},
+				"user":     {def: "migrator", loc: "15:67"},
+				"tls":      {def: "verify-full", loc: "15:114"},
+			}, notes: []string{
+				"driver 15:22 if .Values.migrate.enabled",
+				"host 15:76 if .Values.migrate.enabled",
+				"port 15:94 if .Values.migrate.enabled",
+				"database 15:99 if .Values.migrate.enabled",
+				"user 15:67 if .Values.migrate.enabled",
+				"tls 15:114 if .Values.migrate.enabled",
+				"params.raw 15:22 if .Values.migrate.enabled",
+			}},
+			{name: "data.report.json.database", fields: map[string]tplField{
+				"host":     {text: `{{ include "orders.postgresql" . | quote }}`, loc: "27:17"},
+				"port":     {text: "5432", loc: "28:17"},
+				"user":     {text: "reporter", loc: "34:18"},
+				"database": {text: "orders", loc: "35:20"},
+			}, notes: []string{
+				"host 27:17 if .Values.postgresql.enabled [30:17]",
+				"port 28:17 if .Values.postgresql.enabled [31:17]",
+			}},
+		}},
 		{"chart/orders/values.yaml", []tplWant{
 			{name: "externalDatabase", fields: map[string]tplField{
 				"host": {text: "{{ .Release.Name }}-postgresql", v: ".Release.Name", def: "-", loc: "7:10"},
@@ -276,4 +304,25 @@ func FuzzTemplatedYAML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkTemplates extracts the templated fixtures (a Rails
+// database.yml with ERB, a chart's Deployment, Secret and ConfigMap).
+func BenchmarkTemplates(b *testing.B) {
+	var names []string
+	var files [][]byte
+	for _, s := range []string{"rails/config/database.yml", "chart/orders/templates/deployment.yaml",
+		"chart/orders/templates/secret.yaml", "chart/orders/templates/configmap.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "templates", s))
+		if err != nil {
+			b.Fatal(err)
+		}
+		names, files = append(names, s), append(files, data)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, data := range files {
+			extract.File(names[i], data)
+		}
+	}
 }
