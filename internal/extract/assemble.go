@@ -71,6 +71,8 @@ type fileCtx struct {
 	envFrom []EnvFrom
 	// reader holds the file's trees, and those of files embedded in it.
 	reader tree.Reader
+	// tpl is the file's template mask (template.go), nil without tags.
+	tpl *templateMask
 
 	// Scratch memory kept from file to file (see contexts): mapBlock's
 	// candidates and ordered entries, which never outlive one call, and

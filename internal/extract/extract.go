@@ -60,6 +60,7 @@ func File(rel string, data []byte) Result {
 	format := formatOf(path.Base(rel), data)
 	res := Result{Format: format}
 	docs, tpl, err := parse(&fc.reader, format, data)
+	fc.tpl = tpl
 	if err != nil {
 		pr := problemOf(rel, data, err)
 		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
@@ -102,7 +103,7 @@ func File(rel string, data []byte) Result {
 		}
 	}
 	finish(fc, res.Profiles)
-	tpl.noteConditions(rel, res.Profiles)
+	tpl.noteConditions(rel, res.Profiles, 0)
 	res.EnvFrom = fc.envFrom
 	return res
 }

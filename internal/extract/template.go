@@ -124,9 +124,16 @@ func maskTemplates(data []byte) ([]byte, *templateMask) {
 	var arms []int32
 	var cl closers
 	for i := 0; i < len(s); {
-		// At the start of a line: is it nothing but tags?
-		if end, ok := cl.tagsOnly(s, i); ok {
-			for j := i; j < end; {
+		// At the start of a line: is it nothing but tags, or a list
+		// item's dash followed by nothing but tags (`- {{- if .x }}`,
+		// whose item is on the next lines)?
+		from, arm := i, int32(0)
+		if d := dashPrefix(s, i); d > i {
+			from, arm = d, top()
+		}
+		if end, ok := cl.tagsOnly(s, from); ok && (from == i || cl.anyControl(s, from, end)) {
+			b.WriteString(s[i:from])
+			for j := from; j < end; {
 				j = skipBlank(s, j)
 				if j >= end {
 					break
@@ -135,13 +142,14 @@ func maskTemplates(data []byte) ([]byte, *templateMask) {
 				control(s[j:e])
 				j = e
 			}
-			for j := i; j < end; j++ {
+			for j := from; j < end; j++ {
 				if s[j] == '\n' {
-					if j > i && s[j-1] == '\r' {
+					if j > from && s[j-1] == '\r' {
 						b.WriteByte('\r')
 					}
 					b.WriteByte('\n')
-					arms = append(arms, 0)
+					arms = append(arms, arm)
+					arm = 0
 				}
 			}
 			i = end
@@ -252,6 +260,41 @@ func (c *closers) tagEnd(s string, i int) int {
 		return -1
 	}
 	return c.at[k] + 2
+}
+
+// anyControl reports whether the tags in s[from:end] (blanks and tags
+// only) hold a control tag: `- {{ .Values.url | quote }}` is a list item
+// of its own, `- {{- if .x }}` opens one whose text follows.
+func (c *closers) anyControl(s string, from, end int) bool {
+	for j := from; j < end; {
+		j = skipBlank(s, j)
+		if j >= end {
+			return false
+		}
+		e := c.tagEnd(s, j)
+		if k, _ := controlOf(s[j:e]); k != ctlNone {
+			return true
+		}
+		j = e
+	}
+	return false
+}
+
+// dashPrefix returns the offset past a list item's dash and the blanks
+// after it at the start of the line s[i:], or i when there is none.
+func dashPrefix(s string, i int) int {
+	j := i
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	if j+1 >= len(s) || s[j] != '-' || s[j+1] != ' ' && s[j+1] != '\t' {
+		return i
+	}
+	j++
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	return j
 }
 
 func skipBlank(s string, i int) int {
@@ -528,6 +571,20 @@ func (m *templateMask) restoreNode(n *tree.Node) {
 	}
 }
 
+// dropAll applies dropAlternatives to every map and list of a tree whose
+// lines are the masked file's (an embedded file's tree, once shifted).
+func (m *templateMask) dropAll(n *tree.Node, depth int) {
+	if m == nil || m.lineArm == nil || n == nil || depth > tree.MaxDepth {
+		return
+	}
+	for _, c := range n.Children {
+		m.dropAll(c, depth+1)
+	}
+	if len(n.Children) > 1 && (n.Kind == tree.Map || n.Kind == tree.Seq) {
+		m.dropAlternatives(n)
+	}
+}
+
 // dropAlternatives removes from a map the keys, and from a list the items
 // of a name (env entries), that an earlier arm of the same block sets
 // already, and remembers where the alternative was.
@@ -647,19 +704,22 @@ func (m *templateMask) replace(s string) (string, bool) {
 }
 
 // noteConditions records on each profile the fields whose value sits in a
-// branch of a template block.
-func (m *templateMask) noteConditions(path string, ps []*profile.Profile) {
+// branch of a template block. shift is the line of the file where the
+// masked text starts, past the first (0 for a whole file; an embedded
+// file's string value starts further down).
+func (m *templateMask) noteConditions(path string, ps []*profile.Profile, shift int) {
 	if m == nil || m.lineArm == nil {
 		return
 	}
 	for _, p := range ps {
 		add := func(name string, loc profile.Location) {
-			if loc.Line == 0 || loc.File != path || m.armOf(loc.Line) == 0 {
+			line := loc.Line - shift
+			if loc.Line == 0 || loc.File != path || m.armOf(line) == 0 {
 				return
 			}
-			n := profile.Note{Kind: profile.NoteConditional, Key: m.condition(loc.Line), Field: name, Loc: loc}
-			if alt, ok := m.alts[loc.Line]; ok {
-				n.Other = profile.Location{File: path, Line: alt[0], Column: alt[1]}
+			n := profile.Note{Kind: profile.NoteConditional, Key: m.condition(line), Field: name, Loc: loc}
+			if alt, ok := m.alts[line]; ok {
+				n.Other = profile.Location{File: path, Line: alt[0] + shift, Column: alt[1]}
 			}
 			p.Notes = append(p.Notes, n)
 		}
