@@ -82,7 +82,7 @@ func parserCanaryCases(host, port string) []parserCanaryCase {
 	add("ini unclosed section", "pgbouncer.ini", iniHead+"[password ", s, "\n", false)
 	add("ini empty key", "pgbouncer.ini", iniHead+"= ", s, "\n", false)
 	add("ini quoted", "php.ini", "[db]\nhost = "+host+"\npassword = \"", s, "\n", false)
-	return cs
+	return append(cs, templateCanaryCases(host, port)...)
 }
 
 // TestCanaryParserErrors runs scan, check, diff, verify and review over

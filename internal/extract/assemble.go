@@ -71,6 +71,8 @@ type fileCtx struct {
 	envFrom []EnvFrom
 	// reader holds the file's trees, and those of files embedded in it.
 	reader tree.Reader
+	// tpl is the file's template mask (template.go), nil without tags.
+	tpl *templateMask
 
 	// Scratch memory kept from file to file (see contexts): mapBlock's
 	// candidates and ordered entries, which never outlive one call, and
@@ -448,10 +450,7 @@ func setPassword(p *profile.Profile, e entry) {
 		pw.Set, pw.Source = true, "secret:"+e.secretRef
 	case e.v.Unresolved:
 		pw.Set, pw.Unresolved = true, true
-		pw.Source = "env:" + e.v.Var
-		if e.v.Var == "" {
-			pw.Source = "env"
-		}
+		pw.Source = referenceSource(e.v)
 		pw.Expr = maskDefault(e.v.Text)
 	case !e.v.Set || e.v.Text == "" || strings.EqualFold(e.v.Text, "null") && e.node != nil && !e.node.Quoted:
 		pw.Set, pw.Source = false, "none"
@@ -663,7 +662,7 @@ func (fc *fileCtx) applyURL(p *profile.Profile, e entry) bool {
 		pw := profile.Password{Known: true, Loc: pv.Loc}
 		switch {
 		case pv.Unresolved && !whole:
-			pw.Set, pw.Unresolved, pw.Source = true, true, "env:"+pv.Var
+			pw.Set, pw.Unresolved, pw.Source = true, true, referenceSource(pv)
 			pw.Expr = maskDefault(pv.Text)
 		case c.Password.Value == "":
 			pw.Source = "none"

@@ -269,7 +269,7 @@ func TestTemplatedBeyondParsing(t *testing.T) {
 		t.Fatalf("problems %+v, want one", res.Problems)
 	}
 	p := res.Problems[0]
-	if p.Loc.String() != "bad/templates-deployment.yaml:7:3" || !strings.Contains(p.Msg, "templated beyond parsing") || !strings.Contains(p.Msg, "helm template") {
+	if p.Loc.String() != "bad/templates-deployment.yaml:14:13" || !strings.Contains(p.Msg, "templated beyond parsing") || !strings.Contains(p.Msg, "helm template") {
 		t.Errorf("got %s: %s", p.Loc, p.Msg)
 	}
 }

@@ -59,7 +59,8 @@ func File(rel string, data []byte) Result {
 	fc.path, fc.data = rel, data
 	format := formatOf(path.Base(rel), data)
 	res := Result{Format: format}
-	docs, err := parse(&fc.reader, format, data)
+	docs, tpl, err := parse(&fc.reader, format, data)
+	fc.tpl = tpl
 	if err != nil {
 		pr := problemOf(rel, data, err)
 		if pr.Loc.Column == 0 && pr.Loc.Line > 0 {
@@ -102,6 +103,7 @@ func File(rel string, data []byte) Result {
 		}
 	}
 	finish(fc, res.Profiles)
+	tpl.noteConditions(rel, res.Profiles, 0)
 	res.EnvFrom = fc.envFrom
 	return res
 }
@@ -120,31 +122,47 @@ func head(data []byte) []byte {
 // signature for every caller.
 var contexts = sync.Pool{New: func() any { return new(fileCtx) }}
 
-// parse reads a file of a format into documents.
-func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, error) {
+// parse reads a file of a format into documents, and returns the template
+// mask of a YAML file with template tags (template.go).
+func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, *templateMask, error) {
+	var d tree.Document
+	var err error
 	switch format {
 	case "yaml":
-		masked, m := maskTemplates(data)
-		docs, err := r.ParseYAML(masked)
-		m.restore(docs)
-		return docs, err
+		return parseTemplatedYAML(r, data)
 	case "json":
-		d, err := r.ParseJSON(data)
-		return one(d, err)
+		d, err = r.ParseJSON(data)
 	case "toml":
-		d, err := r.ParseTOML(data)
-		return one(d, err)
+		d, err = r.ParseTOML(data)
 	case "env":
-		d, err := r.ParseEnv(data)
-		return one(d, err)
+		d, err = r.ParseEnv(data)
 	case "properties":
-		d, err := r.ParseProperties(data)
-		return one(d, err)
+		d, err = r.ParseProperties(data)
 	case "ini", "conf":
-		d, err := r.ParseINI(data)
-		return one(d, err)
+		d, err = r.ParseINI(data)
+	default:
+		return nil, nil, nil
 	}
-	return nil, nil
+	docs, err := one(d, err)
+	return docs, nil, err
+}
+
+// parseTemplatedYAML reads YAML with its template tags masked. When both
+// arms of the template's blocks together are not YAML, it reads the file
+// again with the first arm of each block only; the first error stands if
+// that fails too.
+func parseTemplatedYAML(r *tree.Reader, data []byte) ([]tree.Document, *templateMask, error) {
+	masked, m := maskTemplates(data)
+	docs, err := r.ParseYAML(masked)
+	if err != nil {
+		if first, ok := m.firstArms(masked); ok {
+			if d2, err2 := r.ParseYAML(first); err2 == nil {
+				docs, err = d2, nil
+			}
+		}
+	}
+	m.restore(docs)
+	return docs, m, err
 }
 
 func one(d tree.Document, err error) ([]tree.Document, error) {

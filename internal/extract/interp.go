@@ -3,6 +3,8 @@ package extract
 import (
 	"strconv"
 	"strings"
+
+	"github.com/dbguard/dbguard/internal/profile"
 )
 
 // Interp describes the interpolations found in one scalar.
@@ -264,22 +266,85 @@ func expandDefault(d string) string {
 	return d
 }
 
-// templateBody reads {{ x }}, {{ .Values.x | default "y" }}, {{ x | default('y') }}.
+// referenceSource names where an unresolved value comes from:
+// "template:.Values.db.password" for a template's value ({{ ... }}, which a
+// chart's values or a Jinja context supply, not the environment),
+// "env:NAME" for an environment variable, "env" when its name cannot be
+// told.
+func referenceSource(v profile.Value) string {
+	if t := strings.TrimSpace(v.Text); v.Var != "" && (strings.HasPrefix(t, "{{") || strings.HasPrefix(t, "{%")) {
+		return "template:" + v.Var
+	}
+	if v.Var == "" {
+		return "env"
+	}
+	return "env:" + v.Var
+}
+
+// templateBody reads a Go (Helm) or Jinja template expression: {{ x }},
+// {{ .Values.x | default "y" }}, {{ .Values.x | default 5432 | quote }},
+// {{ default "y" .Values.x }}, {{ required "msg" .Values.x }},
+// {{ quote .Values.x }} and {{ x | default('y') }}. v is the value the
+// expression starts from, def a literal default.
 func templateBody(body string) (v, def string, hasDef bool) {
 	body = strings.TrimSpace(strings.Trim(body, "-"))
-	parts := strings.Split(body, "|")
-	v = strings.TrimSpace(parts[0])
+	parts := splitOutside(body, '|')
+	v, def, hasDef = templateCall(parts[0])
 	for _, p := range parts[1:] {
 		p = strings.TrimSpace(p)
-		if strings.HasPrefix(p, "default") {
-			arg := strings.TrimSpace(strings.TrimPrefix(p, "default"))
-			arg = strings.TrimSuffix(strings.TrimPrefix(arg, "("), ")")
-			if isQuoted(arg) {
-				return v, unquote(arg), true
-			}
+		if !strings.HasPrefix(p, "default") {
+			continue
+		}
+		arg := strings.TrimSpace(strings.TrimPrefix(p, "default"))
+		arg = strings.TrimSuffix(strings.TrimPrefix(arg, "("), ")")
+		if d, ok := templateLiteral(arg); ok {
+			def, hasDef = d, true
 		}
 	}
-	return v, "", false
+	return v, def, hasDef
+}
+
+// templateCall reads the head of a pipeline: a value, or one of the
+// functions that name the value as their last argument (default, required,
+// quote, ...).
+func templateCall(expr string) (v, def string, hasDef bool) {
+	expr = strings.TrimSpace(expr)
+	var args []string
+	for _, w := range splitOutside(expr, ' ') {
+		if w = strings.TrimSpace(w); w != "" {
+			args = append(args, w)
+		}
+	}
+	if len(args) < 2 {
+		return expr, "", false
+	}
+	last := args[len(args)-1]
+	switch args[0] {
+	case "default":
+		if len(args) == 3 {
+			def, hasDef = templateLiteral(args[1])
+			return last, def, hasDef
+		}
+	case "required":
+		if len(args) == 3 {
+			return last, "", false
+		}
+	case "quote", "squote", "toString", "int", "toYaml", "b64enc", "trim", "lower", "upper":
+		if len(args) == 2 {
+			return last, "", false
+		}
+	}
+	return expr, "", false
+}
+
+// templateLiteral reads a template literal usable as a default: a quoted
+// string, a number, true or false.
+func templateLiteral(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '`' && s[len(s)-1] == '`' {
+		return s[1 : len(s)-1], true
+	}
+	return erbLiteral(s)
 }
 
 // erbBody reads ENV['X'], ENV.fetch('X', default), ENV.fetch('X') { default },
@@ -404,7 +469,10 @@ func matchParen(s string, open int) int {
 	return -1
 }
 
-func splitArgs(s string) []string {
+func splitArgs(s string) []string { return splitOutside(s, ',') }
+
+// splitOutside splits s at each sep that is outside quotes and brackets.
+func splitOutside(s string, sep byte) []string {
 	var out []string
 	var q byte
 	depth, start := 0, 0
@@ -421,7 +489,7 @@ func splitArgs(s string) []string {
 			depth++
 		case c == ')' || c == ']':
 			depth--
-		case c == ',' && depth == 0:
+		case c == sep && depth == 0:
 			out = append(out, strings.TrimSpace(s[start:i]))
 			start = i + 1
 		}

@@ -120,7 +120,8 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 // embedded parses a configuration file stored in a string value and shifts
 // its locations to where the string sits in the outer file.
 func (fc *fileCtx) embedded(n *tree.Node, kp string) []*profile.Profile {
-	docs, err := fc.reader.ParseYAML([]byte(n.Value))
+	// A chart's template may build the embedded file with tags too.
+	docs, tpl, err := parseTemplatedYAML(&fc.reader, []byte(n.Value))
 	if err != nil || len(docs) == 0 {
 		return nil
 	}
@@ -134,8 +135,12 @@ func (fc *fileCtx) embedded(n *tree.Node, kp string) []*profile.Profile {
 	var out []*profile.Profile
 	for _, d := range docs {
 		shift(d.Root, lineShift, indent)
+		// The outer file's blocks hold the embedded file's lines too:
+		// two branches that write one key keep the first.
+		fc.tpl.dropAll(d.Root, 0)
 		var ps []*profile.Profile
 		fc.walk(d.Root, pathOf(kp), walkCtx{}, &ps)
+		tpl.noteConditions(fc.path, ps, lineShift)
 		out = append(out, ps...)
 	}
 	return out

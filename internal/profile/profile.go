@@ -290,6 +290,10 @@ const (
 	// NoteStrayKey: a connection key sits next to the block that should
 	// read it (an indentation slip), so the application never sees it.
 	NoteStrayKey = "stray-key"
+	// NoteConditional: the field's value sits in a branch of a template
+	// block ({{ if }}, <% if %>, {% for %}); Key holds the conditions,
+	// Other the same key's value in another branch, if any.
+	NoteConditional = "conditional"
 )
 
 // Note is an observation about how a profile is written.
