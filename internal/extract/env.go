@@ -202,6 +202,7 @@ func (fc *fileCtx) envProfiles(vars []envVar, kp string, driver string) []*profi
 		}
 	}
 	mergeCredentials(order)
+	mergeTLS(order)
 	var out []*profile.Profile
 	for _, g := range order {
 		if g.merged {
@@ -270,6 +271,75 @@ func mergeCredentials(order []*envGroup) {
 		host.notes = append(host.notes, g.notes...)
 		g.merged = true
 	}
+}
+
+// mergeTLS joins a group of TLS settings only that names its driver
+// (MYSQL_ATTR_SSL_CA: the PDO option Laravel's mysql connection reads) to
+// the one group of that driver that names a server (DB_HOST with
+// DB_CONNECTION=mysql, or with MySQL's port). With none, or several,
+// nothing is joined.
+func mergeTLS(order []*envGroup) {
+	for _, g := range order {
+		d := driverFromWords(g.prefix)
+		if g.merged || g.hasURL || d == "" || !tlsOnly(g.entries) {
+			continue
+		}
+		var host *envGroup
+		for _, h := range order {
+			if h == g || h.merged || h.hasURL || !hasField(h.entries, fHost) || groupDriver(h) != d {
+				continue
+			}
+			if host != nil {
+				host = nil
+				break
+			}
+			host = h
+		}
+		if host == nil || hasField(host.entries, fTLSCA) && hasField(g.entries, fTLSCA) {
+			continue
+		}
+		for _, e := range g.entries {
+			if !hasField(host.entries, e.f) {
+				host.entries = append(host.entries, e)
+			}
+		}
+		host.notes = append(host.notes, g.notes...)
+		g.merged = true
+	}
+}
+
+// groupDriver is the driver a group's variables name: its prefix's
+// (MYSQL_HOST), its driver variable's (DB_CONNECTION=mysql), or its
+// port's (3306), as assembly decides it.
+func groupDriver(g *envGroup) string {
+	if d := driverFromWords(g.prefix); d != "" {
+		return d
+	}
+	for _, e := range g.entries {
+		if e.f == fDriver {
+			if d := driverOfValue(e.v); d != "" {
+				return d
+			}
+		}
+	}
+	for _, e := range g.entries {
+		if e.f == fPort {
+			return driverFromPort(e.v.Text)
+		}
+	}
+	return ""
+}
+
+// tlsOnly reports a group of TLS settings and nothing else.
+func tlsOnly(es []entry) bool {
+	for _, e := range es {
+		switch e.f {
+		case fTLS, fTLSCA, fTLSCert, fTLSKey:
+		default:
+			return false
+		}
+	}
+	return len(es) > 0
 }
 
 func hasField(es []entry, f field) bool {
