@@ -29,7 +29,7 @@ func isLibpqKeyword(k string) bool {
 // host=a port=5432 dbname='x y' password='it\'s'. Spaces may surround '=';
 // values may be single-quoted; a backslash escapes the next character in
 // quoted and unquoted values, and a doubled quote inside a quoted value is
-// one quote, as PgBouncer writes it ('it''s'). host and port may be comma lists. Unknown
+// one quote, as PgBouncer writes it. host and port may be comma lists. Unknown
 // keywords are kept in Params (pgx and PgBouncer add their own).
 func ParseKeywordValue(s string) (*Conn, error) { return parseKeywordValue(s, nil) }
 

@@ -24,6 +24,7 @@ func Link(ps []*profile.Profile, scalers []Scaler, envFrom []EnvFrom) {
 	// envFrom first, so that an autoscaler then raises the replicas a
 	// ConfigMap's connection took from its workload.
 	linkEnvFrom(ps, envFrom)
+	linkKubeRefs(ps, envFrom)
 	linkScalers(ps, scalers)
 	linkSpring(ps)
 	linkEnvFiles(ps)
@@ -48,6 +49,113 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 				p.SetParam("app", profile.Value{Text: ef.App, Set: true})
 			}
 		}
+	}
+}
+
+// linkKubeRefs gives a workload's connections what its envFrom ConfigMaps
+// and Secrets define, as the kubelet does: a field that is one $(VAR)
+// reference the container's own env left open takes VAR's value (a
+// password only from a password, its source then secret:NAME/VAR), and a
+// variable group (PG*, DB_*) the container's env starts is completed by
+// the same group of the ConfigMap or Secret, the container's own
+// variables winning. Of several sources defining one variable the last
+// wins.
+func linkKubeRefs(ps []*profile.Profile, envFrom []EnvFrom) {
+	if len(envFrom) == 0 {
+		return
+	}
+	for _, p := range ps {
+		if p.Format != "kubernetes" {
+			continue
+		}
+		workload, group, ok := strings.Cut(p.Name, " env ")
+		if !ok {
+			continue
+		}
+		var sources []*profile.Profile
+		for _, ef := range envFrom {
+			if ef.Workload != workload {
+				continue
+			}
+			prefix := ef.Kind + "/" + ef.Name
+			for _, q := range ps {
+				if q.Format == "kubernetes" && strings.HasPrefix(q.Name, prefix+" ") {
+					sources = append(sources, q)
+				}
+			}
+		}
+		if len(sources) == 0 {
+			continue
+		}
+		resolveKubeRefs(p, func(name string) (kubeRef, bool) {
+			for i := len(sources) - 1; i >= 0; i-- {
+				if r, ok := sourceVar(sources[i], name); ok {
+					return r, true
+				}
+			}
+			return kubeRef{}, false
+		})
+		for i := len(sources) - 1; i >= 0; i-- {
+			if _, g, _ := strings.Cut(sources[i].Name, " "); g == group {
+				completeFrom(p, sources[i])
+			}
+		}
+	}
+}
+
+// sourceVar finds the variable name among the keys a ConfigMap's or
+// Secret's profile was read from.
+func sourceVar(src *profile.Profile, name string) (kubeRef, bool) {
+	field := ""
+	for _, k := range src.Keys {
+		if k.Key == name {
+			field = k.Field
+		}
+	}
+	h := src.FirstHost()
+	switch field {
+	case "host":
+		return kubeRef{v: h.Host}, true
+	case "port":
+		return kubeRef{v: h.Port}, true
+	case "database":
+		return kubeRef{v: src.Database}, true
+	case "user":
+		return kubeRef{v: src.User}, true
+	case "tls":
+		return kubeRef{v: src.TLS.Mode}, true
+	case "password":
+		pw := src.Password
+		if kind, rest, _ := strings.Cut(src.Name, "/"); kind == "Secret" && pw.Source == "literal" {
+			obj, _, _ := strings.Cut(rest, " ")
+			pw.Source = "secret:" + obj + "/" + name
+		}
+		return kubeRef{pw: pw, isPW: true}, true
+	}
+	return kubeRef{}, false
+}
+
+// completeFrom fills the fields p leaves unset with those of src.
+func completeFrom(p, src *profile.Profile) {
+	if len(p.Hosts) == 0 {
+		p.Hosts = append(p.Hosts, src.Hosts...)
+	} else if len(src.Hosts) > 0 {
+		h, sh := &p.Hosts[0], src.Hosts[0]
+		if !h.Host.Set {
+			h.Host, h.Socket = sh.Host, sh.Socket
+		}
+		if !h.Port.Set {
+			h.Port = sh.Port
+		}
+	}
+	for _, f := range []struct{ dst, src *profile.Value }{{&p.Database, &src.Database}, {&p.User, &src.User},
+		{&p.TLS.Mode, &src.TLS.Mode}, {&p.Driver, &src.Driver}} {
+		if !f.dst.Set {
+			*f.dst = *f.src
+		}
+	}
+	if !p.Password.Set && src.Password.Set {
+		p.Password = src.Password
 	}
 }
 
