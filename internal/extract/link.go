@@ -289,3 +289,31 @@ func override(dst, src *profile.Profile, via string) {
 			profile.Value{Loc: dst.Password.Loc})
 	}
 }
+
+// linkSubcharts links the client blocks of a Helm values file to the
+// database subchart they reach: a client whose host is the Service the
+// subchart creates ({{ .Release.Name }}-postgresql, a fullnameOverride,
+// also followed by .namespace.svc...) takes a "server" parameter with the
+// subchart profile's id (file#key path), so that check and review can
+// read the server's limits for it.
+func linkSubcharts(file string, ps []*profile.Profile) {
+	for _, srv := range ps {
+		h := srv.FirstHost().Host
+		if !srv.ServerSide || srv.Format != "" && srv.Format != "helm" || h.Text == "" {
+			continue
+		}
+		for _, c := range ps {
+			if c.ServerSide {
+				continue
+			}
+			if _, ok := c.Params["server"]; ok {
+				continue
+			}
+			ch := c.FirstHost().Host.Text
+			if first, _, _ := strings.Cut(ch, "."); !strings.EqualFold(ch, h.Text) && !strings.EqualFold(first, h.Text) {
+				continue
+			}
+			c.SetParam("server", profile.Value{Text: file + "#" + srv.KeyPath, Set: true, Loc: h.Loc})
+		}
+	}
+}
