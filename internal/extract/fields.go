@@ -247,7 +247,7 @@ var keyFields = map[string]field{
 	"passwordenv": fPasswordEnv, "passwordenvvar": fPasswordEnv, "passwordfromenv": fPasswordEnv,
 	"url": fURL, "uri": fURL, "dsn": fURL, "databaseurl": fURL, "dburl": fURL, "connectionstring": fURL,
 	"connstring": fURL, "connstr": fURL, "datasourcename": fURL, "jdbcurl": fURL, "conninfo": fURL,
-	"connectionurl": fURL, "connectionuri": fURL, "datasourceurl": fURL, "dataurl": fURL,
+	"useenvvariable": fURL, "connectionurl": fURL, "connectionuri": fURL, "datasourceurl": fURL, "dataurl": fURL,
 	"adapter": fDriver, "driver": fDriver, "driverclassname": fDriver, "drivername": fDriver, "dialect": fDriver,
 	"dbtype": fDriver, "databasetype": fDriver, "dbdriver": fDriver, "dbengine": fDriver, "engine": fDriver,
 	"sslmode": fTLS, "ssl": fTLS, "usessl": fTLS, "tls": fTLS, "tlsmode": fTLS, "encrypt": fTLS,

@@ -83,8 +83,6 @@ func TestShapes(t *testing.T) {
 				params: map[string]string{"server": "values.yaml#mysql"}}},
 		}},
 		{"orm", []shapeWant{
-			{prodWant: prodWant{name: "ConnectionStrings.Cache", driver: "redis", host: "cache.internal", port: "6380",
-				password: "literal", tls: "True"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Docs", driver: "mongodb", host: "docs.cluster.example.net",
 				database: "docs", user: "docs", password: "literal"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Sales", driver: "sqlserver", host: "sql.internal", port: "1433",
@@ -96,8 +94,6 @@ func TestShapes(t *testing.T) {
 				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
 			{prodWant: prodWant{name: "", driver: "mysql", host: "mysql.internal", port: "3306", database: "catalog",
 				user: "typeorm", password: "literal", tls: "true"}},
-			{prodWant: prodWant{name: "datasource db", format: "prisma", driver: "postgres", host: "-", password: "unknown"},
-				fields: map[string]string{"params.url": "env(\"DATABASE_URL\")", "params.directUrl": "env(\"DIRECT_URL\")"}},
 		}},
 		{"dsn", []shapeWant{
 			{prodWant: prodWant{name: "databases.shop", host: "pg.internal", database: "shop", user: "shop", password: "literal"}},
