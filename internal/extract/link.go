@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -33,12 +34,12 @@ func Link(ps []*profile.Profile, scalers []Scaler, envFrom []EnvFrom) {
 // linkEnvFrom gives the connections of ConfigMaps and Secrets that
 // workloads read with envFrom the workload's replicas and labels.
 func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
+	if len(envFrom) == 0 {
+		return
+	}
+	bySource := kubeSources(ps)
 	for _, ef := range envFrom {
-		prefix := ef.Kind + "/" + ef.Name
-		for _, p := range ps {
-			if p.Format != "kubernetes" || p.Name != prefix && !strings.HasPrefix(p.Name, prefix+" ") {
-				continue
-			}
+		for _, p := range bySource[ef.Kind+"/"+ef.Name] {
 			if !p.Replicas.Count.Set && ef.Replicas.Set {
 				p.Replicas = profile.Replicas{Count: ef.Replicas, Surge: ef.Surge, Source: "envFrom " + ef.Workload}
 			}
@@ -50,6 +51,22 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 			}
 		}
 	}
+}
+
+// kubeSources indexes the Kubernetes profiles by the object they belong
+// to (Secret/name, ConfigMap/name, Deployment/name): a scan may hold
+// thousands of objects and references (YAML aliases multiply them), and
+// nested loops over both would cost their product.
+func kubeSources(ps []*profile.Profile) map[string][]*profile.Profile {
+	by := map[string][]*profile.Profile{}
+	for _, q := range ps {
+		if q.Format != "kubernetes" {
+			continue
+		}
+		name, _, _ := strings.Cut(q.Name, " ")
+		by[name] = append(by[name], q)
+	}
+	return by
 }
 
 // linkKubeRefs gives a workload's connections what its envFrom ConfigMaps
@@ -64,6 +81,15 @@ func linkKubeRefs(ps []*profile.Profile, envFrom []EnvFrom) {
 	if len(envFrom) == 0 {
 		return
 	}
+	byWorkload := map[string][]string{}
+	for _, ef := range envFrom {
+		src := ef.Kind + "/" + ef.Name
+		refs := byWorkload[ef.Workload]
+		// A source named twice counts where it is named last.
+		refs = slices.DeleteFunc(refs, func(r string) bool { return r == src })
+		byWorkload[ef.Workload] = append(refs, src)
+	}
+	bySource := kubeSources(ps)
 	for _, p := range ps {
 		if p.Format != "kubernetes" {
 			continue
@@ -73,16 +99,8 @@ func linkKubeRefs(ps []*profile.Profile, envFrom []EnvFrom) {
 			continue
 		}
 		var sources []*profile.Profile
-		for _, ef := range envFrom {
-			if ef.Workload != workload {
-				continue
-			}
-			prefix := ef.Kind + "/" + ef.Name
-			for _, q := range ps {
-				if q.Format == "kubernetes" && strings.HasPrefix(q.Name, prefix+" ") {
-					sources = append(sources, q)
-				}
-			}
+		for _, src := range byWorkload[workload] {
+			sources = append(sources, bySource[src]...)
 		}
 		if len(sources) == 0 {
 			continue

@@ -1,6 +1,8 @@
 package extract_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -192,4 +194,57 @@ func checkShapeSecrets(t *testing.T, ps []*profile.Profile) {
 			}
 		}
 	}
+}
+
+func FuzzShapesKube(f *testing.F) {
+	fuzzProduct(f, "deploy.yaml", "shapes/kube/orders.yaml", "shapes/kube/billing-deploy.yaml", "shapes/kube/billing-cm.yaml")
+}
+func FuzzShapesDotenv(f *testing.F) {
+	fuzzProduct(f, "app.env", "shapes/dotenv/laravel.env", "shapes/dsn/sockets.env")
+}
+func FuzzShapesUmbrella(f *testing.F) {
+	fuzzProduct(f, "values.yaml", "shapes/umbrella/values.yaml", "shapes/creds/values.yaml")
+}
+
+// FuzzShapesLinked links a fuzzed manifest with a fixed Secret whose
+// password a Deployment pulls in through envFrom and $(VAR): whatever the
+// other file says, nothing panics and the password reaches no profile's
+// JSON.
+func FuzzShapesLinked(f *testing.F) {
+	const pw = "Qz7Vb2Nk9Lp"
+	secret := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  DB_PASSWORD: " +
+		base64.StdEncoding.EncodeToString([]byte(pw)) + "\nstringData:\n  DB_USER: u\n"
+	for _, s := range []string{"shapes/kube/orders.yaml", "shapes/kube/billing-deploy.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", s))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(strings.ReplaceAll(string(data), "orders-db-creds", "s")))
+	}
+	f.Fuzz(func(t *testing.T, a []byte) {
+		if bytes.Contains(a, []byte(pw)) {
+			return
+		}
+		var (
+			ps      []*profile.Profile
+			scalers []extract.Scaler
+			envFrom []extract.EnvFrom
+		)
+		for name, data := range map[string][]byte{"a/app.yaml": a, "c/secret.yaml": []byte(secret)} {
+			res := extract.File(name, data)
+			ps = append(ps, res.Profiles...)
+			scalers = append(scalers, res.Scalers...)
+			envFrom = append(envFrom, res.EnvFrom...)
+		}
+		extract.Link(ps, scalers, envFrom)
+		for _, p := range ps {
+			out, err := json.Marshal(p.View())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(out), pw[:6]) {
+				t.Fatalf("%s: output holds the password: %s", p.ID, out)
+			}
+		}
+	})
 }
