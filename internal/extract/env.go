@@ -335,10 +335,19 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		return nil, false
 	}
 	vars := fc.vars[:0]
+	// Most files reference no variable: the values are kept for
+	// expansion only in those that do.
+	expands := false
+	for _, c := range root.Children {
+		if strings.Contains(c.Value, "${") {
+			expands = true
+			break
+		}
+	}
 	var known map[string]string
 	for _, c := range root.Children {
 		v := fc.value(c)
-		if v.Unresolved && strings.Contains(c.Value, "${") && known != nil {
+		if v.Unresolved && known != nil && strings.Contains(c.Value, "${") {
 			if text, left := expandDotenv(c.Value, known); text != c.Value {
 				v.Text, v.Unresolved = text, left
 				if !left {
@@ -346,7 +355,7 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 				}
 			}
 		}
-		if !v.Unresolved && c.Kind == tree.Scalar {
+		if expands && !v.Unresolved && c.Kind == tree.Scalar {
 			if known == nil {
 				known = map[string]string{}
 			}

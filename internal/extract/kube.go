@@ -109,7 +109,8 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 	vars := varBuf[:0]
 	plain := &tree.Node{Kind: tree.Map}
 	varSect, plainSect := "", ""
-	seen := map[string]bool{}
+	var seen map[string]bool // keys of stringData, when there is data too
+	both := root.Get("stringData") != nil && root.Get("data") != nil
 	for _, sect := range []string{"stringData", "data"} {
 		d := root.Get(sect)
 		if d == nil || d.Kind != tree.Map {
@@ -120,7 +121,12 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 			if c.Kind != tree.Scalar || seen[c.Key] {
 				continue
 			}
-			seen[c.Key] = true
+			if both && sect == "stringData" {
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[c.Key] = true
+			}
 			val := c
 			if decode {
 				b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(c.Value))
