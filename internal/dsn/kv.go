@@ -28,7 +28,8 @@ func isLibpqKeyword(k string) bool {
 // ParseKeywordValue parses a libpq keyword/value string:
 // host=a port=5432 dbname='x y' password='it\'s'. Spaces may surround '=';
 // values may be single-quoted; a backslash escapes the next character in
-// quoted and unquoted values. host and port may be comma lists. Unknown
+// quoted and unquoted values, and a doubled quote inside a quoted value is
+// one quote, as PgBouncer writes it. host and port may be comma lists. Unknown
 // keywords are kept in Params (pgx and PgBouncer add their own).
 func ParseKeywordValue(s string) (*Conn, error) { return parseKeywordValue(s, nil) }
 
@@ -82,6 +83,14 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 					continue
 				}
 				i++
+				if ch == '\'' && i < lim && s[i] == '\'' {
+					// PgBouncer's [databases] lines double a quote
+					// inside a quoted value ('it''s'); libpq has no
+					// such form, and reads nothing of the string.
+					val.WriteByte(ch)
+					i++
+					continue
+				}
 				if ch == '\'' {
 					closed = true
 					break

@@ -13,6 +13,8 @@ func kvCases() []parseCase {
 			kv(want{hosts: []string{"db:5432"}, db: "app", user: "u", pass: "secret", tls: "require", tlsKey: "sslmode"})},
 		{"quoting and escapes", `host=a,b port=5432,5433 dbname='x y' password='it\'s'`,
 			kv(want{hosts: []string{"a:5432", "b:5433"}, db: "x y", pass: "it's"})},
+		{"doubled quote, PgBouncer's way", `host=db dbname=shop password='it''s a pw' user=shop`,
+			kv(want{hosts: []string{"db"}, db: "shop", user: "shop", pass: "it's a pw"})},
 		{"spaces around equals", "host = db   dbname =app user= u",
 			kv(want{hosts: []string{"db"}, db: "app", user: "u"})},
 		{"unquoted backslash escape", `password=a\ b\\c dbname=x`,

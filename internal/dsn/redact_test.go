@@ -25,6 +25,7 @@ func TestRedact(t *testing.T) {
 		{"url empty password", "postgres://u:@h/db", "postgres://u:@h/db"},
 		{"redis", "rediss://:secret@cache:6380/0", "rediss://:xxxxx@cache:6380/0"},
 		{"kv", `host=h password='it\'s a "secret"' dbname=d`, "host=h password=xxxxx dbname=d"},
+		{"kv doubled quote", `host=h password='it''s a pw' dbname=d`, "host=h password=xxxxx dbname=d"},
 		{"kv awkward", "host=h password=" + strings.ReplaceAll(strings.ReplaceAll(pw, `\`, `\\`), " ", `\ `) + " dbname=d", "host=h password=xxxxx dbname=d"},
 		{"kv spaces", "host=h password = secret dbname=d", "host=h password = xxxxx dbname=d"},
 		{"mysql dsn", "user:" + strings.ReplaceAll(pw, " ", "") + "@tcp(h:3306)/db", "user:xxxxx@tcp(h:3306)/db"},

@@ -103,7 +103,11 @@ func parseURLAt(s string, start, se, lim int, format string, dst *Conn) (*Conn, 
 		if colon := indexOut(s, a, at, ":"); colon < 0 {
 			c.User = mkPart(s, a, at, urlDec(s[a:at]))
 		} else {
-			c.User = mkPart(s, a, colon, urlDec(s[a:colon]))
+			if colon > a {
+				// ":pw@" carries a password alone: no user is
+				// written, which is not an empty user name.
+				c.User = mkPart(s, a, colon, urlDec(s[a:colon]))
+			}
 			c.Password = mkPart(s, colon+1, at, urlDec(s[colon+1:at]))
 			c.userinfoPw = c.Password
 			c.addSecret(c.Password)

@@ -67,7 +67,7 @@ func urlCases() []parseCase {
 		{"port not a number kept", "postgres://u@h:abc/db",
 			pg(want{scheme: "postgres", hosts: []string{"h:abc"}, db: "db", user: "u", issues: []string{`port "abc" is not a number`}})},
 		{"empty userinfo parts", "postgres://:@h/",
-			pg(want{scheme: "postgres", hosts: []string{"h"}, db: "''", user: "''", pass: "''"})},
+			pg(want{scheme: "postgres", hosts: []string{"h"}, db: "''", pass: "''"})}, // ":@": no user written
 		{"no path", "postgres://h",
 			pg(want{scheme: "postgres", hosts: []string{"h"}})},
 		{"duplicate params kept", "postgres://h/db?options=-c%20a%3D1&options=-c%20b%3D2&flag",
@@ -86,7 +86,7 @@ func urlCases() []parseCase {
 		{"mariadb mysql2 mysqlx", "mysql2://h/db",
 			want{format: "url", scheme: "mysql2", driver: "mysql", hosts: []string{"h"}, db: "db"}},
 		{"rediss", "rediss://:secret@cache:6380/0",
-			want{format: "url", scheme: "rediss", driver: "redis", hosts: []string{"cache:6380"}, db: "0", user: "''", pass: "secret",
+			want{format: "url", scheme: "rediss", driver: "redis", hosts: []string{"cache:6380"}, db: "0", pass: "secret",
 				tls: "rediss", tlsKey: "scheme"}},
 		{"redis user", "redis://default:pw@localhost:6379/2?protocol=3",
 			want{format: "url", scheme: "redis", driver: "redis", hosts: []string{"localhost:6379"}, db: "2", user: "default", pass: "pw",

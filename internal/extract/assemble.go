@@ -356,6 +356,11 @@ func (fc *fileCtx) assemble(b block) *profile.Profile {
 				p.Password = profile.Password{Set: true, Known: true, Source: "file:" + e.v.Text, Loc: e.v.Loc}
 				hasPW = true
 			}
+		case fPasswordEnv:
+			if e.v.Text != "" && !e.v.Unresolved {
+				p.Password = profile.Password{Set: true, Known: true, Source: "env:" + e.v.Text, Loc: e.v.Loc}
+				hasPW = true
+			}
 		case fDriver:
 			d := driverOfValue(e.v)
 			switch {
@@ -804,7 +809,7 @@ func viable(b block) bool {
 			hasUser = true
 		case fPassword:
 			hasPW = true
-		case fPasswordFile:
+		case fPasswordFile, fPasswordEnv:
 			hasPW = hasPW || e.value().Text != ""
 		case fDriver:
 			hasDriver = hasDriver || driverOfValue(e.value()) != ""

@@ -405,11 +405,36 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		return nil, false
 	}
 	vars := fc.vars[:0]
+	// Most files reference no variable: the values are kept for
+	// expansion only in those that do.
+	expands := false
 	for _, c := range root.Children {
+		if strings.Contains(c.Value, "${") {
+			expands = true
+			break
+		}
+	}
+	var known map[string]string
+	for _, c := range root.Children {
+		v := fc.value(c)
+		if v.Unresolved && known != nil && strings.Contains(c.Value, "${") {
+			if text, left := expandDotenv(c.Value, known); text != c.Value {
+				v.Text, v.Unresolved = text, left
+				if !left {
+					v.Var, v.Default, v.HasDefault = "", "", false
+				}
+			}
+		}
+		if expands && !v.Unresolved && c.Kind == tree.Scalar {
+			if known == nil {
+				known = map[string]string{}
+			}
+			known[c.Key] = v.Text
+		}
 		// Only variables that can take part in a connection are read
 		// (APP_NAME, LOG_LEVEL are not).
 		if _, _, ok := splitEnvKey(c.Key); ok || keyOf(c.Key).is(inEnvKeys) || dsn.Looks(c.Value) || strings.Contains(c.Value, "://") {
-			vars = append(vars, envVar{name: c.Key, v: fc.value(c), node: c})
+			vars = append(vars, envVar{name: c.Key, v: v, node: c})
 		}
 	}
 	fc.vars = vars
@@ -420,6 +445,45 @@ func extractEnvFile(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		}
 	}
 	return ps, true
+}
+
+// expandDotenv expands ${VAR} references to variables an earlier line of
+// the same .env file defines literally, as docker compose and Laravel
+// (phpdotenv) do. A reference to anything else (the shell's environment,
+// which scan never reads, or a later line) stays as written, and left
+// reports it; ${VAR:-default} and its kin count only when VAR is defined.
+func expandDotenv(s string, known map[string]string) (out string, left bool) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), left
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String(), true
+		}
+		ref := s[i+2 : i+j]
+		name := ref
+		if k := strings.IndexAny(ref, ":-?+"); k >= 0 {
+			name = ref[:k]
+		}
+		b.WriteString(s[:i])
+		v, ok := known[name]
+		switch {
+		case ok && name != "" && v == "" && strings.HasPrefix(ref[len(name):], ":-"):
+			b.WriteString(ref[len(name)+2:])
+		case ok && name != "" && !strings.Contains(ref, "+"):
+			// ${VAR:+alt} is not VAR's value: left as written.
+			b.WriteString(v)
+		default:
+			b.WriteString(s[i : i+j+1])
+			left = true
+		}
+		s = s[i+j+1:]
+	}
 }
 
 // imageInitOnly reports a profile made of nothing but the variables a

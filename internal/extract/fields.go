@@ -30,6 +30,9 @@ const (
 	fStatementTimeout
 	fIdleInTxTimeout
 	fParam // notable, kept in params under its key
+	// fPasswordEnv names the environment variable the application reads
+	// its password from (password_env: DB_PASSWORD).
+	fPasswordEnv
 )
 
 // normKey folds a key for lookup: lower case, without _ - . and spaces, so
@@ -241,9 +244,10 @@ var keyFields = map[string]field{
 	"password": fPassword, "passwd": fPassword, "pwd": fPassword, "dbpassword": fPassword, "databasepassword": fPassword,
 	"userpassword": fPassword,
 	"passwordfile": fPasswordFile, "passfile": fPasswordFile,
+	"passwordenv": fPasswordEnv, "passwordenvvar": fPasswordEnv, "passwordfromenv": fPasswordEnv,
 	"url": fURL, "uri": fURL, "dsn": fURL, "databaseurl": fURL, "dburl": fURL, "connectionstring": fURL,
 	"connstring": fURL, "connstr": fURL, "datasourcename": fURL, "jdbcurl": fURL, "conninfo": fURL,
-	"connectionurl": fURL, "connectionuri": fURL, "datasourceurl": fURL, "dataurl": fURL,
+	"useenvvariable": fURL, "connectionurl": fURL, "connectionuri": fURL, "datasourceurl": fURL, "dataurl": fURL,
 	"adapter": fDriver, "driver": fDriver, "driverclassname": fDriver, "drivername": fDriver, "dialect": fDriver,
 	"dbtype": fDriver, "databasetype": fDriver, "dbdriver": fDriver, "dbengine": fDriver, "engine": fDriver,
 	"sslmode": fTLS, "ssl": fTLS, "usessl": fTLS, "tls": fTLS, "tlsmode": fTLS, "encrypt": fTLS,
@@ -580,7 +584,7 @@ func fieldName(f field) string {
 		return "database"
 	case fUser:
 		return "user"
-	case fPassword, fPasswordFile:
+	case fPassword, fPasswordFile, fPasswordEnv:
 		return "password"
 	case fURL:
 		return "url"

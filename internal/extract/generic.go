@@ -343,6 +343,13 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, path *keyPath, ctx walkCtx, infos 
 		ki := infos[i]
 		switch c.Kind {
 		case tree.Scalar, tree.Null:
+			if name := c.Value; c.Kind == tree.Scalar && name != "" && ki.strong == fURL && normKey(c.Key) == "useenvvariable" {
+				// Sequelize's use_env_variable: the whole connection
+				// string is that variable's value.
+				cands = append(cands, entry{key: c.Key, f: fURL, node: c, v: profile.Value{Text: "${" + name + "}", Var: name,
+					Set: true, Unresolved: true, Loc: fc.value(c).Loc}})
+				continue
+			}
 			if f := classifyKey(ki, c.Key, c, ctx); f != fNone {
 				cands = append(cands, entry{key: c.Key, f: f, node: c, lazy: true})
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
 	"github.com/dbguard/dbguard/internal/profile"
@@ -87,6 +88,7 @@ func extractHelm(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 	}
 	out = append(out, fc.sqlPluginBlocks(root, "", drop)...)
 	out = append(out, fc.genericRest(root, drop)...)
+	linkSubcharts(fc.path, out)
 	return out, true
 }
 
@@ -261,7 +263,125 @@ func (fc *fileCtx) helmSubchart(n *tree.Node) *profile.Profile {
 	if en := n.Get("enabled"); en != nil && isFalse(en.Text()) {
 		p.Inactive, p.Reason = true, n.Key+".enabled is false"
 	}
+	if !p.FirstHost().Host.Set {
+		// The Service the subchart creates is how its siblings reach
+		// it, not a host the values file writes: a parameter that
+		// linking reads, the host left unset.
+		p.SetParam(subchartServiceParam, fc.subchartService(n))
+	}
+	if src := p.Password.Source; strings.HasPrefix(src, "secret:") && !strings.Contains(src, "/") {
+		p.Password.Source += "/" + subchartSecretKey(n)
+	}
+	for _, sub := range []string{"primary", "master", "postgresql", ""} {
+		c := n
+		if sub != "" {
+			c = n.Get(sub)
+		}
+		for _, k := range []string{"extendedConfiguration", "configuration", "extendedConf"} {
+			if conf := scalar(c.Get(k)); conf != nil {
+				fc.serverSettings(p, conf)
+			}
+		}
+	}
 	return p
+}
+
+// subchartServiceParam is the parameter that holds the Service name a
+// database subchart creates, which its sibling clients link by.
+const subchartServiceParam = "service_name"
+
+// subchartService names the Service a database subchart creates, as the
+// common charts (Bitnami's postgresql, postgresql-ha, mysql, mariadb,
+// redis) name it: fullnameOverride as written, or the release name, a
+// dash and nameOverride or the chart's name; postgresql-ha's clients
+// reach its pgpool, redis's its master. Without fullnameOverride the name
+// is an unresolved template of .Release.Name.
+func (fc *fileCtx) subchartService(n *tree.Node) profile.Value {
+	suffix := ""
+	switch strings.ToLower(n.Key) {
+	case "postgresql-ha", "postgresqlha":
+		suffix = "-pgpool"
+	case "redis":
+		if arch := n.Get("architecture").Text(); arch != "standalone" {
+			suffix = "-master"
+		}
+	}
+	// A name written nowhere as such has no location of its own.
+	if full := scalar(n.Get("fullnameOverride")); full != nil && full.Value != "" {
+		v := fc.value(full)
+		if suffix != "" {
+			v.Text += suffix
+			v.Loc = profile.Location{File: fc.path}
+		}
+		return v
+	}
+	name := n.Key
+	if o := scalar(n.Get("nameOverride")); o != nil && o.Value != "" {
+		name = o.Value
+	}
+	return profile.Value{Text: "{{ .Release.Name }}-" + name + suffix, Var: ".Release.Name", Set: true, Unresolved: true,
+		Loc: profile.Location{File: fc.path}}
+}
+
+// subchartSecretKey is the key of an existingSecret the subchart reads the
+// application user's password from: auth.secretKeys.userPasswordKey
+// when set, else the chart's default.
+func subchartSecretKey(n *tree.Node) string {
+	if k := n.Path("auth", "secretKeys", "userPasswordKey").Text(); k != "" {
+		return k
+	}
+	switch subchartDriver(n.Key) {
+	case "mysql":
+		if strings.Contains(strings.ToLower(n.Key), "mariadb") {
+			return "mariadb-password"
+		}
+		return "mysql-password"
+	case "redis":
+		return "redis-password"
+	}
+	return "password"
+}
+
+// serverSettings reads the server settings a subchart passes to the
+// server in a block scalar (primary.extendedConfiguration's
+// postgresql.conf lines, primary.configuration's my.cnf): max_connections
+// and the like as params, ssl as TLS, each located on its own line.
+func (fc *fileCtx) serverSettings(p *profile.Profile, conf *tree.Node) {
+	first := conf.Line
+	if raw := strings.TrimSpace(fc.line(first)); raw != "" {
+		if i := strings.LastIndexAny(raw, "|>"); i >= 0 && strings.Trim(raw[i+1:], "+-0123456789") == "" {
+			first++ // a block scalar starts on the line after its indicator
+		}
+	}
+	for i, line := range strings.Split(conf.Value, "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(strings.ReplaceAll(k, "-", "_"))
+		if hash := strings.IndexByte(v, '#'); hash >= 0 {
+			v = v[:hash]
+		}
+		v = strings.Trim(strings.TrimSpace(v), `'"`)
+		// The value's own column: where the line sits in the file, plus
+		// where the value sits in the line.
+		loc := fc.loc(conf)
+		if at := strings.Index(fc.line(first+i), line); at >= 0 && v != "" {
+			eq := strings.IndexByte(line, '=')
+			if in := strings.Index(line[eq+1:], v); in >= 0 {
+				off := at + eq + 1 + in
+				loc = profile.Location{File: fc.path, Line: first + i, Column: utf8.RuneCountInString(fc.line(first + i)[:off]) + 1}
+			}
+		}
+		switch strings.ToLower(k) {
+		case "max_connections", "superuser_reserved_connections", "reserved_connections", "idle_session_timeout", "wait_timeout":
+			p.SetParam(strings.ToLower(k), profile.Value{Text: v, Set: true, Loc: loc})
+		case "ssl", "require_secure_transport":
+			if !p.TLS.Mode.Set {
+				p.TLS.Mode, p.TLS.Key = profile.Value{Text: v, Set: true, Loc: loc}, k
+			}
+		}
+	}
 }
 
 // helmEntries classifies the settings of one values block. conn reports

@@ -39,14 +39,63 @@ func extractKube(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 			}
 		}
 	}
+	raw, from := kubeEnvironment(root)
+	nsWord := namespaceEnvironment(ns)
 	for _, p := range out {
-		if p.EnvironmentRaw == "" && ns != "" && profile.CanonicalEnvironment(ns) != profile.Unknown {
+		switch {
+		case p.EnvironmentRaw != "":
+		case raw != "":
+			// A label or annotation is the manifest's own word on its
+			// environment: after a variable, before block and path.
+			p.EnvironmentRaw, p.EnvironmentFrom = raw, from
+		case nsWord != "":
 			// Last in the order: decideEnvironment tries the block and
 			// the path first.
-			p.EnvironmentRaw, p.EnvironmentFrom = ns, "namespace"
+			p.EnvironmentRaw, p.EnvironmentFrom = nsWord, "namespace"
 		}
 	}
 	return out, true
+}
+
+// envLabels are the label and annotation keys that name a manifest's
+// environment, in the order they are tried.
+var envLabels = []string{"app.kubernetes.io/environment", "environment", "env"}
+
+// kubeEnvironment reads the environment a manifest's labels, then its
+// annotations, name (those of the object, then of its pod template): the
+// word and "label" or "annotation". A word that names no canonical
+// environment does not count.
+func kubeEnvironment(root *tree.Node) (raw, from string) {
+	metas := []*tree.Node{root.Get("metadata"), root.Get("spec").Path("template", "metadata")}
+	for _, kind := range []string{"labels", "annotations"} {
+		for _, m := range metas {
+			set := m.Get(kind)
+			for _, k := range envLabels {
+				if v := set.Get(k).Text(); v != "" && profile.CanonicalEnvironment(v) != profile.Unknown {
+					return v, strings.TrimSuffix(kind, "s")
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// namespaceEnvironment reads the environment a namespace's name says:
+// the whole name (prod), or else one of its words (billing-prod), where
+// the loose words of paths do not count either.
+func namespaceEnvironment(ns string) string {
+	if ns == "" {
+		return ""
+	}
+	if profile.CanonicalEnvironment(ns) != profile.Unknown {
+		return ns
+	}
+	for _, w := range words(strings.ToLower(ns)) {
+		if profile.CanonicalEnvironment(w) != profile.Unknown && pathEnvWord(w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // kubeData reads a Secret's or ConfigMap's keys: as variables (DB_HOST),
@@ -54,18 +103,29 @@ func extractKube(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bool)
 func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profile {
 	title := kind + "/" + name
 	var out []*profile.Profile
+	// The API server merges stringData into data, a key of stringData
+	// winning: the two sections are one set of variables.
+	var varBuf [8]envVar // most objects hold a few variables: on the stack
+	vars := varBuf[:0]
+	plain := &tree.Node{Kind: tree.Map}
+	varSect, plainSect := "", ""
+	var seen map[string]bool // keys of stringData, when there is data too
+	both := root.Get("stringData") != nil && root.Get("data") != nil
 	for _, sect := range []string{"stringData", "data"} {
 		d := root.Get(sect)
 		if d == nil || d.Kind != tree.Map {
 			continue
 		}
 		decode := kind == "Secret" && sect == "data"
-		var varBuf [8]envVar // most sections hold a few variables: on the stack
-		vars := varBuf[:0]
-		plain := &tree.Node{Kind: tree.Map}
 		for _, c := range d.Children {
-			if c.Kind != tree.Scalar {
+			if c.Kind != tree.Scalar || seen[c.Key] {
 				continue
+			}
+			if both && sect == "stringData" {
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[c.Key] = true
 			}
 			val := c
 			if decode {
@@ -85,33 +145,40 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 			}
 			if _, _, ok := splitEnvKey(c.Key); ok && strings.ToUpper(c.Key) == c.Key || keyOf(c.Key).is(inEnvKeys) {
 				vars = append(vars, envVar{name: c.Key, v: fc.value(val), node: val})
+				if varSect == "" || sect == "data" {
+					// The merged variables live in data.
+					varSect = sect
+				}
 				continue
 			}
 			plain.Children = append(plain.Children, val)
-		}
-		if len(vars) > 0 {
-			for _, p := range fc.envProfiles(vars, sect, driverFromWords(name)) {
-				p.Name = title + " " + p.Name
-				out = append(out, p)
+			if plainSect == "" || sect == "data" {
+				plainSect = sect
 			}
 		}
-		if len(plain.Children) > 0 {
-			ctx := walkCtx{db: isDBWord(name) || kind == "Secret", driver: driverFromWords(name)}
-			if t := root.Get("type").Text(); t != "" {
-				if d := driverFromWords(strings.ReplaceAll(t, "/", " ")); d != "" {
-					ctx.driver, ctx.db = d, true
-				}
+	}
+	if len(vars) > 0 {
+		for _, p := range fc.envProfiles(vars, varSect, driverFromWords(name)) {
+			p.Name = title + " " + p.Name
+			out = append(out, p)
+		}
+	}
+	if len(plain.Children) > 0 {
+		ctx := walkCtx{db: isDBWord(name) || kind == "Secret", driver: driverFromWords(name)}
+		if t := root.Get("type").Text(); t != "" {
+			if d := driverFromWords(strings.ReplaceAll(t, "/", " ")); d != "" {
+				ctx.driver, ctx.db = d, true
 			}
-			mark := len(fc.consumed)
-			ps := fc.mapBlock(plain, sect, ctx)
-			fc.popConsumed(mark)
-			for _, p := range ps {
-				p.Name = title
-				if p.Driver.Text == "" && ctx.driver != "" {
-					p.Driver = profile.Value{Text: ctx.driver, Set: true}
-				}
-				out = append(out, p)
+		}
+		mark := len(fc.consumed)
+		ps := fc.mapBlock(plain, plainSect, ctx)
+		fc.popConsumed(mark)
+		for _, p := range ps {
+			p.Name = title
+			if p.Driver.Text == "" && ctx.driver != "" {
+				p.Driver = profile.Value{Text: ctx.driver, Set: true}
 			}
+			out = append(out, p)
 		}
 	}
 	return out
@@ -193,7 +260,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 		}
 		for _, c := range cs.Children {
 			fc.envFromRefs(c.Get("envFrom"), title, app, replicas, surge)
-			vars := fc.kubeEnv(c.Get("env"))
+			vars, escaped := fc.kubeEnv(c.Get("env"))
 			driver := driverFromImage(c.Get("image").Text())
 			kp := "spec.template.spec." + group + "." + c.Get("name").Text()
 			var ps []*profile.Profile
@@ -209,6 +276,8 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			}
 			sidecars := sidecarsOf(podSpec, c)
 			for _, p := range ps {
+				literalRefs(p, escaped)
+				resolveKubeRefs(p, func(name string) (kubeRef, bool) { return kubeSecretVar(vars, name) })
 				if app != "" {
 					p.SetParam("app", profile.Value{Text: app, Set: true})
 				}
@@ -233,11 +302,10 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 
 // kubeEnv reads a container's env list, expanding $(VAR) references to
 // earlier variables as the kubelet does.
-func (fc *fileCtx) kubeEnv(env *tree.Node) []envVar {
+func (fc *fileCtx) kubeEnv(env *tree.Node) (vars []envVar, escaped map[string]map[string]bool) {
 	if env == nil || env.Kind != tree.Seq {
-		return nil
+		return nil, nil
 	}
-	var vars []envVar
 	known := map[string]string{}
 	for _, item := range env.Children {
 		n := item.Get("name").Text()
@@ -246,10 +314,27 @@ func (fc *fileCtx) kubeEnv(env *tree.Node) []envVar {
 		}
 		if v := item.Get("value"); v != nil {
 			val := fc.value(v)
-			if strings.Contains(v.Value, "$(") {
-				val.Text = expandKubeRefs(v.Value, known)
-				if !strings.Contains(val.Text, "$(") {
-					val.Unresolved = false
+			if strings.Contains(v.Value, "$") {
+				for rest := v.Value; ; {
+					i := strings.Index(rest, "$$(")
+					if i < 0 {
+						break
+					}
+					rest = rest[i+2:]
+					if j := strings.IndexByte(rest, ')'); j > 0 {
+						if escaped == nil {
+							escaped = map[string]map[string]bool{}
+						}
+						if escaped[n] == nil {
+							escaped[n] = map[string]bool{}
+						}
+						escaped[n]["$"+rest[:j+1]] = true
+					}
+				}
+				text, left := expandKubeRefs(v.Value, known)
+				if text != v.Value {
+					val.Text = text
+					val.Unresolved = left
 				}
 			}
 			known[n] = val.Text
@@ -269,31 +354,137 @@ func (fc *fileCtx) kubeEnv(env *tree.Node) []envVar {
 				v: profile.Value{Set: true, Unresolved: true, Var: "configmap:" + r, Loc: fc.loc(ref.Get("name"))}})
 		}
 	}
-	return vars
+	return vars, escaped
 }
 
-func expandKubeRefs(s string, known map[string]string) string {
+// expandKubeRefs expands $(VAR) references as the kubelet does: a
+// variable defined earlier is replaced by its value, $$ is one $ (so
+// $$(VAR) is the text $(VAR)), and a reference to a variable not defined
+// is left as written. left reports whether such a reference remains.
+func expandKubeRefs(s string, known map[string]string) (out string, left bool) {
 	var b strings.Builder
 	for {
-		i := strings.Index(s, "$(")
-		if i < 0 {
+		i := strings.IndexByte(s, '$')
+		if i < 0 || i+1 >= len(s) {
 			b.WriteString(s)
-			return b.String()
+			return b.String(), left
 		}
-		j := strings.IndexByte(s[i:], ')')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		name := s[i+2 : i+j]
 		b.WriteString(s[:i])
-		if v, ok := known[name]; ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString(s[i : i+j+1])
+		switch s[i+1] {
+		case '$':
+			b.WriteByte('$')
+			s = s[i+2:]
+			continue
+		case '(':
+			if j := strings.IndexByte(s[i:], ')'); j > 0 {
+				if v, ok := known[s[i+2:i+j]]; ok {
+					b.WriteString(v)
+				} else {
+					b.WriteString(s[i : i+j+1])
+					left = true
+				}
+				s = s[i+j+1:]
+				continue
+			}
 		}
-		s = s[i+j+1:]
+		b.WriteByte('$')
+		s = s[i+1:]
 	}
+}
+
+// kubeRefName returns VAR when s is exactly one reference $(VAR).
+func kubeRefName(s string) (string, bool) {
+	if len(s) < 4 || !strings.HasPrefix(s, "$(") || s[len(s)-1] != ')' || strings.ContainsAny(s[2:len(s)-1], "$()") {
+		return "", false
+	}
+	return s[2 : len(s)-1], true
+}
+
+// literalRefs marks the fields of p that are an escaped reference
+// ($$(VAR) in the manifest, the text $(VAR) for the container) as the
+// literal text they are. escaped holds them by the variable written.
+func literalRefs(p *profile.Profile, escaped map[string]map[string]bool) {
+	if len(escaped) == 0 {
+		return
+	}
+	_, group, _ := strings.Cut(p.Name, " env ")
+	mine := func(text string) bool {
+		if escaped[group][text] {
+			return true
+		}
+		for _, k := range p.Keys {
+			if escaped[k.Key][text] {
+				return true
+			}
+		}
+		return false
+	}
+	eachRefField(p, func(v *profile.Value) {
+		if v.Unresolved && mine(v.Text) {
+			v.Unresolved, v.Var = false, ""
+		}
+	})
+}
+
+// eachRefField calls fn on the fields of p a $(VAR) reference may fill.
+func eachRefField(p *profile.Profile, fn func(v *profile.Value)) {
+	for i := range p.Hosts {
+		fn(&p.Hosts[i].Host)
+		fn(&p.Hosts[i].Port)
+	}
+	fn(&p.Database)
+	fn(&p.User)
+	fn(&p.TLS.Mode)
+}
+
+// kubeRef is what a variable a $(VAR) reference names holds: a value, or a
+// password (from a Secret, or a secretKeyRef).
+type kubeRef struct {
+	v    profile.Value
+	pw   profile.Password
+	isPW bool
+}
+
+// resolveKubeRefs replaces the fields of p that are one $(VAR) reference
+// with what lookup finds for VAR. A reference lookup does not know stays
+// as written, as the kubelet leaves it; a password is only ever taken from
+// a password.
+func resolveKubeRefs(p *profile.Profile, lookup func(name string) (kubeRef, bool)) {
+	eachRefField(p, func(v *profile.Value) {
+		if !v.Unresolved {
+			return
+		}
+		if name, ok := kubeRefName(v.Text); ok {
+			if r, ok := lookup(name); ok && !r.isPW && r.v.Set {
+				*v = r.v
+			}
+		}
+	})
+	if p.Password.Unresolved {
+		if name, ok := kubeRefName(p.Password.Expr); ok {
+			if r, ok := lookup(name); ok && r.isPW {
+				p.Password = r.pw
+			}
+		}
+	}
+}
+
+// kubeSecretVar finds an earlier env entry of a container that takes its
+// value from a Secret (secretKeyRef): a $(VAR) reference to it is that
+// secret.
+func kubeSecretVar(vars []envVar, name string) (kubeRef, bool) {
+	for i := len(vars) - 1; i >= 0; i-- {
+		if vars[i].name != name {
+			continue
+		}
+		if vars[i].secretRef == "" {
+			return kubeRef{}, false
+		}
+		v := vars[i].v
+		return kubeRef{isPW: true, pw: profile.Password{Set: true, Known: true, Source: "secret:" + vars[i].secretRef,
+			Unresolved: true, Expr: "$(" + name + ")", Loc: v.Loc}}, true
+	}
+	return kubeRef{}, false
 }
 
 // hpaOf reads a HorizontalPodAutoscaler's maxReplicas and target.

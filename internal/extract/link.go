@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -25,6 +26,7 @@ func Link(ps []*profile.Profile, scalers []Scaler, envFrom []EnvFrom) {
 	// envFrom first, so that an autoscaler then raises the replicas a
 	// ConfigMap's connection took from its workload.
 	linkEnvFrom(ps, envFrom)
+	linkKubeRefs(ps, envFrom)
 	linkScalers(ps, scalers)
 	linkSpring(ps)
 	linkEnvFiles(ps)
@@ -33,12 +35,12 @@ func Link(ps []*profile.Profile, scalers []Scaler, envFrom []EnvFrom) {
 // linkEnvFrom gives the connections of ConfigMaps and Secrets that
 // workloads read with envFrom the workload's replicas and labels.
 func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
+	if len(envFrom) == 0 {
+		return
+	}
+	bySource := kubeSources(ps)
 	for _, ef := range envFrom {
-		prefix := ef.Kind + "/" + ef.Name
-		for _, p := range ps {
-			if p.Format != "kubernetes" || p.Name != prefix && !strings.HasPrefix(p.Name, prefix+" ") {
-				continue
-			}
+		for _, p := range bySource[ef.Kind+"/"+ef.Name] {
 			if !p.Replicas.Count.Set && ef.Replicas.Set {
 				p.Replicas = profile.Replicas{Count: ef.Replicas, Surge: ef.Surge, Source: "envFrom " + ef.Workload}
 			}
@@ -52,6 +54,130 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 			// (unless dbguard.yaml named it).
 			service.Assign(p, "", false)
 		}
+	}
+}
+
+// kubeSources indexes the Kubernetes profiles by the object they belong
+// to (Secret/name, ConfigMap/name, Deployment/name): a scan may hold
+// thousands of objects and references (YAML aliases multiply them), and
+// nested loops over both would cost their product.
+func kubeSources(ps []*profile.Profile) map[string][]*profile.Profile {
+	by := map[string][]*profile.Profile{}
+	for _, q := range ps {
+		if q.Format != "kubernetes" {
+			continue
+		}
+		name, _, _ := strings.Cut(q.Name, " ")
+		by[name] = append(by[name], q)
+	}
+	return by
+}
+
+// linkKubeRefs gives a workload's connections what its envFrom ConfigMaps
+// and Secrets define, as the kubelet does: a field that is one $(VAR)
+// reference the container's own env left open takes VAR's value (a
+// password only from a password, its source then secret:NAME/VAR), and a
+// variable group (PG*, DB_*) the container's env starts is completed by
+// the same group of the ConfigMap or Secret, the container's own
+// variables winning. Of several sources defining one variable the last
+// wins.
+func linkKubeRefs(ps []*profile.Profile, envFrom []EnvFrom) {
+	if len(envFrom) == 0 {
+		return
+	}
+	byWorkload := map[string][]string{}
+	for _, ef := range envFrom {
+		src := ef.Kind + "/" + ef.Name
+		refs := byWorkload[ef.Workload]
+		// A source named twice counts where it is named last.
+		refs = slices.DeleteFunc(refs, func(r string) bool { return r == src })
+		byWorkload[ef.Workload] = append(refs, src)
+	}
+	bySource := kubeSources(ps)
+	for _, p := range ps {
+		if p.Format != "kubernetes" {
+			continue
+		}
+		workload, group, ok := strings.Cut(p.Name, " env ")
+		if !ok {
+			continue
+		}
+		var sources []*profile.Profile
+		for _, src := range byWorkload[workload] {
+			sources = append(sources, bySource[src]...)
+		}
+		if len(sources) == 0 {
+			continue
+		}
+		resolveKubeRefs(p, func(name string) (kubeRef, bool) {
+			for i := len(sources) - 1; i >= 0; i-- {
+				if r, ok := sourceVar(sources[i], name); ok {
+					return r, true
+				}
+			}
+			return kubeRef{}, false
+		})
+		for i := len(sources) - 1; i >= 0; i-- {
+			if _, g, _ := strings.Cut(sources[i].Name, " "); g == group {
+				completeFrom(p, sources[i])
+			}
+		}
+	}
+}
+
+// sourceVar finds the variable name among the keys a ConfigMap's or
+// Secret's profile was read from.
+func sourceVar(src *profile.Profile, name string) (kubeRef, bool) {
+	field := ""
+	for _, k := range src.Keys {
+		if k.Key == name {
+			field = k.Field
+		}
+	}
+	h := src.FirstHost()
+	switch field {
+	case "host":
+		return kubeRef{v: h.Host}, true
+	case "port":
+		return kubeRef{v: h.Port}, true
+	case "database":
+		return kubeRef{v: src.Database}, true
+	case "user":
+		return kubeRef{v: src.User}, true
+	case "tls":
+		return kubeRef{v: src.TLS.Mode}, true
+	case "password":
+		pw := src.Password
+		if kind, rest, _ := strings.Cut(src.Name, "/"); kind == "Secret" && pw.Source == "literal" {
+			obj, _, _ := strings.Cut(rest, " ")
+			pw.Source = "secret:" + obj + "/" + name
+		}
+		return kubeRef{pw: pw, isPW: true}, true
+	}
+	return kubeRef{}, false
+}
+
+// completeFrom fills the fields p leaves unset with those of src.
+func completeFrom(p, src *profile.Profile) {
+	if len(p.Hosts) == 0 {
+		p.Hosts = append(p.Hosts, src.Hosts...)
+	} else if len(src.Hosts) > 0 {
+		h, sh := &p.Hosts[0], src.Hosts[0]
+		if !h.Host.Set {
+			h.Host, h.Socket = sh.Host, sh.Socket
+		}
+		if !h.Port.Set {
+			h.Port = sh.Port
+		}
+	}
+	for _, f := range []struct{ dst, src *profile.Value }{{&p.Database, &src.Database}, {&p.User, &src.User},
+		{&p.TLS.Mode, &src.TLS.Mode}, {&p.Driver, &src.Driver}} {
+		if !f.dst.Set {
+			*f.dst = *f.src
+		}
+	}
+	if !p.Password.Set && src.Password.Set {
+		p.Password = src.Password
 	}
 }
 
@@ -183,5 +309,36 @@ func override(dst, src *profile.Profile, via string) {
 	if src.Password.Set {
 		put("password", profile.Value{Text: src.Password.Source, Set: true, Loc: src.Password.Loc},
 			profile.Value{Loc: dst.Password.Loc})
+	}
+}
+
+// linkSubcharts links the client blocks of a Helm values file to the
+// database subchart they reach: a client whose host is the Service the
+// subchart creates ({{ .Release.Name }}-postgresql, a fullnameOverride,
+// also followed by .namespace.svc...) takes a "server" parameter with the
+// subchart profile's id (file#key path), so that check and review can
+// read the server's limits for it.
+func linkSubcharts(file string, ps []*profile.Profile) {
+	for _, srv := range ps {
+		h := srv.FirstHost().Host
+		if sv, ok := srv.Params[subchartServiceParam]; ok && h.Text == "" {
+			h = sv
+		}
+		if !srv.ServerSide || srv.Format != "" && srv.Format != "helm" || h.Text == "" {
+			continue
+		}
+		for _, c := range ps {
+			if c.ServerSide {
+				continue
+			}
+			if _, ok := c.Params["server"]; ok {
+				continue
+			}
+			ch := c.FirstHost().Host.Text
+			if first, _, _ := strings.Cut(ch, "."); !strings.EqualFold(ch, h.Text) && !strings.EqualFold(first, h.Text) {
+				continue
+			}
+			c.SetParam("server", profile.Value{Text: file + "#" + srv.KeyPath, Set: true, Loc: h.Loc})
+		}
 	}
 }

@@ -44,6 +44,9 @@ func Targets(scalers []Scaler, envFrom []EnvFrom) map[string]bool {
 	t := make(map[string]bool, len(scalers)+len(envFrom))
 	for _, ef := range envFrom {
 		t["envFrom:"+ef.Kind+"/"+ef.Name] = true
+		// The workload's own connections take the source's variables
+		// (linkKubeRefs).
+		t["envFrom:"+ef.Workload] = true
 	}
 	for _, sc := range scalers {
 		t["workload:"+sc.workload()] = true

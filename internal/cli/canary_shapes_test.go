@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shapeCanaryFiles writes issue 12's shapes that carry a password in a new
+// place: base64 in a Secret that a Deployment's envFrom and $(VAR)
+// reference pull into a URL, a PgBouncer value with a doubled quote, a
+// .env password that ${VAR} expands into a URL, and an umbrella chart's
+// subchart. Every host is loopback, though no command here connects.
+func shapeCanaryFiles(pw string) map[string]string {
+	b64 := base64.StdEncoding.EncodeToString([]byte(pw))
+	return map[string]string{
+		"k8s/app.yaml": `apiVersion: v1
+kind: Secret
+metadata:
+  name: app-db
+data:
+  DB_PASSWORD: ` + b64 + `
+  DB_USER: YXBw
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  labels:
+    environment: production
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: app
+          image: example/app:1
+          envFrom:
+            - secretRef:
+                name: app-db
+          env:
+            - name: DATABASE_URL
+              value: postgres://$(DB_USER):$(DB_PASSWORD)@127.0.0.1:5432/app
+`,
+		"pgbouncer.ini": "[databases]\napp = host=127.0.0.1 dbname=app user=app password='" + strings.ReplaceAll(pw, "'", "''") + "''x y'\n[pgbouncer]\nlisten_port = 6432\n",
+		"app.env":       "DB_PASSWORD=" + pw + "\nDATABASE_URL=postgres://app:${DB_PASSWORD}@127.0.0.1:5432/app\n",
+		"chart/values.yaml": `api:
+  database:
+    host: "{{ .Release.Name }}-postgresql"
+    user: app
+postgresql:
+  auth:
+    username: app
+    password: ` + pw + `
+  primary:
+    extendedConfiguration: |
+      max_connections = 50
+`,
+	}
+}
+
+// TestCanaryShapes runs scan, check and diff in every output format over
+// those files and fails if any output holds a run of 4 characters of the
+// password, as written, in base64, or encoded as the canary test knows.
+func TestCanaryShapes(t *testing.T) {
+	const pw, pwNew = "Zr8Kx2Qw7Mn", "Pv3Jt9Ls4Hd"
+	root := t.TempDir()
+	in, changed, empty := filepath.Join(root, "in"), filepath.Join(root, "changed"), filepath.Join(root, "empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := canaryWriteTree(in, shapeCanaryFiles(pw)); err != nil {
+		t.Fatal(err)
+	}
+	if err := canaryWriteTree(changed, shapeCanaryFiles(pwNew)); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	secrets := []string{pw, pwNew, base64.StdEncoding.EncodeToString([]byte(pw)), base64.StdEncoding.EncodeToString([]byte(pwNew))}
+	runs := map[string][][]string{
+		"scan":  {{in}, {filepath.Join(in, "k8s")}, {filepath.Join(in, "pgbouncer.ini")}},
+		"check": {{in}},
+		"diff":  {{empty, in}, {in, changed}},
+	}
+	tree := NewRootCommand(&env{ctx: context.Background()})
+	ran := 0
+	for _, c := range canaryRunnable(tree) {
+		path := strings.TrimSpace(strings.TrimPrefix(c.CommandPath(), tree.Name()))
+		argsets, ok := runs[path]
+		if !ok {
+			continue
+		}
+		delete(runs, path)
+		for _, format := range canaryFormatsOf(t, c) {
+			for _, a := range argsets {
+				args := append(append([]string{path, "--no-config"}, format...), a...)
+				var stdout, stderr bytes.Buffer
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				code := Run(ctx, args, strings.NewReader(""), &stdout, &stderr)
+				cancel()
+				ran++
+				what := fmt.Sprintf("dbguard %s (exit %d)", strings.Join(args, " "), code)
+				if code == ExitUsage {
+					t.Errorf("%s: usage error: %s", what, stderr.String())
+				}
+				for _, leak := range append(dsnLeaks(stdout.Bytes(), secrets), dsnLeaks(stderr.Bytes(), secrets)...) {
+					t.Errorf("%s: %s", what, leak)
+				}
+			}
+		}
+	}
+	if len(runs) > 0 {
+		t.Errorf("commands not found in the tree: %v", runs)
+	}
+	if ran < 6 {
+		t.Errorf("only %d runs", ran)
+	}
+}
