@@ -108,5 +108,7 @@ Exit codes (the same for every command):
 	root.AddCommand(newCheckCommand(e))
 	root.AddCommand(newDiffCommand(e))
 	root.AddCommand(newReviewCommand(e))
+	root.AddCommand(newRecordCommand(e))
+	root.AddCommand(newStoreCommand(e))
 	return root
 }

@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/dbguard/dbguard/internal/app"
+	"github.com/dbguard/dbguard/internal/output"
+)
+
+// storeFlags are the flags of every command that opens the event store.
+type storeFlags struct {
+	location   string
+	keyFile    string
+	configPath string
+	noConfig   bool
+	format     string
+}
+
+func (s *storeFlags) add(f *pflag.FlagSet, formats []string) {
+	f.StringVar(&s.location, "store", "", "the event store: a SQLite file or a postgres:// URL (default: dbguard.yaml's store section, else .dbguard/state.db at the repository root)")
+	f.StringVar(&s.keyFile, "store-key", "", "the store key file (default: $"+app.EnvStoreKey+", else $XDG_CONFIG_HOME/dbguard/store.key, created on first use)")
+	f.StringVarP(&s.format, "format", "o", "text", "output format: "+strings.Join(formats, " or "))
+	addConfigFlags(f, &s.configPath, &s.noConfig)
+}
+
+// request binds the flags into the application layer's store request.
+func (s *storeFlags) request() (app.StoreRequest, error) {
+	cfg, err := loadConfig(s.configPath, s.noConfig)
+	if err != nil {
+		return app.StoreRequest{}, err
+	}
+	return app.StoreRequest{Location: s.location, KeyFile: s.keyFile, Config: cfg, Dir: ".", Getenv: os.Getenv}, nil
+}
+
+// storeExit maps the store's errors: a store that cannot be opened as
+// asked (no key, another key, a schema newer than this dbguard) is 2.
+func storeExit(err error) error {
+	var se *app.StoreError
+	if errors.As(err, &se) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	return exitError(err)
+}
+
+type recordOptions struct {
+	storeFlags
+	actor string
+}
+
+func newRecordCommand(e *env) *cobra.Command {
+	o := &recordOptions{}
+	cmd := &cobra.Command{
+		Use:   "record [PATH...]",
+		Short: "Record the files that hold connection settings in the event store",
+		Long: `record stores, for every file under PATH that holds a database connection,
+its content when it differs from the last recorded content, as a new
+revision with a change event against the previous one (the first is the
+baseline). The content is encrypted with the store key; only redacted
+profiles are stored in clear. Files are keyed by their path relative to the
+repository root, so 'record .' and 'record deploy/' meet.
+
+The actor is --actor, else $DBGUARD_ACTOR, else the CI job, else git's
+user, else the OS user; each event says which.
+
+Exit codes: 0 recorded, 1 a file could not be read, 2 usage error or a
+store that cannot be opened (no key, another key).`,
+		Example: `  # record every connection file of the repository
+  dbguard record .
+
+  # in CI, into the team's PostgreSQL store
+  DBGUARD_STORE_KEY=... dbguard record --store "$STORE_URL" deploy/`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runRecord(e, o, args) },
+	}
+	o.add(cmd.Flags(), output.RecordFormats().Names())
+	cmd.Flags().StringVar(&o.actor, "actor", "", "who records (default: $DBGUARD_ACTOR, the CI job, git's user, the OS user)")
+	return cmd
+}
+
+func runRecord(e *env, o *recordOptions, args []string) error {
+	format, err := output.RecordFormats().Lookup(o.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	sreq, err := o.request()
+	if err != nil {
+		return err
+	}
+	res, err := app.Record(e.ctx, app.RecordRequest{Paths: args, Config: sreq.Config, Store: sreq, Actor: o.actor})
+	if err != nil {
+		return storeExit(err)
+	}
+	if err := format.Render(e.stdout, res, output.Options{}); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintf(e.stderr, "%s: input-unreadable: %s\n", p.Loc, p.Msg)
+	}
+	if len(res.Problems) > 0 {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+func newStoreCommand(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "store",
+		Short: "Look after the event store",
+	}
+	cmd.AddCommand(newStoreCheckCommand(e))
+	return cmd
+}
+
+func newStoreCheckCommand(e *env) *cobra.Command {
+	o := &storeFlags{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Recompute the store's MAC chain and name every event altered, inserted or removed",
+		Long: `store check recomputes every event's MAC with the store key, follows the
+chain, compares its head with the witness kept beside the key, and
+authenticates every revision. It names each event altered, inserted,
+removed or forged, and each revision that fails.
+
+Exit codes: 0 the store is intact, 1 something was found, 2 the store or its
+key cannot be opened.`,
+		Example: `  dbguard store check
+  dbguard store check --store "$STORE_URL" --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runStoreCheck(e, o) },
+	}
+	o.add(cmd.Flags(), output.StoreCheckFormats().Names())
+	return cmd
+}
+
+func runStoreCheck(e *env, o *storeFlags) error {
+	format, err := output.StoreCheckFormats().Lookup(o.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	sreq, err := o.request()
+	if err != nil {
+		return err
+	}
+	res, err := app.StoreCheck(e.ctx, sreq)
+	if err != nil {
+		return storeExit(err)
+	}
+	if err := format.Render(e.stdout, res, output.Options{}); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if !res.Report.OK() {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("store check: %d problem(s) found", len(res.Report.Findings))}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"database/sql"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dbguard/dbguard/internal/store"
+)
+
+// storeRepo makes a git work tree with one connection file and isolated
+// HOME/XDG folders, and runs from it.
+func storeRepo(t *testing.T) (repo, home string) {
+	root := t.TempDir()
+	canaryStoreEnv(t, root)
+	repo = filepath.Join(root, "repo")
+	if err := os.MkdirAll(filepath.Join(repo, "deploy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	writeApp(t, repo, "5432", "s3cret-one")
+	t.Chdir(repo)
+	return repo, filepath.Join(root, "home")
+}
+
+func writeApp(t *testing.T, repo, port, pw string) {
+	t.Helper()
+	text := "environment: production\ndatabase:\n  driver: postgres\n  host: db.internal\n  port: " + port + "\n  user: app\n  password: " + pw + "\n  sslmode: require\n"
+	if err := os.WriteFile(filepath.Join(repo, "deploy", "app.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRun(t *testing.T, want int, args ...string) string {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, "", args...)
+	if code != want {
+		t.Fatalf("dbguard %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, stdout, stderr)
+	}
+	return stdout + stderr
+}
+
+// TestRecordStableIdentity: a file recorded through . and through its
+// folder is one file, keyed from the repository root; an unchanged file
+// writes nothing; a change is an event against the previous revision.
+func TestRecordStableIdentity(t *testing.T) {
+	repo, home := storeRepo(t)
+	out := mustRun(t, 0, "record", ".")
+	if !strings.Contains(out, "baseline   deploy/app.yaml") {
+		t.Fatalf("first record:\n%s", out)
+	}
+	out = mustRun(t, 0, "record", "deploy")
+	if !strings.Contains(out, "unchanged  deploy/app.yaml") {
+		t.Fatalf("record deploy/ did not meet record .:\n%s", out)
+	}
+	writeApp(t, repo, "6432", "s3cret-two")
+	out = mustRun(t, 0, "record", "--actor", "alice", filepath.Join(repo, "deploy", "app.yaml"))
+	if !strings.Contains(out, "changed    deploy/app.yaml") || !strings.Contains(out, "port: 5432 → 6432") || !strings.Contains(out, "as alice (flag)") {
+		t.Fatalf("record after an edit:\n%s", out)
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Fatalf("record printed the password:\n%s", out)
+	}
+	if ign, err := os.ReadFile(filepath.Join(repo, ".dbguard", ".gitignore")); err != nil || string(ign) != "*\n" {
+		t.Fatalf(".dbguard/.gitignore = %q, %v", ign, err)
+	}
+	for _, p := range []string{filepath.Join(repo, ".dbguard", "state.db"), filepath.Join(home, ".config", "dbguard", "store.key")} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v, %v; want mode 0600", p, st, err)
+		}
+	}
+	mustRun(t, 0, "store", "check")
+}
+
+// TestStoreCheckExitCodes: tampering is 1 and named; no key, another key
+// and a key inside the repository are 2.
+func TestStoreCheckExitCodes(t *testing.T) {
+	repo, home := storeRepo(t)
+	mustRun(t, 0, "record", ".")
+	writeApp(t, repo, "6432", "s3cret-two")
+	mustRun(t, 0, "record", ".")
+	db, err := sql.Open("sqlite", filepath.Join(repo, ".dbguard", "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE dbguard_events SET body = replace(body, '6432', '7432') WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out := mustRun(t, 1, "store", "check")
+	if !strings.Contains(out, "event 2") || !strings.Contains(out, "forged") && !strings.Contains(out, "altered") {
+		t.Fatalf("store check after tampering:\n%s", out)
+	}
+
+	keyFile := filepath.Join(home, ".config", "dbguard", "store.key")
+	other := filepath.Join(home, "other.key")
+	if _, err := store.CreateKeyFile(other); err != nil {
+		t.Fatal(err)
+	}
+	out = mustRun(t, 2, "store", "check", "--store-key", other)
+	if !strings.Contains(out, "written under key") {
+		t.Fatalf("another key:\n%s", out)
+	}
+	os.Rename(keyFile, keyFile+".away")
+	out = mustRun(t, 2, "record", ".")
+	if !strings.Contains(out, "holds data under key") {
+		t.Fatalf("a new key for a store under another:\n%s", out)
+	}
+	mustRun(t, 2, "store", "check")
+	inside := filepath.Join(repo, "store.key")
+	os.Rename(keyFile+".away", inside)
+	out = mustRun(t, 2, "store", "check", "--store-key", inside)
+	if !strings.Contains(out, "inside the repository") {
+		t.Fatalf("a key inside the repository:\n%s", out)
+	}
+}
