@@ -63,6 +63,8 @@ func canaryStoreRuns(t *testing.T, repo string, storeArgs ...string) string {
 	for _, format := range []string{"json", "text"} {
 		run(0, "record", "--format", format, repo)
 		run(0, "store", "check", "--format", format)
+		run(0, "history", "--format", format)
+		run(0, "history", "--format", format, "--kind", "change", "--tz", "Africa/Lagos")
 	}
 	if !strings.Contains(all.String(), "changed") || !strings.Contains(all.String(), "baseline") {
 		t.Fatalf("record wrote neither a baseline nor a change:\n%s", all.String())

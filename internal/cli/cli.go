@@ -110,5 +110,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newReviewCommand(e))
 	root.AddCommand(newRecordCommand(e))
 	root.AddCommand(newStoreCommand(e))
+	root.AddCommand(newHistoryCommand(e))
 	return root
 }

@@ -158,3 +158,62 @@ func runStoreCheck(e *env, o *storeFlags) error {
 	}
 	return nil
 }
+
+type historyOptions struct {
+	storeFlags
+	profile, service, env, since, zone string
+	kinds                              []string
+}
+
+func newHistoryCommand(e *env) *cobra.Command {
+	o := &historyOptions{}
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "The timeline of changes, approvals, verifications and rollbacks",
+		Long: `history prints the store's events oldest first — changes with their field
+diffs (old → new, secrets masked), reviews and approvals, verifications with
+their stage and class, rollbacks — every time in one zone named in the
+header (UTC unless --tz), with the time since the related event before
+(changed → failed verification → rollback → verified again).
+
+It needs no store key: events are in clear; only file contents are
+encrypted.
+
+Exit codes: 0; 2 usage error (a bad --since, --tz or --kind) or a store that
+cannot be opened.`,
+		Example: `  dbguard history --since 24h
+  dbguard history --profile deploy/app.yaml#database --tz Africa/Lagos
+  dbguard history --kind change --kind rollback --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runHistory(e, o) },
+	}
+	f := cmd.Flags()
+	o.add(f, output.HistoryFormats().Names())
+	f.StringVar(&o.profile, "profile", "", "one profile (FILE#KEY.PATH as scan prints it) or every profile of FILE")
+	f.StringVar(&o.service, "service", "", "events of this service's profiles")
+	f.StringVar(&o.env, "env", "", "events of profiles in this environment")
+	f.StringSliceVar(&o.kinds, "kind", nil, "events of this kind: change, review, approval, verification, rollback (repeatable)")
+	f.StringVar(&o.since, "since", "", "events since a duration ago (24h, 7d) or a date (2026-01-31)")
+	f.StringVar(&o.zone, "tz", "", "the time zone of every time shown (default UTC), e.g. Africa/Lagos")
+	return cmd
+}
+
+func runHistory(e *env, o *historyOptions) error {
+	format, err := output.HistoryFormats().Lookup(o.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	sreq, err := o.request()
+	if err != nil {
+		return err
+	}
+	h, err := app.History(e.ctx, app.HistoryRequest{Store: sreq, Profile: o.profile, Service: o.service, Env: o.env,
+		Kinds: o.kinds, Since: o.since, Zone: o.zone})
+	if err != nil {
+		return storeExit(err)
+	}
+	if err := format.Render(e.stdout, h, output.Options{}); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
@@ -118,4 +122,74 @@ func TestStoreCheckExitCodes(t *testing.T) {
 	if !strings.Contains(out, "inside the repository") {
 		t.Fatalf("a key inside the repository:\n%s", out)
 	}
+}
+
+// TestHistoryTimeline: history shows the changes with their field diffs,
+// every time in the zone named, filters by profile as scan names it, and
+// times a verification and a rollback from the change before them.
+func TestHistoryTimeline(t *testing.T) {
+	repo, _ := storeRepo(t)
+	mustRun(t, 0, "record", ".")
+	writeApp(t, repo, "6432", "s3cret-two")
+	mustRun(t, 0, "record", ".")
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, app.StoreRequest{Dir: ".", Getenv: os.Getenv}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := st.Events(ctx, store.Query{})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("events: %d, %v", len(evs), err)
+	}
+	changed := evs[1].Time
+	key := evs[1].Profiles
+	follow := func(kind store.Kind, after time.Duration, body string) {
+		if _, err := st.Append(ctx, store.Event{Kind: kind, Time: changed.Add(after), Actor: store.Actor{Name: "test", Origin: "flag"}, Profiles: key, Body: []byte(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	follow(store.KindVerification, 90*time.Second, `{"schema_version":1,"ok":false,"stage":"auth","class":"auth_failed","revision":"r2"}`)
+	follow(store.KindRollback, 10*time.Minute, `{"schema_version":1,"file":"deploy/app.yaml","to":"r1"}`)
+	follow(store.KindVerification, 11*time.Minute, `{"schema_version":1,"ok":true,"revision":"r1"}`)
+	st.Close()
+
+	os.Chdir(filepath.Join(repo, "deploy"))
+	out := mustRun(t, 0, "history", "--profile", "app.yaml#database", "--tz", "Africa/Lagos")
+	for _, want := range []string{
+		"times in Africa/Lagos",
+		changed.In(mustZone(t, "Africa/Lagos")).Format("2006-01-02 15:04:05.000") + "  #2",
+		"port: 5432 → 6432",
+		"failed at stage auth: auth_failed",
+		"1m30s after the change (event 2)",
+		"8m30s after the failed verification (event 3)",
+		"1m0s after the rollback (event 4)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("history lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Fatalf("history printed the password:\n%s", out)
+	}
+	out = mustRun(t, 0, "history", "--kind", "rollback", "--format", "json")
+	var doc struct {
+		Zone   string `json:"zone"`
+		Events []struct {
+			Seq  int64  `json:"seq"`
+			Kind string `json:"kind"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Zone != "UTC" || len(doc.Events) != 1 || doc.Events[0].Seq != 4 {
+		t.Fatalf("history --kind rollback --format json = %+v, %v\n%s", doc, err, out)
+	}
+	mustRun(t, 2, "history", "--tz", "Mars/Olympus")
+	mustRun(t, 2, "history", "--since", "yesterday")
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
 }

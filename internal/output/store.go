@@ -83,9 +83,7 @@ func renderRecordJSON(w io.Writer, r *app.RecordResult, _ Options) error {
 	for _, p := range r.Problems {
 		out.Problems = append(out.Problems, problemJSON{Rule: "input-unreadable", Severity: "error", File: p.Loc.File, Line: p.Loc.Line, Column: p.Loc.Column, Message: p.Msg})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return encodeIndented(w, out)
 }
 
 // StoreCheckFormats lists the output formats of store check.
@@ -124,7 +122,12 @@ func renderStoreCheckJSON(w io.Writer, r *app.StoreCheckResult, _ Options) error
 		rep.Findings = []store.Finding{}
 	}
 	out := storeCheckJSON{SchemaVersion: SchemaVersion, Store: r.Where, OK: rep.OK(), CheckReport: &rep}
+	return encodeIndented(w, out)
+}
+
+// encodeIndented writes v as one indented JSON document.
+func encodeIndented(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(v)
 }

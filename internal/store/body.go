@@ -30,3 +30,35 @@ type FieldChange struct {
 	New     *string `json:"new,omitempty"`
 	Risk    string  `json:"risk,omitempty"`
 }
+
+// VerificationBody is a verification event: verify's outcome for one
+// profile and the revision of its file that was verified. A successful
+// one makes that revision verified-good for the profile.
+type VerificationBody struct {
+	SchemaVersion int    `json:"schema_version"`
+	Revision      string `json:"revision,omitempty"`
+	OK            bool   `json:"ok"`
+	// Stage and Class name where and why a failed verification failed.
+	Stage string `json:"stage,omitempty"`
+	Class string `json:"class,omitempty"`
+	// Result is verify's JSON result for the profile.
+	Result []byte `json:"result,omitempty"`
+}
+
+// ApprovalBody is an approval recorded with dbguard approve: unverified,
+// since anyone with access to the store could type any name.
+type ApprovalBody struct {
+	SchemaVersion int    `json:"schema_version"`
+	Fingerprint   string `json:"fingerprint"`
+	By            string `json:"by"`
+	Note          string `json:"note,omitempty"`
+}
+
+// RollbackBody is a rollback: a file restored to an earlier revision.
+type RollbackBody struct {
+	SchemaVersion int    `json:"schema_version"`
+	File          string `json:"file"`
+	From          string `json:"from,omitempty"` // the revision on disk before, when recorded
+	To            string `json:"to"`
+	Backup        string `json:"backup,omitempty"`
+}

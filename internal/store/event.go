@@ -137,8 +137,9 @@ type Query struct {
 	// Since and Until bound the event time (Since inclusive, Until
 	// exclusive).
 	Since, Until time.Time
-	// AfterSeq selects events with a greater sequence number.
-	AfterSeq int64
+	// AfterSeq selects events with a greater sequence number, BeforeSeq
+	// (when not 0) with a smaller one.
+	AfterSeq, BeforeSeq int64
 	// Limit caps the number of events (0: no cap); with Newest, the cap
 	// keeps the newest ones (still returned oldest first).
 	Limit  int

@@ -108,3 +108,5 @@ func TestOpenErrorsHoldNoPassword(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, harness()) }

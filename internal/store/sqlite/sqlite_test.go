@@ -70,3 +70,5 @@ func TestFileModes(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, harness()) }

@@ -104,27 +104,8 @@ func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, e
 	if len(evs) == 0 {
 		return tx.Commit()
 	}
-	ins, err := tx.PrepareContext(ctx, b.q(`INSERT INTO dbguard_events (seq, id, time_ns, kind, actor, actor_origin, body, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`))
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	defer ins.Close()
-	var insP *sql.Stmt
-	for _, e := range evs {
-		if _, err := ins.ExecContext(ctx, e.Seq, e.ID, e.Time.UnixNano(), string(e.Kind), e.Actor.Name, e.Actor.Origin, string(e.Body), e.MAC); err != nil {
-			return fmt.Errorf("insert event %d: %w", e.Seq, err)
-		}
-		for i, p := range e.Profiles {
-			if insP == nil {
-				if insP, err = tx.PrepareContext(ctx, b.q(`INSERT INTO dbguard_event_profiles (seq, pos, file, key_path, service, env) VALUES (?, ?, ?, ?, ?, ?)`)); err != nil {
-					return fmt.Errorf("prepare: %w", err)
-				}
-				defer insP.Close()
-			}
-			if _, err := insP.ExecContext(ctx, e.Seq, i, p.File, p.KeyPath, p.Service, p.Env); err != nil {
-				return fmt.Errorf("insert the profiles of event %d: %w", e.Seq, err)
-			}
-		}
+	if err := b.insertEvents(ctx, tx, evs); err != nil {
+		return err
 	}
 	last := evs[len(evs)-1]
 	if _, err := tx.ExecContext(ctx, b.q(`UPDATE dbguard_head SET seq = ?, mac = ? WHERE id = 1`), last.Seq, last.MAC); err != nil {
@@ -132,6 +113,54 @@ func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, e
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// rowsPerInsert bounds one multi-row INSERT: 8 parameters a row stays far
+// below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const rowsPerInsert = 500
+
+// insertEvents writes evs and their profiles with multi-row INSERTs: one
+// round trip per few hundred rows rather than one per row.
+func (b *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
+	var rows [][]any
+	for _, e := range evs {
+		rows = append(rows, []any{e.Seq, e.ID, e.Time.UnixNano(), string(e.Kind), e.Actor.Name, e.Actor.Origin, string(e.Body), e.MAC})
+	}
+	if err := b.insertRows(ctx, tx, `INSERT INTO dbguard_events (seq, id, time_ns, kind, actor, actor_origin, body, mac) VALUES `, rows); err != nil {
+		return fmt.Errorf("insert events: %w", err)
+	}
+	rows = rows[:0]
+	for _, e := range evs {
+		for i, p := range e.Profiles {
+			rows = append(rows, []any{e.Seq, i, p.File, p.KeyPath, p.Service, p.Env})
+		}
+	}
+	if err := b.insertRows(ctx, tx, `INSERT INTO dbguard_event_profiles (seq, pos, file, key_path, service, env) VALUES `, rows); err != nil {
+		return fmt.Errorf("insert the events' profiles: %w", err)
+	}
+	return nil
+}
+
+func (b *DB) insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerInsert)
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, n*len(rows[0]))
+		mark := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+		for i, r := range rows[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(mark)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, b.q(q.String()), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -234,6 +263,10 @@ func (b *DB) where(q store.Query) ([]string, []any) {
 	if !q.Until.IsZero() {
 		where = append(where, "e.time_ns < ?")
 		args = append(args, q.Until.UnixNano())
+	}
+	if q.BeforeSeq != 0 {
+		where = append(where, "e.seq < ?")
+		args = append(args, q.BeforeSeq)
 	}
 	if q.AfterSeq > 0 && q.Newest {
 		where = append(where, "e.seq > ?")

@@ -308,3 +308,36 @@ func testUpgrade(t *testing.T, h *Harness) {
 		})
 	}
 }
+
+func testVerifiedGood(t *testing.T, h *Harness) {
+	s := h.open(t, h.Fresh(t), t.TempDir())
+	ctx := ctxFor(t, 30*time.Second)
+	key := store.ProfileKey{File: "svc/app.yaml", KeyPath: "database"}
+	if _, _, ok, err := s.VerifiedGood(ctx, key); ok || err != nil {
+		t.Fatalf("VerifiedGood of a new store = %v, %v", ok, err)
+	}
+	verification := func(file, rev string, ok bool) store.Event {
+		e := Event(store.KindVerification, file, "database", "svc", "production", "")
+		e.Body = []byte(fmt.Sprintf(`{"schema_version":1,"revision":%q,"ok":%v}`, rev, ok))
+		return e
+	}
+	var batch []store.Event
+	batch = append(batch, verification("svc/app.yaml", "r1", true))
+	// More than a page of failures after it, and another file's success.
+	for range 450 {
+		batch = append(batch, verification("svc/app.yaml", "r2", false), verification("other.yaml", "x", true))
+	}
+	if _, err := s.Append(ctx, batch...); err != nil {
+		t.Fatal(err)
+	}
+	rev, ev, ok, err := s.VerifiedGood(ctx, key)
+	if err != nil || !ok || rev != "r1" || ev.Seq != 1 {
+		t.Fatalf("VerifiedGood = %q, event %d, %v, %v; want r1 from event 1", rev, ev.Seq, ok, err)
+	}
+	if _, err := s.Append(ctx, verification("svc/app.yaml", "r3", true)); err != nil {
+		t.Fatal(err)
+	}
+	if rev, _, _, _ := s.VerifiedGood(ctx, key); rev != "r3" {
+		t.Fatalf("VerifiedGood after a newer success = %q, want r3", rev)
+	}
+}
