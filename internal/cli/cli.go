@@ -111,5 +111,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newRecordCommand(e))
 	root.AddCommand(newStoreCommand(e))
 	root.AddCommand(newHistoryCommand(e))
+	root.AddCommand(newApproveCommand(e))
 	return root
 }

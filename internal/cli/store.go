@@ -217,3 +217,51 @@ func runHistory(e *env, o *historyOptions) error {
 	}
 	return nil
 }
+
+type approveOptions struct {
+	storeFlags
+	by, note, actor string
+}
+
+func newApproveCommand(e *env) *cobra.Command {
+	o := &approveOptions{}
+	cmd := &cobra.Command{
+		Use:   "approve FINGERPRINT --by NAME",
+		Short: "Record an approval of a change, by its fingerprint",
+		Long: `approve records in the event store that NAME approved the change whose
+fingerprint review printed. Such an approval is unverified — anyone with
+access to the store could type any name. It shows in history; review does
+not count store approvals yet (a review policy switch for that is planned).
+
+Exit codes: 0 recorded; 2 usage error (a malformed fingerprint, no --by) or
+a store that cannot be opened.`,
+		Example: `  dbguard approve v1:0123456789abcdef0123456789abcdef --by alice --note "checked with the DBA"`,
+		Args:    cobra.ExactArgs(1),
+		RunE:    func(cmd *cobra.Command, args []string) error { return runApprove(e, o, args[0]) },
+	}
+	f := cmd.Flags()
+	o.add(f, output.ApproveFormats().Names())
+	f.StringVar(&o.by, "by", "", "who approves (required)")
+	f.StringVar(&o.note, "note", "", "a note kept with the approval")
+	f.StringVar(&o.actor, "actor", "", "who records (default: $DBGUARD_ACTOR, the CI job, git's user, the OS user)")
+	return cmd
+}
+
+func runApprove(e *env, o *approveOptions, fp string) error {
+	format, err := output.ApproveFormats().Lookup(o.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	sreq, err := o.request()
+	if err != nil {
+		return err
+	}
+	a, err := app.Approve(e.ctx, app.ApproveRequest{Store: sreq, Fingerprint: fp, By: o.by, Note: o.note, Actor: o.actor})
+	if err != nil {
+		return storeExit(err)
+	}
+	if err := format.Render(e.stdout, a, output.Options{}); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}

@@ -193,3 +193,31 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return z
 }
+
+// TestApprove: an approval names the recorded change by its fingerprint,
+// concerns its profiles (history --profile shows it), and is labelled
+// unverified.
+func TestApprove(t *testing.T) {
+	repo, _ := storeRepo(t)
+	mustRun(t, 0, "record", ".")
+	writeApp(t, repo, "6432", "s3cret-two")
+	var rec struct {
+		Files []struct {
+			Fingerprint string `json:"fingerprint"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "record", "--format", "json", ".")), &rec); err != nil || len(rec.Files) != 1 || rec.Files[0].Fingerprint == "" {
+		t.Fatalf("record json: %+v, %v", rec, err)
+	}
+	fp := rec.Files[0].Fingerprint
+	out := mustRun(t, 0, "approve", fp, "--by", "alice", "--note", "checked")
+	if !strings.Contains(out, "unverified") || !strings.Contains(out, "1 recorded change(s)") {
+		t.Fatalf("approve:\n%s", out)
+	}
+	out = mustRun(t, 0, "history", "--profile", "deploy/app.yaml#database", "--kind", "approval")
+	if !strings.Contains(out, "approval of "+fp+" by alice (unverified)") {
+		t.Fatalf("history of the approval:\n%s", out)
+	}
+	mustRun(t, 2, "approve", "v1:nothex", "--by", "alice")
+	mustRun(t, 2, "approve", fp)
+}

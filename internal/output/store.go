@@ -131,3 +131,33 @@ func encodeIndented(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// ApproveFormats lists the output formats of approve.
+func ApproveFormats() Registry[*app.Approval] {
+	return Registry[*app.Approval]{
+		{"text", "the approval recorded, and the recorded changes it concerns", renderApproveText},
+		{"json", "one JSON document with schema_version, for tools", renderApproveJSON},
+	}
+}
+
+func renderApproveText(w io.Writer, a *app.Approval, _ Options) error {
+	var b store.ApprovalBody
+	if err := json.Unmarshal(a.Event.Body, &b); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "recorded approval of %s by %s (unverified; review does not count store approvals yet), event %d in %s; it concerns %d recorded change(s)\n",
+		b.Fingerprint, b.By, a.Event.Seq, a.Store, a.Changes)
+	return err
+}
+
+func renderApproveJSON(w io.Writer, a *app.Approval, _ Options) error {
+	return encodeIndented(w, struct {
+		SchemaVersion int             `json:"schema_version"`
+		Store         string          `json:"store"`
+		Event         int64           `json:"event"`
+		Actor         store.Actor     `json:"actor"`
+		Approval      json.RawMessage `json:"approval"`
+		Verified      bool            `json:"verified"`
+		Changes       int             `json:"changes"`
+	}{SchemaVersion, a.Store, a.Event.Seq, a.Event.Actor, a.Event.Body, false, a.Changes})
+}
