@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/dbguard/dbguard/internal/app"
+	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/output"
 )
 
@@ -262,6 +263,37 @@ func runApprove(e *env, o *approveOptions, fp string) error {
 	}
 	if err := format.Render(e.stdout, a, output.Options{}); err != nil {
 		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// verifyRecordFlags are verify's --record and the store it writes to.
+type verifyRecordFlags struct {
+	record            bool
+	location, keyFile string
+	actor             string
+}
+
+func (r *verifyRecordFlags) add(f *pflag.FlagSet) {
+	f.BoolVar(&r.record, "record", false, "record the verified files and a verification event per profile in the event store (a success makes the revision verified-good)")
+	f.StringVar(&r.location, "store", "", "with --record: the event store (default: as for record)")
+	f.StringVar(&r.keyFile, "store-key", "", "with --record: the store key file (default: as for record)")
+	f.StringVar(&r.actor, "actor", "", "with --record: who records (default: as for record)")
+}
+
+// recordVerification writes a verify run to the store; what it recorded
+// goes to stderr, so that verify's output stays as it is.
+func recordVerification(e *env, r *verifyRecordFlags, args []string, cfg *config.Config, res *app.VerifyResult) error {
+	rec, err := app.RecordVerification(e.ctx, app.RecordVerificationRequest{
+		Store: app.StoreRequest{Location: r.location, KeyFile: r.keyFile, Config: cfg, Dir: ".", Getenv: os.Getenv},
+		Paths: args, Config: cfg, Actor: r.actor, Result: res,
+	})
+	if err != nil {
+		return storeExit(fmt.Errorf("record the verification: %w", err))
+	}
+	fmt.Fprintf(e.stderr, "dbguard: recorded %d verification(s) in %s\n", len(rec.Events), rec.Store)
+	for _, id := range rec.Skipped {
+		fmt.Fprintf(e.stderr, "dbguard: not recorded: %s (read from standard input)\n", id)
 	}
 	return nil
 }

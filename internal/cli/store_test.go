@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/store"
+	"github.com/dbguard/dbguard/internal/testenv"
 )
 
 // storeRepo makes a git work tree with one connection file and isolated
@@ -220,4 +222,61 @@ func TestApprove(t *testing.T) {
 	}
 	mustRun(t, 2, "approve", "v1:nothex", "--by", "alice")
 	mustRun(t, 2, "approve", fp)
+}
+
+// TestVerifyRecordVerifiedGood is the case a user runs, up to rollback:
+// record, verify --record passes against the test PostgreSQL, the password
+// is edited and recorded, verify --record fails with auth_failed; the
+// first revision stays the verified-good one and history tells the story.
+func TestVerifyRecordVerifiedGood(t *testing.T) {
+	good := testenv.PG(t)
+	u, err := url.Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *u
+	bad.User = url.UserPassword(u.User.Username(), "not-the-password")
+	repo, _ := storeRepo(t)
+	env := filepath.Join(repo, "deploy", ".env")
+	if err := os.WriteFile(env, []byte("DATABASE_URL="+good+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(repo, "deploy", "app.yaml"))
+	mustRun(t, 0, "record", ".")
+	out := mustRun(t, 0, "verify", "--record", "deploy")
+	if !strings.Contains(out, "recorded 1 verification(s)") {
+		t.Fatalf("verify --record:\n%s", out)
+	}
+	if err := os.WriteFile(env, []byte("DATABASE_URL="+bad.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, 0, "record", ".")
+	mustRun(t, 1, "verify", "--record", "deploy")
+
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, app.StoreRequest{Dir: ".", Getenv: os.Getenv}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	revs, err := st.Revisions(ctx, "deploy/.env")
+	if err != nil || len(revs) != 2 {
+		t.Fatalf("revisions: %d, %v", len(revs), err)
+	}
+	rev, _, ok, err := st.VerifiedGood(ctx, store.ProfileKey{File: "deploy/.env", KeyPath: "DATABASE_URL"})
+	if err != nil || !ok || rev != revs[0].ID {
+		t.Fatalf("verified-good = %q, %v, %v; want the first revision %s", rev, ok, err, revs[0].ID)
+	}
+	out = mustRun(t, 0, "history", "--profile", "deploy/.env#DATABASE_URL")
+	for _, want := range []string{"verified ok (revision " + revs[0].ID[:12], "failed at stage auth: auth_failed (revision " + revs[1].ID[:12], "after the change (event 3)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("history lacks %q:\n%s", want, out)
+		}
+	}
+	real, _ := u.User.Password()
+	for _, pw := range []string{real, "not-the-password"} {
+		if strings.Contains(out, pw) {
+			t.Fatalf("history printed a password:\n%s", out)
+		}
+	}
 }
