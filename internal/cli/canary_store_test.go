@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -45,16 +46,25 @@ func canaryStoreRuns(t *testing.T, repo string, storeArgs ...string) string {
 		t.Fatal(err)
 	}
 	var all strings.Builder
-	run := func(want int, args ...string) {
+	run := func(want int, args ...string) string {
 		t.Helper()
 		code, stdout, stderr := runCLI(t, "", append(args, storeArgs...)...)
 		if code != want {
 			t.Fatalf("dbguard %s: exit %d, want %d\n%s%s", strings.Join(args, " "), code, want, stdout, stderr)
 		}
 		all.WriteString(stdout + stderr)
+		return stdout
+	}
+	var first struct {
+		Files []struct{ File, Revision string } `json:"files"`
 	}
 	for _, format := range []string{"text", "json"} {
-		run(0, "record", "--format", format, repo)
+		out := run(0, "record", "--format", format, repo)
+		if format == "json" {
+			if err := json.Unmarshal([]byte(out), &first); err != nil {
+				t.Fatal(err)
+			}
+		}
 		run(0, "store", "check", "--format", format)
 	}
 	if err := canaryWriteTree(repo, canaryChangedFiles(addr)); err != nil {
@@ -65,6 +75,18 @@ func canaryStoreRuns(t *testing.T, repo string, storeArgs ...string) string {
 		run(0, "store", "check", "--format", format)
 		run(0, "history", "--format", format)
 		run(0, "history", "--format", format, "--kind", "change", "--tz", "Africa/Lagos")
+		// What a rollback to the first revisions would undo: every
+		// password changed back, which must show only as changed.
+		for _, f := range first.Files {
+			path := filepath.FromSlash(f.File)
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(repo, path)
+			}
+			run(0, "rollback", "--dry-run", "--format", format, "--to", f.Revision, path)
+		}
+	}
+	if len(first.Files) == 0 {
+		t.Fatal("record --format json listed no file")
 	}
 	if !strings.Contains(all.String(), "changed") || !strings.Contains(all.String(), "baseline") {
 		t.Fatalf("record wrote neither a baseline nor a change:\n%s", all.String())

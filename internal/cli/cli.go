@@ -112,5 +112,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newStoreCommand(e))
 	root.AddCommand(newHistoryCommand(e))
 	root.AddCommand(newApproveCommand(e))
+	root.AddCommand(newRollbackCommand(e))
 	return root
 }

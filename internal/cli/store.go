@@ -297,3 +297,78 @@ func recordVerification(e *env, r *verifyRecordFlags, args []string, cfg *config
 	}
 	return nil
 }
+
+type rollbackOptions struct {
+	storeFlags
+	to                    string
+	dryRun, force, commit bool
+	actor                 string
+}
+
+func newRollbackCommand(e *env) *cobra.Command {
+	o := &rollbackOptions{}
+	cmd := &cobra.Command{
+		Use:   "rollback PROFILE|FILE",
+		Short: "Restore a profile's file to its last verified-good revision",
+		Long: `rollback restores the file behind PROFILE (as scan prints its id) or FILE to
+its last verified-good revision — the newest one a successful verify
+--record named — or to --to REV. It prints the field changes it undoes,
+refuses when the file on disk differs from every recorded revision (an
+edit nobody recorded) unless --force, and writes atomically (a temporary
+file in the same folder, synced, renamed over the file, the folder synced;
+mode and owner kept), after keeping the replaced content as an encrypted
+revision when it was not recorded. It records a rollback event. In a git
+work tree it prints the git commands that commit the restored file
+(--commit runs them on the current branch; it never pushes). It ends with
+the verify command that proves the restored settings. --dry-run changes
+nothing.
+
+Exit codes: 0 restored (or already there, or a dry run); 1 refused (the
+file holds an unrecorded edit, or no revision was verified good); 2 usage
+error, or the store or its key cannot be opened (without the key it cannot
+restore).`,
+		Example: `  dbguard rollback deploy/app.yaml#database --dry-run
+  dbguard rollback deploy/app.yaml --commit
+  dbguard rollback deploy/.env --to 3f2a9c`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRollback(e, o, args[0]) },
+	}
+	f := cmd.Flags()
+	o.add(f, output.RollbackFormats().Names())
+	f.StringVar(&o.to, "to", "", "restore this revision (an id or a unique prefix) instead of the last verified-good one")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be restored and change nothing")
+	f.BoolVar(&o.force, "force", false, "restore over a file that differs from every recorded revision (its content is kept as a revision first)")
+	f.BoolVar(&o.commit, "commit", false, "commit the restored file on the current branch (never pushes)")
+	f.StringVar(&o.actor, "actor", "", "who rolls back (default: $DBGUARD_ACTOR, the CI job, git's user, the OS user)")
+	return cmd
+}
+
+func runRollback(e *env, o *rollbackOptions, target string) error {
+	format, err := output.RollbackFormats().Lookup(o.format)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if o.dryRun && o.commit {
+		return usageError("--dry-run and --commit contradict each other")
+	}
+	sreq, err := o.request()
+	if err != nil {
+		return err
+	}
+	res, err := app.Rollback(e.ctx, app.RollbackRequest{Store: sreq, Target: target, To: o.to, DryRun: o.dryRun, Force: o.force, Commit: o.commit, Actor: o.actor})
+	var refused *app.RollbackRefusedError
+	switch {
+	case errors.As(err, &refused), errors.Is(err, app.ErrNoVerifiedGood):
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("rollback refused: %w", err)}
+	case err != nil && res == nil:
+		return storeExit(err)
+	}
+	if rerr := format.Render(e.stdout, res, output.Options{}); rerr != nil {
+		return fmt.Errorf("write output: %w", rerr)
+	}
+	if err != nil {
+		// Restored, but what came after (the event, the commit) failed.
+		return &ExitError{Code: ExitFindings, Err: err}
+	}
+	return nil
+}

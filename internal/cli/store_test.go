@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -279,4 +280,106 @@ func TestVerifyRecordVerifiedGood(t *testing.T) {
 			t.Fatalf("history printed a password:\n%s", out)
 		}
 	}
+	st.Close()
+
+	// Roll back: a dry run changes nothing; then the file is restored
+	// byte for byte, mode kept, and verify passes again.
+	if err := os.Chmod(env, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	broken, _ := os.ReadFile(env)
+	out = mustRun(t, 0, "rollback", "--dry-run", "deploy/.env#DATABASE_URL")
+	if now, _ := os.ReadFile(env); !bytes.Equal(now, broken) || !strings.Contains(out, "would restore") || !strings.Contains(out, "password: set → changed") {
+		t.Fatalf("rollback --dry-run changed the file or said:\n%s", out)
+	}
+	out = mustRun(t, 0, "rollback", "deploy/.env#DATABASE_URL")
+	for _, want := range []string{"restored revision " + revs[0].ID[:12], "git -C", "prove it: dbguard verify --record"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rollback lacks %q:\n%s", want, out)
+		}
+	}
+	for _, pw := range []string{real, "not-the-password"} {
+		if strings.Contains(out, pw) {
+			t.Fatalf("rollback printed a password:\n%s", out)
+		}
+	}
+	if now, _ := os.ReadFile(env); string(now) != "DATABASE_URL="+good+"\n" {
+		t.Fatalf("restored content differs")
+	}
+	if st, _ := os.Stat(env); st.Mode().Perm() != 0o640 {
+		t.Fatalf("restored mode %v, want 0640", st.Mode().Perm())
+	}
+	mustRun(t, 0, "verify", "--record", "deploy")
+	mustRun(t, 0, "store", "check")
+	out = mustRun(t, 0, "history", "--profile", "deploy/.env#DATABASE_URL", "--kind", "rollback", "--kind", "verification")
+	if !strings.Contains(out, "after the rollback") || !strings.Contains(out, "rolled back to revision") {
+		t.Fatalf("history after the rollback:\n%s", out)
+	}
+	mustRun(t, 0, "rollback", "deploy/.env") // already there: nothing to do
+}
+
+// TestRollbackRefusesUnrecordedEdit: a file edited since its last record
+// is not overwritten unless --force, which keeps its content first; a
+// store without a verified-good revision has nothing to restore; --commit
+// commits the restored file on the current branch.
+func TestRollbackRefusesUnrecordedEdit(t *testing.T) {
+	repo, _ := storeRepo(t)
+	app := filepath.Join(repo, "deploy", "app.yaml")
+	mustRun(t, 0, "record", ".")
+	first, _ := os.ReadFile(app)
+	mustRun(t, 1, "rollback", "deploy/app.yaml") // nothing verified good yet
+	writeApp(t, repo, "6432", "s3cret-two")
+	mustRun(t, 0, "record", ".")
+	writeApp(t, repo, "7432", "s3cret-three") // not recorded
+	edited, _ := os.ReadFile(app)
+	revs := mustRevisions(t, "deploy/app.yaml")
+	out := mustRun(t, 1, "rollback", "deploy/app.yaml", "--to", revs[0][:8])
+	if !strings.Contains(out, "differs from every recorded revision") {
+		t.Fatalf("rollback over an unrecorded edit:\n%s", out)
+	}
+	if now, _ := os.ReadFile(app); !bytes.Equal(now, edited) {
+		t.Fatal("a refused rollback changed the file")
+	}
+	for _, args := range [][]string{{"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "edit"}} {
+		if out, err := exec.Command("git", append([]string{"-C", repo}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	t.Setenv("GIT_AUTHOR_NAME", "t")
+	t.Setenv("GIT_AUTHOR_EMAIL", "t@example.invalid")
+	t.Setenv("GIT_COMMITTER_NAME", "t")
+	t.Setenv("GIT_COMMITTER_EMAIL", "t@example.invalid")
+	out = mustRun(t, 0, "rollback", "deploy/app.yaml", "--to", revs[0][:8], "--force", "--commit")
+	if !strings.Contains(out, "kept as revision") || !strings.Contains(out, "committed on the current branch") {
+		t.Fatalf("rollback --force --commit:\n%s", out)
+	}
+	if now, _ := os.ReadFile(app); !bytes.Equal(now, first) {
+		t.Fatal("rollback --to did not restore the first revision byte for byte")
+	}
+	log, err := exec.Command("git", "-C", repo, "log", "-1", "--format=%s").Output()
+	if err != nil || !strings.Contains(string(log), "dbguard rollback: deploy/app.yaml") {
+		t.Fatalf("git log: %s, %v", log, err)
+	}
+	if len(mustRevisions(t, "deploy/app.yaml")) != 3 {
+		t.Fatal("--force did not keep the replaced content as a revision")
+	}
+}
+
+func mustRevisions(t *testing.T, file string) []string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, app.StoreRequest{Dir: ".", Getenv: os.Getenv}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	revs, err := st.Revisions(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range revs {
+		ids = append(ids, r.ID)
+	}
+	return ids
 }
