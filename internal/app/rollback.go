@@ -260,14 +260,26 @@ func shellQuote(s string) string {
 // leaves the old content or the new, whole: a temporary file in the same
 // folder, written and synced, given the old file's mode and (where
 // permitted) owner, renamed over it, and the folder synced.
+//
+// A process killed between creating the temporary file and renaming it
+// leaves that file behind, holding (part of) a revision in clear; the next
+// restore of the same file removes such leftovers older than a minute.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	tmpPattern := "." + filepath.Base(path) + ".dbguard-*"
+	if left, err := filepath.Glob(filepath.Join(dir, tmpPattern)); err == nil {
+		for _, l := range left {
+			if st, err := os.Lstat(l); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > time.Minute {
+				os.Remove(l)
+			}
+		}
+	}
 	mode := os.FileMode(0o600)
 	var old os.FileInfo
 	if st, err := os.Stat(path); err == nil {
 		mode, old = st.Mode().Perm(), st
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dbguard-*")
+	f, err := os.CreateTemp(dir, tmpPattern)
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", path, err)
 	}
