@@ -172,6 +172,12 @@ func describe(en *HistoryEntry) {
 			en.Summary = fmt.Sprintf("approval of %s by %s (unverified)", b.Fingerprint, b.By)
 			return
 		}
+	case store.KindCheckpoint:
+		var b store.CheckpointBody
+		if json.Unmarshal(e.Body, &b) == nil {
+			en.Summary = fmt.Sprintf("compaction removed %d %s event(s) older than %s", b.Removed, strings.Join(b.Kinds, ", "), b.Before)
+			return
+		}
 	case store.KindRollback:
 		var b store.RollbackBody
 		if json.Unmarshal(e.Body, &b) == nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/store"
@@ -282,4 +283,39 @@ func StoreCheck(ctx context.Context, req StoreRequest) (*StoreCheckResult, error
 		return nil, &StoreError{Err: err}
 	}
 	return &StoreCheckResult{Where: st.Where, KeyFrom: st.KeyFrom, Report: rep}, nil
+}
+
+// Compacted is what store compact removed, per kind.
+type Compacted struct {
+	Where string
+	Kinds []CompactedKind
+}
+
+// CompactedKind is one retention applied.
+type CompactedKind struct {
+	Kind       string
+	Keep       time.Duration
+	Removed    int
+	Checkpoint int64 // the checkpoint event, 0 when nothing was removed
+}
+
+// StoreCompact applies dbguard.yaml's store retention (or its default):
+// the events of each kind older than its retention are removed behind a
+// checkpoint event that keeps the chain checkable. Errors: *StoreError.
+func StoreCompact(ctx context.Context, req StoreRequest, now time.Time) (*Compacted, error) {
+	req.Config = configOrDefault(req.Config)
+	st, err := OpenStore(ctx, req, true)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	out := &Compacted{Where: st.Where}
+	for _, r := range req.Config.StoreRetention() {
+		c, err := st.Compact(ctx, []store.Kind{store.Kind(r.Kind)}, now.Add(-r.Keep))
+		if err != nil {
+			return out, &StoreError{Err: err}
+		}
+		out.Kinds = append(out.Kinds, CompactedKind{Kind: r.Kind, Keep: r.Keep, Removed: c.Removed, Checkpoint: c.Checkpoint.Seq})
+	}
+	return out, nil
 }

@@ -383,3 +383,35 @@ func mustRevisions(t *testing.T, file string) []string {
 	}
 	return ids
 }
+
+// TestStoreCompact: dbguard.yaml's retention removes old events of its
+// kinds behind a checkpoint, and the store still checks.
+func TestStoreCompact(t *testing.T) {
+	repo, _ := storeRepo(t)
+	if err := os.WriteFile(filepath.Join(repo, "dbguard.yaml"), []byte("version: 1\nstore:\n  retention:\n    probe_summary: 1d\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, 0, "record", ".")
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, app.StoreRequest{Dir: ".", Getenv: os.Getenv}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []store.Event
+	for i := range 10 {
+		evs = append(evs, store.Event{Kind: "probe_summary", Time: time.Now().Add(-time.Duration(48-i) * time.Hour),
+			Actor: store.Actor{Name: "watch", Origin: "flag"}, Body: []byte(`{"schema_version":1}`)})
+	}
+	if _, err := st.Append(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out := mustRun(t, 0, "store", "compact")
+	if !strings.Contains(out, "probe_summary") || !strings.Contains(out, "9 removed behind checkpoint event 12") {
+		t.Fatalf("store compact:\n%s", out)
+	}
+	mustRun(t, 0, "store", "check")
+	if out := mustRun(t, 0, "history", "--kind", "checkpoint"); !strings.Contains(out, "compaction removed 9 probe_summary event(s)") {
+		t.Fatalf("history of the checkpoint:\n%s", out)
+	}
+}

@@ -161,3 +161,43 @@ func renderApproveJSON(w io.Writer, a *app.Approval, _ Options) error {
 		Changes       int             `json:"changes"`
 	}{SchemaVersion, a.Store, a.Event.Seq, a.Event.Actor, a.Event.Body, false, a.Changes})
 }
+
+// StoreCompactFormats lists the output formats of store compact.
+func StoreCompactFormats() Registry[*app.Compacted] {
+	return Registry[*app.Compacted]{
+		{"text", "per kind: its retention, how many events were removed, the checkpoint", renderCompactText},
+		{"json", "one JSON document with schema_version, for tools", renderCompactJSON},
+	}
+}
+
+func renderCompactText(w io.Writer, c *app.Compacted, _ Options) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "store %s\n", c.Where)
+	for _, k := range c.Kinds {
+		fmt.Fprintf(b, "  %-16s kept %s: %d removed", k.Kind, k.Keep, k.Removed)
+		if k.Checkpoint > 0 {
+			fmt.Fprintf(b, " behind checkpoint event %d", k.Checkpoint)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func renderCompactJSON(w io.Writer, c *app.Compacted, _ Options) error {
+	type kind struct {
+		Kind        string  `json:"kind"`
+		KeepSeconds float64 `json:"keep_seconds"`
+		Removed     int     `json:"removed"`
+		Checkpoint  int64   `json:"checkpoint,omitempty"`
+	}
+	ks := []kind{}
+	for _, k := range c.Kinds {
+		ks = append(ks, kind{k.Kind, k.Keep.Seconds(), k.Removed, k.Checkpoint})
+	}
+	return encodeIndented(w, struct {
+		SchemaVersion int    `json:"schema_version"`
+		Store         string `json:"store"`
+		Kinds         []kind `json:"kinds"`
+	}{SchemaVersion, c.Where, ks})
+}

@@ -46,6 +46,11 @@ type Backend interface {
 	// that two processes racing to set it agree on the winner.
 	InitMeta(ctx context.Context, name, value string) (string, error)
 
+	// Remove is called by the core when it compacts, after it appended the
+	// checkpoint event that lists seqs: it deletes those events and their
+	// profiles in one transaction. Seqs already gone are no error.
+	Remove(ctx context.Context, seqs []int64) error
+
 	// Location is called by the core when it opens the store, to name the
 	// store's witness: the SQLite file's absolute path, or PostgreSQL's
 	// host, port and database. It must hold no credential.

@@ -54,6 +54,21 @@ type ApprovalBody struct {
 	Note          string `json:"note,omitempty"`
 }
 
+// CheckpointBody is a checkpoint: compaction removed the events listed,
+// and kept, for each surviving event that followed a removed one, the MAC
+// of the event before it (Bridges, by the survivor's sequence number, in
+// hex), so that Check can still verify the survivor. The checkpoint is
+// MAC'd like any event, so the list cannot be extended without the key.
+type CheckpointBody struct {
+	SchemaVersion int               `json:"schema_version"`
+	Kinds         []string          `json:"kinds"`
+	Before        string            `json:"before"` // RFC 3339: events older than this
+	Removed       int               `json:"removed"`
+	ByKind        map[string]int    `json:"by_kind"`
+	Ranges        [][2]int64        `json:"ranges"` // removed runs, inclusive
+	Bridges       map[string]string `json:"bridges"`
+}
+
 // RollbackBody is a rollback: a file restored to an earlier revision.
 type RollbackBody struct {
 	SchemaVersion int    `json:"schema_version"`

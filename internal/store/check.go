@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/hmac"
+	"encoding/json"
 	"fmt"
 )
 
@@ -109,11 +110,16 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		rep.Witness = WitnessEmpty
 		w, haveWitness = h, ok
 	}
-	c := &chainCheck{s: s, rep: rep, w: w, haveW: haveWitness}
-	err := s.b.Scan(ctx, Query{}, func(e Event) error {
+	auth, err := s.checkpoints(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("check the chain: %w", err)
+	}
+	c := &chainCheck{s: s, rep: rep, w: w, haveW: haveWitness, auth: auth, named: map[string]int64{}}
+	err = s.b.Scan(ctx, Query{}, func(e Event) error {
 		if c.pending != nil {
 			c.judge(c.pending, &e)
 		}
+		c.noteRevisions(&e)
 		c.pending = &e
 		rep.Events++
 		return nil
@@ -138,7 +144,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	if haveWitness {
 		c.witnessVerdict()
 	}
-	if err := s.checkRevisions(ctx, rep); err != nil {
+	if err := s.checkRevisions(ctx, rep, c.named); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -159,8 +165,13 @@ type chainCheck struct {
 	rowMAC []byte
 	// wSeen is set when the event at the witnessed sequence was seen;
 	// wMatch when its MAC was the witnessed one.
-	w             Head
-	haveW         bool
+	w     Head
+	haveW bool
+	// auth is what compaction checkpoints removed on purpose.
+	auth *authorized
+	// named are the revisions events name, with the first event naming
+	// each: every one must be in the store.
+	named         map[string]int64
 	wSeen, wMatch bool
 }
 
@@ -177,9 +188,11 @@ func (c *chainCheck) judge(e, next *Event) {
 		return Finding{Problem: p, From: e.Seq, To: e.Seq, ID: e.ID, Detail: detail}
 	}
 	switch {
+	case e.Seq > c.lastSeq+1 && c.compacted(c.lastSeq+1, e.Seq-1) && c.verifies(e, c.auth.bridges[e.Seq]):
+		// Removed by compaction, as a checkpoint says; e chains from the
+		// bridge the checkpoint kept.
 	case e.Seq > c.lastSeq+1:
-		c.rep.add(Finding{Problem: Removed, From: c.lastSeq + 1, To: e.Seq - 1,
-			Detail: fmt.Sprintf("missing before event %d", e.Seq)})
+		c.missing(c.lastSeq+1, e.Seq-1, e.Seq)
 		// Its predecessor is gone, so its own MAC cannot be checked: the
 		// chain resumes from it.
 	case c.verifies(e, c.lastMAC):
@@ -195,6 +208,69 @@ func (c *chainCheck) judge(e, next *Event) {
 		c.rep.add(one(Forged, "its MAC does not verify under the store key"))
 	}
 	c.lastSeq, c.lastMAC = e.Seq, e.MAC
+}
+
+// noteRevisions remembers the revisions a change or rollback names.
+func (c *chainCheck) noteRevisions(e *Event) {
+	var ids []string
+	switch e.Kind {
+	case KindChange:
+		var b ChangeBody
+		if json.Unmarshal(e.Body, &b) == nil {
+			ids = append(ids, b.Revision)
+		}
+	case KindRollback:
+		var b RollbackBody
+		if json.Unmarshal(e.Body, &b) == nil {
+			ids = append(ids, b.To, b.Backup)
+		}
+	}
+	for _, id := range ids {
+		if _, ok := c.named[id]; id != "" && !ok {
+			c.named[id] = e.Seq
+		}
+	}
+}
+
+// missing reports the events from..to that no checkpoint removed, as
+// runs; when a checkpoint removed them all, the survivor next failed to
+// chain from the bridge it kept.
+func (c *chainCheck) missing(from, to, next int64) {
+	start := int64(-1)
+	flush := func(end int64) {
+		if start >= 0 {
+			c.rep.add(Finding{Problem: Removed, From: start, To: end, Detail: fmt.Sprintf("missing before event %d", next)})
+			start = -1
+		}
+	}
+	unlisted := false
+	for q := from; q <= to; q++ {
+		if c.auth.removed[q] {
+			flush(q - 1)
+			continue
+		}
+		unlisted = true
+		if start < 0 {
+			start = q
+		}
+	}
+	flush(to)
+	if !unlisted {
+		c.rep.add(Finding{Problem: Forged, From: next, To: next, Detail: "it does not chain from the MAC the compaction checkpoint kept for it"})
+	}
+}
+
+// compacted reports whether a checkpoint removed every event from..to.
+func (c *chainCheck) compacted(from, to int64) bool {
+	if _, ok := c.auth.bridges[to+1]; !ok {
+		return false
+	}
+	for q := from; q <= to; q++ {
+		if !c.auth.removed[q] {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *chainCheck) witnessVerdict() {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -140,13 +141,29 @@ func (s *Store) open(r *Revision) ([]byte, error) {
 	return plain, nil
 }
 
-// checkRevisions authenticates every revision's ciphertext.
-func (s *Store) checkRevisions(ctx context.Context, rep *CheckReport) error {
+// checkRevisions authenticates every revision's ciphertext and finds the
+// revisions that events name (named: id → the first event naming it) and
+// the store lacks.
+func (s *Store) checkRevisions(ctx context.Context, rep *CheckReport, named map[string]int64) error {
 	rs, err := s.b.Revisions(ctx, "", "")
 	if err != nil {
 		return fmt.Errorf("check revisions: %w", err)
 	}
 	rep.Revisions = len(rs)
+	present := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		present[r.ID] = true
+	}
+	ids := make([]string, 0, len(named))
+	for id := range named {
+		if !present[id] {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return named[ids[i]] < named[ids[j]] })
+	for _, id := range ids {
+		rep.add(Finding{Problem: Removed, Revision: id, Detail: fmt.Sprintf("named by event %d, not in the store", named[id])})
+	}
 	for i := range rs {
 		plain, err := s.open(&rs[i])
 		clear(plain)

@@ -82,17 +82,29 @@ func Dollar(s string) string {
 	return out.String()
 }
 
-// Append implements store.Backend.
-func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, error)) (err error) {
+// inTx runs fn in a transaction, committed when fn returns nil and rolled
+// back otherwise.
+func (b *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Append implements store.Backend.
+func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, error)) error {
+	return b.inTx(ctx, func(tx *sql.Tx) error { return b.appendTx(ctx, tx, seal) })
+}
+
+func (b *DB) appendTx(ctx context.Context, tx *sql.Tx, seal func(store.Head) ([]store.Event, error)) error {
 	var h store.Head
 	if err := tx.QueryRowContext(ctx, b.d.LockHead).Scan(&h.Seq, &h.MAC); err != nil {
 		return fmt.Errorf("lock the head: %w", err)
@@ -102,7 +114,7 @@ func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, e
 		return err
 	}
 	if len(evs) == 0 {
-		return tx.Commit()
+		return nil
 	}
 	if err := b.insertEvents(ctx, tx, evs); err != nil {
 		return err
@@ -110,9 +122,6 @@ func (b *DB) Append(ctx context.Context, seal func(store.Head) ([]store.Event, e
 	last := evs[len(evs)-1]
 	if _, err := tx.ExecContext(ctx, b.q(`UPDATE dbguard_head SET seq = ?, mac = ? WHERE id = 1`), last.Seq, last.MAC); err != nil {
 		return fmt.Errorf("move the head: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
@@ -161,6 +170,29 @@ func (b *DB) insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]a
 			return err
 		}
 		rows = rows[n:]
+	}
+	return nil
+}
+
+// Remove implements store.Backend.
+func (b *DB) Remove(ctx context.Context, seqs []int64) error {
+	return b.inTx(ctx, func(tx *sql.Tx) error { return b.removeTx(ctx, tx, seqs) })
+}
+
+func (b *DB) removeTx(ctx context.Context, tx *sql.Tx, seqs []int64) error {
+	for len(seqs) > 0 {
+		n := min(len(seqs), rowsPerInsert)
+		args := make([]any, n)
+		for i, s := range seqs[:n] {
+			args[i] = s
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+		for _, table := range []string{"dbguard_event_profiles", "dbguard_events"} {
+			if _, err := tx.ExecContext(ctx, b.q(`DELETE FROM `+table+` WHERE seq IN (`+marks+`)`), args...); err != nil {
+				return fmt.Errorf("remove events: %w", err)
+			}
+		}
+		seqs = seqs[n:]
 	}
 	return nil
 }

@@ -260,6 +260,18 @@ func testRevisions(t *testing.T, h *Harness) {
 	if err != nil || rep.OK() || rep.Findings[0].Problem != store.Undecryptable || rep.Findings[0].Revision != r1.ID {
 		t.Fatalf("Check after tampering a revision = %+v, %v", rep, err)
 	}
+	// A revision a change names, deleted, is found.
+	body := fmt.Sprintf(`{"schema_version":1,"file":"svc/.env","revision":%q}`, r2.ID)
+	e := Event(store.KindChange, "svc/.env", "DATABASE_URL", "", "", "")
+	e.Body = []byte(body)
+	if _, err := s.Append(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	h.exec(t, raw, `DELETE FROM dbguard_revisions WHERE id = ?`, r2.ID)
+	rep, err = s.Check(ctx)
+	if err != nil || len(rep.Findings) != 2 || rep.Findings[0].Problem != store.Removed || rep.Findings[0].Revision != r2.ID {
+		t.Fatalf("Check after deleting a named revision = %+v, %v", rep, err)
+	}
 }
 
 func rebind(h *Harness, q string) string {
@@ -339,5 +351,58 @@ func testVerifiedGood(t *testing.T, h *Harness) {
 	}
 	if rev, _, _, _ := s.VerifiedGood(ctx, key); rev != "r3" {
 		t.Fatalf("VerifiedGood after a newer success = %q, want r3", rev)
+	}
+}
+
+// testCompaction: compaction removes old events of the kinds asked,
+// keeps changes and the newest event, and leaves a chain that checks;
+// deleting more than the checkpoint lists is still found.
+func testCompaction(t *testing.T, h *Harness) {
+	addr := h.Fresh(t)
+	s := h.open(t, addr, t.TempDir())
+	ctx := ctxFor(t, 60*time.Second)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var batch []store.Event
+	for i := range 60 {
+		kind := store.Kind("probe_summary")
+		if i%10 == 0 {
+			kind = store.KindChange
+		}
+		e := Event(kind, "svc/app.yaml", "db", "svc", "production", fmt.Sprint(i))
+		e.Time = t0.Add(time.Duration(i) * time.Hour)
+		batch = append(batch, e)
+	}
+	if _, err := s.Append(ctx, batch...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Compact(ctx, []store.Kind{store.KindChange}, t0.Add(100*time.Hour)); err == nil {
+		t.Fatal("Compact removed changes")
+	}
+	c, err := s.Compact(ctx, []store.Kind{"probe_summary"}, t0.Add(40*time.Hour))
+	if err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	if c.Removed != 36 || c.Checkpoint.Seq != 61 || c.Checkpoint.Kind != store.KindCheckpoint {
+		t.Fatalf("Compact = %d removed, checkpoint %+v; want 36 and event 61", c.Removed, c.Checkpoint)
+	}
+	evs, err := s.Events(ctx, store.Query{})
+	if err != nil || len(evs) != 60-36+1 {
+		t.Fatalf("after compaction: %d events, %v", len(evs), err)
+	}
+	rep, err := s.Check(ctx)
+	if err != nil || !rep.OK() {
+		t.Fatalf("Check after compaction = %+v, %v", rep, err)
+	}
+	// A second compaction up to the newest event keeps the newest one.
+	if _, err := s.Compact(ctx, []store.Kind{"probe_summary"}, t0.Add(1000*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Check(ctx); err != nil || !rep.OK() {
+		t.Fatalf("Check after a second compaction = %+v, %v", rep, err)
+	}
+	h.exec(t, h.Raw(t, addr), `DELETE FROM dbguard_events WHERE seq = 51`)
+	rep, err = s.Check(ctx)
+	if err != nil || rep.OK() || len(rep.Findings) != 1 || rep.Findings[0].Problem != store.Removed || rep.Findings[0].From != 51 || rep.Findings[0].To != 51 {
+		t.Fatalf("Check after deleting a change a checkpoint does not list = %+v, %v", rep, err)
 	}
 }

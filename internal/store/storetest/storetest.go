@@ -104,6 +104,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("another key is refused", func(t *testing.T) { t.Parallel(); testOtherKey(t, &h) })
 	t.Run("revisions", func(t *testing.T) { t.Parallel(); testRevisions(t, &h) })
 	t.Run("verified-good", func(t *testing.T) { t.Parallel(); testVerifiedGood(t, &h) })
+	t.Run("retention with checkpoint", func(t *testing.T) { t.Parallel(); testCompaction(t, &h) })
 	t.Run("tamper", func(t *testing.T) { testTamper(t, &h) })
 	t.Run("schema newer than the binary", func(t *testing.T) { t.Parallel(); testSchemaNewer(t, &h) })
 	t.Run("upgrade from every earlier schema", func(t *testing.T) { t.Parallel(); testUpgrade(t, &h) })
