@@ -200,7 +200,7 @@ func short(id string) string {
 func parseSince(s string, now time.Time, zone *time.Location) (time.Time, error) {
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		var n int
-		if _, err := fmt.Sscanf(d, "%d", &n); err == nil && fmt.Sprint(n) == d && n >= 0 {
+		if _, err := fmt.Sscanf(d, "%d", &n); err == nil && fmt.Sprint(n) == d && n >= 0 && n <= 100*366 {
 			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
 		}
 	}

@@ -93,13 +93,13 @@ func decodeRetention(d *decoder, n *yaml.Node, s *StoreConfig) {
 func parseKeep(v string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 {
+		if err == nil && n > 0 && n <= 100*366 {
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
 	} else if d, err := time.ParseDuration(v); err == nil && d > 0 {
 		return d, nil
 	}
-	return 0, fmt.Errorf("%q is not a positive duration (30d, 12h)", v)
+	return 0, fmt.Errorf("%q is not a positive duration of at most 100 years (30d, 12h)", v)
 }
 
 // StoreSettings returns the store section, or nil when the file has none.
