@@ -108,5 +108,10 @@ Exit codes (the same for every command):
 	root.AddCommand(newCheckCommand(e))
 	root.AddCommand(newDiffCommand(e))
 	root.AddCommand(newReviewCommand(e))
+	root.AddCommand(newRecordCommand(e))
+	root.AddCommand(newStoreCommand(e))
+	root.AddCommand(newHistoryCommand(e))
+	root.AddCommand(newApproveCommand(e))
+	root.AddCommand(newRollbackCommand(e))
 	return root
 }

@@ -35,6 +35,8 @@ type verifyOptions struct {
 	exclude      []string
 	configPath   string
 	noConfig     bool
+	// rec is --record and the store it records into (store.go).
+	rec verifyRecordFlags
 	// diffBase and head select --diff-base mode: only the profiles the
 	// change from diffBase to head touches, both sides probed.
 	diffBase string
@@ -109,6 +111,7 @@ revision (with how to fetch it in a shallow clone).`,
 	f.StringVar(&o.diffBase, "diff-base", "", "verify only the profiles changed since this git revision, old and new settings side by side")
 	f.StringVar(&o.head, "head", "", "with --diff-base: the revision whose settings are new (default: the working tree)")
 	addConfigFlags(f, &o.configPath, &o.noConfig)
+	o.rec.add(f)
 	return cmd
 }
 
@@ -128,6 +131,9 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 		return err
 	}
 	if o.diffBase != "" {
+		if o.rec.record {
+			return usageError("--record cannot be combined with --diff-base: it records what is on disk")
+		}
 		return runVerifyChange(e, o, format, sel, args)
 	}
 	if len(args) == 0 {
@@ -160,6 +166,11 @@ func runVerify(e *env, o *verifyOptions, args []string) error {
 	prog.finish()
 	if err := format.Render(e.stdout, &output.VerifyReport{Results: res.Results}, output.Options{}); err != nil {
 		return fmt.Errorf("write output: %w", err)
+	}
+	if o.rec.record {
+		if err := recordVerification(e, &o.rec, args, cfg, res); err != nil {
+			return err
+		}
 	}
 	if ended != nil {
 		return &ExitError{Code: ExitFindings, Err: ended}

@@ -33,6 +33,9 @@ type Config struct {
 	// when absent.
 	Review *ReviewConfig `json:",omitempty"`
 
+	// Store says where the event store is; nil when absent.
+	Store *StoreConfig `json:",omitempty"`
+
 	// Later issues add their sections here, one field each: Watch (watch).
 }
 
@@ -101,6 +104,12 @@ func registry() []section {
 			summary:  "approvals dbguard review requires per risk level and environment, and the reviewer groups",
 			decode:   decodeReview,
 			validate: validateReview,
+		},
+		{
+			name:     "store",
+			summary:  "where the event store is: a SQLite file, or a PostgreSQL URL by reference (url_env, url_file)",
+			decode:   decodeStore,
+			validate: validateStore,
 		},
 		// Reserved for later issues; not accepted yet, so a file using them
 		// gets "unknown key" from this version rather than being half-read:

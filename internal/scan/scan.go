@@ -30,8 +30,8 @@ const MaxFileSize = 10 << 20
 // StdinName is the file name given to what scan - reads.
 const StdinName = "<stdin>"
 
-// skipDirs are never descended into.
-var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": true, ".hg": true, ".svn": true}
+// skipDirs are never descended into; .dbguard holds dbguard's own event store.
+var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": true, ".hg": true, ".svn": true, ".dbguard": true}
 
 // Options says what to scan.
 type Options struct {
