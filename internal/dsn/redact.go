@@ -259,7 +259,7 @@ func (c *Conn) RedactParsed(s string) string {
 			spans = append(spans, span{p.Off, p.End})
 		}
 	}
-	if c.Format != "ado" && c.Format != "libpq-kv" {
+	if c.Format != "ado" && c.Format != "libpq-kv" && c.Format != fmtSEName {
 		// An authority's userinfo, whatever the parser made of it.
 		for _, sp := range userinfoSpans(s) {
 			if !isPlainRef(s[sp.off:sp.end]) {
@@ -267,7 +267,13 @@ func (c *Conn) RedactParsed(s string) string {
 			}
 		}
 	}
-	spans = append(spans, keySpans(s)...)
+	if c.Format != fmtSEName {
+		// A StackExchange.Redis string that parses has every option
+		// read, secret ones among c.secrets with their exact ends;
+		// keySpans would run a password's mask over the options after
+		// it, since ',' ends no value in the other syntaxes.
+		spans = append(spans, keySpans(s)...)
+	}
 	return applyMask(s, spans)
 }
 

@@ -88,6 +88,12 @@ func TestShapes(t *testing.T) {
 				params: map[string]string{"server": "values.yaml#mysql"}}},
 		}},
 		{"orm", []shapeWant{
+			// StackExchange.Redis strings, as .NET keeps them.
+			{prodWant: prodWant{name: "ConnectionStrings.Cache", driver: "redis", host: "cache.internal", port: "6380",
+				database: "-", user: "-", password: "literal", tls: "True",
+				params: map[string]string{"abortConnect": "False", "url": "cache.internal:6380,password=xxxxx,ssl=True,abortConnect=False"}}},
+			{prodWant: prodWant{name: "Redis.Configuration", driver: "redis", hosts: "sessions-1.internal:6379,sessions-2.internal:6379",
+				database: "2", user: "-", password: "literal", tls: "False"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Docs", driver: "mongodb", host: "docs.cluster.example.net",
 				database: "docs", user: "docs", password: "literal"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Sales", driver: "sqlserver", host: "sql.internal", port: "1433",
