@@ -16,7 +16,8 @@ import (
 // place: base64 in a Secret that a Deployment's envFrom and $(VAR)
 // reference pull into a URL, a PgBouncer value with a doubled quote, a
 // .env password that ${VAR} expands into a URL, an umbrella chart's
-// subchart, and StackExchange.Redis strings in appsettings.json. Every host is loopback, though no command here connects.
+// subchart, StackExchange.Redis strings in appsettings.json, and a Prisma
+// schema's literal url. Every host is loopback, though no command here connects.
 func shapeCanaryFiles(pw string) map[string]string {
 	b64 := base64.StdEncoding.EncodeToString([]byte(pw))
 	return map[string]string{
@@ -54,6 +55,10 @@ spec:
 		// cuts the password where the client would.
 		"dotnet/appsettings.json": "\ufeff{\r\n  \"ConnectionStrings\": {\r\n    \"Cache\": \"127.0.0.1:6380,password=" + pw +
 			",ssl=True,abortConnect=false\",\r\n    \"Cut\": \"127.0.0.1:6381,password=" + pw[:5] + "," + pw[5:] + ",ssl=True\"\r\n  }\r\n}\r\n",
+		// A Prisma schema with a literal url, next to one read from the
+		// environment.
+		"prisma/schema.prisma": "datasource db {\n  provider  = \"postgresql\"\n  url       = \"postgresql://app:" + pw +
+			"@127.0.0.1:5432/app?sslmode=require\"\n  directUrl = env(\"DIRECT_URL\")\n}\n",
 		"chart/values.yaml": `api:
   database:
     host: "{{ .Release.Name }}-postgresql"
