@@ -111,8 +111,24 @@ func TestShapes(t *testing.T) {
 				env: "development"}},
 			{prodWant: prodWant{name: "production", driver: "postgres", host: "-", password: "unknown", env: "production"},
 				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
-			{prodWant: prodWant{name: "", driver: "mysql", host: "mysql.internal", port: "3306", database: "catalog",
+			// TypeORM names a connection by its name key, else "default".
+			{prodWant: prodWant{name: "default", driver: "mysql", host: "mysql.internal", port: "3306", database: "catalog",
 				user: "typeorm", password: "literal", tls: "true"}},
+			{prodWant: prodWant{name: "analytics", driver: "postgres", host: "analytics-pg.internal", port: "5432",
+				database: "events", user: "analyst", password: "literal"}},
+			{prodWant: prodWant{name: "reports", driver: "mysql", host: "reports-db.internal", port: "3307",
+				database: "reports", user: "reporter", password: "none"}},
+		}},
+		// Knex: one block per environment, connection as a map, a URL,
+		// or node-postgres's connectionString.
+		{"knex", []shapeWant{
+			{prodWant: prodWant{name: "development", driver: "postgres", host: "127.0.0.1", port: "-",
+				database: "app_dev", user: "dev", password: "none", env: "development"}},
+			{prodWant: prodWant{name: "staging", driver: "postgres", host: "pg-staging.internal", port: "5432",
+				database: "app", user: "app", password: "none", env: "staging", maxOpen: "10"}},
+			{prodWant: prodWant{name: "production", driver: "postgres", host: "-", password: "unknown",
+				env: "production", maxOpen: "20"},
+				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
 		}},
 		{"dsn", []shapeWant{
 			{prodWant: prodWant{name: "databases.shop", host: "pg.internal", database: "shop", user: "shop", password: "literal"}},
@@ -302,4 +318,8 @@ func FuzzShapesPrismaPassword(f *testing.F) {
 			}
 		}
 	})
+}
+
+func FuzzShapesORMConfig(f *testing.F) {
+	fuzzProduct(f, "ormconfig.json", "shapes/orm/ormconfig.json", "shapes/orm/typeorm/ormconfig.json", "shapes/knex/knexfile.json")
 }
