@@ -29,6 +29,11 @@ func Redact(s string) string {
 	picked, err := detect(s)
 	parsed := err == nil // whether the parser Parse picks reads s
 	for f := range nFormats {
+		if f == fmtSE && f != picked && strings.IndexByte(s, ',') < 0 {
+			// Without a ',' a StackExchange.Redis string has no endpoint
+			// besides its options, and does not parse: skip the run.
+			continue
+		}
 		c, err := f.parse(s, nil)
 		if err != nil {
 			if f == picked {

@@ -147,7 +147,8 @@ func seTelling(nk string) bool {
 
 // looksStackExchange reports whether s[i:lim] has the StackExchange.Redis
 // shape: its first item an endpoint, and a ',' followed by one of the
-// options seTelling names.
+// options seTelling names. Looks runs it on every scalar holding ',' and
+// '=': it scans s once and folds keys on the stack.
 func looksStackExchange(s string, i, lim int) bool {
 	first := indexOut(s, i, lim, ",")
 	if first < 0 {
@@ -157,16 +158,48 @@ func looksStackExchange(s string, i, lim int) bool {
 	if ep.off == ep.end || !seEndpoint(s, ep.off, ep.end) {
 		return false
 	}
-	for j := first; j >= 0 && j < lim; {
-		next := indexOr(s, j+1, lim, ",")
-		item := trimSpan(s, span{j + 1, next})
-		if eq := indexOut(s, item.off, item.end, "="); eq > item.off {
-			k := trimSpan(s, span{item.off, eq})
-			if seTelling(normKey(s[k.off:k.end])) {
+	for j := first + 1; j < lim; {
+		end := j
+		for end < lim && s[end] != ',' && s[end] != '=' {
+			if maybeInterp(s[end]) {
+				if e := interpEnd(s, end, lim); e > 0 {
+					end = e
+					continue
+				}
+			}
+			end++
+		}
+		if end < lim && s[end] == '=' {
+			k := trimSpan(s, span{j, end})
+			if seTellingFold(s[k.off:k.end]) {
 				return true
 			}
+			for end < lim && s[end] != ',' {
+				end++ // the value; a ',' in an interpolation is rare enough
+			}
 		}
-		j = next
+		j = end + 1
 	}
 	return false
+}
+
+// seTellingFold is seTelling of a key as written, folded on the stack.
+func seTellingFold(key string) bool {
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if n == len(buf) {
+			return false
+		}
+		buf[n] = c
+		n++
+	}
+	return seTelling(string(buf[:n]))
 }
