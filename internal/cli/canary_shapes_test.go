@@ -15,8 +15,9 @@ import (
 // shapeCanaryFiles writes issue 12's shapes that carry a password in a new
 // place: base64 in a Secret that a Deployment's envFrom and $(VAR)
 // reference pull into a URL, a PgBouncer value with a doubled quote, a
-// .env password that ${VAR} expands into a URL, and an umbrella chart's
-// subchart. Every host is loopback, though no command here connects.
+// .env password that ${VAR} expands into a URL, an umbrella chart's
+// subchart, StackExchange.Redis strings in appsettings.json, and a Prisma
+// schema's literal url. Every host is loopback, though no command here connects.
 func shapeCanaryFiles(pw string) map[string]string {
 	b64 := base64.StdEncoding.EncodeToString([]byte(pw))
 	return map[string]string{
@@ -50,6 +51,14 @@ spec:
 `,
 		"pgbouncer.ini": "[databases]\napp = host=127.0.0.1 dbname=app user=app password='" + strings.ReplaceAll(pw, "'", "''") + "''x y'\n[pgbouncer]\nlisten_port = 6432\n",
 		"app.env":       "DB_PASSWORD=" + pw + "\nDATABASE_URL=postgres://app:${DB_PASSWORD}@127.0.0.1:5432/app\n",
+		// StackExchange.Redis strings: well formed, and with a ',' that
+		// cuts the password where the client would.
+		"dotnet/appsettings.json": "\ufeff{\r\n  \"ConnectionStrings\": {\r\n    \"Cache\": \"127.0.0.1:6380,password=" + pw +
+			",ssl=True,abortConnect=false\",\r\n    \"Cut\": \"127.0.0.1:6381,password=" + pw[:5] + "," + pw[5:] + ",ssl=True\"\r\n  }\r\n}\r\n",
+		// A Prisma schema with a literal url, next to one read from the
+		// environment.
+		"prisma/schema.prisma": "datasource db {\n  provider  = \"postgresql\"\n  url       = \"postgresql://app:" + pw +
+			"@127.0.0.1:5432/app?sslmode=require\"\n  directUrl = env(\"DIRECT_URL\")\n}\n",
 		"chart/values.yaml": `api:
   database:
     host: "{{ .Release.Name }}-postgresql"

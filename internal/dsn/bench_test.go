@@ -17,6 +17,8 @@ func BenchmarkLooks(b *testing.B) {
 		{"kv-like", "max_connections=100 shared_buffers=1GB"},
 		{"url", "postgres://app:s3cret@db.internal:5432/orders?sslmode=verify-full"},
 		{"ado", "Server=sqldata;Database=Ordering;User Id=sa;Password=Pass@word;Encrypt=False"},
+		{"comma-list", "eu-west-1,us-east-1,region=eu,retries=3"},
+		{"stackexchange", "redis0:6380,redis1:6380,password=s3cret,ssl=True,abortConnect=false"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -3,7 +3,8 @@ package dsn
 import "strings"
 
 // Parse detects the format of s and parses it: jdbc: prefix, then a URL
-// scheme, then key=value lists (ADO when ';'-separated or with ADO keys,
+// scheme, then a StackExchange.Redis list (host:port,password=...,ssl=True),
+// then key=value lists (ADO when ';'-separated or with ADO keys,
 // libpq otherwise), then a go-sql-driver DSN.
 func Parse(s string) (*Conn, error) { return parse(s, nil) }
 
@@ -51,6 +52,7 @@ const (
 	fmtMySQL
 	fmtJDBC
 	fmtADO
+	fmtSE
 	nFormats
 )
 
@@ -64,12 +66,15 @@ func (f format) parse(s string, dst *Conn) (*Conn, error) {
 		return parseMySQL(s, dst)
 	case fmtJDBC:
 		return parseJDBC(s, dst)
+	case fmtSE:
+		return parseStackExchange(s, dst)
 	}
 	return parseADO(s, dst)
 }
 
 // detect returns the parser Parse hands s to: jdbc: prefix, then a URL
-// scheme, then key=value lists, then a go-sql-driver DSN.
+// scheme, then a StackExchange.Redis list, then key=value lists, then a
+// go-sql-driver DSN.
 func detect(s string) (format, error) {
 	lim := trimRightLim(s, 0, len(s))
 	i := skipSpace(s, 0, lim)
@@ -87,6 +92,9 @@ func detect(s string) (format, error) {
 		case "sqlite", "sqlite3", "file":
 			return fmtURL, nil
 		}
+	}
+	if looksStackExchange(s, i, lim) {
+		return fmtSE, nil
 	}
 	if keyEnd := leadingKey(s, i, lim); keyEnd > 0 {
 		if isADO(s, i, keyEnd, lim) {
@@ -187,7 +195,9 @@ func looksMySQLDSN(s string, i, lim int) bool {
 // could s be a connection string? It accepts URLs with a database scheme
 // (not http, amqp, file without a database extension, unix sockets),
 // jdbc:, libpq lists with a host or dbname and another keyword, ADO lists
-// with a server key and ';', and go-sql-driver DSNs with @tcp( or @unix(.
+// with a server key and ';', StackExchange.Redis lists (an endpoint first,
+// then an option only it has: ssl=, password=, abortConnect=, ...), and
+// go-sql-driver DSNs with @tcp( or @unix(.
 // A scheme without "//" (postgres:16, redis:7 image tags) is not accepted.
 func Looks(s string) bool {
 	if len(s) < 7 {
@@ -210,6 +220,9 @@ func Looks(s string) bool {
 			return true
 		}
 		if looksKV(s) {
+			return true
+		}
+		if strings.IndexByte(s, ',') > 0 && looksStackExchange(s, 0, len(s)) {
 			return true
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 func allCases() []parseCase {
 	var all []parseCase
-	for _, cs := range [][]parseCase{urlCases(), kvCases(), mysqlCases(), jdbcCases(), adoCases()} {
+	for _, cs := range [][]parseCase{urlCases(), kvCases(), mysqlCases(), jdbcCases(), adoCases(), seCases()} {
 		all = append(all, cs...)
 	}
 	return all
@@ -64,6 +64,7 @@ func TestLooks(t *testing.T) {
 		"Server=h;Database=d", "Data Source=h,1433;Initial Catalog=x", "Host=h;Username=u;Password=p",
 		"user:pass@tcp(host:3306)/db", "root@unix(/tmp/mysql.sock)/db", "tcp(h:3306)/db",
 		"postgres://${DB_USER}:${DB_PASSWORD}@${DB_HOST:-localhost}:5432/app",
+		"cache:6380,password=p,ssl=True", "localhost,abortConnect=false",
 	}
 	no := []string{
 		"", "info", "/var/log/app.log", "true", "3306", "localhost", "db.example.com",
@@ -74,6 +75,7 @@ func TestLooks(t *testing.T) {
 		"key=value", "a=b c=d", "host=localhost", "?host=a&dbname=b", "x=1;y=2",
 		"Server error; try again", "time: 10:30", "C:\\Program Files\\x", "${DATABASE_URL}",
 		"SELECT * FROM t WHERE a=1 AND host=2", "max_connections=100 shared_buffers=1GB",
+		"a,b,c=d", "red,green,name=colors", "x:1,version=2", "eu-west-1,us-east-1,region=eu",
 	}
 	for _, s := range yes {
 		if !dsn.Looks(s) {

@@ -47,7 +47,7 @@ type Issue struct {
 // Conn is one parsed connection string. Every Part points back into the
 // input so that a finding can name the exact place.
 type Conn struct {
-	Format   string // "url", "libpq-kv", "mysql-dsn", "jdbc", "ado"
+	Format   string // "url", "libpq-kv", "mysql-dsn", "jdbc", "ado", "stackexchange-redis"
 	Scheme   string // URL scheme or JDBC subprotocol as written, lowercased; "" for kv/ado/mysql-dsn
 	Driver   string // canonical driver name, "" if unknown
 	Network  Part   // mysql DSN net (tcp, unix, ...) or SQL Server protocol prefix (tcp:, np:)

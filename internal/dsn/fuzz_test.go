@@ -18,6 +18,7 @@ func seed(f *testing.F, in []string) {
 		"postgres://", "postgres://@", "postgres://:@:/?", "postgres://[", "postgres://[]:", "postgres://a,,b/",
 		"jdbc:oracle:thin:@(", "jdbc:oracle:thin:@()", "jdbc:sqlserver://;=", "Server=;", "host='",
 		"u@tcp(", "u@tcp()/", "mysql://@tcp()/", "a=b;c", "x@y@z:/w", "postgres://u:p@h?x@y",
+		"h,", "h:,ssl=", ",password=", "[,ssl=1", "h,password=a,b", "h,$=x",
 	} {
 		f.Add(s)
 	}
@@ -127,7 +128,7 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("Redact changed %q without masking: %q", s, out)
 		}
 		for _, parse := range []func(string) (*dsn.Conn, error){
-			dsn.Parse, dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO,
+			dsn.Parse, dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO, dsn.ParseStackExchange,
 		} {
 			if c, err := parse(s); err == nil {
 				checkRedact(t, s, c)
@@ -184,7 +185,7 @@ func FuzzPlantedPassword(f *testing.F) {
 			t.Fatalf("Redact(%q) = %q holds %q", s, dsn.Redact(s), r)
 		}
 		for _, parse := range []func(string) (*dsn.Conn, error){
-			dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO,
+			dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO, dsn.ParseStackExchange,
 		} {
 			if _, err := parse(s); err != nil {
 				if r := leakedRun(err.Error(), pw); r != "" {

@@ -43,6 +43,10 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 	}
 	c := newConn(dst, Conn{Format: f, Driver: "postgres"})
 	var hp hpParams
+	// bareKey is set when the last value was an unquoted password key
+	// word (x=password): the '=' after it may be missing, and the next
+	// "keyword" the password ("x=password S3cret=...").
+	bareKey := false
 	for i < lim {
 		k0 := i
 		for i < lim && !isSpace(s[i]) && s[i] != '=' {
@@ -52,6 +56,11 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 			return nil, synErr(f, i, `missing keyword before "="`)
 		}
 		key := s[k0:i]
+		if bareKey && !isLibpqKeyword(key) {
+			// require_auth=password sslmode=require stays valid: libpq
+			// knows the keyword after it.
+			return nil, embeddedErr(f, k0, "the name of a parameter")
+		}
 		for j := k0; j < i; j++ {
 			if !isKeyChar(s[j]) {
 				return nil, synErrQuoting(s, j+1, f, j, "invalid character in a keyword", "invalid character %q in keyword", s[j])
@@ -120,6 +129,7 @@ func parseKeywordValue(s string, dst *Conn) (*Conn, error) {
 			}
 		}
 		v := mkPart(s, v0, i, val.String())
+		bareKey = !quoted && v.Raw != "" && !isSecretKey(normKey(key)) && foldedIs(v.Raw, true)
 		if !quoted {
 			if k, _, ok := strings.Cut(v.Value, "="); ok && isLibpqKeyword(k) {
 				msg := fmt.Sprintf("value of %q is %q: an empty value must be written as ''", key, v.Value)

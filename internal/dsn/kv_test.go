@@ -9,6 +9,8 @@ import (
 func kvCases() []parseCase {
 	kv := func(w want) want { w.format, w.driver = "libpq-kv", "postgres"; return w }
 	return []parseCase{
+		{"password as require_auth's value", "host=db require_auth=password sslmode=require",
+			kv(want{hosts: []string{"db"}, tls: "require", tlsKey: "sslmode", params: []string{"require_auth=password"}})},
 		{"simple", "host=db port=5432 dbname=app user=u password=secret sslmode=require",
 			kv(want{hosts: []string{"db:5432"}, db: "app", user: "u", pass: "secret", tls: "require", tlsKey: "sslmode"})},
 		{"quoting and escapes", `host=a,b port=5432,5433 dbname='x y' password='it\'s'`,
@@ -62,6 +64,7 @@ func kvErrCases() []errCase {
 		{"missing equals mid", "host=h dbname x=1", 14, `missing "=" after "dbname"`},
 		{"missing key", "host=h =x", 7, "missing keyword"},
 		{"unterminated quote", "host=h password='abc", 16, "unterminated"},
+		{"password key as a value, its = missing", "host=h x=password S3cret=0", 18, "the name of a parameter holds a password setting"},
 		{"escaped final quote", `password='abc\'`, 9, "unterminated"},
 		{"url is not kv", "postgres://h/db?password=a", 8, "invalid character ':' in keyword"},
 	}

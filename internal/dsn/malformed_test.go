@@ -38,6 +38,10 @@ func malformedCases() []struct{ name, in, want string } {
 		{"url user and password without host", "postgres://app:" + pw + "/app", "postgres://app:xxxxx"},
 		{"url password inside a parameter", "postgres://h/app?sslmode=require;password=" + pw, "postgres://h/app?sslmode=require;password=xxxxx"},
 		{"mysql dsn semicolon in db", "app@tcp(h:3306)/app;password=" + pw, "app@tcp(h:3306)/app;password=xxxxx"},
+		{"stackexchange comma in password", "cache:6380,password=" + pw[:5] + "," + pw[5:] + ",ssl=True", "cache:6380,password=xxxxx"},
+		{"stackexchange quoted comma", "cache:6380,password='" + pw[:5] + "," + pw[5:] + "',ssl=True", "cache:6380,password=xxxxx"},
+		{"stackexchange stray quote", `cache:6380,password="` + pw + ",ssl=True", "cache:6380,password=xxxxx"},
+		{"stackexchange option glued", "cache:6380,password=" + pw + ",abortConnect", "cache:6380,password=xxxxx"},
 		{"mysql dsn unclosed address", "app:" + pw + "@tcp(h:3306/app", "app:xxxxx@tcp(h:3306/app"},
 	}
 }
@@ -63,7 +67,7 @@ func TestMalformedMasksConservatively(t *testing.T) {
 			// Every parser's error is checked: Redact runs them all. Their
 			// fields are not: only Parse's reach a profile.
 			for _, parse := range []func(string) (*dsn.Conn, error){
-				dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO,
+				dsn.ParseURL, dsn.ParseKeywordValue, dsn.ParseMySQL, dsn.ParseJDBC, dsn.ParseADO, dsn.ParseStackExchange,
 			} {
 				if _, err := parse(tc.in); err != nil {
 					if r := leakedRun(err.Error(), malformedPassword); r != "" {

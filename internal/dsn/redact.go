@@ -29,6 +29,11 @@ func Redact(s string) string {
 	picked, err := detect(s)
 	parsed := err == nil // whether the parser Parse picks reads s
 	for f := range nFormats {
+		if f == fmtSE && f != picked && strings.IndexByte(s, ',') < 0 {
+			// Without a ',' a StackExchange.Redis string has no endpoint
+			// besides its options, and does not parse: skip the run.
+			continue
+		}
 		c, err := f.parse(s, nil)
 		if err != nil {
 			if f == picked {
@@ -259,7 +264,7 @@ func (c *Conn) RedactParsed(s string) string {
 			spans = append(spans, span{p.Off, p.End})
 		}
 	}
-	if c.Format != "ado" && c.Format != "libpq-kv" {
+	if c.Format != "ado" && c.Format != "libpq-kv" && c.Format != fmtSEName {
 		// An authority's userinfo, whatever the parser made of it.
 		for _, sp := range userinfoSpans(s) {
 			if !isPlainRef(s[sp.off:sp.end]) {
@@ -267,7 +272,13 @@ func (c *Conn) RedactParsed(s string) string {
 			}
 		}
 	}
-	spans = append(spans, keySpans(s)...)
+	if c.Format != fmtSEName {
+		// A StackExchange.Redis string that parses has every option
+		// read, secret ones among c.secrets with their exact ends;
+		// keySpans would run a password's mask over the options after
+		// it, since ',' ends no value in the other syntaxes.
+		spans = append(spans, keySpans(s)...)
+	}
 	return applyMask(s, spans)
 }
 

@@ -130,6 +130,9 @@ func TestExtractors(t *testing.T) {
 		{"generic/appsettings.Production.json", []want{
 			{name: "ConnectionStrings.Orders", driver: "sqlserver", host: "sql.prod.internal", port: "1433",
 				database: "Orders", user: "orders", tls: "true", password: "literal", env: "production"},
+			// A StackExchange.Redis string, found since that format is read.
+			{name: "ConnectionStrings.Cache", driver: "redis", host: "cache.prod.internal", port: "6379",
+				tls: "true", password: "none", env: "production"},
 		}},
 	}
 	for _, tt := range tests {

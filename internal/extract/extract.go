@@ -140,6 +140,8 @@ func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, *templa
 		d, err = r.ParseProperties(data)
 	case "ini", "conf":
 		d, err = r.ParseINI(data)
+	case "prisma":
+		d, err = r.ParsePrisma(data)
 	default:
 		return nil, nil, nil
 	}

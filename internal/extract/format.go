@@ -26,6 +26,9 @@ func NameFormat(name string) string {
 	if isEnvName(lower) {
 		return "env"
 	}
+	if strings.HasSuffix(lower, ".prisma") {
+		return "prisma" // schema.prisma, and the files of a prismaSchemaFolder
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, s := range templateSuffixes {

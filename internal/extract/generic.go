@@ -47,6 +47,7 @@ func extractGeneric(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		root = fc.unflatten(root)
 	}
 	fc.walk(root, nil, walkCtx{}, &out)
+	nameORMConfig(fc, root, out)
 	return out, true
 }
 
@@ -483,6 +484,9 @@ func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 	// A Java pool's block may hold the datasource's URL itself
 	// (spring.datasource.druid.url, hikari.jdbc-url).
 	urls := keyOf(c.Key).is(inJavaPoolBlocks)
+	// Knex's connection: {connectionString: ...} (node-postgres's
+	// option) is the block's connection string, whatever its value.
+	knex := normKey(c.Key) == "connection"
 	for _, cc := range c.Children {
 		if cc.Kind != tree.Scalar {
 			continue
@@ -494,7 +498,8 @@ func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 				f = fTLS
 			}
 		}
-		if f == fURL && !(urls && looksConnString(textValue(cc.Value, profile.Location{}))) {
+		if f == fURL && !(urls && looksConnString(textValue(cc.Value, profile.Location{}))) &&
+			!(knex && normKey(cc.Key) == "connectionstring") {
 			continue
 		}
 		if f != fNone {

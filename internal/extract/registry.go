@@ -49,6 +49,7 @@ var extractors = []extractor{
 	{name: "pg_service", formats: []string{"conf", "ini"}, extract: extractPgService},
 	{name: "etherpad", formats: []string{"json"}, extract: extractEtherpad},
 	{name: "app.ini", formats: []string{"ini", "conf"}, extract: extractAppIni},
+	{name: "prisma", formats: []string{"prisma"}, extract: extractPrisma},
 	{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
 }
 

@@ -26,7 +26,7 @@ type shapeWant struct {
 // shapeSecrets are the passwords written in testdata/shapes; none may
 // reach a profile's JSON.
 var shapeSecrets = []string{"pg-secret-pw", "cGctc2VjcmV0LXB3", "reports-only-pw", "typeorm-pw", "stackex-pw",
-	"mongo-pw", "mssql-pw", "bouncer-pw", "it's-bouncer", "sock-pw"}
+	"mongo-pw", "mssql-pw", "bouncer-pw", "it's-bouncer", "sock-pw", "prisma-pw"}
 
 func TestShapes(t *testing.T) {
 	tests := []struct {
@@ -88,6 +88,20 @@ func TestShapes(t *testing.T) {
 				params: map[string]string{"server": "values.yaml#mysql"}}},
 		}},
 		{"orm", []shapeWant{
+			// StackExchange.Redis strings, as .NET keeps them.
+			{prodWant: prodWant{name: "ConnectionStrings.Cache", driver: "redis", host: "cache.internal", port: "6380",
+				database: "-", user: "-", password: "literal", tls: "True",
+				params: map[string]string{"abortConnect": "False", "url": "cache.internal:6380,password=xxxxx,ssl=True,abortConnect=False"}}},
+			{prodWant: prodWant{name: "Redis.Configuration", driver: "redis", hosts: "sessions-1.internal:6379,sessions-2.internal:6379",
+				database: "2", user: "-", password: "literal", tls: "False"}},
+			// Prisma: env("X") is the unresolved ${X}; a literal is read.
+			{prodWant: prodWant{name: "db", format: "prisma", driver: "postgres", host: "-", password: "unknown"},
+				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
+			{prodWant: prodWant{name: "db.directUrl", format: "prisma", driver: "postgres", host: "-", password: "unknown"},
+				fields: map[string]string{"params.url": "${DIRECT_URL}"}},
+			{prodWant: prodWant{name: "db.shadowDatabaseUrl", format: "prisma", driver: "postgres", host: "pg-shadow.internal",
+				port: "5433", database: "shadow", user: "shadow", password: "literal", tls: "require"},
+				fields: map[string]string{"params.url": "postgresql://shadow:xxxxx@pg-shadow.internal:5433/shadow?sslmode=require"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Docs", driver: "mongodb", host: "docs.cluster.example.net",
 				database: "docs", user: "docs", password: "literal"}},
 			{prodWant: prodWant{name: "ConnectionStrings.Sales", driver: "sqlserver", host: "sql.internal", port: "1433",
@@ -97,8 +111,24 @@ func TestShapes(t *testing.T) {
 				env: "development"}},
 			{prodWant: prodWant{name: "production", driver: "postgres", host: "-", password: "unknown", env: "production"},
 				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
-			{prodWant: prodWant{name: "", driver: "mysql", host: "mysql.internal", port: "3306", database: "catalog",
+			// TypeORM names a connection by its name key, else "default".
+			{prodWant: prodWant{name: "default", driver: "mysql", host: "mysql.internal", port: "3306", database: "catalog",
 				user: "typeorm", password: "literal", tls: "true"}},
+			{prodWant: prodWant{name: "analytics", driver: "postgres", host: "analytics-pg.internal", port: "5432",
+				database: "events", user: "analyst", password: "literal"}},
+			{prodWant: prodWant{name: "reports", driver: "mysql", host: "reports-db.internal", port: "3307",
+				database: "reports", user: "reporter", password: "none"}},
+		}},
+		// Knex: one block per environment, connection as a map, a URL,
+		// or node-postgres's connectionString.
+		{"knex", []shapeWant{
+			{prodWant: prodWant{name: "development", driver: "postgres", host: "127.0.0.1", port: "-",
+				database: "app_dev", user: "dev", password: "none", env: "development"}},
+			{prodWant: prodWant{name: "staging", driver: "postgres", host: "pg-staging.internal", port: "5432",
+				database: "app", user: "app", password: "none", env: "staging", maxOpen: "10"}},
+			{prodWant: prodWant{name: "production", driver: "postgres", host: "-", password: "unknown",
+				env: "production", maxOpen: "20"},
+				fields: map[string]string{"params.url": "${DATABASE_URL}"}},
 		}},
 		{"dsn", []shapeWant{
 			{prodWant: prodWant{name: "databases.shop", host: "pg.internal", database: "shop", user: "shop", password: "literal"}},
@@ -250,4 +280,46 @@ func FuzzShapesLinked(f *testing.F) {
 			}
 		}
 	})
+}
+
+func FuzzShapesPrisma(f *testing.F) {
+	fuzzProduct(f, "schema.prisma", "shapes/orm/schema.prisma", "../tree/testdata/schema.prisma")
+}
+
+// FuzzShapesPrismaPassword plants a password in the userinfo of a URL
+// between fuzzed text: whatever surrounds it (a datasource's url, another
+// setting, a model, a broken block), the password reaches no profile's
+// JSON and no problem's message.
+func FuzzShapesPrismaPassword(f *testing.F) {
+	const pw = "Wq4Hn8Tz2Rb"
+	f.Add("datasource db {\n  provider = \"postgresql\"\n  url = \"postgresql", "127.0.0.1:5432/app\"\n}\n")
+	f.Add("datasource db {\n  url = \"mysql", "h:3306/app?ssl=true\"\n}\n")
+	f.Add("datasource db {\n  directUrl = \"postgres", "h/db?sslmode=require\" }")
+	f.Add("datasource db {\n  shadowDatabaseUrl = \"postgres", "h/db\"\n  url = env(\"X\")\n}")
+	f.Add("datasource db {\n  url = \"sqlserver", "h:1433;database=d\"\n")
+	f.Add("model M {\n  a String @default(\"postgres", "h/db\")\n}")
+	f.Fuzz(func(t *testing.T, pre, post string) {
+		if strings.Contains(pre, pw[:4]) || strings.Contains(post, pw[:4]) {
+			return
+		}
+		res := extract.File("schema.prisma", []byte(pre+"://u:"+pw+"@"+post))
+		for _, p := range res.Profiles {
+			out, err := json.Marshal(p.View())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(out), pw[:6]) {
+				t.Fatalf("%s: output holds the password: %s", p.ID, out)
+			}
+		}
+		for _, pr := range res.Problems {
+			if strings.Contains(pr.String(), pw[:6]) {
+				t.Fatalf("problem holds the password: %s", pr)
+			}
+		}
+	})
+}
+
+func FuzzShapesORMConfig(f *testing.F) {
+	fuzzProduct(f, "ormconfig.json", "shapes/orm/ormconfig.json", "shapes/orm/typeorm/ormconfig.json", "shapes/knex/knexfile.json")
 }
