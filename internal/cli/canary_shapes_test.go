@@ -59,6 +59,10 @@ spec:
 		// environment.
 		"prisma/schema.prisma": "datasource db {\n  provider  = \"postgresql\"\n  url       = \"postgresql://app:" + pw +
 			"@127.0.0.1:5432/app?sslmode=require\"\n  directUrl = env(\"DIRECT_URL\")\n}\n",
+		// A Django settings module with a literal PASSWORD.
+		"web/settings.py": "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n" +
+			"        'HOST': '127.0.0.1', 'NAME': 'app', 'USER': 'app',\n        'PASSWORD': '" +
+			strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(pw) + "',\n    },\n}\n",
 		"chart/values.yaml": `api:
   database:
     host: "{{ .Release.Name }}-postgresql"

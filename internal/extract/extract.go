@@ -142,6 +142,8 @@ func parse(r *tree.Reader, format string, data []byte) ([]tree.Document, *templa
 		d, err = r.ParseINI(data)
 	case "prisma":
 		d, err = r.ParsePrisma(data)
+	case "python":
+		d, err = r.ParsePython(data)
 	default:
 		return nil, nil, nil
 	}

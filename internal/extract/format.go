@@ -26,6 +26,9 @@ func NameFormat(name string) string {
 	if isEnvName(lower) {
 		return "env"
 	}
+	if strings.HasSuffix(lower, "settings.py") || strings.HasPrefix(lower, "settings_") && strings.HasSuffix(lower, ".py") {
+		return "python" // Django settings modules: settings.py, prod_settings.py, settings_local.py
+	}
 	if strings.HasSuffix(lower, ".prisma") {
 		return "prisma" // schema.prisma, and the files of a prismaSchemaFolder
 	}

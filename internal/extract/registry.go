@@ -50,6 +50,7 @@ var extractors = []extractor{
 	{name: "etherpad", formats: []string{"json"}, extract: extractEtherpad},
 	{name: "app.ini", formats: []string{"ini", "conf"}, extract: extractAppIni},
 	{name: "prisma", formats: []string{"prisma"}, extract: extractPrisma},
+	{name: "django", formats: []string{"python"}, extract: extractDjango},
 	{name: "generic", formats: []string{"yaml", "json", "toml", "properties", "ini", "conf"}, extract: extractGeneric},
 }
 
