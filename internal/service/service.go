@@ -13,9 +13,13 @@
 //     kind: Deployment/orders-api → orders-api;
 //  3. for a compose service, an ECS container or a CI job, the name of the
 //     service, container or job;
-//  4. otherwise the file's name without folders and its last extension
-//     (deploy/eu/orders.yaml → orders, .env.production → env), so that a
-//     file copied across region or overlay folders is one service.
+//  4. for a Helm values file, the chart: the folder that holds it
+//     (orders-chart/values-staging.yaml → orders-chart);
+//  5. otherwise the file's name without folders, its last extension and a
+//     trailing environment word (deploy/eu/orders.yaml → orders,
+//     application-staging.yml → application, appsettings.Production.json
+//     → appsettings, .env.production → env), so that a file copied across
+//     region, overlay or environment variants is one service.
 //
 // dbguard.yaml's services section overrides it (config.ServiceFor).
 package service
@@ -44,6 +48,10 @@ func Of(p *profile.Profile) string {
 		if name, _, _ := strings.Cut(p.Name, "."); name != "" {
 			return name
 		}
+	case "helm":
+		if dir := path.Base(path.Dir(p.File)); dir != "." && dir != "/" && dir != "templates" {
+			return dir
+		}
 	}
 	return Stem(p.File)
 }
@@ -63,11 +71,16 @@ func Connection(p *profile.Profile) string {
 	return p.KeyPath
 }
 
-// Stem is a file's name without folders, leading dots and its last
-// extension: the identity of a file copied across folders.
+// Stem is a file's name without folders, leading dots, its last extension
+// and a trailing environment word joined by '-', '_' or '.'
+// (values-staging, application_prod, appsettings.Production): the identity
+// of a file copied across folders and environments.
 func Stem(file string) string {
 	b := strings.TrimLeft(path.Base(file), ".")
 	if i := strings.LastIndexByte(b, '.'); i > 0 {
+		b = b[:i]
+	}
+	if i := strings.LastIndexAny(b, "-_."); i > 0 && profile.CanonicalEnvironment(b[i+1:]) != profile.Unknown {
 		b = b[:i]
 	}
 	if b == "" {

@@ -32,6 +32,11 @@ func TestOf(t *testing.T) {
 		{"CI job", mk(".gitlab-ci.yml", "gitlab-ci", "test.DB", "test.variables.DB_*", nil), "test", "test.variables.DB_*"},
 		{"no extension", mk("conf/pgbouncer", "pgbouncer", "databases.x", "databases.x", nil), "pgbouncer", "databases.x"},
 		{"only dots", mk("a/...", "generic", "x", "x", nil), "...", "x"},
+		{"environment suffix", mk("src/main/resources/application-staging.yml", "spring", "spring.datasource", "spring.datasource", nil), "application", "spring.datasource"},
+		{".NET environment", mk("api/appsettings.Production.json", "generic", "ConnectionStrings.Db", "ConnectionStrings.Db", nil), "appsettings", "ConnectionStrings.Db"},
+		{"not an environment word", mk("deploy/orders-db.yaml", "generic", "database", "database", nil), "orders-db", "database"},
+		{"helm values: the chart", mk("charts/orders/values-staging.yaml", "helm", "postgresql", "postgresql", nil), "orders", "postgresql"},
+		{"helm values alone", mk("values.yaml", "helm", "postgresql", "postgresql", nil), "values", "postgresql"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
