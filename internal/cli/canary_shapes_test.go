@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // shapeCanaryFiles writes issue 12's shapes that carry a password in a new
@@ -101,36 +97,7 @@ func TestCanaryShapes(t *testing.T) {
 		"check": {{in}},
 		"diff":  {{empty, in}, {in, changed}},
 	}
-	tree := NewRootCommand(&env{ctx: context.Background()})
-	ran := 0
-	for _, c := range canaryRunnable(tree) {
-		path := strings.TrimSpace(strings.TrimPrefix(c.CommandPath(), tree.Name()))
-		argsets, ok := runs[path]
-		if !ok {
-			continue
-		}
-		delete(runs, path)
-		for _, format := range canaryFormatsOf(t, c) {
-			for _, a := range argsets {
-				args := append(append([]string{path, "--no-config"}, format...), a...)
-				var stdout, stderr bytes.Buffer
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				code := Run(ctx, args, strings.NewReader(""), &stdout, &stderr)
-				cancel()
-				ran++
-				what := fmt.Sprintf("dbguard %s (exit %d)", strings.Join(args, " "), code)
-				if code == ExitUsage {
-					t.Errorf("%s: usage error: %s", what, stderr.String())
-				}
-				for _, leak := range append(dsnLeaks(stdout.Bytes(), secrets), dsnLeaks(stderr.Bytes(), secrets)...) {
-					t.Errorf("%s: %s", what, leak)
-				}
-			}
-		}
-	}
-	if len(runs) > 0 {
-		t.Errorf("commands not found in the tree: %v", runs)
-	}
+	ran := canaryRunCommands(t, runs, secrets)
 	if ran < 6 {
 		t.Errorf("only %d runs", ran)
 	}
