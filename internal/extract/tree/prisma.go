@@ -2,7 +2,6 @@ package tree
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // ParsePrisma reads a Prisma schema (schema.prisma): blocks written
@@ -23,26 +22,8 @@ func ParsePrisma(data []byte) (Document, error) { return parsePrisma(data, &aren
 func (r *Reader) ParsePrisma(data []byte) (Document, error) { return parsePrisma(data, r.arena()) }
 
 type prismaScanner struct {
-	src       string
-	pos       int
-	line, col int // of pos, 1-based; col in runes
-	a         *arena
-}
-
-func (s *prismaScanner) errAt(line, col int, msg string) *SyntaxError {
-	return &SyntaxError{Line: line, Col: col, Msg: msg}
-}
-
-func (s *prismaScanner) advance() {
-	c := s.src[s.pos]
-	if c == '\n' {
-		s.line, s.col = s.line+1, 1
-		s.pos++
-		return
-	}
-	_, size := utf8.DecodeRuneInString(s.src[s.pos:])
-	s.pos += size
-	s.col++
+	textPos
+	a *arena
 }
 
 // skipSpace skips blanks, and newlines when nl is set, and comments.
@@ -78,7 +59,7 @@ func (s *prismaScanner) ident() string {
 
 func parsePrisma(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
-	s := &prismaScanner{src: string(data), line: 1, col: 1, a: a}
+	s := &prismaScanner{textPos: newTextPos(data), a: a}
 	root := a.node()
 	root.Kind, root.Line, root.Col = Map, 1, 1
 	mark := a.mark()

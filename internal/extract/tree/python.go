@@ -54,27 +54,10 @@ type pyTok struct {
 }
 
 type pyLexer struct {
-	src       string
-	pos       int
-	line, col int
-	toks      []pyTok
+	textPos
+	toks []pyTok
 	// strLine, strCol locate the last string read (str).
 	strLine, strCol int
-}
-
-func (l *pyLexer) errAt(line, col int, msg string) *SyntaxError {
-	return &SyntaxError{Line: line, Col: col, Msg: msg}
-}
-
-func (l *pyLexer) advance() {
-	if l.src[l.pos] == '\n' {
-		l.line, l.col = l.line+1, 1
-		l.pos++
-		return
-	}
-	_, size := utf8.DecodeRuneInString(l.src[l.pos:])
-	l.pos += size
-	l.col++
 }
 
 func isPyIdentStart(c byte) bool {
@@ -299,7 +282,7 @@ func (p *pyParser) isOp(s string) bool {
 
 func parsePython(data []byte, a *arena) (Document, error) {
 	data = stripBOM(data)
-	l := &pyLexer{src: string(data), line: 1, col: 1}
+	l := &pyLexer{textPos: newTextPos(data)}
 	if err := l.lex(); err != nil {
 		return Document{}, err
 	}
