@@ -263,14 +263,19 @@ func mergeCredentials(order []*envGroup) {
 		if d := driverFromWords(g.prefix); d != want && !(want == "" && (d == "" || sqlDriver(d))) {
 			continue
 		}
-		for _, e := range g.entries {
-			if !hasField(host.entries, e.f) {
-				host.entries = append(host.entries, e)
-			}
-		}
-		host.notes = append(host.notes, g.notes...)
-		g.merged = true
+		joinGroup(host, g)
 	}
+}
+
+// joinGroup moves g's settings that host lacks, and g's notes, into host.
+func joinGroup(host, g *envGroup) {
+	for _, e := range g.entries {
+		if !hasField(host.entries, e.f) {
+			host.entries = append(host.entries, e)
+		}
+	}
+	host.notes = append(host.notes, g.notes...)
+	g.merged = true
 }
 
 // mergeTLS joins a group of TLS settings only that names its driver
@@ -298,13 +303,7 @@ func mergeTLS(order []*envGroup) {
 		if host == nil || hasField(host.entries, fTLSCA) && hasField(g.entries, fTLSCA) {
 			continue
 		}
-		for _, e := range g.entries {
-			if !hasField(host.entries, e.f) {
-				host.entries = append(host.entries, e)
-			}
-		}
-		host.notes = append(host.notes, g.notes...)
-		g.merged = true
+		joinGroup(host, g)
 	}
 }
 
