@@ -1,0 +1,136 @@
+// Package metrics defines every metric dbguard exports, with its name, help
+// and labels, in this one file (docs/metrics.md lists them; a test keeps
+// the two in step). Labels are bounded: profile, service and environment
+// come from the watched configuration, stage and class from verify's fixed
+// taxonomy, rule and state from the alert model, notifier from the watch:
+// section. No label ever carries a host, an error message or a secret.
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Namespace prefixes every metric name.
+const Namespace = "dbguard"
+
+// Metrics is watch's set of metrics, registered on one registry. Its
+// methods are safe for concurrent use.
+type Metrics struct {
+	// Probes counts finished probes by outcome. class is "" for a success.
+	Probes *prometheus.CounterVec
+	// StageDuration observes how long each stage of a probe took.
+	StageDuration *prometheus.HistogramVec
+	// TargetUp is 1 when a target's last probe succeeded, else 0.
+	TargetUp *prometheus.GaugeVec
+	// LastSuccess is the Unix time of a target's last successful probe;
+	// seconds since the last success is time() minus it.
+	LastSuccess *prometheus.GaugeVec
+	// Targets counts watched targets by environment and whether they can
+	// be probed.
+	Targets *prometheus.GaugeVec
+	// ConfigChanges counts changes to watched files that changed a profile.
+	ConfigChanges *prometheus.CounterVec
+	// ConfigReloads counts reloads of dbguard.yaml by result; the gauge
+	// says whether the last one succeeded, as Prometheus's own does.
+	ConfigReloads    *prometheus.CounterVec
+	ConfigLastReload prometheus.Gauge
+	// Alerts is the number of alerts in each state, by rule.
+	Alerts *prometheus.GaugeVec
+	// Notifications counts deliveries by notifier and result ("ok",
+	// "failed"); NotifierFailures counts failed attempts, retries included.
+	Notifications    *prometheus.CounterVec
+	NotifierFailures *prometheus.CounterVec
+}
+
+// New creates the metrics and registers them, with the Go and process
+// collectors, on reg.
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Probes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "probes_total",
+			Help: "Finished probes, by profile, environment, the stage that decided them and the failure class (empty for a success).",
+		}, []string{"profile", "service", "environment", "stage", "class"}),
+		StageDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: Namespace, Name: "probe_stage_duration_seconds",
+			Help:    "Duration of each stage of a probe.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"environment", "stage"}),
+		TargetUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "target_up",
+			Help: "1 when the target's last probe succeeded, else 0.",
+		}, []string{"profile", "service", "environment"}),
+		LastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "target_last_success_timestamp_seconds",
+			Help: "Unix time of the target's last successful probe (0: none yet).",
+		}, []string{"profile", "service", "environment"}),
+		Targets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "targets",
+			Help: "Watched targets, by environment and whether they can be probed.",
+		}, []string{"environment", "probeable"}),
+		ConfigChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "config_changes_total",
+			Help: "Changes to watched files that changed at least one profile.",
+		}, []string{"service", "environment"}),
+		ConfigReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "config_reloads_total",
+			Help: "Reloads of dbguard.yaml, by result (ok, invalid).",
+		}, []string{"result"}),
+		ConfigLastReload: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "config_last_reload_successful",
+			Help: "1 when the last reload of dbguard.yaml succeeded, 0 when the running configuration was kept because the new one is invalid.",
+		}),
+		Alerts: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "alerts",
+			Help: "Alerts in each state, by rule.",
+		}, []string{"rule", "state"}),
+		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "notifications_total",
+			Help: "Alert deliveries, by notifier and result (ok, failed).",
+		}, []string{"notifier", "result"}),
+		NotifierFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "notifier_failures_total",
+			Help: "Failed delivery attempts, retries included, by notifier.",
+		}, []string{"notifier"}),
+	}
+	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.LastSuccess, m.Targets,
+		m.ConfigChanges, m.ConfigReloads, m.ConfigLastReload, m.Alerts,
+		m.Notifications, m.NotifierFailures,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.ConfigLastReload.Set(1)
+	return m
+}
+
+// TargetLabels are the labels that name one target.
+type TargetLabels struct {
+	Profile, Service, Environment string
+}
+
+// ObserveProbe records one finished probe of a target: the deciding
+// stage and class (class "" for a success), each stage's duration, and the
+// target's up state.
+func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[string]time.Duration, at time.Time) {
+	m.Probes.WithLabelValues(t.Profile, t.Service, t.Environment, stage, class).Inc()
+	for s, d := range stages {
+		m.StageDuration.WithLabelValues(t.Environment, s).Observe(d.Seconds())
+	}
+	up := m.TargetUp.WithLabelValues(t.Profile, t.Service, t.Environment)
+	if class == "" {
+		up.Set(1)
+		m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Set(float64(at.UnixNano()) / 1e9)
+		return
+	}
+	up.Set(0)
+	m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Add(0)
+}
+
+// ForgetTarget removes a target's series when it is no longer watched, so
+// that a removed profile does not stay down forever.
+func (m *Metrics) ForgetTarget(t TargetLabels) {
+	l := prometheus.Labels{"profile": t.Profile, "service": t.Service, "environment": t.Environment}
+	m.TargetUp.Delete(l)
+	m.LastSuccess.Delete(l)
+	m.Probes.DeletePartialMatch(l)
+}
