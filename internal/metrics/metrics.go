@@ -39,6 +39,14 @@ type Metrics struct {
 	ConfigLastReload prometheus.Gauge
 	// Alerts is the number of alerts in each state, by rule.
 	Alerts *prometheus.GaugeVec
+	// ServerConnections and ServerMaxConnections are what the capacity
+	// stage read from the server behind a target (connections in use and
+	// max_connections, as verify's capacity stage reads them).
+	ServerConnections    *prometheus.GaugeVec
+	ServerMaxConnections *prometheus.GaugeVec
+	// CertNotAfter is the Unix time the target's server certificate
+	// expires, when the probe used TLS.
+	CertNotAfter *prometheus.GaugeVec
 	// Notifications counts deliveries by notifier and result ("ok",
 	// "failed"); NotifierFailures counts failed attempts, retries included.
 	Notifications    *prometheus.CounterVec
@@ -86,6 +94,18 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: Namespace, Name: "alerts",
 			Help: "Alerts in each state, by rule.",
 		}, []string{"rule", "state"}),
+		ServerConnections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "server_connections",
+			Help: "Connections in use on the server behind the target, as the capacity stage read them.",
+		}, []string{"profile", "service", "environment"}),
+		ServerMaxConnections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "server_max_connections",
+			Help: "The max_connections of the server behind the target, as the capacity stage read it.",
+		}, []string{"profile", "service", "environment"}),
+		CertNotAfter: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "target_cert_not_after_timestamp_seconds",
+			Help: "Unix time the server certificate seen by the target's last TLS probe expires.",
+		}, []string{"profile", "service", "environment"}),
 		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Name: "notifications_total",
 			Help: "Alert deliveries, by notifier and result (ok, failed).",
@@ -97,7 +117,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.LastSuccess, m.Targets,
 		m.ConfigChanges, m.ConfigReloads, m.ConfigLastReload, m.Alerts,
-		m.Notifications, m.NotifierFailures,
+		m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter, m.Notifications, m.NotifierFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ConfigLastReload.Set(1)
 	return m
@@ -130,7 +150,8 @@ func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[s
 // that a removed profile does not stay down forever.
 func (m *Metrics) ForgetTarget(t TargetLabels) {
 	l := prometheus.Labels{"profile": t.Profile, "service": t.Service, "environment": t.Environment}
-	m.TargetUp.Delete(l)
-	m.LastSuccess.Delete(l)
+	for _, g := range []*prometheus.GaugeVec{m.TargetUp, m.LastSuccess, m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter} {
+		g.Delete(l)
+	}
 	m.Probes.DeletePartialMatch(l)
 }
