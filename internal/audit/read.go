@@ -140,13 +140,17 @@ func readMySQL(ctx context.Context, in *verify.Inspection, s *Server) {
 		s.Kind = "mariadb"
 	}
 	// The server compares the hash with ''; the hash itself never leaves
-	// it. Socket and GSSAPI accounts have no password by design. MariaDB
-	// lists roles in mysql.user too: they cannot log in.
-	q := "SELECT User, Host, plugin, authentication_string = '' AND plugin IN ('', 'mysql_native_password', 'caching_sha2_password', 'sha256_password') FROM mysql.user"
+	// it. Socket and GSSAPI accounts have no password by design. A locked
+	// account (MariaDB's own mariadb.sys) cannot log in, nor can a
+	// MariaDB role, listed in mysql.user too; MariaDB keeps the lock in
+	// mysql.global_priv, MySQL in mysql.user.
+	empty := "u.authentication_string = '' AND u.plugin IN ('', 'mysql_native_password', 'caching_sha2_password', 'sha256_password')"
+	q := "SELECT u.User, u.Host, u.plugin, " + empty + " FROM mysql.user u WHERE u.account_locked <> 'Y'"
 	if s.Kind == "mariadb" {
-		q += " WHERE is_role = 'N'"
+		q = "SELECT u.User, u.Host, u.plugin, " + empty + " FROM mysql.user u JOIN mysql.global_priv g ON g.User = u.User AND g.Host = u.Host" +
+			" WHERE u.is_role = 'N' AND COALESCE(JSON_VALUE(g.Priv, '$.account_locked'), 'false') NOT IN ('1', 'true')"
 	}
-	_, rows, err := in.Rows(ctx, q+" ORDER BY User, Host")
+	_, rows, err := in.Rows(ctx, q+" ORDER BY u.User, u.Host")
 	if err != nil {
 		s.Unread = append(s.Unread, Unread{What: "mysql.user", Privilege: "SELECT on mysql.user", Detail: describe(err)})
 		return

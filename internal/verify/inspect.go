@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -32,6 +33,7 @@ type Inspection struct {
 	// Pooler reports that a pooler (PgBouncer) answered in front of the
 	// server.
 	Pooler bool
+	ip     net.IP
 	s      extra
 	p      *Prober
 	drv    Driver
@@ -56,12 +58,21 @@ func (p *Prober) Inspect(ctx context.Context, t Target) (*Inspection, error) {
 	if err != nil {
 		return nil, err
 	}
-	var seen peerCert
-	s, err := p.open(ctx, drv, t, ips[0], hp.Port, false, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password}, &seen)
+	// Each address in turn, as the tcp stage tries them.
+	var (
+		seen peerCert
+		s    extra
+		ip   net.IP
+	)
+	for _, ip = range ips {
+		if s, err = p.open(ctx, drv, t, ip, hp.Port, false, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password}, &seen); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	in := &Inspection{Host: hp.Host, Port: hp.Port, Address: addr(ips[0], hp.Port), Cert: seen.get(), s: s, p: p, drv: drv, t: t}
+	in := &Inspection{Host: hp.Host, Port: hp.Port, Address: addr(ip, hp.Port), Cert: seen.get(), ip: ip, s: s, p: p, drv: drv, t: t}
 	in.TLS = in.Cert != nil // a TLS server always presents one
 	s.l.bound(p.o.StageTimeout + p.o.StageTimeout/2)
 	info, err := s.Query(s.dctx, "", p.o.StageTimeout)
@@ -80,15 +91,11 @@ func (in *Inspection) Console(ctx context.Context) (*Inspection, error) {
 	if in.TLS && t.TLS == TLSPrefer {
 		t.TLS = TLSRequire
 	}
-	ips, err := in.p.lookup(ctx, in.Host)
+	s, err := in.p.open(ctx, in.drv, t, in.ip, in.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true}, nil)
 	if err != nil {
 		return nil, err
 	}
-	s, err := in.p.open(ctx, in.drv, t, ips[0], in.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &Inspection{Host: in.Host, Port: in.Port, Address: in.Address, TLS: in.TLS, s: s, p: in.p, drv: in.drv, t: t}, nil
+	return &Inspection{Host: in.Host, Port: in.Port, Address: in.Address, TLS: in.TLS, ip: in.ip, s: s, p: in.p, drv: in.drv, t: t}, nil
 }
 
 // Rows runs q read-only within the prober's stage timeout.
