@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -294,6 +295,14 @@ func capacities(ps []*profile.Profile, settings *policy.Settings, live map[strin
 	seen := map[string]bool{}
 	liveDemands := map[string][]capacity.Demand{}
 	var liveOrder []string
+	// check counts an inventory server's clients within one file, and a
+	// scan's server with the clients of its file (or its manifests'
+	// folder): the profiles of one folder are all a budget can hold, and
+	// asking with them keeps the work linear in the profiles.
+	byDir := map[string][]*profile.Profile{}
+	for _, p := range ps {
+		byDir[path.Dir(p.File)] = append(byDir[path.Dir(p.File)], p)
+	}
 	for _, p := range ps {
 		if p.Inactive || p.ServerSide {
 			continue
@@ -309,7 +318,7 @@ func capacities(ps []*profile.Profile, settings *policy.Settings, live map[strin
 			liveDemands[a] = append(liveDemands[a], d)
 			continue
 		}
-		b, _, ok := policy.CapacityBudget(p, ps, settings)
+		b, _, ok := policy.CapacityBudget(p, byDir[path.Dir(p.File)], settings)
 		if !ok {
 			continue
 		}
@@ -387,8 +396,15 @@ func drift(ctx context.Context, st *OpenedStore, cfg *config.Config, paths []str
 	if err != nil {
 		return audit.DriftReport{Note: "list the files: " + err.Error()}
 	}
+	roots := map[string]string{}
 	for _, disk := range files {
-		key := FileKey(RepoRoot(filepath.Dir(disk)), disk)
+		dir := filepath.Dir(disk)
+		root, ok := roots[dir]
+		if !ok {
+			root = RepoRoot(dir)
+			roots[dir] = root
+		}
+		key := FileKey(root, disk)
 		f := audit.DriftFile{File: key, State: "unrecorded"}
 		revs, err := st.Revisions(ctx, key)
 		if err != nil {

@@ -24,7 +24,7 @@ import (
 
 // auditRepo is a git repository of the test's own with the files given,
 // and a store request whose key and witness live outside it.
-func auditRepo(t *testing.T, files map[string]string) (string, app.StoreRequest) {
+func auditRepo(t testing.TB, files map[string]string) (string, app.StoreRequest) {
 	t.Helper()
 	root := t.TempDir()
 	repo := filepath.Join(root, "repo")
@@ -36,7 +36,7 @@ func auditRepo(t *testing.T, files map[string]string) (string, app.StoreRequest)
 	return repo, app.StoreRequest{Dir: repo, Getenv: func(k string) string { return env[k] }}
 }
 
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
