@@ -94,6 +94,11 @@ func runAudit(e *env, o *auditOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, a := range args {
+		if a == "-" {
+			return usageError("audit reads files, not standard input: give the paths that are deployed")
+		}
+	}
 	if o.stageTimeout <= 0 {
 		return usageError("--stage-timeout must be positive, got %s", o.stageTimeout)
 	}

@@ -38,6 +38,7 @@ func TestAuditExitCodes(t *testing.T) {
 		{"none never fails", []string{"audit", "--no-config", "--no-live", "--fail-on", "none", prod}, ExitOK},
 		{"bad format", []string{"audit", "--no-config", "--format", "sarif", prod}, ExitUsage},
 		{"bad threshold", []string{"audit", "--no-config", "--fail-on", "bogus", prod}, ExitUsage},
+		{"standard input", []string{"audit", "--no-config", "-"}, ExitUsage},
 		{"no configuration file", []string{"audit", "--no-config", "--no-live", empty}, ExitUsage},
 		{"store that cannot be opened", []string{"audit", "--no-config", "--no-live", "--fail-on", "none", "--store", badStore, prod}, ExitOK},
 	}
