@@ -115,6 +115,8 @@ svc_install() {
 	# ip(8) lets the tcp_unreachable test build its own network namespace.
 	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 	command -v python3 >/dev/null 2>&1 || need+=(python3)
+	# chromium opens audit's HTML report in internal/cli's test.
+	command -v chromium >/dev/null 2>&1 || need+=(chromium)
 	if [ "${#need[@]}" = 0 ]; then
 		svc_log "servers already installed"
 		return 0
