@@ -181,6 +181,8 @@ type kind struct {
 func kinds() []kind {
 	return []kind{
 		{TypeWebhook, checkWebhook, newWebhook},
+		{TypeSlack, checkSlack, newSlack},
+		{TypeAlertmanager, checkAlertmanager, newAlertmanager},
 	}
 }
 
