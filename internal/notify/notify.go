@@ -183,6 +183,7 @@ func kinds() []kind {
 		{TypeWebhook, checkWebhook, newWebhook},
 		{TypeSlack, checkSlack, newSlack},
 		{TypeAlertmanager, checkAlertmanager, newAlertmanager},
+		{TypePagerDuty, checkPagerDuty, newPagerDuty},
 	}
 }
 

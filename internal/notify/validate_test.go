@@ -66,3 +66,5 @@ func unjoin(err error) []error {
 	}
 	return []error{err}
 }
+
+func errorsAs(err error, target any) bool { return err != nil && errors.As(err, target) }
