@@ -184,6 +184,7 @@ func kinds() []kind {
 		{TypeSlack, checkSlack, newSlack},
 		{TypeAlertmanager, checkAlertmanager, newAlertmanager},
 		{TypePagerDuty, checkPagerDuty, newPagerDuty},
+		{TypeEmail, checkEmail, newEmail},
 	}
 }
 
