@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -20,36 +21,43 @@ type redactor struct {
 
 func newRedactor(s Spec) redactor {
 	var secrets []string
-	add := func(v string) {
-		if v != "" {
-			secrets = append(secrets, v)
+	// add adds v in every form a message may quote it: as is, escaped
+	// for a URL's path or query, quoted as %q does (an *url.Error quotes
+	// its URL). URL parts shorter than minPart are left: replacing "1"
+	// everywhere would hide the message, and hides no token.
+	add := func(v string, minLen int) {
+		if len(v) < minLen || v == "" {
+			return
 		}
+		q := strconv.Quote(v)
+		secrets = append(secrets, v, url.PathEscape(v), url.QueryEscape(v), q[1:len(q)-1])
 	}
-	add(s.RoutingKey)
-	add(s.SMTP.Password)
+	const minPart = 4
+	add(s.RoutingKey, 0)
+	add(s.SMTP.Password, 0)
 	if s.URL != "" {
-		add(s.URL)
+		add(s.URL, 0)
 		if u, err := url.Parse(s.URL); err == nil {
 			if p, ok := u.User.Password(); ok {
-				add(p)
+				add(p, minPart)
 			}
-			add(u.User.String())
-			add(u.RawQuery)
+			add(u.User.String(), minPart)
+			add(u.RawQuery, minPart)
 			for _, vs := range u.Query() {
 				for _, v := range vs {
-					add(v)
+					add(v, minPart)
 				}
 			}
+			add(u.Fragment, minPart)
+			add(u.EscapedFragment(), minPart)
 			// The path may be the token itself (Slack's, Discord's):
-			// every segment longer than a word goes.
+			// every segment longer than a word goes, and the whole path.
 			for _, seg := range strings.Split(u.EscapedPath(), "/") {
-				if len(seg) >= 8 {
-					add(seg)
-				}
+				add(seg, 8)
 			}
 			if u.Path != "" && u.Path != "/" {
-				add(u.EscapedPath())
-				add(u.Path)
+				add(u.EscapedPath(), minPart)
+				add(u.Path, minPart)
 			}
 		}
 	}
