@@ -169,6 +169,9 @@ func (e *email) send(ctx context.Context, msg []byte) error {
 	return client.Quit()
 }
 
+// headerSafe keeps a header value on its line; immutable, built once.
+var headerSafe = strings.NewReplacer("\r", " ", "\n", " ")
+
 // message is the RFC 5322 message: UTF-8 text, quoted-printable; header
 // values from the alert cannot break out of their line (CR and LF become
 // spaces). Every notification of one alert has the same References, so
@@ -187,7 +190,7 @@ func (e *email) message(a alert.Alert, now time.Time) ([]byte, error) {
 	thread := sha256.Sum256([]byte(a.Key))
 	var b bytes.Buffer
 	header := func(k, v string) {
-		b.WriteString(k + ": " + strings.NewReplacer("\r", " ", "\n", " ").Replace(v) + "\r\n")
+		b.WriteString(k + ": " + headerSafe.Replace(v) + "\r\n")
 	}
 	header("From", e.from.String())
 	header("To", strings.Join(to, ", "))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dbguard/dbguard/internal/alert"
 )
@@ -100,10 +101,10 @@ func oneLine(s string, n int) string {
 
 // truncate cuts s to at most n runes, marking the cut with an ellipsis.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	if n <= 1 {
 		return string(r[:n])
 	}

@@ -124,6 +124,7 @@ func slackBullets(lines []string) string {
 // slackEscape escapes the three characters Slack's mrkdwn reserves
 // ("Formatting text for app surfaces": &, <, >), so that a value from a
 // file cannot become a link or a mention.
-func slackEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func slackEscape(s string) string { return slackEscaper.Replace(s) }
+
+// slackEscaper is immutable and safe for concurrent use: built once.
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
