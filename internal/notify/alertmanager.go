@@ -23,7 +23,13 @@ type alertmanagerNotifier struct {
 var _ alert.Notifier = (*alertmanagerNotifier)(nil)
 
 func newAlertmanager(s Spec) alert.Notifier {
-	return &alertmanagerNotifier{poster: newPoster(s), target: strings.TrimSuffix(s.URL, "/") + "/api/v2/alerts"}
+	// The base URL, as documented; a URL that already names the endpoint
+	// is taken as it is rather than doubled.
+	target := strings.TrimSuffix(s.URL, "/")
+	if !strings.HasSuffix(target, "/api/v2/alerts") {
+		target += "/api/v2/alerts"
+	}
+	return &alertmanagerNotifier{poster: newPoster(s), target: target}
 }
 
 func checkAlertmanager(s Spec, bad func(field, problem string)) {

@@ -186,4 +186,16 @@ func TestAlertmanagerPayload(t *testing.T) {
 	if noClass.Annotations["summary"] == "" || noClass.Annotations["likely_cause"] != "" {
 		t.Errorf("annotations without summary or cause: %v", noClass.Annotations)
 	}
+
+	// A URL that already names the endpoint is not doubled.
+	full, err := notify.New(notify.Spec{Name: "am", Type: notify.TypeAlertmanager, URL: rcv.URL + "/api/v2/alerts/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := full.Notify(context.Background(), sampleAlert(alert.StateFiring)); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := rcv.requests(); reqs[len(reqs)-1].Path != "/api/v2/alerts" {
+		t.Errorf("endpoint URL posted to %s", reqs[len(reqs)-1].Path)
+	}
 }

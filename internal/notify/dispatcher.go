@@ -130,15 +130,21 @@ func (d *Dispatcher) Close(ctx context.Context) error {
 		d.wg.Wait()
 		close(done)
 	}()
+	var err error
 	select {
 	case <-done:
-		d.cancel()
-		return nil
 	case <-ctx.Done():
 		d.cancel()
 		<-done
-		return fmt.Errorf("drain notifier queues: %w", ctx.Err())
+		err = fmt.Errorf("drain notifier queues: %w", ctx.Err())
 	}
+	d.cancel()
+	for _, w := range d.workers {
+		if c, ok := w.n.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
+	return err
 }
 
 // run is one notifier's worker: it delivers its queue in order until the

@@ -3,7 +3,9 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -290,4 +292,41 @@ func TestNewDispatcherRefusesBadSpecs(t *testing.T) {
 			t.Errorf("err = %v, want %q", err, want)
 		}
 	}
+}
+
+// TestDispatcherCloseClosesConnections: after Close no kept-alive
+// connection to a receiver stays open (nor its goroutines).
+func TestDispatcherCloseClosesConnections(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	open := 0
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch s {
+		case http.StateNew:
+			open++
+		case http.StateClosed, http.StateHijacked:
+			open--
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	d, err := notify.NewDispatcher([]notify.Spec{{Name: "hook", Type: "webhook", URL: srv.URL}}, notify.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Send([]string{"hook"}, sampleAlert(alert.StateFiring))
+	d.Send([]string{"hook"}, sampleAlert(alert.StateFiring))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the kept-alive connection closes", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return open == 0
+	})
 }

@@ -44,6 +44,11 @@ func newPoster(s Spec) poster {
 
 func (p poster) Name() string { return p.spec.Name }
 
+// CloseIdleConnections closes the kept-alive connections to the receiver;
+// the Dispatcher calls it when it closes, so that no connection goroutine
+// outlives it.
+func (p poster) CloseIdleConnections() { p.client.CloseIdleConnections() }
+
 // wants reports whether the notifier sends an alert in this state:
 // firing always, resolved when SendResolved, pending only where pending
 // says so (the generic webhook).
