@@ -1,0 +1,644 @@
+package incident
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/store"
+)
+
+// Options tune the projection.
+type Options struct {
+	// Hold is how long an incident's alerts must stay resolved before it
+	// resolves (config.DefaultResolveHold when zero).
+	Hold time.Duration
+	// Lookback is how far before the first failed probe a change of the
+	// incident's files still counts as the change that preceded it, when
+	// no alert named it (DefaultLookback when zero).
+	Lookback time.Duration
+	// Now is the moment the projection is made: an incident whose hold
+	// has not passed by then is still recovering.
+	Now time.Time
+}
+
+// DefaultLookback is how far before an incident the change that preceded
+// it is looked for, when no alert named it.
+const DefaultLookback = 24 * time.Hour
+
+// Projection is what Project found.
+type Projection struct {
+	Incidents []*Incident
+	// Actions are every action item, of every incident, by add order.
+	Actions []ActionItem
+	// Unread counts events of the kinds read that could not be decoded
+	// (a newer schema, a malformed body): they are left out, not guessed.
+	Unread int
+}
+
+// Project builds the incidents from the events, which must be in the
+// store's order (by sequence). It is a pure function of its input.
+func Project(evs []store.Event, o Options) *Projection {
+	if o.Hold <= 0 {
+		o.Hold = 5 * time.Minute
+	}
+	if o.Lookback <= 0 {
+		o.Lookback = DefaultLookback
+	}
+	p := &Projection{}
+	b := &builder{opts: o, open: map[openKey]*Incident{}, byKey: map[string]*Incident{}}
+	for _, e := range evs {
+		if e.Kind != KindAlert {
+			continue
+		}
+		a, err := DecodeAlert(e)
+		if err != nil {
+			p.Unread++
+			continue
+		}
+		b.alert(e, a)
+	}
+	for _, inc := range b.list {
+		finish(inc, o)
+	}
+	byID := map[string]*Incident{}
+	for _, inc := range b.list {
+		byID[inc.ID] = inc
+	}
+	p.Unread += attach(b.list, byID, evs, o)
+	p.Actions, p.Unread = actions(evs, byID, p.Unread)
+	for _, inc := range b.list {
+		sortTimeline(inc)
+	}
+	p.Incidents = b.list
+	return p
+}
+
+type openKey struct{ service, class string }
+
+type builder struct {
+	opts  Options
+	list  []*Incident
+	open  map[openKey]*Incident
+	byKey map[string]*Incident // the incident each alert key last joined
+}
+
+// alertTime is when an alert event says its notification was made.
+func alertTime(e store.Event, a alert.Alert) time.Time {
+	if !a.UpdatedAt.IsZero() {
+		return a.UpdatedAt.UTC()
+	}
+	return e.Time.UTC()
+}
+
+func (b *builder) alert(e store.Event, a alert.Alert) {
+	at := alertTime(e, a)
+	k := openKey{a.Service, a.Class}
+	inc := b.open[k]
+	if inc != nil && allResolved(inc) && at.Sub(inc.Recovered) >= b.opts.Hold {
+		inc.Status, inc.Resolved = StatusResolved, inc.Recovered.Add(b.opts.Hold)
+		delete(b.open, k)
+		inc = nil
+	}
+	switch a.State {
+	case alert.StateFiring:
+		if inc == nil {
+			inc = &Incident{ID: IncidentID(e), Status: StatusOpen, Service: a.Service, Environment: a.Environment,
+				Class: a.Class, Stage: a.Stage, Opened: e.Seq}
+			b.open[k] = inc
+			b.list = append(b.list, inc)
+		}
+		b.byKey[a.Key] = inc
+		firing(inc, e, a, at)
+	case alert.StateResolved:
+		inc = b.byKey[a.Key]
+		if inc == nil || inc.Status == StatusResolved {
+			return
+		}
+		resolved(inc, e, a, at)
+	}
+}
+
+func firing(inc *Incident, e store.Event, a alert.Alert, at time.Time) {
+	st := alertState(inc, a.Key)
+	first := st == nil
+	if first {
+		inc.Alerts = append(inc.Alerts, AlertState{Key: a.Key, Rule: a.Rule, StartsAt: a.StartsAt.UTC()})
+		st = &inc.Alerts[len(inc.Alerts)-1]
+	}
+	refired := !first && st.State == alert.StateResolved
+	st.State, st.EndsAt, st.Severity, st.Share = alert.StateFiring, time.Time{}, a.Severity, a.Share
+	inc.Recovered, inc.Status = time.Time{}, StatusOpen
+	if rank(a.Severity) > rank(inc.Severity) {
+		inc.Severity = a.Severity
+	}
+	if worse(a.Share, inc.Share) {
+		inc.Share = a.Share
+	}
+	if inc.Verify == "" {
+		inc.Verify = a.Verify
+	}
+	earliest(&inc.Start, a.StartsAt)
+	for _, t := range a.Targets {
+		earliest(&inc.Start, t.FailingSince)
+		target(inc, a.Key, t)
+	}
+	if inc.Fired.IsZero() {
+		inc.Fired = at
+		inc.Timeline = append(inc.Timeline, Entry{At: inc.Start, What: WhatFirstFailure, Text: firstFailureText(a)})
+	}
+	if first || refired {
+		inc.Timeline = append(inc.Timeline, Entry{At: at, What: WhatAlertFired, Seq: e.Seq,
+			Text: fmt.Sprintf("alert %s fired (%s): %s; %s", a.Rule, a.Severity, a.Summary, a.Share.Describe(a.Service))})
+	}
+	if inc.Cause == nil && a.Cause != nil {
+		c := *a.Cause
+		inc.Cause, inc.CauseAt, inc.NoCause = &c, at, ""
+		inc.Timeline = append(inc.Timeline, Entry{At: at, What: WhatCauseNamed, Seq: e.Seq, Text: causeText(&c)})
+	} else if inc.Cause == nil && a.NoCause != "" {
+		inc.NoCause = a.NoCause
+	}
+}
+
+func resolved(inc *Incident, e store.Event, a alert.Alert, at time.Time) {
+	st := alertState(inc, a.Key)
+	if st == nil || st.State == alert.StateResolved {
+		return
+	}
+	end := a.EndsAt.UTC()
+	if a.EndsAt.IsZero() {
+		end = at
+	}
+	st.State, st.EndsAt = alert.StateResolved, end
+	for i := range inc.Targets {
+		if inc.Targets[i].alertKey == a.Key && inc.Targets[i].Until.IsZero() {
+			inc.Targets[i].Until = end
+		}
+	}
+	inc.Timeline = append(inc.Timeline, Entry{At: at, What: WhatAlertResolve, Seq: e.Seq, Text: fmt.Sprintf("alert %s resolved", a.Rule)})
+	if allResolved(inc) {
+		for _, s := range inc.Alerts {
+			if s.EndsAt.After(inc.Recovered) {
+				inc.Recovered = s.EndsAt
+			}
+		}
+		inc.Status = StatusRecovering
+		inc.Timeline = append(inc.Timeline, Entry{At: inc.Recovered, What: WhatRecovered, Text: "every target succeeds again"})
+	}
+}
+
+// finish decides, at Now, whether a recovering incident has resolved.
+func finish(inc *Incident, o Options) {
+	if inc.Status == StatusRecovering && !o.Now.Before(inc.Recovered.Add(o.Hold)) {
+		inc.Status, inc.Resolved = StatusResolved, inc.Recovered.Add(o.Hold)
+	}
+	if inc.Status == StatusResolved {
+		inc.Timeline = append(inc.Timeline, Entry{At: inc.Resolved, What: WhatResolved,
+			Text: fmt.Sprintf("incident resolved: its alerts stayed resolved for %s", o.Hold)})
+	}
+	files := map[string]bool{}
+	for _, t := range inc.Targets {
+		files[t.File] = true
+	}
+	if inc.Cause != nil && inc.Cause.Change.File != "" {
+		files[inc.Cause.Change.File] = true
+	}
+	for f := range files {
+		if f != "" {
+			inc.Files = append(inc.Files, f)
+		}
+	}
+	sort.Strings(inc.Files)
+}
+
+func alertState(inc *Incident, key string) *AlertState {
+	for i := range inc.Alerts {
+		if inc.Alerts[i].Key == key {
+			return &inc.Alerts[i]
+		}
+	}
+	return nil
+}
+
+func allResolved(inc *Incident) bool {
+	for _, s := range inc.Alerts {
+		if s.State != alert.StateResolved {
+			return false
+		}
+	}
+	return len(inc.Alerts) > 0
+}
+
+func target(inc *Incident, key string, t alert.Target) {
+	file := t.File
+	if file == "" {
+		file, _, _ = strings.Cut(t.Profile, "#")
+	}
+	for i := range inc.Targets {
+		s := &inc.Targets[i]
+		if s.Profile == t.Profile {
+			if !s.Until.IsZero() {
+				// failing again after it had recovered
+				s.Until, s.FailingSince = time.Time{}, t.FailingSince.UTC()
+			}
+			s.alertKey, s.Stage, s.Class, s.Code, s.Detail = key, t.Stage, t.Class, t.Code, t.Detail
+			return
+		}
+	}
+	inc.Targets = append(inc.Targets, TargetSpan{Profile: t.Profile, Name: t.Name, File: file, Stage: t.Stage,
+		Class: t.Class, Code: t.Code, Detail: t.Detail, FailingSince: t.FailingSince.UTC(), alertKey: key})
+}
+
+func earliest(dst *time.Time, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if dst.IsZero() || t.Before(*dst) {
+		*dst = t.UTC()
+	}
+}
+
+func rank(s alert.Severity) int {
+	switch s {
+	case alert.SeverityCritical:
+		return 3
+	case alert.SeverityWarning:
+		return 2
+	case alert.SeverityInfo:
+		return 1
+	}
+	return 0
+}
+
+// worse reports whether share a is a larger failing fraction than b.
+func worse(a, b alert.Share) bool {
+	if b.Total == 0 {
+		return a.Total > 0 || a.Failing > b.Failing
+	}
+	if a.Total == 0 {
+		return false
+	}
+	return a.Failing*b.Total > b.Failing*a.Total
+}
+
+func firstFailureText(a alert.Alert) string {
+	var ts []string
+	for _, t := range a.Targets {
+		s := t.Profile
+		if t.Name != "" {
+			s = t.Name
+		}
+		ts = append(ts, fmt.Sprintf("%s at stage %s (%s)", s, t.Stage, t.Class))
+	}
+	if len(ts) == 0 {
+		return fmt.Sprintf("first failed probe of %s", a.Service)
+	}
+	return "first failed probe: " + strings.Join(ts, "; ")
+}
+
+func causeText(c *alert.Cause) string {
+	s := fmt.Sprintf("likely cause named: %s %s changed %s → %s", c.Change.File, c.Field.Field, c.Field.Old, c.Field.New)
+	if c.Change.Actor != "" {
+		s += " by " + c.Change.Actor
+	}
+	if c.Rollback != "" {
+		s += "; rollback: " + c.Rollback
+	}
+	return s
+}
+
+// attach adds the events of other kinds to the incidents they concern and
+// returns how many could not be read.
+func attach(list []*Incident, byID map[string]*Incident, evs []store.Event, o Options) int {
+	unread := 0
+	changes := map[string]store.Event{} // by event id
+	for _, e := range evs {
+		if e.Kind == store.KindChange {
+			changes[e.ID] = e
+		}
+	}
+	for _, inc := range list {
+		end := inc.Resolved
+		if end.IsZero() {
+			end = o.Now
+		}
+		inc.Change = precedingChange(inc, evs, changes, o.Lookback)
+		keys := map[string]bool{}
+		for _, s := range inc.Alerts {
+			keys[s.Key] = true
+		}
+		for _, e := range evs {
+			if e.Time.Before(inc.Start) || e.Time.After(end) {
+				continue
+			}
+			switch e.Kind {
+			case store.KindVerification:
+				if v, ok := verification(e, inc.Files); ok {
+					inc.Timeline = append(inc.Timeline, v.entry(e.Actor.Name))
+				}
+			case store.KindRollback:
+				var rb store.RollbackBody
+				if !concerns(e, inc.Files) {
+					continue
+				}
+				if json.Unmarshal(e.Body, &rb) != nil {
+					unread++
+					continue
+				}
+				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatRollback, Seq: e.Seq, Actor: e.Actor.Name,
+					Text: fmt.Sprintf("%s rolled back to revision %s", rb.File, short(rb.To))})
+				mitigate(inc, e.Time, WhatRollback)
+			case store.KindChange:
+				if inc.Change != nil && e.Seq <= inc.Change.Seq || !concerns(e, inc.Files) {
+					continue
+				}
+				var cb store.ChangeBody
+				if json.Unmarshal(e.Body, &cb) != nil {
+					unread++
+					continue
+				}
+				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatFix, Seq: e.Seq, Actor: e.Actor.Name,
+					Text: fmt.Sprintf("%s changed (revision %s): %s", cb.File, short(cb.Revision), fieldsText(cb.Changes))})
+				mitigate(inc, e.Time, WhatFix)
+			case KindNotification:
+				var nb NotificationBody
+				if decode(e, &nb) != nil {
+					unread++
+					continue
+				}
+				if !keys[nb.AlertKey] {
+					continue
+				}
+				text := fmt.Sprintf("notified %s", nb.Notifier)
+				if nb.To != "" {
+					text += " (" + nb.To + ")"
+				}
+				if !nb.OK {
+					text += ": delivery failed: " + nb.Error
+				}
+				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatNotification, Seq: e.Seq, Text: text})
+			}
+		}
+		if c := inc.Change; c != nil {
+			inc.Timeline = append(inc.Timeline, Entry{At: c.Time, What: WhatChange, Seq: c.Seq, Actor: c.Actor.Name,
+				Text: fmt.Sprintf("%s changed by %s: %s", c.File, c.Actor.Name, fieldsText(c.Fields))})
+			for _, a := range c.Approvals {
+				inc.Timeline = append(inc.Timeline, Entry{At: a.Time, What: WhatApproval, Seq: a.Seq, Actor: a.Actor.Name,
+					Text: fmt.Sprintf("change %s approved by %s (unverified)", c.Fingerprint, a.By)})
+			}
+			if v := c.Verified; v != nil && v.Time.Before(inc.Start) {
+				inc.Timeline = append(inc.Timeline, v.entry(""))
+			}
+		}
+	}
+	for _, e := range evs {
+		switch e.Kind {
+		case KindNote:
+			var nb NoteBody
+			if decode(e, &nb) != nil {
+				unread++
+				continue
+			}
+			if inc := byID[nb.Incident]; inc != nil {
+				at := nb.At
+				if at.IsZero() {
+					at = e.Time
+				}
+				inc.Notes = append(inc.Notes, Note{Seq: e.Seq, At: at.UTC(), Actor: e.Actor, Text: nb.Text})
+				inc.Timeline = append(inc.Timeline, Entry{At: at.UTC(), What: WhatNote, Seq: e.Seq, Actor: e.Actor.Name, Text: "note by " + e.Actor.Name + ": " + nb.Text})
+			}
+		case KindIncident:
+			var sb SetBody
+			if decode(e, &sb) != nil {
+				unread++
+				continue
+			}
+			if inc := byID[sb.Incident]; inc != nil {
+				set(inc, e, sb)
+			}
+		}
+	}
+	return unread
+}
+
+func set(inc *Incident, e store.Event, sb SetBody) {
+	var what []string
+	for _, f := range []struct {
+		name     string
+		val      string
+		dst      *string
+		quotable bool
+	}{
+		{"severity", sb.Severity, &inc.Human.Severity, true},
+		{"owner", sb.Owner, &inc.Human.Owner, true},
+		{"impact", sb.Impact, &inc.Human.Impact, false},
+		{"root cause", sb.RootCause, &inc.Human.RootCause, false},
+	} {
+		if f.val == "" {
+			continue
+		}
+		*f.dst = f.val
+		if f.quotable {
+			what = append(what, f.name+" "+f.val)
+		} else {
+			what = append(what, f.name)
+		}
+	}
+	if len(what) > 0 {
+		inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatSet, Seq: e.Seq, Actor: e.Actor.Name,
+			Text: "set " + strings.Join(what, ", ")})
+	}
+}
+
+// mitigate records the first rollback or fix before recovery; one after
+// the targets succeed again mitigated nothing.
+func mitigate(inc *Incident, at time.Time, how What) {
+	if !inc.Recovered.IsZero() && at.After(inc.Recovered) {
+		return
+	}
+	if inc.Mitigated.IsZero() || at.Before(inc.Mitigated) {
+		inc.Mitigated, inc.Mitigation = at.UTC(), how
+	}
+}
+
+// precedingChange is the change the alert named, else the newest change
+// of the incident's files within the lookback before its first failure.
+func precedingChange(inc *Incident, evs []store.Event, byID map[string]store.Event, lookback time.Duration) *ChangeRef {
+	var found store.Event
+	ok := false
+	if inc.Cause != nil {
+		found, ok = byID[inc.Cause.Change.Event]
+	}
+	if !ok {
+		for _, e := range evs {
+			if e.Kind != store.KindChange || e.Time.After(inc.Start) || e.Time.Before(inc.Start.Add(-lookback)) || !concerns(e, inc.Files) {
+				continue
+			}
+			var cb store.ChangeBody
+			if json.Unmarshal(e.Body, &cb) != nil || cb.Baseline {
+				continue
+			}
+			if !ok || !e.Time.Before(found.Time) {
+				found, ok = e, true
+			}
+		}
+	}
+	if !ok {
+		return nil
+	}
+	var cb store.ChangeBody
+	if json.Unmarshal(found.Body, &cb) != nil {
+		return nil
+	}
+	c := &ChangeRef{Seq: found.Seq, ID: found.ID, Time: found.Time.UTC(), Actor: found.Actor, File: cb.File, Revision: cb.Revision,
+		Previous: cb.Previous, Fingerprint: cb.Fingerprint, Risk: cb.Risk, Fields: cb.Changes}
+	if inc.Cause != nil && inc.Cause.Change.Event == found.ID {
+		f := inc.Cause.Field
+		c.CauseField = &f
+	}
+	for _, e := range evs {
+		if e.Time.After(inc.Start) {
+			continue
+		}
+		switch e.Kind {
+		case store.KindApproval:
+			var ab store.ApprovalBody
+			if c.Fingerprint != "" && json.Unmarshal(e.Body, &ab) == nil && ab.Fingerprint == c.Fingerprint {
+				c.Approvals = append(c.Approvals, Approval{Seq: e.Seq, Time: e.Time.UTC(), By: ab.By, Actor: e.Actor})
+			}
+		case store.KindVerification:
+			if c.Verified != nil || e.Time.Before(c.Time) {
+				continue
+			}
+			if v, ok := verification(e, []string{c.File}); ok {
+				c.Verified = &v
+			}
+		}
+	}
+	return c
+}
+
+func verification(e store.Event, files []string) (Verification, bool) {
+	if !concerns(e, files) {
+		return Verification{}, false
+	}
+	var vb store.VerificationBody
+	if json.Unmarshal(e.Body, &vb) != nil {
+		return Verification{}, false
+	}
+	i := slices.IndexFunc(e.Profiles, func(p store.EventProfile) bool { return slices.Contains(files, p.File) })
+	p := e.Profiles[i]
+	return Verification{Seq: e.Seq, Time: e.Time.UTC(), Profile: p.File + "#" + p.KeyPath, OK: vb.OK, Stage: vb.Stage, Class: vb.Class}, true
+}
+
+func (v Verification) entry(actor string) Entry {
+	text := "verification succeeded: " + v.Profile
+	if !v.OK {
+		text = fmt.Sprintf("verification failed: %s at stage %s (%s)", v.Profile, v.Stage, v.Class)
+	}
+	return Entry{At: v.Time, What: WhatVerification, Seq: v.Seq, Text: text, Actor: actor}
+}
+
+// concerns reports whether an event concerns a profile of one of files.
+func concerns(e store.Event, files []string) bool {
+	for _, p := range e.Profiles {
+		if slices.Contains(files, p.File) {
+			return true
+		}
+	}
+	return false
+}
+
+func fieldsText(fs []store.FieldChange) string {
+	if len(fs) == 0 {
+		return "no field changed"
+	}
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s %s %s", f.KeyPath, f.Field, FieldValues(f)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// FieldValues says how a field changed, "old → new" as review prints it;
+// a secret, whose values the store never holds, only "changed".
+func FieldValues(f store.FieldChange) string {
+	if f.Old == nil && f.New != nil && *f.New == "changed" {
+		return "changed (a secret: its values are not kept)"
+	}
+	return deref(f.Old) + " → " + deref(f.New)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "(unset)"
+	}
+	return *s
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// actions builds the action items from their events.
+func actions(evs []store.Event, byID map[string]*Incident, unread int) ([]ActionItem, int) {
+	var items []ActionItem
+	index := map[string]int{}
+	for _, e := range evs {
+		if e.Kind != KindActionItem {
+			continue
+		}
+		var ab ActionBody
+		if decode(e, &ab) != nil {
+			unread++
+			continue
+		}
+		switch ab.Op {
+		case ActionAdd:
+			it := ActionItem{ID: ActionID(e), Incident: ab.Incident, Seq: e.Seq, Added: e.Time.UTC(), Actor: e.Actor, Text: ab.Text, Owner: ab.Owner}
+			if d, err := time.Parse(time.DateOnly, ab.Due); err == nil {
+				it.Due = d
+			}
+			index[it.ID] = len(items)
+			items = append(items, it)
+		case ActionDone:
+			if i, ok := index[ab.Item]; ok && items[i].Open() {
+				items[i].Done, items[i].DoneBy = e.Time.UTC(), e.Actor
+			}
+		default:
+			unread++
+		}
+	}
+	for _, it := range items {
+		if inc := byID[it.Incident]; inc != nil {
+			inc.Actions = append(inc.Actions, it)
+			inc.Timeline = append(inc.Timeline, Entry{At: it.Added, What: WhatActionItem, Seq: it.Seq, Actor: it.Actor.Name,
+				Text: fmt.Sprintf("action item %s added: %s (owner %s, due %s)", it.ID, it.Text, it.Owner, it.Due.Format(time.DateOnly))})
+		}
+	}
+	return items, unread
+}
+
+func sortTimeline(inc *Incident) {
+	sort.SliceStable(inc.Timeline, func(i, j int) bool {
+		a, b := inc.Timeline[i], inc.Timeline[j]
+		if !a.At.Equal(b.At) {
+			return a.At.Before(b.At)
+		}
+		return order(a.What) < order(b.What)
+	})
+}
+
+// order breaks ties between entries of the same instant in the order
+// things happen.
+func order(w What) int {
+	return slices.Index([]What{WhatChange, WhatApproval, WhatVerification, WhatFirstFailure, WhatAlertFired, WhatCauseNamed,
+		WhatNotification, WhatRollback, WhatFix, WhatRecovered, WhatAlertResolve, WhatResolved, WhatNote, WhatSet, WhatActionItem}, w)
+}
