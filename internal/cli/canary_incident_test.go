@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,16 +24,7 @@ import (
 // cause. It returns the incident's id.
 func canaryIncident(t *testing.T) string {
 	t.Helper()
-	root := t.TempDir()
-	canaryStoreEnv(t, root)
-	repo := filepath.Join(root, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
-	t.Chdir(repo)
+	repo := canaryGitRepo(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -155,11 +145,7 @@ func TestIncidentExitCodes(t *testing.T) {
 	}
 	id := canaryIncident(t)
 	doc := strings.Join(strings.Fields(string(page)), " ")
-	tests := []struct {
-		says string
-		args []string
-		want int
-	}{
+	checkExitCases(t, doc, []exitCase{
 		{"no such incident (`show`)", []string{"incident", "show", "inc-ffffffff"}, ExitUsage},
 		{"a bad `--since` or `--tz`", []string{"incident", "list", "--tz", "Mars/Olympus"}, ExitUsage},
 		{"a severity other than `SEV1`..`SEV5`", []string{"incident", "set", id, "--severity", "SEV9"}, ExitUsage},
@@ -171,18 +157,7 @@ func TestIncidentExitCodes(t *testing.T) {
 		{"a `--due` that is not a date", []string{"action", "add", id, "do it", "--owner", "a", "--due", "soon"}, ExitUsage},
 		{"no such incident or item", []string{"action", "done", "act-ffffffff"}, ExitUsage},
 		{"0 recorded or listed", []string{"action", "list", "--overdue"}, ExitOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.says, func(t *testing.T) {
-			if !strings.Contains(doc, tt.says) {
-				t.Fatalf("docs/exit-codes.md no longer says %q: change the page and this test together", tt.says)
-			}
-			code, stdout, stderr := runCLI(t, "", tt.args...)
-			if code != tt.want {
-				t.Errorf("dbguard %s: exit %d, the page says %d\n%s\n%s", strings.Join(tt.args, " "), code, tt.want, stdout, stderr)
-			}
-		})
-	}
+	})
 	// Done twice: the second is refused.
 	code, out, _ := runCLI(t, "", "action", "add", id, "do it", "--owner", "a", "--due", "2030-01-01", "--format", "json")
 	var added struct {

@@ -32,6 +32,23 @@ func canaryStoreEnv(t *testing.T, root string) {
 	}
 }
 
+// canaryGitRepo makes a git work tree in a temporary folder, with HOME
+// and the XDG folders beside it, and runs the test in it.
+func canaryGitRepo(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	canaryStoreEnv(t, root)
+	repo := filepath.Join(root, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	t.Chdir(repo)
+	return repo
+}
+
 // canaryStoreRuns records the canary tree, rotates every password, records
 // again and checks the store, in every format; it returns all they wrote.
 func canaryStoreRuns(t *testing.T, repo string, storeArgs ...string) string {
@@ -137,16 +154,7 @@ func canaryDumpRows(t *testing.T, db *sql.DB) string {
 // TestCanaryStoreSQLite: record, store check, and the raw SQLite file (and
 // every row of it) hold no canary in clear, base64 or percent-encoded.
 func TestCanaryStoreSQLite(t *testing.T) {
-	root := t.TempDir()
-	canaryStoreEnv(t, root)
-	repo := filepath.Join(root, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
-	t.Chdir(repo)
+	repo := canaryGitRepo(t)
 	out := canaryStoreRuns(t, repo)
 	dbFile := filepath.Join(repo, ".dbguard", "state.db")
 	var raw []byte
