@@ -311,77 +311,139 @@ func causeText(c *alert.Cause) string {
 	return s
 }
 
+// index is the events of the store's kinds, each body decoded once, by
+// what incidents look them up by: the file of a profile they concern, the
+// change's event id, the approval's fingerprint, the notified alert key.
+// It keeps the projection linear in the events: an incident reads only
+// the events of its own files.
+type index struct {
+	evs       []store.Event
+	byFile    map[string][]int
+	changeID  map[string]int
+	changes   map[int]store.ChangeBody
+	rollbacks map[int]store.RollbackBody
+	verifies  map[int]store.VerificationBody
+	approvals map[string][]int // by fingerprint
+	approvers map[int]string
+	notified  map[string][]int // by alert key
+	notes     map[int]NotificationBody
+	unread    int
+}
+
+func newIndex(evs []store.Event) *index {
+	ix := &index{evs: evs, byFile: map[string][]int{}, changeID: map[string]int{}, changes: map[int]store.ChangeBody{},
+		rollbacks: map[int]store.RollbackBody{}, verifies: map[int]store.VerificationBody{}, approvals: map[string][]int{},
+		approvers: map[int]string{}, notified: map[string][]int{}, notes: map[int]NotificationBody{}}
+	for i, e := range evs {
+		var err error
+		switch e.Kind {
+		case store.KindChange:
+			var b store.ChangeBody
+			if err = json.Unmarshal(e.Body, &b); err == nil {
+				ix.changes[i], ix.changeID[e.ID] = b, i
+			}
+		case store.KindRollback:
+			var b store.RollbackBody
+			if err = json.Unmarshal(e.Body, &b); err == nil {
+				ix.rollbacks[i] = b
+			}
+		case store.KindVerification:
+			var b store.VerificationBody
+			if err = json.Unmarshal(e.Body, &b); err == nil {
+				ix.verifies[i] = b
+			}
+		case store.KindApproval:
+			var b store.ApprovalBody
+			if err = json.Unmarshal(e.Body, &b); err == nil {
+				ix.approvals[b.Fingerprint] = append(ix.approvals[b.Fingerprint], i)
+				ix.approvers[i] = b.By
+			}
+		case KindNotification:
+			var b NotificationBody
+			if err = decode(e, &b); err == nil {
+				ix.notified[b.AlertKey] = append(ix.notified[b.AlertKey], i)
+				ix.notes[i] = b
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			ix.unread++
+			continue
+		}
+		seen := map[string]bool{}
+		for _, p := range e.Profiles {
+			if !seen[p.File] {
+				seen[p.File] = true
+				ix.byFile[p.File] = append(ix.byFile[p.File], i)
+			}
+		}
+	}
+	return ix
+}
+
+// of lists, in log order and once each, the events concerning files.
+func (ix *index) of(files []string) []int {
+	var out []int
+	for _, f := range files {
+		out = append(out, ix.byFile[f]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // attach adds the events of other kinds to the incidents they concern and
 // returns how many could not be read.
 func attach(list []*Incident, byID map[string]*Incident, evs []store.Event, o Options) int {
-	unread := 0
-	changes := map[string]store.Event{} // by event id
-	for _, e := range evs {
-		if e.Kind == store.KindChange {
-			changes[e.ID] = e
-		}
-	}
+	ix := newIndex(evs)
 	for _, inc := range list {
 		end := inc.Resolved
 		if end.IsZero() {
 			end = o.Now
 		}
-		inc.Change = precedingChange(inc, evs, changes, o.Lookback)
-		keys := map[string]bool{}
-		for _, s := range inc.Alerts {
-			keys[s.Key] = true
-		}
-		for _, e := range evs {
-			if e.Time.Before(inc.Start) || e.Time.After(end) {
+		within := func(e store.Event) bool { return !e.Time.Before(inc.Start) && !e.Time.After(end) }
+		inc.Change = precedingChange(inc, ix, o.Lookback)
+		for _, i := range ix.of(inc.Files) {
+			e := evs[i]
+			if !within(e) {
 				continue
 			}
 			switch e.Kind {
 			case store.KindVerification:
-				if v, ok := verification(e, inc.Files); ok {
-					inc.Timeline = append(inc.Timeline, v.entry(e.Actor.Name))
-				}
+				inc.Timeline = append(inc.Timeline, ix.verification(i, inc.Files).entry(e.Actor.Name))
 			case store.KindRollback:
-				var rb store.RollbackBody
-				if !concerns(e, inc.Files) {
-					continue
-				}
-				if json.Unmarshal(e.Body, &rb) != nil {
-					unread++
-					continue
-				}
+				rb := ix.rollbacks[i]
 				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatRollback, Seq: e.Seq, Actor: e.Actor.Name,
 					Text: fmt.Sprintf("%s rolled back to revision %s", rb.File, short(rb.To))})
 				mitigate(inc, e.Time, WhatRollback)
 			case store.KindChange:
-				if inc.Change != nil && e.Seq <= inc.Change.Seq || !concerns(e, inc.Files) {
+				if inc.Change != nil && e.Seq <= inc.Change.Seq {
 					continue
 				}
-				var cb store.ChangeBody
-				if json.Unmarshal(e.Body, &cb) != nil {
-					unread++
-					continue
-				}
+				cb := ix.changes[i]
 				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatFix, Seq: e.Seq, Actor: e.Actor.Name,
 					Text: fmt.Sprintf("%s changed (revision %s): %s", cb.File, short(cb.Revision), fieldsText(cb.Changes))})
 				mitigate(inc, e.Time, WhatFix)
-			case KindNotification:
-				var nb NotificationBody
-				if decode(e, &nb) != nil {
-					unread++
-					continue
-				}
-				if !keys[nb.AlertKey] {
-					continue
-				}
-				text := fmt.Sprintf("notified %s", nb.Notifier)
-				if nb.To != "" {
-					text += " (" + nb.To + ")"
-				}
-				if !nb.OK {
-					text += ": delivery failed: " + nb.Error
-				}
-				inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatNotification, Seq: e.Seq, Text: text})
 			}
+		}
+		var notified []int
+		for _, s := range inc.Alerts {
+			notified = append(notified, ix.notified[s.Key]...)
+		}
+		slices.Sort(notified)
+		for _, i := range notified {
+			e, nb := evs[i], ix.notes[i]
+			if !within(e) {
+				continue
+			}
+			text := fmt.Sprintf("notified %s", nb.Notifier)
+			if nb.To != "" {
+				text += " (" + nb.To + ")"
+			}
+			if !nb.OK {
+				text += ": delivery failed: " + nb.Error
+			}
+			inc.Timeline = append(inc.Timeline, Entry{At: e.Time, What: WhatNotification, Seq: e.Seq, Text: text})
 		}
 		if c := inc.Change; c != nil {
 			inc.Timeline = append(inc.Timeline, Entry{At: c.Time, What: WhatChange, Seq: c.Seq, Actor: c.Actor.Name,
@@ -395,6 +457,7 @@ func attach(list []*Incident, byID map[string]*Incident, evs []store.Event, o Op
 			}
 		}
 	}
+	unread := ix.unread
 	for _, e := range evs {
 		switch e.Kind {
 		case KindNote:
@@ -467,72 +530,58 @@ func mitigate(inc *Incident, at time.Time, how What) {
 
 // precedingChange is the change the alert named, else the newest change
 // of the incident's files within the lookback before its first failure.
-func precedingChange(inc *Incident, evs []store.Event, byID map[string]store.Event, lookback time.Duration) *ChangeRef {
-	var found store.Event
-	ok := false
+func precedingChange(inc *Incident, ix *index, lookback time.Duration) *ChangeRef {
+	found, ok := -1, false
 	if inc.Cause != nil {
-		found, ok = byID[inc.Cause.Change.Event]
+		found, ok = ix.changeID[inc.Cause.Change.Event]
 	}
 	if !ok {
-		for _, e := range evs {
-			if e.Kind != store.KindChange || e.Time.After(inc.Start) || e.Time.Before(inc.Start.Add(-lookback)) || !concerns(e, inc.Files) {
+		for _, i := range ix.of(inc.Files) {
+			e := ix.evs[i]
+			cb, isChange := ix.changes[i]
+			if !isChange || cb.Baseline || e.Time.After(inc.Start) || e.Time.Before(inc.Start.Add(-lookback)) {
 				continue
 			}
-			var cb store.ChangeBody
-			if json.Unmarshal(e.Body, &cb) != nil || cb.Baseline {
-				continue
-			}
-			if !ok || !e.Time.Before(found.Time) {
-				found, ok = e, true
+			if !ok || !e.Time.Before(ix.evs[found].Time) {
+				found, ok = i, true
 			}
 		}
 	}
 	if !ok {
 		return nil
 	}
-	var cb store.ChangeBody
-	if json.Unmarshal(found.Body, &cb) != nil {
-		return nil
-	}
-	c := &ChangeRef{Seq: found.Seq, ID: found.ID, Time: found.Time.UTC(), Actor: found.Actor, File: cb.File, Revision: cb.Revision,
+	e, cb := ix.evs[found], ix.changes[found]
+	c := &ChangeRef{Seq: e.Seq, ID: e.ID, Time: e.Time.UTC(), Actor: e.Actor, File: cb.File, Revision: cb.Revision,
 		Previous: cb.Previous, Fingerprint: cb.Fingerprint, Risk: cb.Risk, Fields: cb.Changes}
-	if inc.Cause != nil && inc.Cause.Change.Event == found.ID {
+	if inc.Cause != nil && inc.Cause.Change.Event == e.ID {
 		f := inc.Cause.Field
 		c.CauseField = &f
 	}
-	for _, e := range evs {
-		if e.Time.After(inc.Start) {
-			continue
+	if c.Fingerprint != "" {
+		for _, i := range ix.approvals[c.Fingerprint] {
+			if a := ix.evs[i]; !a.Time.After(inc.Start) {
+				c.Approvals = append(c.Approvals, Approval{Seq: a.Seq, Time: a.Time.UTC(), By: ix.approvers[i], Actor: a.Actor})
+			}
 		}
-		switch e.Kind {
-		case store.KindApproval:
-			var ab store.ApprovalBody
-			if c.Fingerprint != "" && json.Unmarshal(e.Body, &ab) == nil && ab.Fingerprint == c.Fingerprint {
-				c.Approvals = append(c.Approvals, Approval{Seq: e.Seq, Time: e.Time.UTC(), By: ab.By, Actor: e.Actor})
-			}
-		case store.KindVerification:
-			if c.Verified != nil || e.Time.Before(c.Time) {
-				continue
-			}
-			if v, ok := verification(e, []string{c.File}); ok {
-				c.Verified = &v
-			}
+	}
+	for _, i := range ix.of([]string{c.File}) {
+		v := ix.evs[i]
+		if _, isVerification := ix.verifies[i]; isVerification && !v.Time.Before(c.Time) && !v.Time.After(inc.Start) {
+			first := ix.verification(i, []string{c.File})
+			c.Verified = &first
+			break
 		}
 	}
 	return c
 }
 
-func verification(e store.Event, files []string) (Verification, bool) {
-	if !concerns(e, files) {
-		return Verification{}, false
-	}
-	var vb store.VerificationBody
-	if json.Unmarshal(e.Body, &vb) != nil {
-		return Verification{}, false
-	}
-	i := slices.IndexFunc(e.Profiles, func(p store.EventProfile) bool { return slices.Contains(files, p.File) })
-	p := e.Profiles[i]
-	return Verification{Seq: e.Seq, Time: e.Time.UTC(), Profile: p.File + "#" + p.KeyPath, OK: vb.OK, Stage: vb.Stage, Class: vb.Class}, true
+// verification is the verification event i, of the first of its profiles
+// in files.
+func (ix *index) verification(i int, files []string) Verification {
+	e, vb := ix.evs[i], ix.verifies[i]
+	k := slices.IndexFunc(e.Profiles, func(p store.EventProfile) bool { return slices.Contains(files, p.File) })
+	p := e.Profiles[max(k, 0)]
+	return Verification{Seq: e.Seq, Time: e.Time.UTC(), Profile: p.File + "#" + p.KeyPath, OK: vb.OK, Stage: vb.Stage, Class: vb.Class}
 }
 
 func (v Verification) entry(actor string) Entry {
@@ -541,16 +590,6 @@ func (v Verification) entry(actor string) Entry {
 		text = fmt.Sprintf("verification failed: %s at stage %s (%s)", v.Profile, v.Stage, v.Class)
 	}
 	return Entry{At: v.Time, What: WhatVerification, Seq: v.Seq, Text: text, Actor: actor}
-}
-
-// concerns reports whether an event concerns a profile of one of files.
-func concerns(e store.Event, files []string) bool {
-	for _, p := range e.Profiles {
-		if slices.Contains(files, p.File) {
-			return true
-		}
-	}
-	return false
 }
 
 func fieldsText(fs []store.FieldChange) string {
