@@ -3,12 +3,16 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/incident"
+	"github.com/dbguard/dbguard/internal/policy"
+	"github.com/dbguard/dbguard/internal/scan"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
@@ -140,16 +144,27 @@ type IncidentShown struct {
 // incident, an ambiguous prefix, a bad --tz), *StoreError.
 func ShowIncident(ctx context.Context, req IncidentRequest) (*IncidentShown, error) {
 	now := nowOr(req.Now)
-	st, p, zone, err := projection(ctx, req.Store, false, now, req.Zone)
+	st, inc, zone, err := openIncident(ctx, req, now)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
+	return &IncidentShown{Store: st.Where, Zone: zone, Now: now, IncidentView: IncidentView{Incident: inc, Durations: incident.Measured(inc, now)}}, nil
+}
+
+// openIncident opens the store (no key needed) and finds the incident;
+// the caller closes the store.
+func openIncident(ctx context.Context, req IncidentRequest, now time.Time) (*OpenedStore, *incident.Incident, *time.Location, error) {
+	st, p, zone, err := projection(ctx, req.Store, false, now, req.Zone)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	inc, err := findIncident(p, req.ID)
 	if err != nil {
-		return nil, err
+		st.Close()
+		return nil, nil, nil, err
 	}
-	return &IncidentShown{Store: st.Where, Zone: zone, Now: now, IncidentView: IncidentView{Incident: inc, Durations: incident.Measured(inc, now)}}, nil
+	return st, inc, zone, nil
 }
 
 // findIncident is the incident whose id is id, or starts with it.
@@ -337,14 +352,71 @@ type PostmortemDraft struct {
 	*incident.Postmortem
 }
 
-// DraftPostmortem drafts an incident's postmortem from the store. Errors:
-// *RequestError, *StoreError.
+// DraftPostmortem drafts an incident's postmortem from the store. With
+// the store key, it also decrypts the revision the incident's change
+// produced and runs check's rules over it, to say whether the changed
+// fields are covered by a rule; without the key it says it could not.
+// Errors: *RequestError, *StoreError.
 func DraftPostmortem(ctx context.Context, req IncidentRequest) (*PostmortemDraft, error) {
-	shown, err := ShowIncident(ctx, req)
+	now := nowOr(req.Now)
+	cfg := configOrDefault(req.Store.Config)
+	req.Store.Config = cfg
+	st, inc, zone, err := openIncident(ctx, req, now)
 	if err != nil {
 		return nil, err
 	}
-	return &PostmortemDraft{Store: shown.Store, Zone: shown.Zone, Postmortem: incident.Draft(shown.Incident, shown.Now)}, nil
+	defer st.Close()
+	pm := incident.Draft(inc, now)
+	if c := inc.Change; c != nil {
+		verdicts, err := checkVerdicts(ctx, st, cfg, c)
+		if err != nil {
+			pm.Unexamined = append(pm.Unexamined, fmt.Sprintf("whether a check rule covers the changed fields: %v", err))
+		} else {
+			pm.AddCheckVerdicts(verdicts)
+		}
+	}
+	return &PostmortemDraft{Store: st.Where, Zone: zone, Postmortem: pm}, nil
+}
+
+// checkVerdicts runs check's rules (dbguard.yaml's, custom ones
+// included) over the revision a change produced and says, for each field
+// it changed that is not a secret, which rules raised a finding on it.
+func checkVerdicts(ctx context.Context, st *OpenedStore, cfg *config.Config, c *incident.ChangeRef) ([]incident.CheckVerdict, error) {
+	if st.KeyFrom == "" {
+		return nil, fmt.Errorf("the revision is encrypted and the store key is not here (set %s or give --store-key)", EnvStoreKey)
+	}
+	content, _, err := st.Content(ctx, c.Revision)
+	if err != nil {
+		return nil, err
+	}
+	side, err := scan.LoadSide(ctx, memFile{name: c.File, data: content}, cfg, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read revision %s: %w", c.Revision, err)
+	}
+	rules, settings, err := Rules(cfg, "")
+	if err != nil {
+		return nil, fmt.Errorf("load the rules: %w", err)
+	}
+	rep := policy.Evaluate(policy.Input{Profiles: side.Profiles(), Problems: side.Problems(), Files: 1}, rules, settings)
+	var out []incident.CheckVerdict
+	for _, f := range c.Fields {
+		if f.Kind != "changed" || f.Old == nil && f.New != nil && *f.New == "changed" {
+			continue // added or removed profiles and fields, and secrets
+		}
+		v := incident.CheckVerdict{KeyPath: f.KeyPath, Field: f.Field}
+		worst := policy.Severity(0)
+		for _, fd := range rep.Findings {
+			if keyPathOf(fd.Profile) == f.KeyPath && fd.Field == f.Field && !slices.Contains(v.Rules, fd.Rule) {
+				v.Rules = append(v.Rules, fd.Rule)
+				worst = max(worst, fd.Severity)
+			}
+		}
+		if len(v.Rules) > 0 {
+			v.Severity = worst.String()
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // ActionAddRequest adds an action item to an incident.

@@ -15,7 +15,7 @@ import (
 func BenchmarkIncidentCommands(b *testing.B) {
 	ctx := context.Background()
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	req := incidenttest.Store(b, incidenttest.Fleet(1000, 20, start))
+	req, _ := incidenttest.Store(b, incidenttest.Fleet(1000, 20, start), nil)
 	now := start.Add(2000 * time.Hour)
 	b.Run("list", func(b *testing.B) {
 		for b.Loop() {

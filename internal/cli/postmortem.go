@@ -24,7 +24,9 @@ change that preceded the incident (file, field, old → new with secrets
 masked, who changed it, its review fingerprint, the approvals it had or
 lacked, whether a verification ran after it), the alerts, rollbacks and
 recovery, the durations between them, the action items with their status.
-Measures are proposed only where the events show the gap. What only people
+Measures are proposed only where the events show the gap; with the store
+key, check's rules also run over the revision the change produced, to say
+whether a rule covers the changed fields. What only people
 know (impact on users, why the change was made, lessons) is marked "Needs
 human judgement", never invented.
 

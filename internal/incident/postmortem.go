@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,10 @@ type Postmortem struct {
 	// Judgement lists the sections only people can write, by name, with
 	// what to write there; a renderer marks them.
 	Judgement []Judgement
+	// Unexamined says what the draft could not look at and why (the
+	// store key missing for an encrypted revision, say), so that an
+	// absent measure is not read as an absent gap.
+	Unexamined []string
 	// Now is when the draft was made: open action items are judged
 	// overdue against it.
 	Now time.Time
@@ -106,7 +111,7 @@ func measures(inc *Incident) []Measure {
 			Proposal: fmt.Sprintf("teach watch's correlation that class %s can follow a change of these fields", orUnknown(inc.Class)),
 			Events:   []int64{c.Seq, inc.Opened}})
 	}
-	if inc.Cause != nil && inc.Mitigation != WhatRollback && !inc.Mitigated.IsZero() {
+	if inc.Cause != nil && (inc.Cause.Rollback != "" || len(inc.Cause.Git) > 0) && inc.Mitigation == WhatFix {
 		out = append(out, Measure{ID: "rollback-offered-not-used",
 			Finding:  "the alert named the cause and a rollback, and the incident was mitigated by another change",
 			Proposal: "use the rollback the alert names first, and fix forward once the service is back",
@@ -120,4 +125,47 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// CheckVerdict is what dbguard check said, in the revision the incident's
+// change produced, about one field that change touched: the rules that
+// raised a finding on it (none: no rule covers it).
+type CheckVerdict struct {
+	KeyPath string
+	Field   string
+	Rules   []string
+	// Severity is the highest severity of those findings.
+	Severity string
+}
+
+// AddCheckVerdicts proposes the measures check's verdicts on the changed
+// fields support: a field no rule covers, or a field check flagged and
+// that still shipped. Secrets are left out: no rule can know a password
+// is wrong; verify does.
+func (pm *Postmortem) AddCheckVerdicts(verdicts []CheckVerdict) {
+	c := pm.Incident.Change
+	if c == nil {
+		return
+	}
+	for _, v := range verdicts {
+		where := fmt.Sprintf("%s of %s#%s", v.Field, c.File, v.KeyPath)
+		if len(v.Rules) == 0 {
+			pm.Measures = append(pm.Measures, Measure{ID: "no-check-rule",
+				Finding:  fmt.Sprintf("no check rule covers %s: dbguard check raises nothing about it in the revision that failed (%s)", where, short(c.Revision)),
+				Proposal: fmt.Sprintf("add a custom rule (dbguard.yaml rules.custom, CEL) that pins %s for %s, or describe the server in the inventory section so that check compares the client with it", v.Field, orUnknown(pm.Incident.Environment)),
+				Events:   []int64{c.Seq}})
+			continue
+		}
+		pm.Measures = append(pm.Measures, Measure{ID: "check-not-gating",
+			Finding:  fmt.Sprintf("%s %s in the revision that failed (%s, at %s), and the change still shipped", rulesFlag(v.Rules), where, short(c.Revision), v.Severity),
+			Proposal: fmt.Sprintf("run dbguard check on pull requests with --fail-on %s (or stricter) as a required status", v.Severity),
+			Events:   []int64{c.Seq}})
+	}
+}
+
+func rulesFlag(rules []string) string {
+	if len(rules) == 1 {
+		return "the check rule " + rules[0] + " flags"
+	}
+	return "the check rules " + strings.Join(rules, ", ") + " flag"
 }

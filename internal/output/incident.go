@@ -407,9 +407,11 @@ func renderPostmortemJSON(w io.Writer, d *app.PostmortemDraft, _ Options) error 
 		RootCause      string          `json:"root_cause_from_store"`
 		Measures       []measureJSON   `json:"measures"`
 		NeedsJudgement []judgementJSON `json:"needs_human_judgement"`
+		NotExamined    []string        `json:"not_examined"`
 	}{SchemaVersion: SchemaVersion, Store: d.Store, Zone: d.Zone.String(), Drafted: jsonTimes{d.Zone}.at(pm.Now),
 		Incident:  jsonTimes{d.Zone}.incident(pm.Incident, pm.Durations, pm.Now),
-		RootCause: causeSentence(pm.Incident), Measures: []measureJSON{}, NeedsJudgement: []judgementJSON{}}
+		RootCause: causeSentence(pm.Incident), Measures: []measureJSON{}, NeedsJudgement: []judgementJSON{},
+		NotExamined: append([]string{}, pm.Unexamined...)}
 	for _, m := range pm.Measures {
 		out.Measures = append(out.Measures, measureJSON{m.ID, m.Finding, m.Proposal, m.Events})
 	}

@@ -139,6 +139,9 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 		improvements.Text = "none: the events show no gap that a measure would close."
 	}
 	ms = append(ms, improvements)
+	if len(pm.Unexamined) > 0 {
+		ms = append(ms, pmBlock{Label: "Not examined (a measure may be missing for this reason)", Items: pm.Unexamined})
+	}
 	ms = append(ms, pmBlock{Label: "Lessons", Judgement: true, Text: judgementAsk(pm, incident.SectionLessons)})
 	doc.Sections = append(doc.Sections, pmSection{Title: "Corrective and Preventive Measures", Blocks: ms})
 

@@ -15,7 +15,7 @@ import (
 // TestPostmortemGolden drafts the outage's postmortem at a fixed clock in
 // UTC and in Africa/Lagos, in Markdown, JSON and HTML.
 func TestPostmortemGolden(t *testing.T) {
-	req := incidenttest.Store(t, incidenttest.Events())
+	req, ph := incidenttest.Store(t, incidenttest.Events(), incidenttest.Revisions())
 	for _, zone := range []string{"UTC", "Africa/Lagos"} {
 		d, err := app.DraftPostmortem(context.Background(), app.IncidentRequest{Store: req, ID: incidenttest.IncidentID, Zone: zone, Now: incidenttest.Now})
 		if err != nil {
@@ -27,7 +27,10 @@ func TestPostmortemGolden(t *testing.T) {
 				if err := f.Render(&buf, d, output.Options{}); err != nil {
 					t.Fatal(err)
 				}
-				got := strings.ReplaceAll(buf.String(), req.Location, "STORE")
+				got := ph.Restore(strings.ReplaceAll(buf.String(), req.Location, "STORE"))
+				if strings.Contains(got, incidenttest.Password) {
+					t.Fatalf("the postmortem shows the password")
+				}
 				ext := map[string]string{"markdown": "md", "json": "json", "html": "html"}[f.Name]
 				golden(t, filepath.Join("testdata", "golden", "postmortem-"+strings.ReplaceAll(strings.ToLower(zone), "/", "-")+"."+ext), []byte(got))
 			})

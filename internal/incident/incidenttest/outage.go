@@ -94,6 +94,28 @@ func Alert(state alert.State, rule alert.Rule, updated time.Time) alert.Alert {
 	return a
 }
 
+// Revision ids of the EU replica's file before and after the update, as
+// placeholders (Store replaces them by the ids the store gives).
+const (
+	RevisionBefore = "r1000000000000000000000000000001"
+	RevisionAfter  = "r2000000000000000000000000000002"
+)
+
+// Password is the EU replica's password in the recorded revisions: no
+// output may show it.
+const Password = "Tr0ub4dor&3-orders"
+
+// Revisions are the EU replica's file before and after the update, by
+// placeholder id: the update moved the port to PgBouncer's 6432, where
+// nothing listens on that host.
+func Revisions() map[string]string {
+	file := func(port string) string {
+		return "environment: production\ndatabase:\n  driver: postgres\n  host: orders-eu.db.internal\n  port: " + port +
+			"\n  name: orders\n  user: orders\n  password: '" + Password + "'\n  sslmode: verify-full\n  connect_timeout: 5\n"
+	}
+	return map[string]string{RevisionBefore: file("5432"), RevisionAfter: file("6432")}
+}
+
 // Events is the history, oldest first.
 func Events() []store.Event {
 	bot := store.Actor{Name: "deploy-bot in acme/orders run 42", Origin: "ci:github"}
