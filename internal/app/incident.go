@@ -99,7 +99,7 @@ func incidentZone(flag string, cfg *config.Config) (*time.Location, error) {
 	return z, nil
 }
 
-func nowOr(t time.Time) time.Time {
+func incidentNow(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Now().UTC()
 	}
@@ -109,7 +109,7 @@ func nowOr(t time.Time) time.Time {
 // ListIncidents lists incidents, newest first. It needs no key. Errors:
 // *RequestError (a bad --since or --tz), *StoreError.
 func ListIncidents(ctx context.Context, req IncidentListRequest) (*IncidentList, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	st, p, zone, err := projection(ctx, req.Store, false, now, req.Zone)
 	if err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ type IncidentShown struct {
 // ShowIncident finds one incident. Errors: *RequestError (no such
 // incident, an ambiguous prefix, a bad --tz), *StoreError.
 func ShowIncident(ctx context.Context, req IncidentRequest) (*IncidentShown, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	st, inc, zone, err := openIncident(ctx, req, now)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func NoteIncident(ctx context.Context, req IncidentNoteRequest) (*Recorded, erro
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, requestError("a note needs TEXT")
 	}
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	cfg := configOrDefault(req.Store.Config)
 	body := incident.NoteBody{SchemaVersion: incident.BodyVersion, Text: req.Text}
 	if req.At != "" {
@@ -268,7 +268,7 @@ func SetIncident(ctx context.Context, req IncidentSetRequest) (*Recorded, error)
 // appendToIncident finds the incident and appends one event about it,
 // concerning its targets' profiles (so that history --profile shows it).
 func appendToIncident(ctx context.Context, req IncidentRequest, kind store.Kind, actorFlag string, body func(id string) any) (*Recorded, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	st, p, _, err := projection(ctx, req.Store, true, now, "")
 	if err != nil {
 		return nil, err
@@ -323,7 +323,7 @@ type IncidentStats struct {
 
 // StatsIncidents computes the stats. Errors: *RequestError, *StoreError.
 func StatsIncidents(ctx context.Context, req IncidentStatsRequest) (*IncidentStats, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	var since time.Time
 	if req.Since != "" {
 		var err error
@@ -358,7 +358,7 @@ type PostmortemDraft struct {
 // fields are covered by a rule; without the key it says it could not.
 // Errors: *RequestError, *StoreError.
 func DraftPostmortem(ctx context.Context, req IncidentRequest) (*PostmortemDraft, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	cfg := configOrDefault(req.Store.Config)
 	req.Store.Config = cfg
 	st, inc, zone, err := openIncident(ctx, req, now)
@@ -461,7 +461,7 @@ type ActionDoneRequest struct {
 // DoneAction marks an action item done. Errors: *RequestError (no such
 // item, or done already), *StoreError.
 func DoneAction(ctx context.Context, req ActionDoneRequest) (*Recorded, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	st, p, _, err := projection(ctx, req.Store, true, now, "")
 	if err != nil {
 		return nil, err
@@ -514,7 +514,7 @@ type ActionList struct {
 // ListActions lists action items in the order they were added. Errors:
 // *RequestError, *StoreError.
 func ListActions(ctx context.Context, req ActionListRequest) (*ActionList, error) {
-	now := nowOr(req.Now)
+	now := incidentNow(req.Now)
 	st, p, zone, err := projection(ctx, req.Store, false, now, "")
 	if err != nil {
 		return nil, err

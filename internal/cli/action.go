@@ -38,7 +38,7 @@ that is not a date, or a store or key that cannot be opened.`,
 		Example: `  dbguard action add inc-3f2a9c1d "add verify --record to the deploy pipeline" --owner alice --due 2026-04-01`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
+			return renderFromStore(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
 				return app.AddAction(e.ctx, app.ActionAddRequest{IncidentRequest: app.IncidentRequest{Store: sreq, ID: args[0]},
 					Text: args[1], Owner: o.owner, Due: o.due, Actor: o.actor})
 			})
@@ -48,7 +48,7 @@ that is not a date, or a store or key that cannot be opened.`,
 	o.add(f, output.RecordedFormats().Names())
 	f.StringVar(&o.owner, "owner", "", "who does it (required)")
 	f.StringVar(&o.due, "due", "", "the day it is due, YYYY-MM-DD (required)")
-	addActorFlag(f, &o.actor)
+	actorFlag(f, &o.actor)
 	return cmd
 }
 
@@ -70,14 +70,14 @@ key that cannot be opened.`,
 		Example: `  dbguard action done act-5b01c2d3`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
+			return renderFromStore(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
 				return app.DoneAction(e.ctx, app.ActionDoneRequest{Store: sreq, ID: args[0], Actor: o.actor})
 			})
 		},
 	}
 	f := cmd.Flags()
 	o.add(f, output.RecordedFormats().Names())
-	addActorFlag(f, &o.actor)
+	actorFlag(f, &o.actor)
 	return cmd
 }
 
@@ -99,7 +99,7 @@ Exit codes: 0; 2 a store that cannot be opened.`,
   dbguard action list --overdue --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.ActionListFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.ActionList, error) {
+			return renderFromStore(e, output.ActionListFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.ActionList, error) {
 				return app.ListActions(e.ctx, app.ActionListRequest{Store: sreq, Open: o.open, Overdue: o.overdue})
 			})
 		},

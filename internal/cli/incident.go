@@ -10,9 +10,9 @@ import (
 	"github.com/dbguard/dbguard/internal/output"
 )
 
-// render runs a command over the store its flags name and writes the
+// renderFromStore runs a command over the store its flags name and writes the
 // result in the chosen format.
-func render[R any](e *env, reg output.Registry[R], o *storeFlags, run func(app.StoreRequest) (R, error)) error {
+func renderFromStore[R any](e *env, reg output.Registry[R], o *storeFlags, run func(app.StoreRequest) (R, error)) error {
 	format, err := reg.Lookup(o.format)
 	if err != nil {
 		return usageError("%v", err)
@@ -31,7 +31,7 @@ func render[R any](e *env, reg output.Registry[R], o *storeFlags, run func(app.S
 	return nil
 }
 
-func addActorFlag(f *pflag.FlagSet, actor *string) {
+func actorFlag(f *pflag.FlagSet, actor *string) {
 	f.StringVar(actor, "actor", "", "who records (default: $DBGUARD_ACTOR, the CI job, git's user, the OS user)")
 }
 
@@ -73,7 +73,7 @@ Exit codes: 0; 2 a bad --since or --tz, or a store that cannot be opened.`,
   dbguard incident list --since 30d --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.IncidentListFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentList, error) {
+			return renderFromStore(e, output.IncidentListFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentList, error) {
 				return app.ListIncidents(e.ctx, app.IncidentListRequest{Store: sreq, Open: o.open, Since: o.since, Zone: o.zone})
 			})
 		},
@@ -107,7 +107,7 @@ opened.`,
   dbguard incident show 3f2a --tz Africa/Lagos --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.IncidentShowFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentShown, error) {
+			return renderFromStore(e, output.IncidentShowFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentShown, error) {
 				return app.ShowIncident(e.ctx, app.IncidentRequest{Store: sreq, ID: args[0], Zone: o.zone})
 			})
 		},
@@ -139,7 +139,7 @@ store or key that cannot be opened.`,
   dbguard incident note inc-3f2a9c1d "escalated to the DBA team" --at "2026-03-09 22:45"`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
+			return renderFromStore(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
 				return app.NoteIncident(e.ctx, app.IncidentNoteRequest{IncidentRequest: app.IncidentRequest{Store: sreq, ID: args[0]},
 					Text: args[1], At: o.at, Actor: o.actor})
 			})
@@ -148,7 +148,7 @@ store or key that cannot be opened.`,
 	f := cmd.Flags()
 	o.add(f, output.RecordedFormats().Names())
 	f.StringVar(&o.at, "at", "", "when what the note tells happened: a duration ago (20m) or a time (default: now)")
-	addActorFlag(f, &o.actor)
+	actorFlag(f, &o.actor)
 	return cmd
 }
 
@@ -173,7 +173,7 @@ other than SEV1..SEV5, or a store or key that cannot be opened.`,
   dbguard incident set inc-3f2a9c1d --impact "30% of checkouts failed" --root-cause "a routine update changed the port"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
+			return renderFromStore(e, output.RecordedFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.Recorded, error) {
 				return app.SetIncident(e.ctx, app.IncidentSetRequest{IncidentRequest: app.IncidentRequest{Store: sreq, ID: args[0]},
 					Severity: o.severity, Impact: o.impact, RootCause: o.rootCause, Owner: o.owner, Actor: o.actor})
 			})
@@ -185,7 +185,7 @@ other than SEV1..SEV5, or a store or key that cannot be opened.`,
 	f.StringVar(&o.impact, "impact", "", "the impact on users, in words")
 	f.StringVar(&o.rootCause, "root-cause", "", "the root cause, in words")
 	f.StringVar(&o.owner, "owner", "", "who owns the incident and its postmortem")
-	addActorFlag(f, &o.actor)
+	actorFlag(f, &o.actor)
 	return cmd
 }
 
@@ -211,7 +211,7 @@ Exit codes: 0; 2 a bad --since, or a store that cannot be opened.`,
   dbguard incident stats --since 365d --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.IncidentStatsFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentStats, error) {
+			return renderFromStore(e, output.IncidentStatsFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.IncidentStats, error) {
 				return app.StatsIncidents(e.ctx, app.IncidentStatsRequest{Store: sreq, Since: o.since})
 			})
 		},

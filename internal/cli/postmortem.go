@@ -40,7 +40,7 @@ opened.`,
   dbguard postmortem 3f2a --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return render(e, output.PostmortemFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.PostmortemDraft, error) {
+			return renderFromStore(e, output.PostmortemFormats(), &o.storeFlags, func(sreq app.StoreRequest) (*app.PostmortemDraft, error) {
 				return app.DraftPostmortem(e.ctx, app.IncidentRequest{Store: sreq, ID: args[0], Zone: o.zone})
 			})
 		},

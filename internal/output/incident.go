@@ -54,7 +54,7 @@ func renderIncidentListText(w io.Writer, l *app.IncidentList, _ Options) error {
 	for _, v := range l.Incidents {
 		inc := v.Incident
 		fmt.Fprintf(b, "%s  %-10s %s  %s %s/%s  %s  outage %s\n", inc.ID, inc.Status, inc.Start.In(l.Zone).Format(pmTime),
-			inc.Service, orDash(inc.Environment), orDash(inc.Class), inc.Share.Describe(inc.Service), dur(v.Durations.Outage))
+			inc.Service, orDash(inc.Environment), orDash(inc.Class), inc.Share.Describe(inc.Service), pmDuration(v.Durations.Outage))
 	}
 	if l.Unread > 0 {
 		fmt.Fprintf(b, "  %d event(s) could not be read (a newer dbguard wrote them) and were left out\n", l.Unread)
@@ -76,7 +76,7 @@ func renderIncidentShowText(w io.Writer, s *app.IncidentShown, _ Options) error 
 	fmt.Fprintf(b, "  service %s, environment %s, stage %s, class %s, alerts' severity %s\n", inc.Service, orDash(inc.Environment), orDash(inc.Stage), orDash(inc.Class), orDash(string(inc.Severity)))
 	fmt.Fprintf(b, "  %s\n", inc.Share.Describe(inc.Service))
 	fmt.Fprintf(b, "  first failed probe %s, alert fired %s, recovered %s, resolved %s\n", at(inc.Start), at(inc.Fired), at(inc.Recovered), at(inc.Resolved))
-	fmt.Fprintf(b, "  time to detect %s, change to alert %s, to cause %s, to mitigate %s, to recover %s\n", dur(d.Detect), dur(d.ChangeToAlert), dur(d.Cause), dur(d.Mitigate), dur(d.Recover))
+	fmt.Fprintf(b, "  time to detect %s, change to alert %s, to cause %s, to mitigate %s, to recover %s\n", pmDuration(d.Detect), pmDuration(d.ChangeToAlert), pmDuration(d.Cause), pmDuration(d.Mitigate), pmDuration(d.Recover))
 	h := inc.Human
 	fmt.Fprintf(b, "  severity %s, owner %s\n", orDash(h.Severity), orDash(h.Owner))
 	if h.Impact != "" {
@@ -87,7 +87,7 @@ func renderIncidentShowText(w io.Writer, s *app.IncidentShown, _ Options) error 
 	}
 	for _, t := range inc.Targets {
 		fd := t.Failed(s.Now)
-		fmt.Fprintf(b, "  target %s: %s at stage %s, failed %s\n", t.Profile, t.Class, t.Stage, dur(&fd))
+		fmt.Fprintf(b, "  target %s: %s at stage %s, failed %s\n", t.Profile, t.Class, t.Stage, pmDuration(&fd))
 	}
 	b.WriteString("  timeline:\n")
 	for _, e := range inc.Timeline {
@@ -112,7 +112,7 @@ func renderIncidentStatsText(w io.Writer, s *app.IncidentStats, _ Options) error
 	} else {
 		fmt.Fprintf(b, "%-14s %-22s %9s %10s %14s %10s\n", "environment", "class", "incidents", "MTTD", "time to cause", "MTTR")
 		for _, g := range s.Groups {
-			fmt.Fprintf(b, "%-14s %-22s %9d %10s %14s %10s\n", orDash(g.Environment), orDash(g.Class), g.Incidents, dur(g.MTTD), dur(g.MeanTimeToCause), dur(g.MTTR))
+			fmt.Fprintf(b, "%-14s %-22s %9d %10s %14s %10s\n", orDash(g.Environment), orDash(g.Class), g.Incidents, pmDuration(g.MTTD), pmDuration(g.MeanTimeToCause), pmDuration(g.MTTR))
 		}
 		b.WriteString("MTTD: first failed probe → alert; time to cause: alert → likely cause named; MTTR: alert → every target succeeding again\n")
 	}

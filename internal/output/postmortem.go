@@ -61,7 +61,7 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 	doc := pmDoc{Title: fmt.Sprintf("Postmortem: %s, %s failures in %s (%s)", inc.Service, orDash(inc.Class), orDash(inc.Environment), inc.ID)}
 	_, offset := inc.Start.In(z).Zone()
 	doc.Preamble = []string{
-		fmt.Sprintf("Every time in this document is in %s (UTC%s).", z, utcOffset(offset)),
+		fmt.Sprintf("Every time in this document is in %s (UTC%s).", z, pmOffset(offset)),
 		fmt.Sprintf("Drafted by dbguard from the event store at %s; status %s. Sections marked \"%s\" are for people to write: dbguard does not guess them.", at(pm.Now), inc.Status, judgementLabel),
 	}
 
@@ -71,8 +71,8 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 	if !inc.Recovered.IsZero() {
 		end = at(inc.Recovered)
 	}
-	sum = append(sum, pmBlock{Label: "Duration", Text: fmt.Sprintf("from %s (first failed probe) to %s (every target succeeding again): %s.", at(inc.Start), end, dur(pm.Durations.Outage))})
-	share := fmt.Sprintf("Measured: %s; worst target down %s.", inc.Share.Describe(inc.Service), dur(longestTarget(inc, pm.Now)))
+	sum = append(sum, pmBlock{Label: "Duration", Text: fmt.Sprintf("from %s (first failed probe) to %s (every target succeeding again): %s.", at(inc.Start), end, pmDuration(pm.Durations.Outage))})
+	share := fmt.Sprintf("Measured: %s; worst target down %s.", inc.Share.Describe(inc.Service), pmDuration(longestTarget(inc, pm.Now)))
 	if inc.Human.Impact != "" {
 		sum = append(sum, pmBlock{Label: "Impact", Text: inc.Human.Impact + " " + share})
 	} else {
@@ -90,16 +90,16 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 		sum = append(sum, pmBlock{Label: "Owner", Judgement: true, Text: judgementAsk(pm, incident.SectionOwner)})
 	}
 	du := pm.Durations
-	cause := dur(du.Cause)
+	cause := pmDuration(du.Cause)
 	if du.Cause != nil && *du.Cause == 0 {
 		cause += " (the alert named it)"
 	}
 	sum = append(sum, pmBlock{Head: []string{"measure", "from → to", "duration"}, Rows: [][]string{
-		{"time to detect", "first failed probe → alert fired", dur(du.Detect)},
-		{"change to alert", "the change that preceded it → alert fired", dur(du.ChangeToAlert)},
+		{"time to detect", "first failed probe → alert fired", pmDuration(du.Detect)},
+		{"change to alert", "the change that preceded it → alert fired", pmDuration(du.ChangeToAlert)},
 		{"time to cause", "alert fired → likely cause named", cause},
-		{"time to mitigate", "alert fired → " + mitigationWord(inc), dur(du.Mitigate)},
-		{"time to recover", "alert fired → every target succeeding again", dur(du.Recover)},
+		{"time to mitigate", "alert fired → " + mitigationWord(inc), pmDuration(du.Mitigate)},
+		{"time to recover", "alert fired → every target succeeding again", pmDuration(du.Recover)},
 	}})
 	if len(inc.Targets) > 0 {
 		t := pmBlock{Head: []string{"target", "stage", "class", "failing since", "until", "for"}}
@@ -109,7 +109,7 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 				until = at(s.Until)
 			}
 			d := s.Failed(pm.Now)
-			t.Rows = append(t.Rows, []string{s.Profile, s.Stage, s.Class, at(s.FailingSince), until, dur(&d)})
+			t.Rows = append(t.Rows, []string{s.Profile, s.Stage, s.Class, at(s.FailingSince), until, pmDuration(&d)})
 		}
 		sum = append(sum, t)
 	}
@@ -133,7 +133,7 @@ func pmLayout(d *app.PostmortemDraft) pmDoc {
 	var ms []pmBlock
 	improvements := pmBlock{Label: "Improvements/Fixes (from what the events show)"}
 	for _, m := range pm.Measures {
-		improvements.Items = append(improvements.Items, fmt.Sprintf("%s. Proposed: %s. (%s; events %s)", upperFirst(m.Finding), m.Proposal, m.ID, seqs(m.Events)))
+		improvements.Items = append(improvements.Items, fmt.Sprintf("%s. Proposed: %s. (%s; events %s)", pmSentence(m.Finding), m.Proposal, m.ID, pmEvents(m.Events)))
 	}
 	if len(improvements.Items) == 0 {
 		improvements.Text = "none: the events show no gap that a measure would close."
@@ -247,7 +247,7 @@ func rootCauseDetail(pm *incident.Postmortem, at func(time.Time) string) []pmBlo
 func judgementAsk(pm *incident.Postmortem, section string) string {
 	for _, j := range pm.Judgement {
 		if j.Section == section {
-			return upperFirst(j.Ask)
+			return pmSentence(j.Ask)
 		}
 	}
 	return ""
@@ -289,14 +289,14 @@ func dueDay(a incident.ActionItem) string {
 }
 
 // dur writes a measured duration, "—" when it was not measured.
-func dur(d *time.Duration) string {
+func pmDuration(d *time.Duration) string {
 	if d == nil {
 		return "—"
 	}
 	return d.Round(time.Second).String()
 }
 
-func utcOffset(seconds int) string {
+func pmOffset(seconds int) string {
 	sign := "+"
 	if seconds < 0 {
 		sign, seconds = "-", -seconds
@@ -304,7 +304,7 @@ func utcOffset(seconds int) string {
 	return fmt.Sprintf("%s%02d:%02d", sign, seconds/3600, seconds%3600/60)
 }
 
-func seqs(ns []int64) string {
+func pmEvents(ns []int64) string {
 	parts := make([]string, len(ns))
 	for i, n := range ns {
 		parts[i] = fmt.Sprint(n)
@@ -312,7 +312,7 @@ func seqs(ns []int64) string {
 	return strings.Join(parts, ", ")
 }
 
-func upperFirst(s string) string {
+func pmSentence(s string) string {
 	if s == "" {
 		return s
 	}
