@@ -65,6 +65,8 @@ type Incident struct {
 	Timeline []Entry
 	// Files are the files of its targets, what other events attach by.
 	Files []string
+
+	firstFailure string // the timeline's text for Start
 }
 
 // AlertState is one alert of an incident, as its last event left it.

@@ -227,3 +227,25 @@ func TestOverdueInZone(t *testing.T) {
 		t.Errorf("overdue in Lagos %v, in UTC %v; want true, false", it.Overdue(now, lagos), it.Overdue(now, time.UTC))
 	}
 }
+
+// TestEarlierStartMovesFirstFailure: an alert that joins with an earlier
+// first failure moves the incident's start and its one timeline entry.
+func TestEarlierStartMovesFirstFailure(t *testing.T) {
+	late := firingAt("orders", "tcp_refused", alert.RuleChangeInduced, t0.Add(time.Minute), t0.Add(d("70s")))
+	early := firingAt("orders", "tcp_refused", alert.RuleTargetDown, t0, t0.Add(d("90s")))
+	early.Targets[0].Profile = "deploy/orders-us.yaml#db"
+	p := incident.Project(sequenced([]store.Event{alertEvent("g1000000", late), alertEvent("g2000000", early)}), incident.Options{Now: t0.Add(d("1h"))})
+	inc := p.Incidents[0]
+	var at []time.Time
+	for _, e := range inc.Timeline {
+		if e.What == incident.WhatFirstFailure {
+			at = append(at, e.At)
+		}
+	}
+	if !inc.Start.Equal(t0) || len(at) != 1 || !at[0].Equal(t0) || len(inc.Targets) != 2 {
+		t.Errorf("start %s, first-failure entries at %v, %d targets; want %s once, 2 targets", inc.Start, at, len(inc.Targets), t0)
+	}
+	if du := incident.Measured(inc, t0.Add(d("1h"))); *du.Detect != d("70s") {
+		t.Errorf("detect = %s, want 70s (earliest failure → first alert)", *du.Detect)
+	}
+}

@@ -142,14 +142,19 @@ func firing(inc *Incident, e store.Event, a alert.Alert, at time.Time) {
 	if inc.Verify == "" {
 		inc.Verify = a.Verify
 	}
+	before := inc.Start
 	earliest(&inc.Start, a.StartsAt)
 	for _, t := range a.Targets {
 		earliest(&inc.Start, t.FailingSince)
 		target(inc, a.Key, t)
 	}
+	if !inc.Start.Equal(before) {
+		// An alert joining with an earlier first failure moves the
+		// incident's start, and the timeline's entry with it.
+		inc.firstFailure = firstFailureText(a)
+	}
 	if inc.Fired.IsZero() {
 		inc.Fired = at
-		inc.Timeline = append(inc.Timeline, Entry{At: inc.Start, What: WhatFirstFailure, Text: firstFailureText(a)})
 	}
 	if first || refired {
 		inc.Timeline = append(inc.Timeline, Entry{At: at, What: WhatAlertFired, Seq: e.Seq,
@@ -193,6 +198,7 @@ func resolved(inc *Incident, e store.Event, a alert.Alert, at time.Time) {
 
 // finish decides, at Now, whether a recovering incident has resolved.
 func finish(inc *Incident, o Options) {
+	inc.Timeline = append(inc.Timeline, Entry{At: inc.Start, What: WhatFirstFailure, Text: inc.firstFailure})
 	if inc.Status == StatusRecovering && !o.Now.Before(inc.Recovered.Add(o.Hold)) {
 		inc.Status, inc.Resolved = StatusResolved, inc.Recovered.Add(o.Hold)
 	}
