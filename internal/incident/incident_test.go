@@ -249,3 +249,15 @@ func TestEarlierStartMovesFirstFailure(t *testing.T) {
 		t.Errorf("detect = %s, want 70s (earliest failure → first alert)", *du.Detect)
 	}
 }
+
+// TestIDsStayUnique: two opening events whose ids share their first
+// eight digits still make two incidents with two ids.
+func TestIDsStayUnique(t *testing.T) {
+	p := incident.Project(sequenced([]store.Event{
+		alertEvent("abcdef0011112222", firingAt("orders", "tcp_refused", alert.RuleTargetDown, t0, t0.Add(d("30s")))),
+		alertEvent("abcdef0099998888", firingAt("billing", "tcp_refused", alert.RuleTargetDown, t0, t0.Add(d("30s")))),
+	}), incident.Options{Now: t0.Add(d("1h"))})
+	if len(p.Incidents) != 2 || p.Incidents[0].ID != "inc-abcdef00" || p.Incidents[1].ID != "inc-abcdef009999" {
+		t.Errorf("ids %s, %s", p.Incidents[0].ID, p.Incidents[1].ID)
+	}
+}

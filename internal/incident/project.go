@@ -15,7 +15,7 @@ import (
 // Options tune the projection.
 type Options struct {
 	// Hold is how long an incident's alerts must stay resolved before it
-	// resolves (config.DefaultResolveHold when zero).
+	// resolves (DefaultHold when zero).
 	Hold time.Duration
 	// Lookback is how far before the first failed probe a change of the
 	// incident's files still counts as the change that preceded it, when
@@ -25,6 +25,10 @@ type Options struct {
 	// has not passed by then is still recovering.
 	Now time.Time
 }
+
+// DefaultHold is the hold when none is given: config.DefaultResolveHold,
+// what dbguard.yaml's incidents section defaults to.
+const DefaultHold = 5 * time.Minute
 
 // DefaultLookback is how far before an incident the change that preceded
 // it is looked for, when no alert named it.
@@ -44,13 +48,13 @@ type Projection struct {
 // store's order (by sequence). It is a pure function of its input.
 func Project(evs []store.Event, o Options) *Projection {
 	if o.Hold <= 0 {
-		o.Hold = 5 * time.Minute
+		o.Hold = DefaultHold
 	}
 	if o.Lookback <= 0 {
 		o.Lookback = DefaultLookback
 	}
 	p := &Projection{}
-	b := &builder{opts: o, open: map[openKey]*Incident{}, byKey: map[string]*Incident{}}
+	b := &builder{opts: o, open: map[openKey]*Incident{}, byKey: map[string]*Incident{}, ids: map[string]bool{}}
 	for _, e := range evs {
 		if e.Kind != KindAlert {
 			continue
@@ -85,6 +89,21 @@ type builder struct {
 	list  []*Incident
 	open  map[openKey]*Incident
 	byKey map[string]*Incident // the incident each alert key last joined
+	ids   map[string]bool
+}
+
+// id is the id of the incident e opens: IncidentID, made longer in the
+// unlikely case that two opening events share their first eight digits.
+func (b *builder) id(e store.Event) string {
+	id := IncidentID(e)
+	for n := 12; b.ids[id] && n <= len(e.ID); n += 4 {
+		id = "inc-" + e.ID[:n]
+	}
+	for i := 2; b.ids[id]; i++ {
+		id = fmt.Sprintf("%s-%d", IncidentID(e), i)
+	}
+	b.ids[id] = true
+	return id
 }
 
 // alertTime is when an alert event says its notification was made.
@@ -107,7 +126,7 @@ func (b *builder) alert(e store.Event, a alert.Alert) {
 	switch a.State {
 	case alert.StateFiring:
 		if inc == nil {
-			inc = &Incident{ID: IncidentID(e), Status: StatusOpen, Service: a.Service, Environment: a.Environment,
+			inc = &Incident{ID: b.id(e), Status: StatusOpen, Service: a.Service, Environment: a.Environment,
 				Class: a.Class, Stage: a.Stage, Opened: e.Seq}
 			b.open[k] = inc
 			b.list = append(b.list, inc)
