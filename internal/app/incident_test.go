@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,5 +99,42 @@ func TestPostmortemCheckCoverage(t *testing.T) {
 	}
 	if len(d.Unexamined) != 1 || !strings.Contains(d.Unexamined[0], "store key") || slices.ContainsFunc(d.Measures, func(m incident.Measure) bool { return m.ID == "no-check-rule" }) {
 		t.Errorf("without the key: unexamined %v, measures %+v", d.Unexamined, d.Measures)
+	}
+}
+
+// TestIncidentZone: --tz, else the incidents section's timezone, else
+// UTC; Local is refused, as a drafted document must not depend on the
+// machine.
+func TestIncidentZone(t *testing.T) {
+	cfg, err := config.Parse("dbguard.yaml", []byte("version: 1\nincidents:\n  timezone: Africa/Lagos\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cfg  *config.Config
+		tz   string
+		want string
+	}{
+		{config.Default(), "", "UTC"},
+		{cfg, "", "Africa/Lagos"},
+		{cfg, "Asia/Tokyo", "Asia/Tokyo"},
+		{cfg, "Local", ""},
+		{cfg, "Mars/Olympus", ""},
+	} {
+		dir := t.TempDir()
+		req := app.StoreRequest{Location: filepath.Join(dir, "state.db"), Config: c.cfg, Getenv: func(k string) string {
+			if k == "HOME" {
+				return dir
+			}
+			return ""
+		}}
+		l, err := app.ListIncidents(context.Background(), app.IncidentListRequest{Store: req, Zone: c.tz})
+		var re *app.RequestError
+		switch {
+		case c.want == "" && !errors.As(err, &re):
+			t.Errorf("--tz %q: error %v, want a *RequestError", c.tz, err)
+		case c.want != "" && (err != nil || l.Zone.String() != c.want):
+			t.Errorf("--tz %q with %v: zone %v (%v), want %s", c.tz, c.cfg.IncidentTimezone(), l, err, c.want)
+		}
 	}
 }
