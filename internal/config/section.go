@@ -36,6 +36,10 @@ type Config struct {
 	// Store says where the event store is; nil when absent.
 	Store *StoreConfig `json:",omitempty"`
 
+	// Incidents sets the incident resolve hold and the team's time zone;
+	// nil when absent.
+	Incidents *IncidentsConfig `json:",omitempty"`
+
 	// Later issues add their sections here, one field each: Watch (watch).
 }
 
@@ -110,6 +114,12 @@ func registry() []section {
 			summary:  "where the event store is: a SQLite file, or a PostgreSQL URL by reference (url_env, url_file)",
 			decode:   decodeStore,
 			validate: validateStore,
+		},
+		{
+			name:     "incidents",
+			summary:  "how long an incident's alerts stay resolved before it resolves, and the team's time zone for postmortems",
+			decode:   decodeIncidents,
+			validate: validateIncidents,
 		},
 		// Reserved for later issues; not accepted yet, so a file using them
 		// gets "unknown key" from this version rather than being half-read:
