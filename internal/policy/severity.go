@@ -2,7 +2,9 @@ package policy
 
 import (
 	"path"
+	"slices"
 	"strings"
+	"unicode"
 	"unsafe"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -153,4 +155,50 @@ func placeholderPassword(s profile.Secret) bool {
 		}
 	}
 	return false
+}
+
+// sampleValueContext reports the contexts where a password that is a
+// documented sample value (samplePassword) is a throwaway: a test
+// database, a CI job's service container, a developer's own machine, a
+// file meant to be copied. Production, staging and unknown environments
+// are not among them: there a guessable password is as much a finding as
+// a leaked one.
+func sampleValueContext(ctx string) bool {
+	switch ctx {
+	case string(profile.Test), string(profile.CI), string(profile.Development), Sample:
+		return true
+	}
+	return false
+}
+
+// sampleWords are the words documented sample passwords are made of: the
+// database images' and tools' defaults (postgres, root, mysql), the words
+// test fixtures use (test, dummy, foo, wrong). docs/rules/password-literal.md
+// lists them; keep the two together.
+func sampleWords() []string {
+	return []string{"password", "pass", "passwd", "pwd", "secret", "test", "testing", "tests", "example", "sample",
+		"demo", "dummy", "fake", "dev", "local", "changeme", "root", "admin", "postgres", "postgresql", "pg", "mysql",
+		"mariadb", "db", "database", "user", "foo", "bar", "baz", "wrong", "invalid"}
+}
+
+// samplePassword reports a literal password that is a documented sample
+// value: split at every character that is not a letter (digits, -, _,
+// .), it has at least one word and each is a sample word or the profile's
+// own user or database name (saleor:saleor, ghost-test-password,
+// postgres, Shop_2024). Compared in memory, lower-cased; never stored.
+func samplePassword(p *profile.Profile) bool {
+	v := strings.ToLower(p.Password.Secret.Reveal())
+	user, _ := p.User.Effective()
+	db, _ := p.Database.Effective()
+	user, db = strings.ToLower(user), strings.ToLower(db)
+	words := strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if (w != user || user == "") && (w != db || db == "") && !slices.Contains(sampleWords(), w) {
+			return false
+		}
+	}
+	return true
 }
