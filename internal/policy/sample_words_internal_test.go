@@ -13,11 +13,7 @@ import (
 // together: the list of sample words, and the contexts where a sample
 // value is info (the table's last column).
 func TestSamplePasswordsDocumented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
+	text := RulesReadme(t)
 	_, list, ok := strings.Cut(text, "<!-- sample-password-words -->")
 	if !ok {
 		t.Fatal("docs/rules/README.md has no <!-- sample-password-words --> list")
@@ -31,15 +27,9 @@ func TestSamplePasswordsDocumented(t *testing.T) {
 		t.Errorf("documented sample words %q, code %q", documented, sampleWords())
 	}
 
-	_, table, ok := strings.Cut(text, "<!-- severity-table -->\n")
-	if !ok {
-		t.Fatal("docs/rules/README.md has no <!-- severity-table -->")
-	}
-	table, _, _ = strings.Cut(table, "\n\n")
-	for _, line := range strings.Split(table, "\n")[2:] {
-		cells := strings.Split(strings.Trim(line, "| "), " | ")
+	for _, cells := range SeverityTableRows(t, text) {
 		if len(cells) != 4 {
-			t.Fatalf("severity table row %q has %d cells, want 4", line, len(cells))
+			t.Fatalf("severity table row %q has %d cells, want 4", cells, len(cells))
 		}
 		want := "error"
 		if sampleValueContext(cells[0]) {
@@ -49,4 +39,31 @@ func TestSamplePasswordsDocumented(t *testing.T) {
 			t.Errorf("docs say a sample password in %s is %s, code %s", cells[0], cells[3], want)
 		}
 	}
+}
+
+// RulesReadme is docs/rules/README.md, for the tests that hold it to the
+// code (here and in policy_test).
+func RulesReadme(t testing.TB) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(doc)
+}
+
+// SeverityTableRows are the cells of each row of the README's severity
+// table (context, availability cap, other rules, sample passwords).
+func SeverityTableRows(t testing.TB, text string) [][]string {
+	t.Helper()
+	_, table, ok := strings.Cut(text, "<!-- severity-table -->\n")
+	if !ok {
+		t.Fatal("docs/rules/README.md has no <!-- severity-table -->")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	var rows [][]string
+	for _, line := range strings.Split(table, "\n")[2:] {
+		rows = append(rows, strings.Split(strings.Trim(line, "| "), " | "))
+	}
+	return rows
 }
