@@ -143,7 +143,8 @@ func placeholderPasswords() []string {
 }
 
 // placeholderPassword reports a literal password that is a placeholder:
-// one of placeholderPasswords, or a value in angle brackets (<password>).
+// one of placeholderPasswords, a value in angle brackets (<password>), or
+// "your" followed by sample words (your_database_password).
 func placeholderPassword(s profile.Secret) bool {
 	v := strings.ToLower(strings.TrimSpace(s.Reveal()))
 	if len(v) > 2 && v[0] == '<' && v[len(v)-1] == '>' {
@@ -154,7 +155,25 @@ func placeholderPassword(s profile.Secret) bool {
 			return true
 		}
 	}
-	return false
+	words := passwordWords(v)
+	return len(words) > 1 && words[0] == "your" && allSampleWords(words[1:], "", "")
+}
+
+// passwordWords splits a lower-cased password at every character that is
+// not a letter.
+func passwordWords(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// allSampleWords reports whether every word is a sample word, or the
+// profile's user or database name (when not empty).
+func allSampleWords(words []string, user, db string) bool {
+	for _, w := range words {
+		if (w != user || user == "") && (w != db || db == "") && !slices.Contains(sampleWords(), w) {
+			return false
+		}
+	}
+	return true
 }
 
 // sampleValueContext reports the contexts where a password that is a
@@ -185,20 +204,21 @@ func sampleWords() []string {
 // value: split at every character that is not a letter (digits, -, _,
 // .), it has at least one word and each is a sample word or the profile's
 // own user or database name (saleor:saleor, ghost-test-password,
-// postgres, Shop_2024). Compared in memory, lower-cased; never stored.
+// postgres, Shop_2024); or it is one lower-case word of at most
+// maxThrowawayWord letters (kama, kcpass), which nobody generated as a
+// secret. Compared in memory, lower-cased; never stored.
 func samplePassword(p *profile.Profile) bool {
-	v := strings.ToLower(p.Password.Secret.Reveal())
+	raw := p.Password.Secret.Reveal()
+	if len(raw) <= maxThrowawayWord && strings.IndexFunc(raw, func(r rune) bool { return r < 'a' || r > 'z' }) < 0 && raw != "" {
+		return true
+	}
 	user, _ := p.User.Effective()
 	db, _ := p.Database.Effective()
-	user, db = strings.ToLower(user), strings.ToLower(db)
-	words := strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) })
-	if len(words) == 0 {
-		return false
-	}
-	for _, w := range words {
-		if (w != user || user == "") && (w != db || db == "") && !slices.Contains(sampleWords(), w) {
-			return false
-		}
-	}
-	return true
+	words := passwordWords(strings.ToLower(raw))
+	return len(words) > 0 && allSampleWords(words, strings.ToLower(user), strings.ToLower(db))
 }
+
+// maxThrowawayWord is the longest lower-case word taken for a throwaway
+// password in a test, CI, development or sample file: 8 letters are under
+// 38 bits, a word a person typed, not a secret a generator made.
+const maxThrowawayWord = 8
