@@ -85,7 +85,7 @@ func addressRules() []*Rule {
 				}
 				for i, h := range p.Hosts {
 					// The file's name is read only for an empty host.
-					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket && !template(p.File) {
+					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket && !template(p.File) && !chartBlank(p, h.Host) {
 						c.Report(p, hostField(i, "host"), h.Host.Loc, "host is empty: the driver falls back to a local default, which is not the database in a container")
 					}
 				}
