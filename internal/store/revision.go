@@ -59,8 +59,7 @@ func (s *Store) PutRevision(ctx context.Context, file string, content []byte, pr
 	if !json.Valid(profiles) {
 		return RevisionInfo{}, errors.New("put revision: profiles are not JSON")
 	}
-	now := s.now().UTC()
-	r := Revision{ID: newID(now), File: file, TimeNS: now.UnixNano(), KeyID: s.key.ID(), Profile: profiles}
+	r := Revision{ID: newID(), File: file, TimeNS: s.now().UTC().UnixNano(), KeyID: s.key.ID(), Profile: profiles}
 	aead, err := s.key.aead()
 	if err != nil {
 		return RevisionInfo{}, fmt.Errorf("put revision: %w", err)
