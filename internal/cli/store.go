@@ -269,8 +269,9 @@ func newApproveCommand(e *env) *cobra.Command {
 		Short: "Record an approval of a change, by its fingerprint",
 		Long: `approve records in the event store that NAME approved the change whose
 fingerprint review printed. Such an approval is unverified — anyone with
-access to the store could type any name. It shows in history; review does
-not count store approvals yet (a review policy switch for that is planned).
+access to the store could type any name. It shows in history; review counts
+it only where the base revision's review policy says
+accept_store_approvals: true, labelled unverified (store).
 
 Exit codes: 0 recorded; 2 usage error (a malformed fingerprint, no --by) or
 a store that cannot be opened.`,
