@@ -16,9 +16,10 @@ import (
 
 // HistoryRequest selects a timeline. Profile is a profile id as scan
 // prints it (FILE#KEY.PATH, the file relative to the current folder or to
-// the repository root) or a file alone; Since is a duration back from Now
-// (24h, 7d) or a date (2006-01-02, RFC 3339); Zone names the time zone
-// every time is shown in (UTC when empty).
+// the repository root), a file alone, or a profile's name as scan shows
+// it (several profiles of that name: *AmbiguousProfileError); Since is a
+// duration back from Now (24h, 7d) or a date (2006-01-02, RFC 3339); Zone
+// names the time zone every time is shown in (UTC when empty).
 type HistoryRequest struct {
 	Store   StoreRequest
 	Profile string
@@ -84,7 +85,14 @@ func History(ctx context.Context, req HistoryRequest) (*Timeline, error) {
 	}
 	defer st.Close()
 	if req.Profile != "" {
-		key := profileKey(req.Profile, req.Store.Dir, st.Root)
+		dir := req.Store.Dir
+		if dir == "" {
+			dir = "."
+		}
+		key, err := resolveProfile(ctx, st, req.Profile, dir)
+		if err != nil {
+			return nil, err
+		}
 		q.Profile = &key
 	}
 	evs, err := st.Events(ctx, q)
