@@ -546,3 +546,11 @@ func OverdueActions(ctx context.Context, st *store.Store, zone *time.Location, n
 	}
 	return n, nil
 }
+
+// keyPathOf is the key path part of a profile id (file#key.path).
+func keyPathOf(id string) string {
+	if i := strings.LastIndexByte(id, '#'); i >= 0 {
+		return id[i+1:]
+	}
+	return ""
+}

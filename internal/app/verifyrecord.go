@@ -82,8 +82,14 @@ func RecordVerification(ctx context.Context, req RecordVerificationRequest) (*Ve
 		if at.IsZero() {
 			at = time.Now()
 		}
-		evs = append(evs, store.Event{Kind: store.KindVerification, Time: at, Actor: actor, Body: raw,
-			Profiles: []store.EventProfile{{ProfileKey: store.ProfileKey{File: rf.File, KeyPath: p.KeyPath}, Env: string(p.Environment)}}})
+		// The profile as record named it: the service then comes from
+		// the file's stable key, as for every other event, not from the
+		// path relative to verify's argument.
+		ep, ok := rf.eventProfile(p.KeyPath)
+		if !ok {
+			ep = eventProfile(rf.File, p)
+		}
+		evs = append(evs, store.Event{Kind: store.KindVerification, Time: at, Actor: actor, Body: raw, Profiles: []store.EventProfile{ep}})
 	}
 	if len(evs) > 0 {
 		if out.Events, err = st.Append(ctx, evs...); err != nil {
