@@ -33,7 +33,7 @@ type Stale struct {
 
 // Compare tells which of files the folder fsys does not hold with the
 // same content, and which generated files it holds that files no longer
-// has. The generation time (the --timestamp line) is not compared.
+// has (when files are Markdown pages). The generation time (the --timestamp line) is not compared.
 func Compare(fsys fs.FS, files []File) ([]Stale, error) {
 	var out []Stale
 	want := map[string]bool{}
@@ -51,9 +51,14 @@ func Compare(fsys fs.FS, files []File) ([]Stale, error) {
 			out = append(out, Stale{Name: f.Name, State: "differs"})
 		}
 	}
-	extra, err := Generated(fsys)
-	if err != nil {
-		return nil, err
+	// Only a Markdown reference replaces the pages an earlier one
+	// generated: inventory.json written beside them leaves them be.
+	var extra []string
+	if slices.ContainsFunc(files, func(f File) bool { return path.Ext(f.Name) == ".md" }) {
+		var err error
+		if extra, err = Generated(fsys); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range extra {
 		if !want[name] {
