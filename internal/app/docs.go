@@ -60,9 +60,11 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	// Drivers are made once: each parses a base configuration.
+	drivers := Drivers()
 	in := docsgen.Input{Rules: rules, Settings: settings, Review: cfg.ReviewSettings(), Generated: req.Generated,
 		DefaultPort: func(driver string) (int, bool) {
-			d, ok := Drivers()[driver]
+			d, ok := drivers[driver]
 			if !ok {
 				return 0, false
 			}
@@ -70,6 +72,7 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 		}}
 	out := &DocsResult{}
 	seen := map[store.ProfileKey]bool{}
+	roots := map[string]string{} // folder → its repository root
 	var keys []store.ProfileKey
 	for _, arg := range paths {
 		creq := req.Check
@@ -103,7 +106,13 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 			if err != nil {
 				return nil, err
 			}
-			key := store.ProfileKey{File: FileKey(RepoRoot(filepath.Dir(abs)), abs), KeyPath: p.KeyPath}
+			dir := filepath.Dir(abs)
+			root, ok := roots[dir]
+			if !ok {
+				root = RepoRoot(dir)
+				roots[dir] = root
+			}
+			key := store.ProfileKey{File: FileKey(root, abs), KeyPath: p.KeyPath}
 			id := key.File + "#" + p.KeyPath
 			if seen[key] {
 				ids[p.ID] = ""
@@ -115,7 +124,7 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 			keys = append(keys, key)
 			e := docsgen.Entry{Profile: p, File: key.File, RollbackCommand: "dbguard rollback " + shellQuote(id)}
 			drv, _ := p.Driver.Effective()
-			if _, known := Drivers()[profile.CanonicalDriver(drv)]; known && verify.Probeable(p) {
+			if _, known := drivers[profile.CanonicalDriver(drv)]; known && verify.Probeable(p) {
 				e.VerifyCommand = "dbguard verify --profile " + shellQuote(id) + " " + shellQuote(key.File)
 			}
 			in.Entries = append(in.Entries, e)

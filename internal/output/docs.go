@@ -169,7 +169,12 @@ func docsMermaid(w io.Writer, t docsgen.Topology) {
 
 // mermaidText escapes a label for a quoted Mermaid string.
 func mermaidText(s string) string {
-	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "`", "#96;").Replace(s)
+	if !strings.ContainsAny(s, "\"\n`") {
+		return s
+	}
+	s = strings.ReplaceAll(s, `"`, "#quot;")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "`", "#96;")
 }
 
 func docsApprovals(w io.Writer, as []docsgen.Approval, none string) {
