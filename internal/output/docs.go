@@ -200,7 +200,7 @@ func docsApprovals(w io.Writer, as []docsgen.Approval, none string) {
 // then each connection's settings, rules, verified-good revision and
 // commands.
 func docsService(w io.Writer, r *docsgen.Reference, s docsgen.Service) {
-	fmt.Fprintf(w, "# Service %s\n\n", mdCell(s.Name))
+	fmt.Fprintf(w, "# Service %s\n\n", oneLine(mdCell(s.Name)))
 	fmt.Fprintln(w, "[All services](../README.md) · [rules](../rules.md) · [runbook](../runbook/README.md)")
 	for _, e := range s.Environments {
 		fmt.Fprintf(w, "\n## %s\n\n", e.Name)
@@ -222,7 +222,7 @@ func docsConnection(w io.Writer, r *docsgen.Reference, c docsgen.Connection) {
 	if c.KeyPath != "" {
 		title += "#" + c.KeyPath
 	}
-	fmt.Fprintf(w, "\n### `%s`\n\n", strings.ReplaceAll(title, "`", "'"))
+	fmt.Fprintf(w, "\n### `%s`\n\n", oneLine(strings.ReplaceAll(title, "`", "'")))
 	mdHeader(w, "setting", "value")
 	row := func(k, v string) { fmt.Fprintf(w, "| %s | %s |\n", k, v) }
 	row("name", mdCell(c.Name)+" ("+mdCell(c.Format)+")")
@@ -281,15 +281,16 @@ func docsConnection(w io.Writer, r *docsgen.Reference, c docsgen.Connection) {
 		fmt.Fprintf(w, "**Last verified good:** revision `%s`, verified %s (event %d).\n", c.Verified.Revision, c.Verified.Time.UTC().Format(time.RFC3339), c.Verified.Event)
 	}
 	if c.RollbackCommand != "" {
+		fence := fenceFor(c.VerifyCommand + "\n" + c.RollbackCommand)
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "```sh")
+		fmt.Fprintln(w, fence+"sh")
 		if c.VerifyCommand != "" {
 			fmt.Fprintln(w, "# prove it works, stage by stage; a failure names its class (see the runbook)")
 			fmt.Fprintln(w, c.VerifyCommand)
 		}
 		fmt.Fprintln(w, "# restore its file to the last verified-good revision")
 		fmt.Fprintln(w, c.RollbackCommand)
-		fmt.Fprintln(w, "```")
+		fmt.Fprintln(w, fence)
 	}
 }
 
@@ -368,6 +369,26 @@ func docsRunbook(w io.Writer, rb docsgen.Runbook) {
 	fmt.Fprintln(w, "dbguard rollback PROFILE")
 	fmt.Fprintln(w, "dbguard verify --record --profile PROFILE FILE")
 	fmt.Fprintln(w, "```")
+}
+
+// fenceFor is a code fence that no line of content can close: backticks,
+// one more than the longest run in it, three at least.
+func fenceFor(content string) string {
+	longest, run := 0, 0
+	for _, r := range content {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}
+
+// oneLine folds line breaks into spaces, for a heading.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
 // paragraphs writes each block followed by a blank line.
