@@ -3,6 +3,7 @@ package cli
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,8 +20,29 @@ const goldenDocsDir = "testdata/docs"
 // TestDocsGolden holds docs's Markdown pages and its JSON inventory of
 // examples/orders-service against the golden files, and holds docs
 // --check to its word on them: current, exit 0.
+//
+// The examples are copied into a git repository of their own, at the same
+// path: connections are named by their path from the repository root, so
+// the golden files do not depend on where (or whether in a git checkout)
+// the module lies.
 func TestDocsGolden(t *testing.T) {
-	examples := filepath.Join(testenv.ModuleRoot(t), "examples", "orders-service")
+	golden, err := filepath.Abs(goldenDocsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenJSON, err := filepath.Abs("testdata/docs.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	examples := filepath.Join(repo, "examples", "orders-service")
+	if err := os.CopyFS(examples, os.DirFS(filepath.Join(testenv.ModuleRoot(t), "examples", "orders-service"))); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	t.Chdir(repo)
 	out := t.TempDir()
 	code, stdout, stderr := runCLI(t, "", "docs", "--no-config", "--out", out, examples)
 	if code != ExitOK {
@@ -31,18 +53,18 @@ func TestDocsGolden(t *testing.T) {
 		t.Fatalf("docs --format json: exit %d\n%s", code, stderr)
 	}
 	if *updateGolden {
-		if err := os.RemoveAll(goldenDocsDir); err != nil {
+		if err := os.RemoveAll(golden); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.CopyFS(goldenDocsDir, os.DirFS(out)); err != nil {
+		if err := os.CopyFS(golden, os.DirFS(out)); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile("testdata/docs.golden.json", []byte(jsonOut), 0o644); err != nil {
+		if err := os.WriteFile(goldenJSON, []byte(jsonOut), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	got, want := treeOf(t, out), treeOf(t, goldenDocsDir)
+	got, want := treeOf(t, out), treeOf(t, golden)
 	if !slices.Equal(sortedNames(got), sortedNames(want)) {
 		t.Errorf("docs wrote %v, the golden tree holds %v (run go test ./internal/cli -run DocsGolden -update and review the diff)", sortedNames(got), sortedNames(want))
 	}
@@ -51,7 +73,7 @@ func TestDocsGolden(t *testing.T) {
 			t.Errorf("%s differs from %s (go test ./internal/cli -run DocsGolden -update):\n%s", name, goldenDocsDir, testenv.FirstDiff(w, g))
 		}
 	}
-	wantJSON, err := os.ReadFile("testdata/docs.golden.json")
+	wantJSON, err := os.ReadFile(goldenJSON)
 	if err != nil {
 		t.Fatalf("read the golden JSON (run with -update to create it): %v", err)
 	}
@@ -59,7 +81,7 @@ func TestDocsGolden(t *testing.T) {
 		t.Errorf("docs --format json differs from testdata/docs.golden.json:\n%s", testenv.FirstDiff(string(wantJSON), jsonOut))
 	}
 	// The golden tree is a committed reference: --check must call it current.
-	code, stdout, stderr = runCLI(t, "", "docs", "--no-config", "--check", "--out", goldenDocsDir, examples)
+	code, stdout, stderr = runCLI(t, "", "docs", "--no-config", "--check", "--out", golden, examples)
 	if code != ExitOK {
 		t.Errorf("docs --check on the golden tree: exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
