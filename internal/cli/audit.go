@@ -116,20 +116,14 @@ func runAudit(e *env, o *auditOptions, args []string) error {
 		CertWindow: o.certWindow,
 		Actor:      o.actor,
 	}
-	if o.baseline != "" {
-		f, err := openBaseline(o.baseline)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		req.Check.Baseline, req.Check.BaselineName = f, o.baseline
+	closeBaseline, err := attachBaseline(&req.Check, o.baseline)
+	if err != nil {
+		return err
 	}
+	defer closeBaseline()
 	res, err := app.Audit(e.ctx, req)
 	if errors.Is(err, app.ErrNoReadableInput) {
-		if res != nil && res.Files == 0 {
-			return &ExitError{Code: ExitUsage, Err: errors.New("no configuration files found")}
-		}
-		return &ExitError{Code: ExitUsage, Err: err}
+		return noReadableInput(res != nil && res.Files == 0, err)
 	}
 	if err != nil {
 		return exitError(err)

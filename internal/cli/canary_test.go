@@ -500,7 +500,16 @@ func canarySetups() map[string]canarySetup {
 		"diff":   canaryDiffSetup,
 		"review": canaryReviewSetup,
 		"verify": canaryVerifySetup,
+		"docs":   canaryDocsSetup,
 	}
+}
+
+// canaryDocsSetup gives docs the folder its Markdown pages need; the
+// pages land under the test's root, where every file written is read for
+// the canary.
+func canaryDocsSetup(t *testing.T, ci canaryInputs) ([]canaryRun, string) {
+	out := filepath.Join(ci.root, "reference")
+	return []canaryRun{{args: []string{"--out", out, ci.in}, want: "wrote the reference"}, {args: []string{"--check", "--out", out, ci.in}}}, ""
 }
 
 // canaryVerifySetup gives verify the canary through the two outside

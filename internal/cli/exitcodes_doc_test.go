@@ -38,6 +38,8 @@ func TestExitCodesDocumented(t *testing.T) {
 		{"needs at least one PATH (2 otherwise)", []string{"verify", "--no-config"}, ExitUsage},
 		{"a filter (`--env`, `--profile`) that matches no profile is a usage error (2)", []string{"verify", "--no-config", "--env", "staging", prod}, ExitUsage},
 		{"`--retry-backoff -1s`, `--retries -1`, `--workers 0`", []string{"verify", "--no-config", "--workers", "0", prod}, ExitUsage},
+		{"1 `--check` found files that differ, are missing or are no longer generated", []string{"docs", "--no-config", "--check", "--out", t.TempDir(), clean}, ExitFindings},
+		{"2 no `--out` (but for `--format json`)", []string{"docs", "--no-config", clean}, ExitUsage},
 		{"| `version` | — | always 0 |", []string{"version"}, ExitOK},
 	})
 }
