@@ -274,6 +274,11 @@ func envFromPath(rel string) (profile.Environment, string) {
 	if raw := envOfFileName(path.Base(rel)); raw != "" {
 		return profile.CanonicalEnvironment(raw), raw
 	}
+	if codeGeneratorFile(path.Base(rel)) {
+		// Generating code from a database's tables is done on a
+		// developer's machine, against a developer's database.
+		return profile.Development, "generator"
+	}
 	parts := strings.Split(strings.ToLower(rel), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
 		if parts[i] == ".devcontainer" && i < len(parts)-1 {
@@ -287,6 +292,24 @@ func envFromPath(rel string) (profile.Environment, string) {
 		}
 	}
 	return profile.Unknown, ""
+}
+
+// codeGeneratorFile reports the settings file of a tool that generates
+// code from a live database's schema, by the name its documentation
+// gives it: MyBatis Generator (generatorConfig.xml and the
+// generator.properties it loads), sqlc (sqlc.yaml, sqlc.json) and
+// SQLBoiler (sqlboiler.toml). A migration tool's settings (flyway.conf,
+// liquibase.properties) are not among them: migrations run in production.
+func codeGeneratorFile(base string) bool {
+	name := strings.ToLower(base)
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "generator", "generatorconfig", "mybatis-generator", "mybatis-generator-config", "sqlc", "sqlboiler":
+		return true
+	}
+	return false
 }
 
 // pathEnvWord excludes words that name an environment only loosely in a

@@ -44,6 +44,9 @@ func TestThrowawayContexts(t *testing.T) {
 		{"a stack built from a dev container's Dockerfile is a developer's",
 			[]string{"worktree/docker-compose.yml", "services:\n  shop:\n    build:\n      context: ..\n      dockerfile: .devcontainer/Dockerfile\n    env_file:\n      - ../.devcontainer/common.env\n    depends_on: [db]\n  db:\n    image: postgres:15-alpine\n    volumes:\n      - shop-db:/var/lib/postgresql/data\n    environment:\n      - POSTGRES_USER=shop\n      - POSTGRES_PASSWORD=shop\nvolumes:\n  shop-db: {}\n"},
 			[]string{"password-literal info development"}},
+		{"a code generator's settings are a developer's",
+			[]string{"codegen/src/main/resources/generator.properties", "jdbc.driverClass=com.mysql.cj.jdbc.Driver\njdbc.connectionURL=jdbc:mysql://localhost:3306/shop\njdbc.userId=root\njdbc.password=root\n"},
+			[]string{"connect-timeout-missing info development", "password-literal info development"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantFindings(t, tt.files, tt.want) })
