@@ -47,6 +47,9 @@ func TestThrowawayContexts(t *testing.T) {
 		{"a code generator's settings are a developer's",
 			[]string{"codegen/src/main/resources/generator.properties", "jdbc.driverClass=com.mysql.cj.jdbc.Driver\njdbc.connectionURL=jdbc:mysql://localhost:3306/shop\njdbc.userId=root\njdbc.password=root\n"},
 			[]string{"connect-timeout-missing info development", "password-literal info development"}},
+		{"a demo module is a sample",
+			[]string{"shop-demo/src/main/resources/application.yml", "spring:\n  datasource:\n    url: jdbc:mysql://localhost:3306/shop?connectTimeout=5000&sslMode=DISABLED\n    username: root\n    password: root\n"},
+			[]string{"password-literal info unknown"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantFindings(t, tt.files, tt.want) })
