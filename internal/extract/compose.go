@@ -31,6 +31,7 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		images[s.Key] = d
 	}
 	var out []*profile.Profile
+	throwaway := map[string]bool{}
 	for _, s := range services.Children {
 		if s.Kind != tree.Map {
 			continue
@@ -42,6 +43,7 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		envFiles := composeEnvFiles(s.Get("env_file"), path.Dir(fc.path))
 		var ps []*profile.Profile
 		if serverDriver != "" {
+			throwaway[s.Key] = keepsNoData(s, serverDriver, literalVar(vars, "PGDATA"))
 			host := profile.Value{Text: s.Key, Set: true, Loc: fc.keyLoc(s)}
 			if nm := s.Get("network_mode"); nm != nil && strings.HasPrefix(nm.Text(), "service:") {
 				host = profile.Value{Text: "localhost", Set: true, Loc: fc.loc(nm)}
@@ -80,7 +82,18 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		}
 		out = append(out, ps...)
 	}
+	composeStackEnvironment(services, out, throwaway)
 	return out, true
+}
+
+// literalVar returns the literal value of the variable name, or "".
+func literalVar(vars []envVar, name string) string {
+	for _, v := range vars {
+		if v.name == name && !v.v.Unresolved {
+			return v.v.Text
+		}
+	}
+	return ""
 }
 
 func looksCompose(services *tree.Node) bool {

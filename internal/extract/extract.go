@@ -214,11 +214,13 @@ func finish(fc *fileCtx, ps []*profile.Profile) {
 // configuration: a sibling key the extractor recorded (environment:,
 // APP_ENV, RAILS_ENV, ...), then an enclosing block (production:), then the
 // path (config/production.yml, values-prod.yaml, overlays/prod/), then the
-// Kubernetes namespace.
+// Kubernetes namespace or what a compose file's stack says of itself.
 func decideEnvironment(rel string, p *profile.Profile) {
-	namespace := ""
-	if p.EnvironmentFrom == "namespace" {
-		namespace = p.EnvironmentRaw
+	// The namespace and a compose stack's own signs come last: the
+	// extractor proposes them, the block and the path outrank them.
+	last, lastFrom := "", ""
+	if p.EnvironmentFrom == "namespace" || p.EnvironmentFrom == "compose" {
+		last, lastFrom = p.EnvironmentRaw, p.EnvironmentFrom
 		p.EnvironmentRaw, p.EnvironmentFrom = "", ""
 	}
 	if p.EnvironmentRaw != "" {
@@ -236,15 +238,20 @@ func decideEnvironment(rel string, p *profile.Profile) {
 	}
 	if e, raw := envFromPath(rel); raw != "" {
 		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = e, raw, "path"
-		if e != profile.Unknown || namespace == "" {
+		if e != profile.Unknown || last == "" {
 			return
 		}
 	}
-	if namespace != "" {
-		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = profile.CanonicalEnvironment(namespace), namespace, "namespace"
-		return
+	switch lastFrom {
+	case "namespace":
+		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = profile.CanonicalEnvironment(last), last, lastFrom
+	case "compose":
+		// The compose extractor proposes development only: a dev
+		// container's stack, a database that keeps no data (compose.go).
+		p.Environment, p.EnvironmentRaw, p.EnvironmentFrom = profile.Development, last, lastFrom
+	default:
+		p.Environment = profile.Unknown
 	}
-	p.Environment = profile.Unknown
 }
 
 // isEnvBlockName excludes words that name an environment only loosely
@@ -267,6 +274,11 @@ func envFromPath(rel string) (profile.Environment, string) {
 	if raw := envOfFileName(path.Base(rel)); raw != "" {
 		return profile.CanonicalEnvironment(raw), raw
 	}
+	if codeGeneratorFile(path.Base(rel)) {
+		// Generating code from a database's tables is done on a
+		// developer's machine, against a developer's database.
+		return profile.Development, "generator"
+	}
 	parts := strings.Split(strings.ToLower(rel), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
 		if parts[i] == ".devcontainer" && i < len(parts)-1 {
@@ -280,6 +292,24 @@ func envFromPath(rel string) (profile.Environment, string) {
 		}
 	}
 	return profile.Unknown, ""
+}
+
+// codeGeneratorFile reports the settings file of a tool that generates
+// code from a live database's schema, by the name its documentation
+// gives it: MyBatis Generator (generatorConfig.xml and the
+// generator.properties it loads), sqlc (sqlc.yaml, sqlc.json) and
+// SQLBoiler (sqlboiler.toml). A migration tool's settings (flyway.conf,
+// liquibase.properties) are not among them: migrations run in production.
+func codeGeneratorFile(base string) bool {
+	name := strings.ToLower(base)
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "generator", "generatorconfig", "mybatis-generator", "mybatis-generator-config", "sqlc", "sqlboiler":
+		return true
+	}
+	return false
 }
 
 // pathEnvWord excludes words that name an environment only loosely in a

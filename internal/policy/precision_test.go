@@ -104,12 +104,17 @@ func TestPrecisionFindings(t *testing.T) {
 				"statement-timeout-missing-production warning production", "tls-not-configured-production warning production"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := findings(judge(t, nil, tt.files...))
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantFindings(t, tt.files, tt.want) })
+	}
+}
+
+// wantFindings judges files (name, content pairs) with the built-in rules
+// and compares the findings, as "rule severity environment", with want.
+func wantFindings(t *testing.T, files, want []string) {
+	t.Helper()
+	got := findings(judge(t, nil, files...))
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
 

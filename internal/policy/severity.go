@@ -92,8 +92,9 @@ func (c *Context) severityFor(env profile.Environment, file string) Severity {
 
 // SampleFile reports a file that is a sample, a template or a test
 // fixture: *.sample, *.example, .env.*.example, *.dist, *.tmpl, and files
-// under testdata/, fixtures/, examples/ or samples/ folders. Its settings
-// are there to be copied and changed.
+// under testdata/, fixtures/, examples/, samples/, demo/ or *-demo/
+// folders, or a docs/ folder at the root. Its settings are there to be
+// copied and changed, or to show how.
 func SampleFile(file string) bool {
 	// Called for every finding of an availability rule: lower-cased in a
 	// buffer on the stack, most paths being short.
@@ -121,10 +122,18 @@ func SampleFile(file string) bool {
 		}
 	}
 	dir := path.Dir(lower)
+	if seg, _, _ := strings.Cut(dir, "/"); seg == "docs" || seg == "doc" {
+		// A repository's documentation, as GitHub Linguist reads it.
+		return true
+	}
 	for dir != "" {
 		seg, rest, _ := strings.Cut(dir, "/")
 		switch seg {
-		case "testdata", "fixtures", "fixture", "__fixtures__", "examples", "example", "samples", "sample":
+		case "testdata", "fixtures", "fixture", "__fixtures__", "examples", "example", "samples", "sample", "demo", "demos":
+			return true
+		}
+		if strings.HasSuffix(seg, "-demo") || strings.HasSuffix(seg, "_demo") {
+			// A module named for what it is: spring-boot-demo, shop_demo.
 			return true
 		}
 		dir = rest

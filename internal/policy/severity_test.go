@@ -64,7 +64,11 @@ func TestSampleFile(t *testing.T) {
 	for file, want := range map[string]bool{
 		".env.example": true, ".env.production.example": true, "config/database.yml.sample": true,
 		"test/fixtures/pgbouncer.ini": true, "internal/testdata/app.yaml": true, "examples/compose.yml": true,
+		"demo/app.env": true, "web/demos/app.env": true, "shop-demo/src/main/resources/application.yml": true,
+		"docs/compose.yml": true, "doc/app.env": true,
 		"config/database.yml": false, ".env.production": false, "deploy/prod/app.yaml": false,
+		"src/docs/app.env": false, "document/docker/docker-compose.yml": false, "demonstration/app.env": false,
+		"demo.env": false,
 	} {
 		if got := policy.SampleFile(file); got != want {
 			t.Errorf("SampleFile(%q) = %v, want %v", file, got, want)
