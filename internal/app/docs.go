@@ -90,17 +90,19 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		st, err := os.Stat(arg)
-		if err != nil {
+		if _, err := os.Stat(arg); err != nil {
 			return nil, requestError("%s: %v", arg, err)
 		}
-		// ids maps the scan's id of a profile (relative to arg) to its
+		// ids maps the id scan printed for a profile to its
 		// id in the reference (relative to the repository root).
 		ids := map[string]string{}
 		for _, p := range scanned.Profiles {
-			disk := arg
-			if st.IsDir() {
-				disk = filepath.Join(arg, filepath.FromSlash(p.File))
+			// The scan prints a file by the name every command prints
+			// (arg joined with it, or below "." and absolute folders):
+			// diskOf turns that name back into the file.
+			disk, ok := diskOf([]string{arg}, p.File)
+			if !ok {
+				continue
 			}
 			abs, err := filepath.Abs(disk)
 			if err != nil {
