@@ -3,7 +3,6 @@ package metrics_test
 import (
 	"bufio"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/dbguard/dbguard/internal/metrics"
+	"github.com/dbguard/dbguard/internal/metrics/metricstest"
 )
 
 // docMetric is one row of docs/metrics.md's table.
@@ -60,53 +60,12 @@ func readDoc(t *testing.T) map[string]docMetric {
 	return doc
 }
 
-// populate gives every metric of m at least one series, so that Gather
-// returns it with its labels, and fails when a field of Metrics got none:
-// a metric added to metrics.go must be added here and to the doc.
-func populate(t *testing.T, m *metrics.Metrics) {
-	t.Helper()
-	target := metrics.TargetLabels{Profile: "deploy/orders/app.yaml#database", Service: "orders", Environment: "production"}
-	m.ObserveProbe(target, "auth", "auth_failed", map[string]time.Duration{"dns": time.Millisecond, "tcp": time.Millisecond}, time.Now())
-	m.Targets.WithLabelValues("production", "true").Set(1)
-	m.ConfigChanges.WithLabelValues("orders", "production").Inc()
-	m.ConfigReloads.WithLabelValues("ok").Inc()
-	m.Alerts.WithLabelValues("target_down", "firing").Set(1)
-	m.ServerConnections.WithLabelValues(target.Profile, target.Service, target.Environment).Set(10)
-	m.ServerMaxConnections.WithLabelValues(target.Profile, target.Service, target.Environment).Set(100)
-	m.CertNotAfter.WithLabelValues(target.Profile, target.Service, target.Environment).Set(2e9)
-	m.Notifications.WithLabelValues("default", "ok").Inc()
-	m.NotifierFailures.WithLabelValues("default").Inc()
-
-	v := reflect.ValueOf(m).Elem()
-	for i := range v.NumField() {
-		c, ok := v.Field(i).Interface().(prometheus.Collector)
-		if !ok {
-			continue
-		}
-		ch := make(chan prometheus.Metric, 16)
-		go func() { c.Collect(ch); close(ch) }()
-		n := 0
-		for range ch {
-			n++
-		}
-		if n == 0 {
-			t.Errorf("Metrics.%s has no series: give it one in populate", v.Type().Field(i).Name)
-		}
-	}
-}
-
 func TestDocMatchesRegistry(t *testing.T) {
 	doc := readDoc(t)
 	if len(doc) == 0 {
 		t.Fatal("docs/metrics.md: no metric rows found")
 	}
-	reg := prometheus.NewPedanticRegistry()
-	m := metrics.New(reg)
-	populate(t, m)
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	families := metricstest.Registry(t)
 	types := map[dto.MetricType]string{
 		dto.MetricType_COUNTER: "counter", dto.MetricType_GAUGE: "gauge",
 		dto.MetricType_HISTOGRAM: "histogram", dto.MetricType_SUMMARY: "summary",
