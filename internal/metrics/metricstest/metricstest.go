@@ -59,21 +59,21 @@ func Registry(t testing.TB) []*dto.MetricFamily {
 	return families
 }
 
-// Defined reports whether a PromQL selector's metric name is a series of
-// the families: a family's own name, or for a histogram its _bucket, _sum
-// and _count series.
-func Defined(families []*dto.MetricFamily, name string) bool {
+// Family returns the name of the family that a PromQL selector's metric
+// name belongs to: the family of that name, or for a histogram's _bucket,
+// _sum and _count series the histogram; "" when none does.
+func Family(families []*dto.MetricFamily, name string) string {
 	for _, f := range families {
-		switch {
-		case f.GetName() == name:
-			return true
-		case f.GetType() == dto.MetricType_HISTOGRAM:
+		if f.GetName() == name {
+			return name
+		}
+		if f.GetType() == dto.MetricType_HISTOGRAM {
 			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
 				if f.GetName()+suffix == name {
-					return true
+					return f.GetName()
 				}
 			}
 		}
 	}
-	return false
+	return ""
 }
