@@ -3,7 +3,9 @@ package deploy_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -146,7 +148,7 @@ func TestKubernetesManifests(t *testing.T) {
 					t.Errorf("deployment %s, container %s: mount %s names no volume", d.Name, c.Name, m.Name)
 					continue
 				}
-				if m.SubPath != "" && (v.ConfigMap != nil || v.Secret != nil) {
+				if m.SubPath != "" && (v.ConfigMap != nil || v.Secret != nil || v.Projected != nil) {
 					t.Errorf("deployment %s, container %s: %s is mounted with subPath, which Kubernetes never updates", d.Name, c.Name, m.Name)
 				}
 			}
@@ -167,7 +169,11 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 }
 
-// checkWatchContainer checks one container that runs dbguard watch.
+// checkWatchContainer checks one container that runs dbguard watch: a
+// locked-down security context, --config in a ConfigMap (or projected)
+// volume of the manifests with a watch: section, and every watched path,
+// which watch reads relative to dbguard.yaml's folder, present in that
+// same volume.
 func checkWatchContainer(t *testing.T, deployment string, c corev1.Container, volumes map[string]corev1.Volume, configMaps map[string]*corev1.ConfigMap) {
 	t.Helper()
 	where := fmt.Sprintf("deployment %s, container %s", deployment, c.Name)
@@ -188,30 +194,75 @@ func checkWatchContainer(t *testing.T, deployment string, c corev1.Container, vo
 		if !ok {
 			continue
 		}
-		v := volumes[m.Name]
-		if v.ConfigMap == nil {
-			t.Errorf("%s: %s is not on a ConfigMap volume", where, config)
-			return
-		}
-		cm, ok := configMaps[v.ConfigMap.Name]
-		if !ok {
-			t.Errorf("%s: ConfigMap %s is not among the manifests", where, v.ConfigMap.Name)
-			return
-		}
-		body, ok := cm.Data[rel]
-		if !ok {
-			t.Errorf("%s: ConfigMap %s has no key %s", where, cm.Name, rel)
+		files := volumeFiles(volumes[m.Name], configMaps)
+		body, ok := files[rel]
+		if !ok || body == "" {
+			t.Errorf("%s: volume %s holds no %s from a ConfigMap of the manifests", where, m.Name, rel)
 			return
 		}
 		var doc struct {
-			Watch map[string]any `json:"watch"`
+			Watch struct {
+				Sources []struct {
+					Paths []string `json:"paths"`
+				} `json:"sources"`
+			} `json:"watch"`
 		}
-		if err := yaml.Unmarshal([]byte(body), &doc); err != nil || doc.Watch == nil {
-			t.Errorf("%s: ConfigMap %s, %s: no watch: section (%v)", where, cm.Name, rel, err)
+		if err := yaml.Unmarshal([]byte(body), &doc); err != nil || len(doc.Watch.Sources) == 0 {
+			t.Errorf("%s: %s: no watch: section with sources (%v)", where, rel, err)
+			return
+		}
+		dir := path.Dir(rel)
+		for _, src := range doc.Watch.Sources {
+			for _, p := range src.Paths {
+				prefix := path.Join(dir, strings.TrimSuffix(strings.TrimSuffix(p, "**"), "/"))
+				if !slices.ContainsFunc(slices.Collect(maps.Keys(files)), func(f string) bool {
+					return f == prefix || strings.HasPrefix(f, prefix+"/")
+				}) {
+					t.Errorf("%s: watched path %q (relative to %s's folder) holds nothing in volume %s", where, p, rel, m.Name)
+				}
+			}
 		}
 		return
 	}
 	t.Errorf("%s: no volume is mounted where --config %s lies", where, config)
+}
+
+// volumeFiles lists the files of a ConfigMap, Secret or projected volume
+// by their path in the volume, each with its contents when it comes from
+// a ConfigMap of the manifests ("" for a Secret's or an unknown one's).
+func volumeFiles(v corev1.Volume, configMaps map[string]*corev1.ConfigMap) map[string]string {
+	files := map[string]string{}
+	add := func(name string, items []corev1.KeyToPath, secret bool) {
+		var data map[string]string
+		if cm, ok := configMaps[name]; ok && !secret {
+			data = cm.Data
+		}
+		if len(items) == 0 {
+			for k, body := range data {
+				files[k] = body
+			}
+			return
+		}
+		for _, it := range items {
+			files[it.Path] = data[it.Key]
+		}
+	}
+	switch {
+	case v.ConfigMap != nil:
+		add(v.ConfigMap.Name, v.ConfigMap.Items, false)
+	case v.Secret != nil:
+		add(v.Secret.SecretName, v.Secret.Items, true)
+	case v.Projected != nil:
+		for _, s := range v.Projected.Sources {
+			if s.ConfigMap != nil {
+				add(s.ConfigMap.Name, s.ConfigMap.Items, false)
+			}
+			if s.Secret != nil {
+				add(s.Secret.Name, s.Secret.Items, true)
+			}
+		}
+	}
+	return files
 }
 
 func metav1HasLabels(labels, selector map[string]string) bool {
