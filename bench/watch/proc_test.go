@@ -3,6 +3,7 @@ package watch_bench
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/dbguard/dbguard/internal/testenv"
 )
+
+var dbguardBin = flag.String("dbguard", "", "a dbguard binary to measure instead of one built from this checkout")
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat:
 // 100 on every Linux architecture Go supports.
@@ -193,9 +196,13 @@ func raiseFileLimit(t testing.TB) {
 	}
 }
 
-// buildDbguard builds cmd/dbguard into dir and returns its path.
+// buildDbguard builds cmd/dbguard into dir and returns its path, or
+// returns the -dbguard binary when one is given.
 func buildDbguard(t testing.TB, dir string) string {
 	t.Helper()
+	if *dbguardBin != "" {
+		return *dbguardBin
+	}
 	bin := filepath.Join(dir, "dbguard")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/dbguard")
 	cmd.Dir = testenv.ModuleRoot(t)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/watch/run.sh: the watch figures of bench/README.md.
 #
-#   bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus]
+#   bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH]
 #       CPU seconds per probe (utime+stime from /proc/PID/stat over the
 #       measured window, divided by the probes counted on the process's
 #       own /metrics) and peak RSS (VmHWM) of dbguard watch probing 1,000
@@ -17,6 +17,9 @@
 #       dbguard watch at the start and end (and every minute between).
 #       Needs the test PostgreSQL: it runs under scripts/test.sh --exec.
 #
+# --dbguard PATH measures that binary instead of one built from this
+# checkout (both modes).
+#
 # Environment: TARGETS (default 1000,10000), WARMUP (default 60s), WINDOW
 # (default 120s), SOAK (default 10m), NICE (default 0; the children inherit
 # it). Output goes to stdout and to the work folder bench_start prints.
@@ -27,10 +30,12 @@ mode=${1:-}
 [ $# -gt 0 ] && shift
 gatus=""
 only=""
+dbguard=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--gatus) gatus=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
 	--only) only=$2; shift 2 ;;
+	--dbguard) dbguard=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -38,13 +43,13 @@ done
 case $mode in
 compare | soak) ;;
 *)
-	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] | soak" >&2
+	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH] | soak [--dbguard PATH]" >&2
 	exit 2
 	;;
 esac
 
 if [ "$mode" = soak ] && [ -z "${DBGUARD_TEST_PG:-}" ]; then
-	exec nice -n "${NICE:-0}" "$root/scripts/test.sh" --exec "$root/bench/watch/run.sh" soak
+	exec nice -n "${NICE:-0}" "$root/scripts/test.sh" --exec "$root/bench/watch/run.sh" soak ${dbguard:+--dbguard "$dbguard"}
 fi
 
 # shellcheck source=../lib/common.sh
@@ -69,4 +74,5 @@ soak)
 	args=(-test.run '^TestSoak$' -test.v -test.timeout 2h -soak "${SOAK:-10m}")
 	;;
 esac
+[ -n "$dbguard" ] && args+=(-dbguard "$dbguard")
 (cd "$root/bench/watch" && nice -n "${NICE:-0}" "$work/watch.test" "${args[@]}") 2>&1 | tee "$work/$mode.txt"
