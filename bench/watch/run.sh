@@ -14,7 +14,8 @@
 #   bench/watch/run.sh soak
 #       1,000 targets, a third failing (refused, blackholed, auth), for
 #       10 minutes: goroutines, open file descriptors and heap in use of
-#       dbguard watch at the start and end (and every minute between).
+#       dbguard watch every 10 s, judged by the highest sample of the first
+#       and of the last minute.
 #       Needs the test PostgreSQL: it runs under scripts/test.sh --exec.
 #
 # --dbguard PATH measures that binary instead of one built from this
