@@ -155,16 +155,18 @@ func runWatchTCP(t *testing.T, bin string, ports []int) figure {
 			t.Fatal(err)
 		}
 	}
-	metricsPort := freePort(t)
-	writeWatchConfig(t, dir, metricsPort, 5*time.Second, `[{match: "**", stages: [dns, tcp]}]`)
+	listen := freePorts(t, 2)
+	metricsPort := listen[1]
+	writeWatchConfig(t, dir, listen, 5*time.Second, `[{match: "**", stages: [dns, tcp]}]`)
 	c := start(t, "dbguard", dir, watchCommand(bin, dir))
 	return measure(t, c, "dbguard", fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort), "dbguard_probes_total", len(ports))
 }
 
 // writeWatchConfig writes dir/dbguard.yaml with the watch: section the
-// benchmarks run (docs/config.md), watching dir/targets; profiles, when
-// not empty, is the section's profiles: list.
-func writeWatchConfig(t testing.TB, dir string, metricsPort int, timeout time.Duration, profiles string) {
+// benchmarks run (docs/config.md), watching dir/targets, listening on
+// ports[0] and serving metrics on ports[1]; profiles, when not empty, is
+// the section's profiles: list.
+func writeWatchConfig(t testing.TB, dir string, ports []int, timeout time.Duration, profiles string) {
 	t.Helper()
 	cfg := fmt.Sprintf(`version: 1
 watch:
@@ -175,7 +177,7 @@ watch:
   retries: 1
   concurrency: %d
   sources: [{paths: [targets/], environments: [production]}]
-`, freePort(t), metricsPort, interval, timeout, concurrency)
+`, ports[0], ports[1], interval, timeout, concurrency)
 	if profiles != "" {
 		cfg += "  profiles: " + profiles + "\n"
 	}
@@ -199,7 +201,7 @@ func watchCommand(bin, dir string) *exec.Cmd {
 func runGatusTCP(t *testing.T, bin string, ports []int) figure {
 	t.Helper()
 	dir := t.TempDir()
-	webPort := freePort(t)
+	webPort := freePorts(t, 1)[0]
 	var b strings.Builder
 	fmt.Fprintf(&b, "metrics: true\nconcurrency: %d\nstorage:\n  type: memory\nweb:\n  address: 127.0.0.1\n  port: %d\nendpoints:\n", concurrency, webPort)
 	for i, p := range ports {

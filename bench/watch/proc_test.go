@@ -145,15 +145,21 @@ func waitScrape(ctx context.Context, url string, d time.Duration) (map[string]fl
 	}
 }
 
-// freePort returns a loopback port free now, for a child's listen address.
-func freePort(t testing.TB) int {
+// freePorts returns n distinct loopback ports free now, for a child's
+// listen addresses. The listeners are held until all n are picked, so the
+// kernel cannot hand the same port out twice.
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 // acceptTargets opens n loopback listeners that accept each connection and

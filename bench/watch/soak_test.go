@@ -81,8 +81,9 @@ func TestSoak(t *testing.T) {
 		n, kinds["refused"], kinds["blackholed"], kinds["auth"], kinds["healthy"], *soak, *soakTimeout)
 
 	bin := buildDbguard(t, t.TempDir())
-	metricsPort := freePort(t)
-	writeWatchConfig(t, dir, metricsPort, *soakTimeout, "")
+	listen := freePorts(t, 2)
+	metricsPort := listen[1]
+	writeWatchConfig(t, dir, listen, *soakTimeout, "")
 	c := start(t, "dbguard", dir, watchCommand(bin, dir))
 	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)
 	ctx := t.Context()
