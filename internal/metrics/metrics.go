@@ -25,6 +25,10 @@ type Metrics struct {
 	StageDuration *prometheus.HistogramVec
 	// TargetUp is 1 when a target's last probe succeeded, else 0.
 	TargetUp *prometheus.GaugeVec
+	// ConsecutiveFailures counts a target's failed probes since its last
+	// success: the target_down rule's "N consecutive failures", which an
+	// up gauge sampled by Prometheus cannot count.
+	ConsecutiveFailures *prometheus.GaugeVec
 	// LastSuccess is the Unix time of a target's last successful probe;
 	// seconds since the last success is time() minus it.
 	LastSuccess *prometheus.GaugeVec
@@ -69,6 +73,10 @@ func New(reg prometheus.Registerer) *Metrics {
 		TargetUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "target_up",
 			Help: "1 when the target's last probe succeeded, else 0.",
+		}, []string{"profile", "service", "environment"}),
+		ConsecutiveFailures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "target_consecutive_failures",
+			Help: "Failed probes of the target since its last success (0 after a success).",
 		}, []string{"profile", "service", "environment"}),
 		LastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "target_last_success_timestamp_seconds",
@@ -115,7 +123,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Failed delivery attempts, retries included, by notifier.",
 		}, []string{"notifier"}),
 	}
-	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.LastSuccess, m.Targets,
+	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.ConsecutiveFailures, m.LastSuccess, m.Targets,
 		m.ConfigChanges, m.ConfigReloads, m.ConfigLastReload, m.Alerts,
 		m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter, m.Notifications, m.NotifierFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -130,19 +138,22 @@ type TargetLabels struct {
 
 // ObserveProbe records one finished probe of a target: the deciding
 // stage and class (class "" for a success), each stage's duration, and the
-// target's up state.
+// target's up state and consecutive failures.
 func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[string]time.Duration, at time.Time) {
 	m.Probes.WithLabelValues(t.Profile, t.Service, t.Environment, stage, class).Inc()
 	for s, d := range stages {
 		m.StageDuration.WithLabelValues(t.Environment, s).Observe(d.Seconds())
 	}
 	up := m.TargetUp.WithLabelValues(t.Profile, t.Service, t.Environment)
+	failures := m.ConsecutiveFailures.WithLabelValues(t.Profile, t.Service, t.Environment)
 	if class == "" {
 		up.Set(1)
+		failures.Set(0)
 		m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Set(float64(at.UnixNano()) / 1e9)
 		return
 	}
 	up.Set(0)
+	failures.Inc()
 	m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Add(0)
 }
 
@@ -150,7 +161,7 @@ func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[s
 // that a removed profile does not stay down forever.
 func (m *Metrics) ForgetTarget(t TargetLabels) {
 	l := prometheus.Labels{"profile": t.Profile, "service": t.Service, "environment": t.Environment}
-	for _, g := range []*prometheus.GaugeVec{m.TargetUp, m.LastSuccess, m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter} {
+	for _, g := range []*prometheus.GaugeVec{m.TargetUp, m.ConsecutiveFailures, m.LastSuccess, m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter} {
 		g.Delete(l)
 	}
 	m.Probes.DeletePartialMatch(l)

@@ -32,7 +32,7 @@ func TestSimulatedNetworkClasses(t *testing.T) {
 		{"dns server answers SERVFAIL", with(pg, "servfail.dbguard.test", 5432), verify.ClassDNSServerFailed, verify.StageDNS, nil},
 		{"dns server port closed", with(pg, "db.dbguard.test", 5432), verify.ClassDNSServerFailed, verify.StageDNS, closedDNSResolver(t)},
 		{"resolved name, closed port", with(pg, "db.dbguard.test", testenv.ClosedPort(t)), verify.ClassTCPRefused, verify.StageTCP, nil},
-		{"full listen backlog", with(pg, "127.0.0.1", fullBacklogPort(t)), verify.ClassTCPTimeout, verify.StageTCP, nil},
+		{"full listen backlog", with(pg, "127.0.0.1", testenv.FullBacklogPort(t)), verify.ClassTCPTimeout, verify.StageTCP, nil},
 		{"accepts and says nothing (postgres)", with(pg, "127.0.0.1", testenv.SilentListener(t).Port), verify.ClassProtocolTimeout, verify.StageAuth, nil},
 		{"accepts and says nothing (mysql)", with(my, "127.0.0.1", testenv.SilentListener(t).Port), verify.ClassProtocolTimeout, verify.StageAuth, nil},
 		{"answers garbage (postgres)", with(pg, "127.0.0.1", garbagePort(t)), verify.ClassProtocolError, verify.StageAuth, nil},
