@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,31 +11,11 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
-// promtool returns the path of Prometheus's promtool: DBGUARD_TEST_PROMTOOL
-// when the test command set it, else promtool on PATH. Without one the
-// test is skipped, unless the test command requires its services
-// (DBGUARD_REQUIRE_SERVICES=1), where a missing promtool is a failure.
-func promtool(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("DBGUARD_TEST_PROMTOOL"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("promtool")
-	if err == nil {
-		return p
-	}
-	if os.Getenv(testenv.EnvRequire) == "1" {
-		t.Fatalf("promtool not found (apt-get install prometheus): %v", err)
-	}
-	t.Skipf("promtool not found (apt-get install prometheus); %s=1 makes this a failure", testenv.EnvRequire)
-	return ""
-}
-
 // runPromtool runs promtool with args in dir and fails the test with its
 // output when it exits non-zero.
 func runPromtool(t *testing.T, dir string, args ...string) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), promtool(t), args...)
+	cmd := exec.CommandContext(t.Context(), testenv.Promtool(t), args...)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
