@@ -36,7 +36,9 @@ type Config struct {
 	// Store says where the event store is; nil when absent.
 	Store *StoreConfig `json:",omitempty"`
 
-	// Later issues add their sections here, one field each: Watch (watch).
+	// Watch is what dbguard watch probes and alerts on; nil when absent
+	// (WatchSettings gives the defaults then).
+	Watch *WatchConfig `json:",omitempty"`
 }
 
 // section is one capability's part of dbguard.yaml: a top-level key, how to
@@ -111,9 +113,12 @@ func registry() []section {
 			decode:   decodeStore,
 			validate: validateStore,
 		},
-		// Reserved for later issues; not accepted yet, so a file using them
-		// gets "unknown key" from this version rather than being half-read:
-		//   watch      probe targets, intervals, alerting (watch issue)
+		{
+			name:     "watch",
+			summary:  "what dbguard watch probes and how often, its alert rules, routes, notifiers (secrets by reference) and silences",
+			decode:   decodeWatch,
+			validate: validateWatch,
+		},
 	}
 }
 
