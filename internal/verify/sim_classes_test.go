@@ -57,7 +57,7 @@ func TestSimulatedNetworkClasses(t *testing.T) {
 
 func TestThrowawayPostgresClasses(t *testing.T) {
 	s := startThrowawayPG(t)
-	base := conn{driver: "postgres", host: "127.0.0.1", port: s.port, db: "postgres", user: "postgres", tls: "disable"}
+	base := conn{driver: "postgres", host: "127.0.0.1", port: s.Port, db: "postgres", user: "postgres", tls: "disable"}
 	t.Run("ok", func(t *testing.T) {
 		expect(t, probe(t, verify.Options{}, base), true, verify.ClassNone, "")
 	})
