@@ -1,0 +1,390 @@
+package watch_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/app"
+	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/metrics"
+	"github.com/dbguard/dbguard/internal/testenv"
+	"github.com/dbguard/dbguard/internal/verify"
+	"github.com/dbguard/dbguard/internal/watch"
+)
+
+// recorder is a Sender that keeps what it is given, for tests that judge
+// the alerts themselves rather than a notifier's payload.
+type recorder struct {
+	mu     sync.Mutex
+	alerts []alert.Alert
+	to     [][]string
+	signal chan struct{}
+	// logs returns the watch's log, shown when an alert does not come.
+	logs func() string
+}
+
+func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 100)} }
+
+func (r *recorder) Send(to []string, a alert.Alert) int {
+	r.mu.Lock()
+	r.alerts = append(r.alerts, a)
+	r.to = append(r.to, to)
+	r.mu.Unlock()
+	select {
+	case r.signal <- struct{}{}:
+	default:
+	}
+	return len(to)
+}
+
+func (r *recorder) Close(context.Context) error { return nil }
+
+// wait returns the first alert from index from on that ok accepts.
+func (r *recorder) wait(t *testing.T, from int, d time.Duration, ok func(alert.Alert) bool) (alert.Alert, int) {
+	t.Helper()
+	deadline := time.After(d)
+	for {
+		r.mu.Lock()
+		for i := from; i < len(r.alerts); i++ {
+			if ok(r.alerts[i]) {
+				a := r.alerts[i]
+				r.mu.Unlock()
+				return a, i + 1
+			}
+		}
+		n := len(r.alerts)
+		r.mu.Unlock()
+		select {
+		case <-r.signal:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			r.mu.Lock()
+			got, _ := json.MarshalIndent(r.alerts[from:], "", " ")
+			r.mu.Unlock()
+			log := ""
+			if r.logs != nil {
+				log = r.logs()
+			}
+			t.Fatalf("no matching alert within %s (%d alerts so far):\n%s\nlog:\n%s", d, n, got, log)
+		}
+	}
+}
+
+// pgConn is the test PostgreSQL's address and credentials.
+type pgConn struct {
+	host, port, db, user, pw string
+}
+
+func testPG(t *testing.T) pgConn {
+	t.Helper()
+	u, err := url.Parse(testenv.PG(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := u.User.Password()
+	return pgConn{host: u.Hostname(), port: u.Port(), db: strings.TrimPrefix(u.Path, "/"), user: u.User.Username(), pw: pw}
+}
+
+// profileYAML is a service's configuration file; the password comes from
+// DB_PASSWORD unless literal is set.
+func profileYAML(c pgConn, port, sslmode, literal string, pool int) string {
+	pw := "${DB_PASSWORD}"
+	if literal != "" {
+		pw = literal
+	}
+	return fmt.Sprintf("env: production\ndatabase:\n  driver: postgres\n  host: %s\n  port: %s\n  name: %s\n  user: %s\n  password: %s\n  sslmode: %s\n  pool:\n    max_open: %d\n",
+		c.host, port, c.db, c.user, pw, sslmode, pool)
+}
+
+// writeFile writes by rename, as editors and kubectl cp do.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// harness is one running watch over a folder, with its store, metrics,
+// log and alerts.
+type harness struct {
+	dir  string
+	rec  *recorder
+	reg  *prometheus.Registry
+	logs *syncBuffer
+	w    *watch.Watcher
+	done chan error
+	stop context.CancelFunc
+	env  map[string]string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs a watch on dir with dbguard.yaml's text yaml.
+func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
+	t.Helper()
+	cfgPath := filepath.Join(dir, "dbguard.yaml")
+	yaml += "  notifiers:\n    - {name: test, type: webhook, url: \"http://127.0.0.1:9/\"}\n"
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{dir: dir, rec: newRecorder(), reg: prometheus.NewRegistry(), logs: &syncBuffer{}, done: make(chan error, 1), env: env}
+	h.rec.logs = h.logs.String
+	getenv := func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return filepath.Join(dir, ".config")
+		}
+		return env[k]
+	}
+	h.w, err = watch.New(watch.Options{ConfigPath: cfgPath, Config: cfg,
+		Store:     app.StoreRequest{Location: filepath.Join(dir, "state.db"), Dir: dir, Getenv: getenv},
+		NewSender: func(*config.WatchConfig) (watch.Sender, error) { return h.rec, nil },
+		Logger:    slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Metrics:   metrics.New(h.reg),
+		Resolve: verify.ResolveOptions{BaseDir: dir, Env: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	go func() { h.done <- h.w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-h.done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("Run did not return within 15s of its context's end")
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for !h.w.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatalf("watch not ready after 20s; log:\n%s", h.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return h
+}
+
+// noSecret fails when any of the secrets appears in what watch put out.
+func (h *harness) noSecret(t *testing.T, secrets ...string) {
+	t.Helper()
+	h.rec.mu.Lock()
+	out, _ := json.Marshal(h.rec.alerts)
+	h.rec.mu.Unlock()
+	mfs, _ := h.reg.Gather()
+	m, _ := json.Marshal(mfs)
+	all := string(out) + string(m) + h.logs.String()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(all, s) {
+			t.Errorf("a secret (%d bytes) appears in watch's alerts, metrics or log", len(s))
+		}
+	}
+}
+
+const changeConfig = `version: 1
+replicas:
+  - profile: "**"
+    replicas: 2
+watch:
+  interval: 30s
+  timeout: 2s
+  sources:
+    - paths: [deploy/]
+`
+
+// Each broken rewrite of the file alerts within 2s of the write, naming
+// the profile, the class, the changed field and the rollback command, with
+// no secret; the daemon's interval (30s) is far longer, so this is the
+// change path.
+func TestChangeInducedAlerts(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	// Every shared test server offers TLS; this one has none.
+	plain := testenv.StartThrowawayPG(t, "")
+	bouncer := pgConn{host: "127.0.0.1", port: fmt.Sprint(plain.Port), db: "postgres", user: "postgres"}
+	dir := t.TempDir()
+	orders := filepath.Join(dir, "deploy", "eu", "orders.yaml")
+	payments := filepath.Join(dir, "deploy", "eu", "payments.yaml")
+	writeFile(t, orders, profileYAML(pg, pg.port, "disable", "", 10))
+	writeFile(t, payments, profileYAML(bouncer, bouncer.port, "disable", "", 10))
+	canary := "canary-" + randHex(8)
+	h := start(t, dir, changeConfig, map[string]string{"DB_PASSWORD": pg.pw})
+
+	cases := []struct {
+		name, file, good, bad, class, field string
+	}{
+		{"wrong password", orders, profileYAML(pg, pg.port, "disable", "", 10), profileYAML(pg, pg.port, "disable", canary, 10), "auth_failed", "password"},
+		{"wrong port", orders, profileYAML(pg, pg.port, "disable", "", 10), profileYAML(pg, fmt.Sprint(testenv.ClosedPort(t)), "disable", "", 10), "tcp_refused", "port"},
+		{"TLS required against a server without it", payments, profileYAML(bouncer, bouncer.port, "disable", "", 10), profileYAML(bouncer, bouncer.port, "require", "", 10), "tls_not_supported_by_server", "tls"},
+		{"pool over the server's capacity", orders, profileYAML(pg, pg.port, "disable", "", 10), profileYAML(pg, pg.port, "disable", "", 100000), "pool_capacity_exceeded", "pool.max_open"},
+	}
+	next := 0
+	for _, tc := range cases {
+		service := strings.TrimSuffix(filepath.Base(tc.file), ".yaml")
+		began := time.Now()
+		writeFile(t, tc.file, tc.bad)
+		a, n := h.rec.wait(t, next, 5*time.Second, func(a alert.Alert) bool {
+			return a.Rule == alert.RuleChangeInduced && a.State == alert.StateFiring
+		})
+		next = n
+		took := time.Since(began)
+		t.Logf("%s: alerted in %s: %s", tc.name, took.Round(time.Millisecond), a.Summary)
+		if took > 2*time.Second {
+			t.Errorf("%s: alert %s after the write, want < 2s", tc.name, took)
+		}
+		if a.Class != tc.class {
+			t.Errorf("%s: class %q, want %q", tc.name, a.Class, tc.class)
+		}
+		if len(a.Targets) != 1 || !strings.HasSuffix(a.Targets[0].Profile, "deploy/eu/"+service+".yaml#database") {
+			t.Errorf("%s: targets %+v, want the orders profile", tc.name, a.Targets)
+		}
+		if a.Cause == nil {
+			t.Fatalf("%s: no likely cause; no_change_explains %q", tc.name, a.NoCause)
+		}
+		if a.Cause.Field.Field != tc.field {
+			t.Errorf("%s: cause field %q, want %q", tc.name, a.Cause.Field.Field, tc.field)
+		}
+		if !strings.HasPrefix(a.Cause.Rollback, "dbguard rollback ") || !strings.Contains(a.Cause.Rollback, service+".yaml#database") {
+			t.Errorf("%s: rollback command %q", tc.name, a.Cause.Rollback)
+		}
+		if !strings.Contains(a.Summary, tc.class) || !strings.Contains(a.Summary, "1 of 1 target of "+service+" failing") {
+			t.Errorf("%s: summary %q", tc.name, a.Summary)
+		}
+		// Back to the good settings: the alert resolves.
+		writeFile(t, tc.file, tc.good)
+		_, next = h.rec.wait(t, next, 5*time.Second, func(r alert.Alert) bool {
+			return r.State == alert.StateResolved && r.Key == a.Key
+		})
+	}
+	h.noSecret(t, canary, pg.pw)
+	if !strings.Contains(h.logs.String(), `"msg":"change recorded"`) {
+		t.Errorf("no change recorded in the log:\n%s", h.logs.String())
+	}
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// A password changed on the server, not in any file, alerts within one
+// interval and a second, and says that no change explains it.
+func TestServerSideFailureNamesNoChange(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	role, pw := "dbguard_w_"+randHex(4), "pw-"+randHex(8)
+	testenv.PGExec(t, fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD '%s'", role, pw))
+	t.Cleanup(func() {
+		testenv.PGExec(t, fmt.Sprintf("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%s'", role), "DROP ROLE IF EXISTS "+role)
+	})
+	pg.user = role
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "deploy", "billing.yaml"), profileYAML(pg, pg.port, "disable", "", 5))
+	const interval = 2 * time.Second
+	h := start(t, dir, `version: 1
+watch:
+  interval: 2s
+  timeout: 2s
+  sources:
+    - paths: [deploy/]
+  alerts:
+    target_down: {failures: 1}
+`, map[string]string{"DB_PASSWORD": pw})
+	rotated := "rotated-" + randHex(8)
+	began := time.Now()
+	testenv.PGExec(t, fmt.Sprintf("ALTER ROLE %s PASSWORD '%s'", role, rotated))
+	a, _ := h.rec.wait(t, 0, interval+3*time.Second, func(a alert.Alert) bool {
+		return a.Rule == alert.RuleTargetDown && a.State == alert.StateFiring
+	})
+	took := time.Since(began)
+	t.Logf("alerted in %s: %s", took.Round(time.Millisecond), a.Summary)
+	if took > interval+time.Second+interval/10 {
+		t.Errorf("alert %s after the server-side change, want within one interval (%s, jittered by 10%%) + 1s", took, interval)
+	}
+	if a.Class != string(verify.ClassAuthFailed) || a.Cause != nil || !strings.Contains(a.NoCause, "no change recorded") || !strings.Contains(a.NoCause, "stage auth") {
+		t.Errorf("class %q cause %+v no_change_explains %q; want auth_failed, no cause, and why", a.Class, a.Cause, a.NoCause)
+	}
+	h.noSecret(t, pw, rotated)
+}
+
+// Three region folders of one service, one with a wrong port: the alert
+// says 1 of 3.
+func TestServiceShare(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	dir := t.TempDir()
+	for _, region := range []string{"eu", "us", "ap"} {
+		port := pg.port
+		if region == "us" {
+			port = fmt.Sprint(testenv.ClosedPort(t))
+		}
+		writeFile(t, filepath.Join(dir, "deploy", region, "orders.yaml"), profileYAML(pg, port, "disable", "", 5))
+	}
+	h := start(t, dir, `version: 1
+watch:
+  interval: 1s
+  timeout: 2s
+  sources:
+    - paths: [deploy/]
+  alerts:
+    target_down: {failures: 2}
+`, map[string]string{"DB_PASSWORD": pg.pw})
+	a, _ := h.rec.wait(t, 0, 8*time.Second, func(a alert.Alert) bool {
+		return a.Rule == alert.RuleTargetDown && a.State == alert.StateFiring
+	})
+	if a.Share != (alert.Share{Failing: 1, Total: 3}) || !strings.Contains(a.Summary, "1 of 3 targets of orders failing, 33%") {
+		t.Errorf("share %+v summary %q, want 1 of 3", a.Share, a.Summary)
+	}
+	if a.Class != string(verify.ClassTCPRefused) || len(a.Targets) != 1 || !strings.Contains(a.Targets[0].Profile, "deploy/us/orders.yaml") {
+		t.Errorf("class %q targets %+v", a.Class, a.Targets)
+	}
+}
