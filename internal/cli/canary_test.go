@@ -500,6 +500,7 @@ func canarySetups() map[string]canarySetup {
 		"diff":   canaryDiffSetup,
 		"review": canaryReviewSetup,
 		"verify": canaryVerifySetup,
+		"watch":  canaryWatchSetup,
 	}
 }
 
@@ -726,7 +727,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	var plans []plan
 	for _, c := range canaryRunnable(tree) {
 		path := strings.TrimSpace(strings.TrimPrefix(c.CommandPath(), tree.Name()))
-		base := strings.Fields(path)
+		base := append(strings.Fields(path), canaryFixedFlags()[path]...)
 		invs := []invocation{{args: append(append([]string{}, base...), "--help")}}
 		var inputArgs [][]string
 		if canaryAcceptsArgs(c, []string{in}) {

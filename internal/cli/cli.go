@@ -113,5 +113,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newHistoryCommand(e))
 	root.AddCommand(newApproveCommand(e))
 	root.AddCommand(newRollbackCommand(e))
+	root.AddCommand(newWatchCommand(e))
 	return root
 }

@@ -111,7 +111,7 @@ func expand(base string, g config.Glob) ([]string, error) {
 func scanSources(ctx context.Context, base string, cfg *config.Config, srcs []source, drivers map[string]verify.Driver, ro verify.ResolveOptions) (*snapshot, error) {
 	snap := &snapshot{Files: map[string]bool{}}
 	seen := map[string]bool{}
-	for _, s := range srcs {
+	for _, s := range projected(srcs) {
 		res, err := app.Scan(ctx, app.ScanRequest{Paths: []string{s.Arg}, Config: cfg})
 		if err != nil {
 			return nil, err
@@ -151,6 +151,37 @@ func scanSources(ctx context.Context, base string, cfg *config.Config, srcs []so
 		}
 	}
 	return snap, nil
+}
+
+// projected replaces each folder that is a Kubernetes projected volume (a
+// ConfigMap or Secret mount: a ..data link to a timestamped folder, and a
+// link per key) by the files it shows. The scanner does not follow links
+// and would find the timestamped copy, whose name changes at every update;
+// the links' names are what the application opens and what must stay the
+// same across updates.
+func projected(srcs []source) []source {
+	var out []source
+	for _, s := range srcs {
+		if _, err := os.Lstat(filepath.Join(s.Arg, "..data")); err != nil {
+			out = append(out, s)
+			continue
+		}
+		entries, err := os.ReadDir(s.Arg)
+		if err != nil {
+			out = append(out, s)
+			continue
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "..") {
+				continue
+			}
+			p := filepath.Join(s.Arg, e.Name())
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				out = append(out, source{Arg: p, Envs: s.Envs})
+			}
+		}
+	}
+	return out
 }
 
 // relID is a profile's id relative to base, slash-separated; outside base

@@ -1,7 +1,6 @@
 package watch_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -132,28 +131,11 @@ type harness struct {
 	dir  string
 	rec  *recorder
 	reg  *prometheus.Registry
-	logs *syncBuffer
+	logs *testenv.Buffer
 	w    *watch.Watcher
 	done chan error
 	stop context.CancelFunc
 	env  map[string]string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs a watch on dir with dbguard.yaml's text yaml.
@@ -168,7 +150,7 @@ func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{dir: dir, rec: newRecorder(), reg: prometheus.NewRegistry(), logs: &syncBuffer{}, done: make(chan error, 1), env: env}
+	h := &harness{dir: dir, rec: newRecorder(), reg: prometheus.NewRegistry(), logs: &testenv.Buffer{}, done: make(chan error, 1), env: env}
 	h.rec.logs = h.logs.String
 	getenv := func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
@@ -387,4 +369,113 @@ watch:
 	if a.Class != string(verify.ClassTCPRefused) || len(a.Targets) != 1 || !strings.Contains(a.Targets[0].Profile, "deploy/us/orders.yaml") {
 		t.Errorf("class %q targets %+v", a.Class, a.Targets)
 	}
+}
+
+// swapConfigMap updates a Kubernetes-style projected volume the way the
+// kubelet does: a new timestamped folder, a new ..data link renamed over
+// the old one, the old folder removed. The key's own link never changes.
+func swapConfigMap(t *testing.T, mnt, key, content string) {
+	t.Helper()
+	stamp := "..2026_" + randHex(4)
+	if err := os.Mkdir(filepath.Join(mnt, stamp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, stamp, key), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.Readlink(filepath.Join(mnt, "..data"))
+	if err := os.Symlink(stamp, filepath.Join(mnt, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(mnt, "..data_tmp"), filepath.Join(mnt, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(mnt, key)); err != nil {
+		if err := os.Symlink(filepath.Join("..data", key), filepath.Join(mnt, key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if old != "" {
+		_ = os.RemoveAll(filepath.Join(mnt, old))
+	}
+}
+
+// A ConfigMap update (the ..data swap) is seen, recorded and alerted like
+// any write; since watch may not write a mounted file, the alert gives
+// the revision and the git commands instead of a rollback it cannot do.
+func TestConfigMapSwap(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "etc", "orders")
+	if err := os.MkdirAll(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	swapConfigMap(t, mnt, "orders.yaml", profileYAML(pg, pg.port, "disable", "", 10))
+	h := start(t, dir, `version: 1
+watch:
+  interval: 30s
+  timeout: 2s
+  sources:
+    - paths: [etc/orders/]
+`, map[string]string{"DB_PASSWORD": pg.pw})
+	began := time.Now()
+	swapConfigMap(t, mnt, "orders.yaml", profileYAML(pg, fmt.Sprint(testenv.ClosedPort(t)), "disable", "", 10))
+	a, _ := h.rec.wait(t, 0, 5*time.Second, func(a alert.Alert) bool {
+		return a.Rule == alert.RuleChangeInduced && a.State == alert.StateFiring
+	})
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("alert %s after the swap, want < 2s", took)
+	}
+	if a.Class != string(verify.ClassTCPRefused) || a.Cause == nil || a.Cause.Field.Field != "port" {
+		t.Fatalf("class %q cause %+v, want tcp_refused caused by the port", a.Class, a.Cause)
+	}
+	if !strings.HasSuffix(a.Targets[0].Profile, "etc/orders/orders.yaml#database") {
+		t.Errorf("target %q, want the key's own path, not the timestamped folder's", a.Targets[0].Profile)
+	}
+	if a.Cause.Rollback != "" || len(a.Cause.Git) == 0 || !strings.Contains(strings.Join(a.Cause.Git, "\n"), "--to ") {
+		t.Errorf("a mounted file: rollback %q git %q, want no rollback and the revision with git commands", a.Cause.Rollback, a.Cause.Git)
+	}
+}
+
+// An invalid dbguard.yaml is refused on reload: the running configuration
+// stays, the log says why, and config_last_reload_successful says 0; a
+// valid one then applies and says 1.
+func TestReloadKeepsRunningConfig(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "deploy", "orders.yaml"), profileYAML(pg, pg.port, "disable", "", 10))
+	base := "version: 1\nwatch:\n  interval: 30s\n  sources:\n    - paths: [deploy/]\n"
+	h := start(t, dir, base, map[string]string{"DB_PASSWORD": pg.pw})
+	gauge := func() float64 {
+		mfs, err := h.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "dbguard_config_last_reload_successful" {
+				return mf.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatal("no dbguard_config_last_reload_successful")
+		return 0
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 5s; log:\n%s", what, h.logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "dbguard.yaml"), base+"  colour: blue\n")
+	waitFor("the invalid file refused", func() bool { return gauge() == 0 })
+	if !strings.Contains(h.logs.String(), `unknown key \"colour\"`) || !strings.Contains(h.logs.String(), "keeping the running configuration") {
+		t.Errorf("the log does not say why the reload failed:\n%s", h.logs.String())
+	}
+	writeFile(t, filepath.Join(dir, "dbguard.yaml"), strings.Replace(base, "30s", "20s", 1))
+	waitFor("the valid file applied", func() bool { return gauge() == 1 && strings.Contains(h.logs.String(), `"msg":"config reloaded"`) })
 }
