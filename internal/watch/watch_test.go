@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -478,4 +480,65 @@ func TestReloadKeepsRunningConfig(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, "dbguard.yaml"), strings.Replace(base, "30s", "20s", 1))
 	waitFor("the valid file applied", func() bool { return gauge() == 1 && strings.Contains(h.logs.String(), `"msg":"config reloaded"`) })
+}
+
+// A target that accepts and never answers holds one connection until its
+// stage timeout and is not probed again while that probe runs: the
+// connections open at once never exceed one (the probe, or its quick
+// retry), however short the interval; the healthy target beside it keeps
+// being probed.
+func TestBlackholeHoldsOneSocket(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	var mu sync.Mutex
+	open, peak, total := 0, 0, 0
+	silent := testenv.Serve(t, func(c net.Conn) {
+		mu.Lock()
+		open, total = open+1, total+1
+		peak = max(peak, open)
+		mu.Unlock()
+		_, _ = io.Copy(io.Discard, c) // until the prober closes it
+		mu.Lock()
+		open--
+		mu.Unlock()
+	})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "deploy", "stalled.yaml"), profileYAML(pg, fmt.Sprint(silent.Port), "disable", "", 5))
+	writeFile(t, filepath.Join(dir, "deploy", "orders.yaml"), profileYAML(pg, pg.port, "disable", "", 5))
+	h := start(t, dir, `version: 1
+watch:
+  interval: 100ms
+  timeout: 500ms
+  sources:
+    - paths: [deploy/]
+`, map[string]string{"DB_PASSWORD": pg.pw})
+	time.Sleep(2500 * time.Millisecond)
+	mu.Lock()
+	gotPeak, gotTotal := peak, total
+	mu.Unlock()
+	if gotPeak != 1 {
+		t.Errorf("%d connections to the silent server at once, want 1", gotPeak)
+	}
+	// Each probe holds its connection for the stage timeout (500ms) and is
+	// retried once: about 2.5 probes in 2.5s, never one per 100ms interval.
+	if gotTotal < 2 || gotTotal > 8 {
+		t.Errorf("%d connections to the silent server in 2.5s, want 2 to 8", gotTotal)
+	}
+	mfs, _ := h.reg.Gather()
+	healthy := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != "dbguard_probes_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "profile" && strings.HasSuffix(l.GetValue(), "orders.yaml#database") {
+					healthy += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if healthy < 10 {
+		t.Errorf("the healthy target was probed %v times in 2.5s at a 100ms interval, want 10 or more", healthy)
+	}
 }

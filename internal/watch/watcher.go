@@ -85,7 +85,11 @@ type Watcher struct {
 	sem      chan struct{}
 	inflight sync.WaitGroup
 	ready    atomic.Bool
-	rounds   atomic.Int64
+	// unprobed counts the probeable targets without an answer yet, until
+	// the first round is done; toVerify are targets whose revision was
+	// just seen working.
+	unprobed int
+	toVerify []*tstate
 }
 
 // probeSettings is what a probe is run with; targets that share them are
@@ -265,8 +269,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	due := time.NewTimer(0)
+	// Due targets are gathered every 25ms into one fleet run per probe
+	// settings: a scan of the states costs microseconds per thousand
+	// targets, less than keeping a timer per target.
+	due := time.NewTicker(25 * time.Millisecond)
 	defer due.Stop()
+	w.launch(loopCtx)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	settle := time.NewTimer(time.Hour)
@@ -278,12 +286,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return w.shutdown(cancel)
 		case r := <-w.results:
-			w.handle(r)
-			w.drainResults()
-			w.afterResults(ctx)
+			news := w.handle(r)
+			news = w.drainResults() || news
+			w.afterResults(ctx, news)
 		case <-due.C:
 			w.launch(loopCtx)
-			due.Reset(w.untilNext())
 		case <-tick.C:
 			w.reconcileAll(ctx)
 		case ev := <-fw.events:
@@ -311,7 +318,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 				w.watchFiles(fw)
 			}
 			w.launch(loopCtx)
-			due.Reset(w.untilNext())
 		}
 	}
 }
@@ -384,24 +390,6 @@ func (w *Watcher) reload(ctx context.Context) {
 	}
 }
 
-// untilNext is the wait until the next target is due, at least 20ms so
-// that targets falling due together are probed in one fleet run.
-func (w *Watcher) untilNext() time.Duration {
-	next := time.Time{}
-	for _, s := range w.states {
-		if s.inFlight || s.t.Problem != "" {
-			continue
-		}
-		if next.IsZero() || s.next.Before(next) {
-			next = s.next
-		}
-	}
-	if next.IsZero() {
-		return time.Hour
-	}
-	return max(time.Until(next), 20*time.Millisecond)
-}
-
 // launch starts a fleet run for the targets that are due, one per probe
 // settings.
 func (w *Watcher) launch(ctx context.Context) {
@@ -462,29 +450,34 @@ more:
 
 // drainResults handles the results already waiting, so that a round's
 // results are judged together.
-func (w *Watcher) drainResults() {
+func (w *Watcher) drainResults() (news bool) {
 	for {
 		select {
 		case r := <-w.results:
-			w.handle(r)
+			news = w.handle(r) || news
 		default:
-			return
+			return news
 		}
 	}
 }
 
-// handle takes one probe result into the target's state and the metrics.
-func (w *Watcher) handle(pr probeResult) {
+// handle takes one probe result into the target's state and the metrics,
+// and reports whether it is news for the alerts: a failure, a recovery,
+// the first answer, or capacity and certificate figures to judge.
+func (w *Watcher) handle(pr probeResult) bool {
 	s, r := pr.s, pr.r
 	s.inFlight = false
 	if !r.Verified() {
-		return // cut short by shutdown or a reload: no answer
+		return false // cut short by shutdown or a reload: no answer
 	}
-	if _, ok := w.states[s.t.Key]; !ok {
-		return // no longer watched
+	if cur, ok := w.states[s.t.Key]; !ok || cur != s {
+		return false // no longer watched
 	}
 	now := time.Now()
-	wasFailing := s.failing()
+	wasFailing, first := s.failing(), !s.probed
+	if first {
+		w.unprobed--
+	}
 	s.observe(r, now, w.w.Alerts.FailureRatio.Window)
 	a := r.Final()
 	stages := map[string]time.Duration{}
@@ -513,30 +506,27 @@ func (w *Watcher) handle(pr probeResult) {
 	case a.OK && wasFailing:
 		w.log.Info("target recovered", "profile", s.t.ID, "service", lbl.Service, "environment", lbl.Environment)
 	}
+	if a.OK && s.revision != "" && s.revision != s.verified {
+		w.toVerify = append(w.toVerify, s)
+	}
+	return first || !a.OK || wasFailing || a.Capacity != nil || !a.CertNotAfter.IsZero()
 }
 
 func (w *Watcher) labels(t *target) metrics.TargetLabels {
 	return metrics.TargetLabels{Profile: t.ID, Service: t.Prof.Service, Environment: string(t.Prof.Environment)}
 }
 
-// afterResults records verified-good revisions and judges the alerts once
-// a batch of results is in.
-func (w *Watcher) afterResults(ctx context.Context) {
+// afterResults records verified-good revisions and, when the results hold
+// news, judges the alerts at once; otherwise the one-second tick does
+// (hold times, repeats), which keeps a large quiet fleet cheap.
+func (w *Watcher) afterResults(ctx context.Context, news bool) {
 	w.recordVerified(ctx)
-	if !w.ready.Load() {
-		done := true
-		for _, s := range w.states {
-			if s.t.Problem == "" && !s.probed {
-				done = false
-				break
-			}
-		}
-		if done {
-			w.ready.Store(true)
-			w.rounds.Add(1)
-		}
+	if !w.ready.Load() && w.unprobed <= 0 {
+		w.ready.Store(true)
 	}
-	w.reconcileAll(ctx)
+	if news {
+		w.reconcileAll(ctx)
+	}
 }
 
 // recordVerified makes each newly seen-working revision verified good,
@@ -549,8 +539,10 @@ func (w *Watcher) recordVerified(ctx context.Context) {
 	res := &app.VerifyResult{}
 	var paths []string
 	var done []*tstate
-	for _, s := range w.states {
-		if !s.probed || s.failures > 0 || s.revision == "" || s.revision == s.verified || s.last == nil {
+	pending := w.toVerify
+	w.toVerify = nil
+	for _, s := range pending {
+		if cur := w.states[s.t.Key]; cur != s || s.failures > 0 || s.revision == "" || s.revision == s.verified || s.last == nil || slices.Contains(done, s) {
 			continue
 		}
 		res.Targets = append(res.Targets, s.t.Prof)
@@ -630,6 +622,9 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 		if !ok {
 			s = &tstate{next: now}
 			w.states[t.Key] = s
+			if t.Problem == "" {
+				w.unprobed++
+			}
 		}
 		s.t = t
 		if t.Problem != "" && w.noProbe[t.Key] != t.Problem {
@@ -639,6 +634,9 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 	}
 	for k, s := range w.states {
 		if !seen[k] {
+			if !s.probed && s.t.Problem == "" {
+				w.unprobed--
+			}
 			w.m.ForgetTarget(w.labels(s.t))
 			delete(w.states, k)
 			delete(w.noProbe, k)
