@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dbguard's test command. It installs what is missing, starts real servers on
-# loopback (PostgreSQL 15, MariaDB, PgBouncer in front of that PostgreSQL),
+# loopback (PostgreSQL 15, MariaDB, PgBouncer in front of that PostgreSQL,
+# Alertmanager),
 # checks formatting and go.mod, runs go vet and the whole test suite once against them,
 # prints how many integration tests ran against each server, and stops every
 # server it started, even when a test fails or the run is interrupted.
@@ -185,7 +186,7 @@ printf 'services started in %ss; go vet took %ss; go test took %ss\n' \
 	"$SVC_STARTUP_SECONDS" "$vet_seconds" "$test_seconds"
 # The ledger has one line per (server, test) use, written by internal/testenv.
 counts=$(sort -u "$DBGUARD_TEST_LEDGER" | awk -F '\t' '{ n[$1]++ }
-	END { printf "postgres %d, mariadb %d, pgbouncer %d", n["postgres"], n["mariadb"], n["pgbouncer"] }')
+	END { printf "postgres %d, mariadb %d, pgbouncer %d, alertmanager %d, promtool %d", n["postgres"], n["mariadb"], n["pgbouncer"], n["alertmanager"], n["promtool"] }')
 echo "integration tests run: $counts"
 # Tests that read the shared real-world corpus skip without ../shared (a
 # user's clone), each writing one ledger line; .ci/run makes that a failure.

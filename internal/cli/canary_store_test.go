@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,16 +136,7 @@ func canaryDumpRows(t *testing.T, db *sql.DB) string {
 // TestCanaryStoreSQLite: record, store check, and the raw SQLite file (and
 // every row of it) hold no canary in clear, base64 or percent-encoded.
 func TestCanaryStoreSQLite(t *testing.T) {
-	root := t.TempDir()
-	canaryStoreEnv(t, root)
-	repo := filepath.Join(root, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
-	t.Chdir(repo)
+	_, repo := canaryRepo(t)
 	out := canaryStoreRuns(t, repo)
 	dbFile := filepath.Join(repo, ".dbguard", "state.db")
 	var raw []byte

@@ -13,7 +13,6 @@ import (
 	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/output"
 	"github.com/dbguard/dbguard/internal/policy"
-	"github.com/dbguard/dbguard/internal/scan"
 )
 
 // checkOptions are check's flags.
@@ -88,11 +87,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	if err != nil {
 		return usageError("--format: %v", err)
 	}
-	var failOn policy.Severity
-	if o.failOn != "none" {
-		if failOn, err = policy.ParseSeverity(o.failOn); err != nil {
-			return usageError("--fail-on: %v (or none)", err)
-		}
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
 	}
 	cfg, err := loadConfig(o.configPath, o.noConfig)
 	if err != nil {
@@ -101,9 +98,9 @@ func runCheck(e *env, o *checkOptions, args []string) error {
 	req := app.CheckRequest{Scan: app.ScanRequest{Paths: args, Exclude: o.exclude, Config: cfg, Stdin: e.stdin},
 		RulesDir: o.rulesDir, WriteBaseline: o.writeBaseline != ""}
 	if o.baseline != "" {
-		f, _, err := scan.OpenFile(o.baseline)
+		f, err := openBaseline(o.baseline)
 		if err != nil {
-			return usageError("--baseline: %v", err)
+			return err
 		}
 		defer f.Close()
 		req.Baseline, req.BaselineName = f, o.baseline

@@ -114,5 +114,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newApproveCommand(e))
 	root.AddCommand(newRollbackCommand(e))
 	root.AddCommand(newWatchCommand(e))
+	root.AddCommand(newAuditCommand(e))
 	return root
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"github.com/dbguard/dbguard/internal/extract/tree"
@@ -253,6 +254,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 		app = appLabel(spec.Path("template", "metadata"))
 	}
 	var out []*profile.Profile
+	pod := containersOf(podSpec)
 	for _, group := range []string{"initContainers", "containers"} {
 		cs := podSpec.Get(group)
 		if cs == nil {
@@ -274,7 +276,10 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 				p.Name = title + " env " + p.Name
 				ps = append(ps, p)
 			}
-			sidecars := sidecarsOf(podSpec, c)
+			sidecars := ""
+			if len(ps) > 0 {
+				sidecars = pod.sidecarsOf(c)
+			}
 			for _, p := range ps {
 				literalRefs(p, escaped)
 				resolveKubeRefs(p, func(name string) (kubeRef, bool) { return kubeSecretVar(vars, name) })
@@ -513,20 +518,47 @@ func appLabel(meta *tree.Node) string {
 	return ""
 }
 
-// sidecarsOf lists the other containers of a pod as name=image pairs.
-func sidecarsOf(podSpec, self *tree.Node) string {
-	var out []string
+// maxSidecarsListed bounds the "sidecars" parameter of one container:
+// listing every other container of a pod for each of its containers would
+// cost time and output quadratic in the pod's size on a hostile manifest.
+// No real pod runs more than a handful; a longer list ends with "+N more".
+const maxSidecarsListed = 32
+
+// podContainers are a pod's containers, init containers first, as
+// name=image pairs, read once per pod.
+type podContainers struct {
+	nodes   []*tree.Node
+	entries []string
+}
+
+func containersOf(podSpec *tree.Node) podContainers {
+	var pc podContainers
 	for _, group := range []string{"initContainers", "containers"} {
 		cs := podSpec.Get(group)
 		if cs == nil {
 			continue
 		}
 		for _, c := range cs.Children {
-			if c == self {
-				continue
-			}
-			out = append(out, c.Get("name").Text()+"="+c.Get("image").Text())
+			pc.nodes = append(pc.nodes, c)
+			pc.entries = append(pc.entries, c.Get("name").Text()+"="+c.Get("image").Text())
 		}
+	}
+	return pc
+}
+
+// sidecarsOf lists the pod's other containers as name=image pairs, at most
+// maxSidecarsListed of them.
+func (pc podContainers) sidecarsOf(self *tree.Node) string {
+	var out []string
+	for i, c := range pc.nodes {
+		if c == self {
+			continue
+		}
+		if len(out) == maxSidecarsListed {
+			out = append(out, fmt.Sprintf("+%d more", len(pc.nodes)-1-maxSidecarsListed))
+			break
+		}
+		out = append(out, pc.entries[i])
 	}
 	return strings.Join(out, ",")
 }

@@ -211,7 +211,15 @@ type BaselineEntry struct {
 	File  string `json:"file"`
 	Key   string `json:"key"`
 	Count int    `json:"count"`
+	// Reason and Owner are written by people into the file: why the
+	// finding is accepted and who answers for it. dbguard audit lists
+	// them; they do not take part in matching.
+	Reason string `json:"reason,omitempty"`
+	Owner  string `json:"owner,omitempty"`
 }
+
+// baselineKey is what an entry matches a finding by.
+type baselineKey struct{ rule, file, key string }
 
 // NewBaseline accepts every finding of rep.
 func NewBaseline(rep *Report) *Baseline {
@@ -258,22 +266,31 @@ func ReadBaseline(r io.Reader) (*Baseline, error) {
 	return &b, nil
 }
 
+// Entry is the entry that accepts f, if any.
+func (b *Baseline) Entry(f Finding) (BaselineEntry, bool) {
+	for _, e := range b.Findings {
+		if e.Rule == f.Rule && e.File == f.Loc.File && e.Key == f.Key {
+			return e, true
+		}
+	}
+	return BaselineEntry{}, false
+}
+
 // Apply moves the findings the baseline accepts into rep.Baselined; each
 // entry accepts at most Count findings, so a second copy of an accepted
 // problem is still new.
 func (b *Baseline) Apply(rep *Report) {
-	left := map[BaselineEntry]int{}
+	left := map[baselineKey]int{}
 	for _, e := range b.Findings {
 		n := e.Count
 		if n <= 0 {
 			n = 1
 		}
-		e.Count = 0
-		left[e] += n
+		left[baselineKey{e.Rule, e.File, e.Key}] += n
 	}
 	var keep []Finding
 	for _, f := range rep.Findings {
-		k := BaselineEntry{Rule: f.Rule, File: f.Loc.File, Key: f.Key}
+		k := baselineKey{f.Rule, f.Loc.File, f.Key}
 		if left[k] > 0 {
 			left[k]--
 			rep.Baselined = append(rep.Baselined, f)

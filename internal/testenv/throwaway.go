@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,25 +8,24 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ThrowawayPG is a PostgreSQL of one test's own, on a loopback port: no
-// TLS at all (the server a profile that requires TLS meets by mistake),
-// trust for the roles pg_hba lets in, at most 20 connections. It is
-// stopped at the test's cleanup.
+// ThrowawayPG is a PostgreSQL of one test's own, on a free loopback port,
+// for settings the shared test server must not have (ssl off, a trust line
+// for 0.0.0.0/0, a small max_connections, a pg_hba line no client can
+// satisfy). It is started with initdb and pg_ctl as user postgres (through
+// runuser, so the test must run as root) and stopped when the test ends.
 type ThrowawayPG struct {
 	Bin, Dir, Data string
 	Port           int
 }
 
-// StartThrowawayPG initialises and starts a ThrowawayPG whose pg_hba.conf
-// is hba (empty: trust for everyone on 127.0.0.1). It needs the test
-// servers' PostgreSQL binaries and root, since the server runs as user
-// postgres; it skips the test otherwise.
-func StartThrowawayPG(t testing.TB, hba string) *ThrowawayPG {
+// StartThrowawayPG initialises and starts the server. conf is appended to
+// postgresql.conf after the port, the loopback address, the socket folder
+// and fsync = off; hba replaces pg_hba.conf. Without PostgreSQL's binaries
+// (DBGUARD_TEST_PG_BIN) or root, the test is skipped (or fails under
+// DBGUARD_TEST_REQUIRE=1, as every server helper).
+func StartThrowawayPG(t testing.TB, conf, hba string) *ThrowawayPG {
 	t.Helper()
 	bin := PGBin(t)
 	if os.Geteuid() != 0 {
@@ -39,7 +37,7 @@ func StartThrowawayPG(t testing.TB, hba string) *ThrowawayPG {
 	}
 	uid, _ := strconv.Atoi(pgUser.Uid)
 	gid, _ := strconv.Atoi(pgUser.Gid)
-	dir, err := os.MkdirTemp("", "dbguard-throwaway-pg-")
+	dir, err := os.MkdirTemp("", "dbguard-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,23 +50,21 @@ func StartThrowawayPG(t testing.TB, hba string) *ThrowawayPG {
 	}
 	s := &ThrowawayPG{Bin: bin, Dir: dir, Data: filepath.Join(dir, "data"), Port: ClosedPort(t)}
 	s.Run(t, "initdb", "-D", s.Data, "--no-sync", "-A", "trust", "-U", "postgres", "--no-instructions")
-	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nssl = off\nfsync = off\nmax_connections = 20\n", s.Port, dir)
+	base := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\n", s.Port, dir)
 	f, err := os.OpenFile(filepath.Join(s.Data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.WriteString(conf)
+	_, err = f.WriteString(base + conf)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hba == "" {
-		hba = "host all all 127.0.0.1/32 trust\n"
-	}
-	if err := os.WriteFile(filepath.Join(s.Data, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+	hbaFile := filepath.Join(s.Data, "pg_hba.conf")
+	if err := os.WriteFile(hbaFile, []byte(hba), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chown(filepath.Join(s.Data, "pg_hba.conf"), uid, gid); err != nil {
+	if err := os.Chown(hbaFile, uid, gid); err != nil {
 		t.Fatal(err)
 	}
 	s.Run(t, "pg_ctl", "-D", s.Data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "start")
@@ -78,8 +74,8 @@ func StartThrowawayPG(t testing.TB, hba string) *ThrowawayPG {
 	return s
 }
 
-// Run runs one of the server's programs (initdb, pg_ctl) as user
-// postgres, failing the test with the server's log when it fails.
+// Run runs one of PostgreSQL's programs as user postgres; a failure ends
+// the test with the program's output and the server's log.
 func (s *ThrowawayPG) Run(t testing.TB, prog string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(s.Bin, prog)}, args...)...)
@@ -89,26 +85,7 @@ func (s *ThrowawayPG) Run(t testing.TB, prog string, args ...string) {
 	}
 }
 
-// URL is a libpq URL for user on database postgres, without TLS.
+// URL is a connection URL for user, without TLS.
 func (s *ThrowawayPG) URL(user string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/postgres?sslmode=disable", user, s.Port)
-}
-
-// PGExec runs statements on the test PostgreSQL as its superuser
-// (PGSuper): creating throwaway roles, rotating a password behind a
-// watched profile's back.
-func PGExec(t testing.TB, stmts ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := pgconn.Connect(ctx, PGSuper(t))
-	if err != nil {
-		t.Fatalf("connect as superuser: %v", err)
-	}
-	defer c.Close(ctx)
-	for _, s := range stmts {
-		if _, err := c.Exec(ctx, s).ReadAll(); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
 }

@@ -578,7 +578,7 @@ func (t Target) serverName() string {
 // credentials succeed over TLS.
 func (p *Prober) acceptsOverTLS(ctx context.Context, drv Driver, t Target, ip net.IP) bool {
 	t.TLS = TLSRequire
-	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, true, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password})
+	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, true, ConnectRequest{Database: t.Database, User: t.User, Password: t.Password}, nil)
 	if err != nil {
 		return false
 	}
@@ -592,7 +592,7 @@ func (p *Prober) databaseMissing(ctx context.Context, drv Driver, t Target, ip n
 	if usedTLS && t.TLS == TLSPrefer {
 		t.TLS = TLSRequire
 	}
-	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, false, ConnectRequest{Database: "postgres", User: t.User, Password: t.Password})
+	s, err := p.open(ctx, drv, t, ip, t.Hosts[0].Port, false, ConnectRequest{Database: "postgres", User: t.User, Password: t.Password}, nil)
 	if err != nil {
 		return false
 	}
@@ -621,8 +621,9 @@ func (s extra) close() {
 }
 
 // open makes an extra connection without recording stages: for the second
-// attempt and the pooler's admin console.
-func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest) (extra, error) {
+// attempt, the pooler's admin console and audit's inspection. seen, when
+// not nil, records the server's certificate.
+func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port int, insecure bool, req ConnectRequest, seen *peerCert) (extra, error) {
 	sctx, cancel := p.stageCtx(ctx)
 	conn, err := p.o.Dial(sctx, "tcp", addr(ip, port))
 	cancel()
@@ -637,7 +638,7 @@ func (p *Prober) open(ctx context.Context, drv Driver, t Target, ip net.IP, port
 		return extra{}, err
 	}
 	if t.TLS != TLSDisable && t.TLS != TLSAllow {
-		cfg, err := p.clientTLS(t, t.serverName(), insecure, nil)
+		cfg, err := p.clientTLS(t, t.serverName(), insecure, seen)
 		if err != nil {
 			return fail(err)
 		}
@@ -701,7 +702,7 @@ func (r *run) capacity(sess Session, ip net.IP, usedTLS bool, begin time.Time) {
 			tt.TLS = TLSRequire
 		}
 		var console extra
-		console, err = p.open(r.ctx, r.drv, tt, ip, r.a.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true})
+		console, err = p.open(r.ctx, r.drv, tt, ip, r.a.Port, false, ConnectRequest{Database: "pgbouncer", User: t.User, Password: t.Password, Console: true}, nil)
 		if err == nil {
 			console.l.bound(p.o.StageTimeout)
 			c, err = console.Capacity(console.dctx)

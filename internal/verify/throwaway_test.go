@@ -12,25 +12,24 @@ import (
 	"github.com/dbguard/dbguard/internal/testenv"
 )
 
-// throwawayPG is a PostgreSQL of the test's own (testenv.ThrowawayPG): no
-// TLS, trust for everyone on loopback except role gss_user, whose pg_hba
-// line asks for GSSAPI, which the client cannot do.
+// throwawayPG is a PostgreSQL of the test's own: no TLS, trust for
+// everyone on loopback except role gss_user, whose pg_hba line asks for
+// GSSAPI, which the client cannot do.
 type throwawayPG struct{ *testenv.ThrowawayPG }
 
-func startThrowawayPG(t *testing.T) *throwawayPG {
+func startThrowawayPG(t *testing.T) throwawayPG {
 	t.Helper()
-	return &throwawayPG{testenv.StartThrowawayPG(t, "host all gss_user 127.0.0.1/32 gss\nhost all all 127.0.0.1/32 trust\n")}
+	return throwawayPG{testenv.StartThrowawayPG(t, "ssl = off\nmax_connections = 20\n",
+		"host all gss_user 127.0.0.1/32 gss\nhost all all 127.0.0.1/32 trust\n")}
 }
-
-func (s *throwawayPG) url(user string) string { return s.URL(user) }
 
 // smartShutdown starts `pg_ctl stop -m smart` while a session is held
 // open, so the server stays in shutdown and refuses new logins with 57P03.
-func (s *throwawayPG) smartShutdown(t *testing.T) {
+func (s throwawayPG) smartShutdown(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	held, err := pgconn.Connect(ctx, s.url("postgres"))
+	held, err := pgconn.Connect(ctx, s.URL("postgres"))
 	if err != nil {
 		t.Fatalf("hold a session: %v", err)
 	}
@@ -41,7 +40,7 @@ func (s *throwawayPG) smartShutdown(t *testing.T) {
 	}
 	// Wait until a new login is refused.
 	for i := 0; i < 100; i++ {
-		c, err := pgconn.Connect(ctx, s.url("postgres"))
+		c, err := pgconn.Connect(ctx, s.URL("postgres"))
 		if err != nil {
 			return
 		}

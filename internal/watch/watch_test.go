@@ -232,7 +232,7 @@ func TestChangeInducedAlerts(t *testing.T) {
 	t.Parallel()
 	pg := testPG(t)
 	// Every shared test server offers TLS; this one has none.
-	plain := testenv.StartThrowawayPG(t, "")
+	plain := testenv.StartThrowawayPG(t, "ssl = off\n", "host all all 127.0.0.1/32 trust\n")
 	bouncer := pgConn{host: "127.0.0.1", port: fmt.Sprint(plain.Port), db: "postgres", user: "postgres"}
 	dir := t.TempDir()
 	orders := filepath.Join(dir, "deploy", "eu", "orders.yaml")

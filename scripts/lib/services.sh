@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Functions that install, start and stop the real database servers dbguard's
-# tests run against: PostgreSQL 15, MariaDB and PgBouncer, all on loopback, in
-# one temporary directory, on free ports chosen here. Sourced by test.sh; not
+# Functions that install, start and stop the real servers dbguard's tests run
+# against: PostgreSQL 15, MariaDB, PgBouncer and Prometheus's Alertmanager,
+# all on loopback, in one temporary directory, on free ports chosen here; and
+# promtool (from Debian's prometheus package) for the rule tests of deploy/. Sourced by test.sh; not
 # meant to be run alone. Facts behind the choices made here are in
 # ../shared/notes/real-databases.md.
 #
@@ -14,6 +15,7 @@ SVC_DIR=""        # the temporary directory holding everything
 SVC_PG_PID=""     # postmaster pid, once started
 SVC_MARIADB_PID="" # mariadbd pid, once started
 SVC_PGB_PID=""    # pgbouncer pid, once started
+SVC_AM_PID=""     # alertmanager pid, once started
 SVC_STARTED_AT=0
 
 svc_log() { printf '[test.sh %6.1fs] %s\n' "$(svc_elapsed)" "$*"; }
@@ -115,6 +117,14 @@ svc_install() {
 	# ip(8) lets the tcp_unreachable test build its own network namespace.
 	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 	command -v python3 >/dev/null 2>&1 || need+=(python3)
+	# chromium opens audit's HTML report in internal/cli's test.
+	command -v chromium >/dev/null 2>&1 || need+=(chromium)
+	command -v curl >/dev/null 2>&1 || need+=(curl)
+	# Alertmanager receives the notify package's alerts; promtool (in the
+	# prometheus package, which --no-install-recommends keeps small) tests
+	# the Prometheus rules shipped in deploy/.
+	command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+	command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 	if [ "${#need[@]}" = 0 ]; then
 		svc_log "servers already installed"
 		return 0
@@ -127,8 +137,19 @@ svc_install() {
 	(
 		flock -w 600 9 || { svc_err "apt lock busy for 10 minutes"; exit 1; }
 		export DEBIAN_FRONTEND=noninteractive
+		# The packaged services (alertmanager on 0.0.0.0:9093 and :9094,
+		# prometheus on :9090) must not start: a policy-rc.d that denies
+		# every start, unless the machine already has one, removed after.
+		own_policy=""
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\n# dbguard scripts/lib/services.sh: no service starts during this install\nexit 101\n' \
+				>/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d && own_policy=1
+		fi
 		apt-get -o DPkg::Lock::Timeout=300 update -qq >"$SVC_DIR/apt.log" 2>&1 &&
 			apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >>"$SVC_DIR/apt.log" 2>&1
+		rc=$?
+		[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+		exit "$rc"
 	) 9>/var/lock/dbguard-test-install.lock || {
 		svc_err "apt-get failed"
 		svc_tail "$SVC_DIR/apt.log"
@@ -386,6 +407,45 @@ svc_start_pgbouncer() {
 	return 1
 }
 
+# svc_start_alertmanager starts Prometheus's Alertmanager on a free loopback
+# port with its own configuration and storage in the temp folder and
+# clustering off: an empty --cluster.listen-address, since by default it
+# binds 0.0.0.0:9094 and gossips. Its one receiver discards: the tests read
+# what it holds through GET /api/v2/alerts.
+svc_start_alertmanager() {
+	local d=$SVC_DIR/alertmanager i
+	AM_PORT=$(svc_free_port "$PG_PORT" "$MY_PORT" "$PGB_PORT") || return 1
+	mkdir -p "$d/data"
+	cat >"$d/alertmanager.yml" <<-'EOF'
+		# dbguard test server (scripts/lib/services.sh)
+		route:
+		  receiver: discard
+		  group_by: ['alertname', 'service', 'environment']
+		  group_wait: 1s
+		  group_interval: 1s
+		  repeat_interval: 1h
+		receivers:
+		  - name: discard
+	EOF
+	setsid prometheus-alertmanager --config.file="$d/alertmanager.yml" --storage.path="$d/data" \
+		--web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= \
+		--log.level=warn >"$d/alertmanager.log" 2>&1 </dev/null &
+	SVC_AM_PID=$!
+	for i in $(seq 1 300); do
+		if curl -fsS -o /dev/null "http://127.0.0.1:$AM_PORT/-/ready" 2>/dev/null; then
+			svc_log "Alertmanager $(prometheus-alertmanager --version 2>&1 | awk 'NR == 1 { print $3 }') ready on 127.0.0.1:$AM_PORT (pid $SVC_AM_PID)"
+			return 0
+		fi
+		if ! svc_pid_alive "$SVC_AM_PID"; then
+			break
+		fi
+		sleep 0.1
+	done
+	svc_err "Alertmanager does not answer /-/ready within 30 s"
+	svc_tail "$d/alertmanager.log"
+	return 1
+}
+
 # svc_write_env writes the test variables to $SVC_DIR/env (mode 0600: it
 # holds passwords) and exports them into this shell.
 svc_write_env() {
@@ -402,6 +462,8 @@ svc_write_env() {
 			export DBGUARD_TEST_PGBOUNCER='postgres://dbguard:$PG_PASSWORD@127.0.0.1:$PGB_PORT/dbguard?sslmode=disable'
 			export DBGUARD_TEST_CA='$ca'
 			export DBGUARD_TEST_PG_BIN='$PG_BIN_DEFAULT'
+			export DBGUARD_TEST_ALERTMANAGER='http://127.0.0.1:$AM_PORT'
+			export DBGUARD_TEST_PROMTOOL='$(command -v promtool)'
 			export DBGUARD_TEST_LEDGER='$SVC_DIR/ledger.tsv'
 			export DBGUARD_REQUIRE_SERVICES=1
 		EOF
@@ -424,14 +486,20 @@ svc_start_all() {
 	svc_start_pg || return 1
 	svc_start_mariadb || return 1
 	svc_start_pgbouncer || return 1
+	svc_start_alertmanager || return 1
 	svc_write_env
 	SVC_STARTUP_SECONDS=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-	svc_log "all three servers up in ${SVC_STARTUP_SECONDS}s"
+	svc_log "all four servers up in ${SVC_STARTUP_SECONDS}s"
 }
 
 # svc_stop_all stops whatever was started, newest first, and removes the
 # directory. It never fails: it is called from the EXIT trap.
 svc_stop_all() {
+	if [ -n "$SVC_AM_PID" ]; then
+		svc_kill "$SVC_AM_PID" 10
+		wait "$SVC_AM_PID" 2>/dev/null || true
+		SVC_AM_PID=""
+	fi
 	if [ -n "$SVC_PGB_PID" ] || [ -f "$SVC_DIR/pgbouncer/pgbouncer.pid" ]; then
 		[ -n "$SVC_PGB_PID" ] || SVC_PGB_PID=$(cat "$SVC_DIR/pgbouncer/pgbouncer.pid" 2>/dev/null || true)
 		svc_kill "$SVC_PGB_PID" 10

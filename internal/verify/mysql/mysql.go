@@ -224,23 +224,30 @@ type session struct {
 
 // rows runs q and returns its rows as text.
 func (s *session) rows(ctx context.Context, q string) ([][]string, error) {
+	_, out, err := s.query(ctx, q)
+	return out, err
+}
+
+// query runs q and returns its columns and rows as text.
+func (s *session) query(ctx context.Context, q string) ([]string, [][]string, error) {
 	qc, ok := s.c.(driver.QueryerContext)
 	if !ok {
-		return nil, errors.New("driver connection cannot query")
+		return nil, nil, errors.New("driver connection cannot query")
 	}
 	rs, err := qc.QueryContext(ctx, q, nil)
 	if err != nil {
-		return nil, translate(err, s.pc)
+		return nil, nil, translate(err, s.pc)
 	}
 	defer rs.Close()
 	var out [][]string
-	dest := make([]driver.Value, len(rs.Columns()))
+	cols := rs.Columns()
+	dest := make([]driver.Value, len(cols))
 	for {
 		if err := rs.Next(dest); err != nil {
 			if errors.Is(err, io.EOF) {
-				return out, nil
+				return cols, out, nil
 			}
-			return nil, translate(err, s.pc)
+			return nil, nil, translate(err, s.pc)
 		}
 		row := make([]string, len(dest))
 		for i, v := range dest {
@@ -273,19 +280,28 @@ func (s *session) Query(ctx context.Context, q string, timeout time.Duration) (v
 		_, err := s.rows(ctx, "SELECT 1")
 		return verify.QueryInfo{}, err
 	}
+	_, _, err := s.Rows(ctx, q, timeout)
+	return verify.QueryInfo{}, err
+}
+
+// Rows runs q in a read-only transaction; MariaDB bounds it on the
+// server with SET STATEMENT max_statement_time.
+func (s *session) Rows(ctx context.Context, q string, timeout time.Duration) ([]string, [][]string, error) {
 	if s.mariaDB {
 		q = fmt.Sprintf("SET STATEMENT max_statement_time=%.3f FOR %s", timeout.Seconds(), q)
 	}
 	if err := s.exec(ctx, "START TRANSACTION READ ONLY"); err != nil {
-		return verify.QueryInfo{}, err
+		return nil, nil, err
 	}
-	_, err := s.rows(ctx, q)
+	cols, rows, err := s.query(ctx, q)
 	if err != nil {
 		_ = s.exec(context.WithoutCancel(ctx), "ROLLBACK")
-		return verify.QueryInfo{}, err
+		return nil, nil, err
 	}
-	return verify.QueryInfo{}, s.exec(ctx, "COMMIT")
+	return cols, rows, s.exec(ctx, "COMMIT")
 }
+
+var _ verify.RowReader = (*session)(nil)
 
 func (s *session) ReadOnly(ctx context.Context) (bool, error) {
 	rows, err := s.rows(ctx, "SELECT @@global.read_only")

@@ -306,4 +306,38 @@ func (s *session) DatabaseExists(ctx context.Context, name string) (bool, error)
 
 var _ verify.Catalog = (*session)(nil)
 
+// Rows runs q read-only: in a READ ONLY transaction bounded by SET LOCAL
+// statement_timeout, or on the admin console as it is.
+func (s *session) Rows(ctx context.Context, q string, timeout time.Duration) ([]string, [][]string, error) {
+	sql, at := q, 0
+	if !s.console {
+		sql, at = "BEGIN READ ONLY; SET LOCAL statement_timeout = "+millis(timeout)+"; "+q+"; COMMIT", 2
+	}
+	res, err := s.exec(ctx, sql)
+	if err != nil {
+		if !s.console {
+			_, _ = s.pc.Exec(context.WithoutCancel(ctx), "ROLLBACK").ReadAll()
+		}
+		return nil, nil, err
+	}
+	if len(res) <= at {
+		return nil, nil, errors.New("statement returned no result")
+	}
+	r := res[at]
+	cols := make([]string, len(r.FieldDescriptions))
+	for i, f := range r.FieldDescriptions {
+		cols[i] = f.Name
+	}
+	rows := make([][]string, len(r.Rows))
+	for i, row := range r.Rows {
+		rows[i] = make([]string, len(row))
+		for j, v := range row {
+			rows[i][j] = string(v)
+		}
+	}
+	return cols, rows, nil
+}
+
+var _ verify.RowReader = (*session)(nil)
+
 func (s *session) Close(ctx context.Context) error { return s.pc.Close(ctx) }
