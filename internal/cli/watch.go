@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ type watchOptions struct {
 	configPath    string
 	noConfig      bool
 	interval      time.Duration
+	webhook       string
 	store         string
 	storeKey      string
 	noStore       bool
@@ -98,6 +100,7 @@ SIGTERM or SIGINT, 2 when it cannot start.`,
 	f := cmd.Flags()
 	addConfigFlags(f, &o.configPath, &o.noConfig)
 	f.DurationVar(&o.interval, "interval", 0, "probe interval, replacing watch.interval (default 10s)")
+	f.StringVar(&o.webhook, "webhook", "", "also send every alert to this URL as JSON (a webhook notifier named webhook); a URL holding a token is better in watch.notifiers with url_env")
 	f.StringVar(&o.store, "store", "", "the event store: a SQLite file or a postgres:// URL (default: dbguard.yaml's store section, else .dbguard/state.db at the repository root)")
 	f.StringVar(&o.storeKey, "store-key", "", "the store key file (default: $"+app.EnvStoreKey+", else $XDG_CONFIG_HOME/dbguard/store.key, created on first use)")
 	f.BoolVar(&o.noStore, "no-store", false, "run without the event store: no revisions, no correlation, no alert events")
@@ -152,15 +155,21 @@ func runWatch(e *env, o *watchOptions, args []string) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	base := "."
+	if cfgPath != "" {
+		base = filepath.Dir(cfgPath)
+	}
 	wd, _ := os.Getwd()
 	hup := make(chan os.Signal, 1)
 	reload := make(chan struct{}, 1)
-	opts := watch.Options{ConfigPath: cfgPath, Config: cfg, Paths: args, Interval: o.interval, NoStore: o.noStore,
-		Store:   app.StoreRequest{Location: o.store, KeyFile: o.storeKey, Config: cfg, Dir: ".", Getenv: os.Getenv},
-		Logger:  logger,
-		Metrics: metrics.New(reg),
-		Resolve: verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd},
-		Reload:  reload,
+	opts := watch.Options{ConfigPath: cfgPath, Config: cfg, Paths: args, Interval: o.interval, Webhook: o.webhook, NoStore: o.noStore,
+		Store:     app.StoreRequest{Location: o.store, KeyFile: o.storeKey, Config: cfg, Dir: ".", Getenv: os.Getenv},
+		Logger:    logger,
+		Metrics:   m,
+		NewSender: watch.NotifySender(base, os.Getenv, m, logger),
+		Resolve:   verify.ResolveOptions{Env: os.LookupEnv, SecretsDir: o.secretsDir, BaseDir: wd},
+		Reload:    reload,
 		// main gives a command 750ms after SIGTERM: probes are cut at
 		// once, deliveries and the store get the rest.
 		ShutdownGrace: 500 * time.Millisecond,

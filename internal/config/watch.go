@@ -170,9 +170,13 @@ type WatchNotifier struct {
 	SMTP           *WatchSMTP
 	SendResolved   bool
 	Timeout        time.Duration
-	Retries        int
-	Backoff        time.Duration
-	Pos            Position
+	// Retries is how many times a failed delivery is tried again;
+	// RetriesSet is false when the file does not say (the notifier's
+	// default applies), so that "retries: 0" means none.
+	Retries    int
+	RetriesSet bool
+	Backoff    time.Duration
+	Pos        Position
 }
 
 // WatchSMTP is an email notifier's server and envelope; the password by
@@ -531,7 +535,7 @@ func decodeWatchNotifiers(d *decoder, n *yaml.Node) []WatchNotifier {
 			{name: "smtp", decode: func(v *yaml.Node) { nt.SMTP = decodeWatchSMTP(d, v, name+".smtp") }},
 			{name: "send_resolved", decode: func(v *yaml.Node) { nt.SendResolved, _ = d.boolean(v, name+".send_resolved") }},
 			{name: "timeout", decode: func(v *yaml.Node) { nt.Timeout, _ = d.duration(v, name+".timeout", false) }},
-			{name: "retries", decode: func(v *yaml.Node) { nt.Retries, _ = d.count(v, name+".retries", 0) }},
+			{name: "retries", decode: func(v *yaml.Node) { nt.Retries, nt.RetriesSet = d.count(v, name+".retries", 0) }},
 			{name: "backoff", decode: func(v *yaml.Node) { nt.Backoff, _ = d.duration(v, name+".backoff", false) }},
 		}) {
 			if nt.TypePos == (Position{}) {

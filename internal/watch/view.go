@@ -181,7 +181,7 @@ func View(cfg *config.Config, getenv func(string) string) (ConfigView, error) {
 		if n.Timeout > 0 {
 			nv.Timeout = n.Timeout.String()
 		}
-		if n.Retries > 0 {
+		if n.RetriesSet {
 			r := n.Retries
 			nv.Retries = &r
 		}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,12 +30,12 @@ import (
 	"github.com/dbguard/dbguard/internal/watch"
 )
 
-// recorder is a Sender that keeps what it is given, for tests that judge
-// the alerts themselves rather than a notifier's payload.
+// recorder keeps the alerts an httptest receiver got from watch's webhook
+// notifier (internal/notify, through its Dispatcher).
 type recorder struct {
 	mu     sync.Mutex
 	alerts []alert.Alert
-	to     [][]string
+	raw    []string
 	signal chan struct{}
 	// logs returns the watch's log, shown when an alert does not come.
 	logs func() string
@@ -41,19 +43,23 @@ type recorder struct {
 
 func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 100)} }
 
-func (r *recorder) Send(to []string, a alert.Alert) int {
+// ServeHTTP is the webhook receiver: one alert per POST, as JSON.
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var a alert.Alert
+	body, _ := io.ReadAll(req.Body)
+	if err := json.Unmarshal(body, &a); err != nil || a.SchemaVersion != alert.SchemaVersion {
+		http.Error(w, "not an alert", http.StatusBadRequest)
+		return
+	}
 	r.mu.Lock()
 	r.alerts = append(r.alerts, a)
-	r.to = append(r.to, to)
+	r.raw = append(r.raw, string(body))
 	r.mu.Unlock()
 	select {
 	case r.signal <- struct{}{}:
 	default:
 	}
-	return len(to)
 }
-
-func (r *recorder) Close(context.Context) error { return nil }
 
 // wait returns the first alert from index from on that ok accepts.
 func (r *recorder) wait(t *testing.T, from int, d time.Duration, ok func(alert.Alert) bool) (alert.Alert, int) {
@@ -144,7 +150,11 @@ type harness struct {
 func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 	t.Helper()
 	cfgPath := filepath.Join(dir, "dbguard.yaml")
-	yaml += "  notifiers:\n    - {name: test, type: webhook, url: \"http://127.0.0.1:9/\"}\n"
+	yaml += "  notifiers:\n    - {name: test, type: webhook, url_env: TEST_WEBHOOK_URL, timeout: 2s}\n"
+	rec := newRecorder()
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	env["TEST_WEBHOOK_URL"] = srv.URL + "/hook"
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +162,7 @@ func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{dir: dir, rec: newRecorder(), reg: prometheus.NewRegistry(), logs: &testenv.Buffer{}, done: make(chan error, 1), env: env}
+	h := &harness{dir: dir, rec: rec, reg: prometheus.NewRegistry(), logs: &testenv.Buffer{}, done: make(chan error, 1), env: env}
 	h.rec.logs = h.logs.String
 	getenv := func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
@@ -160,11 +170,13 @@ func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 		}
 		return env[k]
 	}
+	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m := metrics.New(h.reg)
 	h.w, err = watch.New(watch.Options{ConfigPath: cfgPath, Config: cfg,
 		Store:     app.StoreRequest{Location: filepath.Join(dir, "state.db"), Dir: dir, Getenv: getenv},
-		NewSender: func(*config.WatchConfig) (watch.Sender, error) { return h.rec, nil },
-		Logger:    slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Metrics:   metrics.New(h.reg),
+		NewSender: watch.NotifySender(dir, getenv, m, logger),
+		Logger:    logger,
+		Metrics:   m,
 		Resolve: verify.ResolveOptions{BaseDir: dir, Env: func(k string) (string, bool) {
 			v, ok := env[k]
 			return v, ok
@@ -201,7 +213,7 @@ func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 func (h *harness) noSecret(t *testing.T, secrets ...string) {
 	t.Helper()
 	h.rec.mu.Lock()
-	out, _ := json.Marshal(h.rec.alerts)
+	out := strings.Join(h.rec.raw, "\n")
 	h.rec.mu.Unlock()
 	mfs, _ := h.reg.Gather()
 	m, _ := json.Marshal(mfs)

@@ -41,6 +41,9 @@ type Options struct {
 	Paths []string
 	// Interval, when positive, replaces watch.interval (--interval).
 	Interval time.Duration
+	// Webhook, when set, adds a webhook notifier named "webhook" with
+	// this URL (--webhook), for quick use without a watch section.
+	Webhook string
 	// Store is the event store; NoStore runs without one (no revisions,
 	// no correlation, no alert events).
 	Store   app.StoreRequest
@@ -140,9 +143,14 @@ func New(o Options) (*Watcher, error) {
 // apply makes cfg the running configuration.
 func (w *Watcher) apply(cfg *config.Config) error {
 	ws := cfg.WatchSettings()
-	if w.o.Interval > 0 {
-		c := *ws
-		c.Interval = w.o.Interval
+	if w.o.Interval > 0 || w.o.Webhook != "" {
+		c := *ws // a copy: the loaded configuration is never written to
+		if w.o.Interval > 0 {
+			c.Interval = w.o.Interval
+		}
+		if w.o.Webhook != "" {
+			c.Notifiers = append(slices.Clone(ws.Notifiers), config.WatchNotifier{Name: "webhook", Type: "webhook", URL: w.o.Webhook, SendResolved: true})
+		}
 		ws = &c
 	}
 	srcs, err := sources(w.base, ws, w.o.Paths)
