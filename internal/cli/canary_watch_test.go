@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,8 +45,15 @@ func TestCanaryWatchDaemon(t *testing.T) {
 	for _, name := range []string{"DB_PASSWORD", "DB_PASS", "DATABASE_PASSWORD", "PGPASSWORD", "MYSQL_PWD"} {
 		t.Setenv(name, canary)
 	}
-	// A webhook URL whose path is the token: --check-config must mask it.
-	t.Setenv("DBGUARD_WEBHOOK_URL", "http://127.0.0.1:"+closedPort(t)+"/hook/"+canary)
+	// The alerts go to a real receiver, through a webhook URL whose path is
+	// the token: --check-config must mask it, no payload may carry it.
+	var payloads testenv.Buffer
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = payloads.Write(append(b, '\n'))
+	}))
+	defer receiver.Close()
+	t.Setenv("DBGUARD_WEBHOOK_URL", receiver.URL+"/hook/"+url.PathEscape(canary))
 	metricsAddr := "127.0.0.1:" + closedPort(t)
 	cfg := filepath.Join(root, "dbguard.yaml")
 	if err := os.WriteFile(cfg, []byte(`version: 1
@@ -86,12 +95,12 @@ watch:
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if c, _ := get("/readyz"); c == http.StatusOK && strings.Contains(logs.String(), `"msg":"alert"`) {
+		if c, _ := get("/readyz"); c == http.StatusOK && strings.Contains(payloads.String(), `"schema_version"`) {
 			break
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("watch not ready with an alert after 20s; log:\n%s", logs.String())
+			t.Fatalf("watch not ready with an alert delivered after 20s; log:\n%s", logs.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -121,7 +130,7 @@ watch:
 	case <-time.After(5 * time.Second):
 		t.Fatal("watch did not stop within 5s of its context's end")
 	}
-	all.WriteString(out.String() + logs.String() + page)
+	all.WriteString(out.String() + logs.String() + page + payloads.String())
 	for _, leak := range canaryLeaks([]byte(all.String())) {
 		t.Errorf("the canary leaked (%s) into watch's output, log or metrics:\n%s", leak, canaryExcerpt(all.String(), leak))
 	}

@@ -150,7 +150,9 @@ type harness struct {
 func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 	t.Helper()
 	cfgPath := filepath.Join(dir, "dbguard.yaml")
-	yaml += "  notifiers:\n    - {name: test, type: webhook, url_env: TEST_WEBHOOK_URL, timeout: 2s}\n"
+	if !strings.Contains(yaml, "notifiers:") {
+		yaml += "  notifiers:\n    - {name: test, type: webhook, url_env: TEST_WEBHOOK_URL, timeout: 2s}\n"
+	}
 	rec := newRecorder()
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)
@@ -553,4 +555,63 @@ watch:
 	if healthy < 10 {
 		t.Errorf("the healthy target was probed %v times in 2.5s at a 100ms interval, want 10 or more", healthy)
 	}
+}
+
+// Through a real Alertmanager: watch's alert is active there with the
+// documented labels, and resolving it in watch ends it there.
+func TestAlertmanagerEndToEnd(t *testing.T) {
+	t.Parallel()
+	am := testenv.Alertmanager(t)
+	pg := testPG(t)
+	dir := t.TempDir()
+	service := "am" + randHex(4)
+	file := filepath.Join(dir, "deploy", service+".yaml")
+	writeFile(t, file, profileYAML(pg, fmt.Sprint(testenv.ClosedPort(t)), "disable", "", 5))
+	h := start(t, dir, `version: 1
+watch:
+  interval: 300ms
+  timeout: 1s
+  sources:
+    - paths: [deploy/]
+  alerts:
+    target_down: {failures: 1}
+  notifiers:
+    - {name: am, type: alertmanager, url_env: TEST_AM_URL, timeout: 2s}
+`, map[string]string{"DB_PASSWORD": pg.pw, "TEST_AM_URL": am})
+	active := func() []map[string]any {
+		resp, err := http.Get(am + "/api/v2/alerts?filter=" + url.QueryEscape(`service="`+service+`"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out []map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	waitFor := func(what string, ok func([]map[string]any) bool) []map[string]any {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got := active()
+			if ok(got) {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: Alertmanager holds %v; log:\n%s", what, got, h.logs.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	got := waitFor("the alert in Alertmanager", func(as []map[string]any) bool { return len(as) > 0 })
+	labels, _ := got[0]["labels"].(map[string]any)
+	for k, want := range map[string]string{"alertname": "dbguard_target_down", "service": service, "environment": "production",
+		"stage": "tcp", "class": "tcp_refused", "severity": "critical"} {
+		if labels[k] != want {
+			t.Errorf("label %s = %v, want %s (labels %v)", k, labels[k], want, labels)
+		}
+	}
+	writeFile(t, file, profileYAML(pg, pg.port, "disable", "", 5))
+	waitFor("the alert ended in Alertmanager", func(as []map[string]any) bool { return len(as) == 0 })
 }
