@@ -93,6 +93,9 @@ type Watcher struct {
 	// just seen working.
 	unprobed int
 	toVerify []*tstate
+	// failing counts the targets whose last probe failed: with none, and
+	// no alert open, the one-second tick has nothing to judge.
+	failing int
 }
 
 // probeSettings is what a probe is run with; targets that share them are
@@ -300,7 +303,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-due.C:
 			w.launch(loopCtx)
 		case <-tick.C:
-			w.reconcileAll(ctx)
+			if w.failing > 0 || len(w.alerts) > 0 {
+				w.reconcileAll(ctx)
+			}
 		case ev := <-fw.events:
 			if w.o.ConfigPath != "" && sameFile(ev, w.o.ConfigPath) {
 				reload = true
@@ -517,7 +522,16 @@ func (w *Watcher) handle(pr probeResult) bool {
 	if a.OK && s.revision != "" && s.revision != s.verified {
 		w.toVerify = append(w.toVerify, s)
 	}
-	return first || !a.OK || wasFailing || a.Capacity != nil || !a.CertNotAfter.IsZero()
+	al := w.w.Alerts
+	nearFull := a.Capacity != nil && a.Capacity.Max > 0 && float64(a.Capacity.Current) >= al.Capacity.Share*float64(a.Capacity.Max)
+	expiring := !a.CertNotAfter.IsZero() && a.CertNotAfter.Sub(now) < al.CertExpiring.Within
+	switch {
+	case !a.OK && !wasFailing:
+		w.failing++
+	case a.OK && wasFailing:
+		w.failing--
+	}
+	return first || !a.OK || wasFailing || nearFull || expiring
 }
 
 func (w *Watcher) labels(t *target) metrics.TargetLabels {
@@ -644,6 +658,9 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 		if !seen[k] {
 			if !s.probed && s.t.Problem == "" {
 				w.unprobed--
+			}
+			if s.failing() {
+				w.failing--
 			}
 			w.m.ForgetTarget(w.labels(s.t))
 			delete(w.states, k)
