@@ -615,3 +615,32 @@ watch:
 	writeFile(t, file, profileYAML(pg, pg.port, "disable", "", 5))
 	waitFor("the alert ended in Alertmanager", func(as []map[string]any) bool { return len(as) == 0 })
 }
+
+// A profile that cannot be probed (its host left unresolved) is listed
+// once in the log with the reason and never probed; the others are.
+func TestUnprobeableListedOnce(t *testing.T) {
+	t.Parallel()
+	pg := testPG(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "deploy", "orders.yaml"), profileYAML(pg, pg.port, "disable", "", 5))
+	writeFile(t, filepath.Join(dir, "deploy", "ledger.yaml"), strings.Replace(profileYAML(pg, pg.port, "disable", "", 5), "host: "+pg.host, "host: ${LEDGER_DB_HOST}", 1))
+	h := start(t, dir, "version: 1\nwatch:\n  interval: 200ms\n  sources:\n    - paths: [deploy/]\n", map[string]string{"DB_PASSWORD": pg.pw})
+	time.Sleep(time.Second)
+	log := h.logs.String()
+	if n := strings.Count(log, `"msg":"profile not probed"`); n != 1 || !strings.Contains(log, `"profile":"deploy/ledger.yaml#database"`) {
+		t.Errorf("%d \"profile not probed\" lines, want 1 naming deploy/ledger.yaml#database:\n%s", n, log)
+	}
+	mfs, _ := h.reg.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() != "dbguard_probes_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "profile" && strings.Contains(l.GetValue(), "ledger") {
+					t.Errorf("the unprobeable profile was probed: %v", m)
+				}
+			}
+		}
+	}
+}
