@@ -17,8 +17,9 @@
 //     written to.
 //   - Secrets: alerts carry review's redacted field changes and verify's
 //     scrubbed details only; logs name profiles, files, stages and classes,
-//     never a value of a secret field. Notifier secrets are resolved by
-//     the caller's Sender factory and never pass through here.
+//     never a value of a secret field. Notifier secrets are read from their
+//     references into notify.Spec (Specs) in memory, handed to
+//     internal/notify's Dispatcher, and never logged or stored.
 //   - Probes are bounded: at most watch.concurrency in flight across every
 //     batch; a blackholed target holds one goroutine and one socket until
 //     its stage timeout, and is not probed again while its probe is in

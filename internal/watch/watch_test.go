@@ -201,10 +201,12 @@ func start(t *testing.T, dir, yaml string, env map[string]string) *harness {
 			t.Error("Run did not return within 15s of its context's end")
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
+	// A first round waits for its blackholed probes (the soak's hold their
+	// sockets 2 x 5s, 64 at a time).
+	deadline := time.Now().Add(90 * time.Second)
 	for !h.w.Ready() {
 		if time.Now().After(deadline) {
-			t.Fatalf("watch not ready after 20s; log:\n%s", h.logs.String())
+			t.Fatalf("watch not ready after 90s; log:\n%s", h.logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -307,8 +308,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 				w.reconcileAll(ctx)
 			}
 		case ev := <-fw.events:
-			if w.o.ConfigPath != "" && sameFile(ev, w.o.ConfigPath) {
+			switch {
+			case w.o.ConfigPath != "" && sameFile(ev, w.o.ConfigPath):
 				reload = true
+			case !w.watched(ev):
+				continue // the store's own files, an editor's swap file elsewhere
 			}
 			changed[ev] = true
 			settle.Reset(w.o.Debounce)
@@ -318,11 +322,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 			reload = true
 			settle.Reset(0)
 		case <-settle.C:
+			reloaded := reload
 			if reload {
 				w.reload(ctx)
 				reload = false
 			}
-			if len(changed) > 0 || reload {
+			if len(changed) > 0 || reloaded {
 				paths := changed
 				changed = map[string]bool{}
 				if err := w.rescan(ctx, paths, false); err != nil {
@@ -609,6 +614,40 @@ func (w *Watcher) shutdown(cancel context.CancelFunc) error {
 	}
 	w.log.Info("watch stopped")
 	return nil
+}
+
+// watched reports whether a file event concerns a source: a path under a
+// source folder, or in the folder of a source file. The store's own files
+// (a SQLite store beside dbguard.yaml, its -wal and -shm) are not, or
+// every alert written would set off a rescan.
+func (w *Watcher) watched(ev string) bool {
+	abs, err := filepath.Abs(ev)
+	if err != nil {
+		return false
+	}
+	if loc := w.o.Store.Location; loc != "" && !strings.Contains(loc, "://") {
+		if st, err := filepath.Abs(loc); err == nil && strings.HasPrefix(abs, st) {
+			return false
+		}
+	}
+	if strings.Contains(filepath.ToSlash(abs), "/.dbguard/") {
+		return false
+	}
+	for _, s := range w.srcs {
+		src, err := filepath.Abs(s.Arg)
+		if err != nil {
+			continue
+		}
+		if abs == src || strings.HasPrefix(abs, src+string(filepath.Separator)) {
+			return true
+		}
+		// A source file's folder: its rename-write (a temporary file
+		// renamed over it) and its ..data swap happen beside it.
+		if fi, err := os.Stat(src); (err != nil || !fi.IsDir()) && filepath.Dir(abs) == filepath.Dir(src) {
+			return true
+		}
+	}
+	return false
 }
 
 func sameFile(a, b string) bool {
