@@ -409,8 +409,13 @@ func (w *Watcher) reload(ctx context.Context) {
 }
 
 // launch starts a fleet run for the targets that are due, one per probe
-// settings.
+// settings. With every probe slot taken (blackholed targets hold theirs
+// until the stage timeout) it starts nothing: the due targets wait as
+// due, not as goroutines queued for a slot.
 func (w *Watcher) launch(ctx context.Context) {
+	if len(w.sem) >= cap(w.sem) {
+		return
+	}
 	now := time.Now()
 	batches := map[probeSettings][]*tstate{}
 	for _, s := range w.states {
