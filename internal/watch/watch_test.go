@@ -540,20 +540,7 @@ watch:
 	if gotTotal < 2 || gotTotal > 8 {
 		t.Errorf("%d connections to the silent server in 2.5s, want 2 to 8", gotTotal)
 	}
-	mfs, _ := h.reg.Gather()
-	healthy := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != "dbguard_probes_total" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "profile" && strings.HasSuffix(l.GetValue(), "orders.yaml#database") {
-					healthy += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
+	healthy := h.probes(t, func(p string) bool { return strings.HasSuffix(p, "orders.yaml#database") })
 	if healthy < 10 {
 		t.Errorf("the healthy target was probed %v times in 2.5s at a 100ms interval, want 10 or more", healthy)
 	}
@@ -632,17 +619,31 @@ func TestUnprobeableListedOnce(t *testing.T) {
 	if n := strings.Count(log, `"msg":"profile not probed"`); n != 1 || !strings.Contains(log, `"profile":"deploy/ledger.yaml#database"`) {
 		t.Errorf("%d \"profile not probed\" lines, want 1 naming deploy/ledger.yaml#database:\n%s", n, log)
 	}
-	mfs, _ := h.reg.Gather()
+	if n := h.probes(t, func(p string) bool { return strings.Contains(p, "ledger") }); n != 0 {
+		t.Errorf("the unprobeable profile was probed %v times", n)
+	}
+}
+
+// probes sums dbguard_probes_total over the targets whose profile label
+// match accepts.
+func (h *harness) probes(t *testing.T, match func(profile string) bool) float64 {
+	t.Helper()
+	mfs, err := h.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
 	for _, mf := range mfs {
 		if mf.GetName() != "dbguard_probes_total" {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "profile" && strings.Contains(l.GetValue(), "ledger") {
-					t.Errorf("the unprobeable profile was probed: %v", m)
+				if l.GetName() == "profile" && match(l.GetValue()) {
+					total += m.GetCounter().GetValue()
 				}
 			}
 		}
 	}
+	return total
 }
