@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,10 +53,7 @@ func TestSoak(t *testing.T) {
 	}
 	pg := testPG(t)
 	refused := fmt.Sprint(testenv.ClosedPort(t))
-	// Accepts, never answers, and closes its side when the prober gives
-	// up, so that the file descriptors counted are watch's, not the test
-	// server's.
-	blackhole := fmt.Sprint(testenv.Serve(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c); c.Close() }).Port)
+	blackhole := fmt.Sprint(blackholeListener(t))
 	dir := t.TempDir()
 	for i := range *soakTargets {
 		var content string
@@ -99,4 +97,39 @@ func TestSoak(t *testing.T) {
 		t.Errorf("not flat: start %+v, end %+v", first, last)
 	}
 	t.Logf("probes: %.0f in %s", h.probes(t, func(string) bool { return true }), time.Since(began).Round(time.Second))
+	// Flapping would show here: each target should start failing once and
+	// each alert fire once.
+	counts := map[string]int{}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if _, rest, ok := strings.Cut(line, `"msg":"`); ok {
+			msg, _, _ := strings.Cut(rest, `"`)
+			counts[msg]++
+		}
+	}
+	h.rec.mu.Lock()
+	t.Logf("log lines by message: %v; alerts delivered: %d", counts, len(h.rec.alerts))
+	h.rec.mu.Unlock()
+}
+
+// blackholeListener accepts on loopback, never answers, and closes its
+// side when the prober gives up. Unlike testenv.Serve it keeps nothing of
+// a connection once closed, so that over a soak the descriptors and heap
+// measured are watch's, not the test server's.
+func blackholeListener(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
 }
