@@ -58,7 +58,7 @@ func (w *Watcher) reconcileAll(ctx context.Context) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
 	for _, k := range keys {
-		for _, c := range evaluate(w.w.Alerts, k[0], k[1], groups[k], now, w.silenced(now)) {
+		for _, c := range evaluate(w.w.Alerts, k[0], k[1], groups[k], now, w.silenced(now), w.firing) {
 			live[c.key()] = c
 		}
 	}
@@ -78,6 +78,12 @@ func (w *Watcher) reconcileAll(ctx context.Context) {
 		delete(w.alerts, k)
 	}
 	w.countAlerts()
+}
+
+// firing reports whether the alert with this key is firing.
+func (w *Watcher) firing(key string) bool {
+	as, ok := w.alerts[key]
+	return ok && as.state == alert.StateFiring
 }
 
 // silenced returns the test of a target's failure against the silences.

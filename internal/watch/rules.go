@@ -95,8 +95,12 @@ func (c *condition) key() string {
 }
 
 // evaluate computes the conditions of one service in one environment
-// from its targets' states. silenced reports a target's failure muted.
-func evaluate(a config.WatchAlerts, service, env string, states []*tstate, now time.Time, silenced func(*tstate) bool) []*condition {
+// from its targets' states. silenced reports a target's failure muted;
+// firing reports whether an alert key is firing now, for the failure
+// ratio's hysteresis: min_probes is what it takes to start firing, not to
+// go on (a failing service probed less often while probe slots are
+// scarce would otherwise resolve and fire again at every probe).
+func evaluate(a config.WatchAlerts, service, env string, states []*tstate, now time.Time, silenced func(*tstate) bool, firing func(key string) bool) []*condition {
 	byKey := map[string]*condition{}
 	var out []*condition
 	add := func(rule alert.Rule, class verify.Class, stage verify.Stage, firing bool, s *tstate) {
@@ -135,8 +139,10 @@ func evaluate(a config.WatchAlerts, service, env string, states []*tstate, now t
 		down := s.failures >= a.TargetDown.Failures && now.Sub(s.since) >= a.TargetDown.For
 		add(alert.RuleTargetDown, class, stage, down, s)
 	}
-	if probes >= a.FailureRatio.MinProbes && probes > 0 && float64(failed)/float64(probes) >= a.FailureRatio.Ratio {
-		class := topClass(classes)
+	class := topClass(classes)
+	ratioKey := (&condition{rule: alert.RuleFailureRatio, service: service, env: env, class: class}).key()
+	enough := probes >= a.FailureRatio.MinProbes || firing(ratioKey)
+	if enough && probes > 0 && float64(failed)/float64(probes) >= a.FailureRatio.Ratio {
 		c := &condition{rule: alert.RuleFailureRatio, service: service, env: env, class: class, firing: true, total: len(states),
 			summary: fmt.Sprintf("%d of %d probes of %s failed in the last %s", failed, probes, service, a.FailureRatio.Window)}
 		for _, s := range states {

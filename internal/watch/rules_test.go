@@ -58,6 +58,7 @@ func TestEvaluateTargetDown(t *testing.T) {
 	a := config.WatchDefaults().Alerts
 	a.TargetDown.For = time.Minute
 	none := func(*tstate) bool { return false }
+	notFiring := func(string) bool { return false }
 	tests := []struct {
 		name     string
 		failures int
@@ -70,7 +71,7 @@ func TestEvaluateTargetDown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		states := []*tstate{failingState("a#db", verify.ClassTCPRefused, verify.StageTCP, tt.failures, now.Add(-tt.since)), okState("b#db"), okState("c#db")}
-		conds := evaluate(a, "orders", "production", states, now, none)
+		conds := evaluate(a, "orders", "production", states, now, none, notFiring)
 		if len(conds) != 1 || conds[0].rule != alert.RuleTargetDown {
 			t.Fatalf("%s: conditions %+v, want one target_down", tt.name, conds)
 		}
@@ -81,7 +82,7 @@ func TestEvaluateTargetDown(t *testing.T) {
 	}
 	// A silenced failure raises nothing.
 	states := []*tstate{failingState("legacy/a#db", verify.ClassTCPRefused, verify.StageTCP, 5, now.Add(-time.Hour))}
-	if conds := evaluate(a, "orders", "production", states, now, func(*tstate) bool { return true }); len(conds) != 0 {
+	if conds := evaluate(a, "orders", "production", states, now, func(*tstate) bool { return true }, notFiring); len(conds) != 0 {
 		t.Errorf("silenced: %d conditions, want none", len(conds))
 	}
 }
@@ -97,7 +98,8 @@ func TestEvaluateFailureRatio(t *testing.T) {
 		s.history = append(s.history, probeMark{at: now.Add(-time.Duration(i) * time.Second), failed: true})
 		ok.history = append(ok.history, probeMark{at: now.Add(-time.Duration(i) * time.Second)})
 	}
-	conds := evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false })
+	never := func(string) bool { return false }
+	conds := evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }, never)
 	var ratio *condition
 	for _, c := range conds {
 		if c.rule == alert.RuleFailureRatio {
@@ -107,12 +109,19 @@ func TestEvaluateFailureRatio(t *testing.T) {
 	if ratio == nil || !ratio.firing || ratio.class != verify.ClassAuthFailed {
 		t.Fatalf("6 of 12 probes failed (ratio 0.5, min 10): conditions %+v, want a firing failure_ratio", conds)
 	}
-	// Below min_probes: nothing.
+	// Below min_probes: nothing, unless it fires already (hysteresis).
 	s.history, ok.history = s.history[:2], ok.history[:2]
-	for _, c := range evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }) {
+	for _, c := range evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }, never) {
 		if c.rule == alert.RuleFailureRatio {
 			t.Errorf("4 probes, min_probes 10: failure_ratio raised")
 		}
+	}
+	held := false
+	for _, c := range evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }, func(k string) bool { return k == ratio.key() }) {
+		held = held || c.rule == alert.RuleFailureRatio
+	}
+	if !held {
+		t.Errorf("4 probes of a firing failure_ratio still at 0.5: resolved, want it held until the ratio drops")
 	}
 }
 

@@ -80,9 +80,31 @@ func TestSoak(t *testing.T) {
 	time.Sleep(20 * time.Second) // the blackholed probes of the first rounds settle
 	first := measure(t)
 	t.Logf("start: %d goroutines, %d fds, heap %.1f MiB", first.goroutines, first.fds, first.heapMiB)
+	// The log and the delivered alerts are tallied and dropped each minute,
+	// so that the heap measured is watch's, not the test's buffers.
+	counts, byRule := map[string]int{}, map[string]int{}
+	delivered := 0
+	tally := func() {
+		for _, line := range strings.Split(h.logs.String(), "\n") {
+			if _, rest, ok := strings.Cut(line, `"msg":"`); ok {
+				msg, _, _ := strings.Cut(rest, `"`)
+				counts[msg]++
+			}
+		}
+		h.logs.Reset()
+		h.rec.mu.Lock()
+		delivered += len(h.rec.alerts)
+		for _, a := range h.rec.alerts {
+			byRule[string(a.Rule)+" "+string(a.State)]++
+		}
+		h.rec.alerts, h.rec.raw = nil, nil
+		h.rec.mu.Unlock()
+	}
+	tally()
 	end := time.Now().Add(*soak)
 	for time.Now().Before(end) {
 		time.Sleep(min(time.Minute, time.Until(end)))
+		tally()
 		u := measure(t)
 		t.Logf("%s: %d goroutines, %d fds, heap %.1f MiB", time.Since(began).Round(time.Second), u.goroutines, u.fds, u.heapMiB)
 	}
@@ -99,16 +121,8 @@ func TestSoak(t *testing.T) {
 	t.Logf("probes: %.0f in %s", h.probes(t, func(string) bool { return true }), time.Since(began).Round(time.Second))
 	// Flapping would show here: each target should start failing once and
 	// each alert fire once.
-	counts := map[string]int{}
-	for _, line := range strings.Split(h.logs.String(), "\n") {
-		if _, rest, ok := strings.Cut(line, `"msg":"`); ok {
-			msg, _, _ := strings.Cut(rest, `"`)
-			counts[msg]++
-		}
-	}
-	h.rec.mu.Lock()
-	t.Logf("log lines by message: %v; alerts delivered: %d", counts, len(h.rec.alerts))
-	h.rec.mu.Unlock()
+	tally()
+	t.Logf("log lines by message: %v; alerts delivered: %d, by rule and state: %v", counts, delivered, byRule)
 }
 
 // blackholeListener accepts on loopback, never answers, and closes its
