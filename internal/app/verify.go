@@ -33,6 +33,9 @@ type ProbeSettings struct {
 	// opens every TCP connection (default a net.Dialer).
 	Resolver verify.Resolver
 	Dial     func(ctx context.Context, network, address string) (net.Conn, error)
+	// LastStage ends each probe after this stage (verify.Options.LastStage;
+	// empty: every stage): watch's per-profile stages setting.
+	LastStage verify.Stage
 }
 
 func (s ProbeSettings) prober() *verify.Prober {
@@ -41,8 +44,14 @@ func (s ProbeSettings) prober() *verify.Prober {
 		r = net.DefaultResolver
 	}
 	return verify.NewProber(verify.Options{Drivers: Drivers(), Resolver: r, StageTimeout: s.StageTimeout,
-		Query: s.Query, WriteCheck: s.WriteCheck, Dial: s.Dial})
+		Query: s.Query, WriteCheck: s.WriteCheck, Dial: s.Dial, LastStage: s.LastStage})
 }
+
+// NewProber is the prober verify uses, for a front end that probes the
+// same profiles again and again (watch): it keeps one per settings so that
+// the prober's TLS file cache lives across rounds, and runs it with
+// Prober.Run, the fleet runner verify's own runs use.
+func NewProber(s ProbeSettings) *verify.Prober { return s.prober() }
 
 // Selection narrows the profiles verified. Env is the environment wanted
 // (HasEnv false: any); Profiles are profile ids, each of which must match.

@@ -501,6 +501,7 @@ func canarySetups() map[string]canarySetup {
 		"review": canaryReviewSetup,
 		"verify": canaryVerifySetup,
 		"docs":   canaryDocsSetup,
+		"watch":  canaryWatchSetup,
 	}
 }
 
@@ -735,7 +736,7 @@ func TestCanaryNeverLeaks(t *testing.T) {
 	var plans []plan
 	for _, c := range canaryRunnable(tree) {
 		path := strings.TrimSpace(strings.TrimPrefix(c.CommandPath(), tree.Name()))
-		base := strings.Fields(path)
+		base := append(strings.Fields(path), canaryFixedFlags()[path]...)
 		invs := []invocation{{args: append(append([]string{}, base...), "--help")}}
 		var inputArgs [][]string
 		if canaryAcceptsArgs(c, []string{in}) {

@@ -113,6 +113,7 @@ Exit codes (the same for every command):
 	root.AddCommand(newHistoryCommand(e))
 	root.AddCommand(newApproveCommand(e))
 	root.AddCommand(newRollbackCommand(e))
+	root.AddCommand(newWatchCommand(e))
 	root.AddCommand(newAuditCommand(e))
 	root.AddCommand(newIncidentCommand(e), newPostmortemCommand(e), newActionCommand(e))
 	root.AddCommand(newDocsCommand(e))

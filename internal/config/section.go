@@ -36,11 +36,13 @@ type Config struct {
 	// Store says where the event store is; nil when absent.
 	Store *StoreConfig `json:",omitempty"`
 
+	// Watch is what dbguard watch probes and alerts on; nil when absent
+	// (WatchSettings gives the defaults then).
+	Watch *WatchConfig `json:",omitempty"`
+
 	// Incidents sets the incident resolve hold and the team's time zone;
 	// nil when absent.
 	Incidents *IncidentsConfig `json:",omitempty"`
-
-	// Later issues add their sections here, one field each: Watch (watch).
 }
 
 // section is one capability's part of dbguard.yaml: a top-level key, how to
@@ -116,14 +118,17 @@ func registry() []section {
 			validate: validateStore,
 		},
 		{
+			name:     "watch",
+			summary:  "what dbguard watch probes and how often, its alert rules, routes, notifiers (secrets by reference) and silences",
+			decode:   decodeWatch,
+			validate: validateWatch,
+		},
+		{
 			name:     "incidents",
 			summary:  "how long an incident's alerts stay resolved before it resolves, and the team's time zone for postmortems",
 			decode:   decodeIncidents,
 			validate: validateIncidents,
 		},
-		// Reserved for later issues; not accepted yet, so a file using them
-		// gets "unknown key" from this version rather than being half-read:
-		//   watch      probe targets, intervals, alerting (watch issue)
 	}
 }
 

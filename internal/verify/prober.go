@@ -41,6 +41,11 @@ type Options struct {
 	// benchmark compares the prober with a driver doing connect, SELECT 1
 	// and close, and the watch daemon reads capacity less often.
 	SkipCapacity bool
+	// LastStage ends every attempt successfully after this stage (dns,
+	// tcp, query or capacity; default capacity, the whole ladder): watch's
+	// TCP-only probes (stages: [dns, tcp]) open no session at all. The
+	// stages after it are skipped with the note "not requested".
+	LastStage Stage
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Dial opens every TCP connection a probe makes (default a
@@ -327,6 +332,9 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		dnsNote = fmt.Sprintf("%d address(es)", len(ips))
 	}
 	r.set(StageDNS, StatusOK, p.o.Now().Sub(begin), dnsNote)
+	if p.o.LastStage == StageDNS {
+		return r.stopped(StageDNS)
+	}
 
 	// tcp: each address in order, each with its own timeout, until one
 	// accepts.
@@ -345,6 +353,10 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		a.Warnings = append(a.Warnings, tcpWarn)
 	} else {
 		r.set(StageTCP, StatusOK, p.o.Now().Sub(begin), "")
+	}
+	if p.o.LastStage == StageTCP {
+		_ = conn.Close()
+		return r.stopped(StageTCP)
 	}
 
 	l := newLink(ctx, conn)
@@ -390,7 +402,7 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 
 	// capacity
 	begin = p.o.Now()
-	if p.o.SkipCapacity {
+	if p.o.SkipCapacity || p.o.LastStage == StageQuery {
 		r.set(StageCapacity, StatusSkip, 0, "not requested")
 	} else {
 		l.bound(p.o.StageTimeout)
@@ -400,6 +412,18 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		a.OK = true
 	}
 	return a
+}
+
+// stopped ends an attempt that passed every stage up to last, the
+// Options.LastStage asked for.
+func (r *run) stopped(last Stage) Attempt {
+	for _, s := range Stages() {
+		if stageIndex(s) > stageIndex(last) {
+			r.set(s, StatusSkip, 0, "not requested")
+		}
+	}
+	r.a.OK = true
+	return *r.a
 }
 
 // login runs the tls, auth and database stages on l's connection. On
@@ -529,6 +553,9 @@ func (r *run) login(l *link, ip net.IP) (Session, bool, bool) {
 func (r *run) tlsDone(d time.Duration, version uint16, note string) {
 	if note == "" && version != 0 {
 		note = tls.VersionName(version)
+	}
+	if leaf := r.seen.get(); leaf != nil {
+		r.a.CertNotAfter = leaf.NotAfter
 	}
 	if w := expiryWarning(r.seen.get(), r.p.o.Now(), r.p.o.ExpiryWarning); w != "" {
 		r.a.Warnings = append(r.a.Warnings, w)
@@ -695,6 +722,7 @@ func (r *run) capacity(sess Session, ip net.IP, usedTLS bool, begin time.Time) {
 		r.set(StageCapacity, StatusUnknown, d, fmt.Sprintf("limits not readable (%s %s)", cl, code))
 		return
 	}
+	r.a.Capacity = &c
 	have := capacityText(c)
 	if t.PoolMax == 0 || t.Replicas == 0 {
 		missing := "pool max"

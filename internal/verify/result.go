@@ -67,6 +67,12 @@ type Attempt struct {
 	// Pooler is set when the server turned out to be a connection pooler
 	// (PgBouncer) in front of the database.
 	Pooler bool
+	// CertNotAfter is when the server certificate seen by the tls stage
+	// expires (zero: no TLS, or no certificate seen); Capacity is what the
+	// capacity stage read from the server (nil: not read). watch's
+	// certificate and capacity rules and metrics read them.
+	CertNotAfter time.Time
+	Capacity     *Capacity
 }
 
 // Result is the verification of one profile.

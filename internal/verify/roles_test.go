@@ -25,21 +25,7 @@ func unique(prefix string) string {
 }
 
 // pgExec runs statements as the test superuser.
-func pgExec(t *testing.T, stmts ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	c, err := pgconn.Connect(ctx, testenv.PGSuper(t))
-	if err != nil {
-		t.Fatalf("connect as superuser: %v", err)
-	}
-	defer c.Close(ctx)
-	for _, s := range stmts {
-		if _, err := c.Exec(ctx, s).ReadAll(); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
+func pgExec(t *testing.T, stmts ...string) { t.Helper(); testenv.PGExec(t, stmts...) }
 
 // pgRole creates a login role with a random password, dropped at cleanup.
 func pgRole(t *testing.T, opts string) conn {
