@@ -31,9 +31,9 @@ type Approval struct {
 var fingerprintForm = regexp.MustCompile(`^v[0-9]+:[0-9a-f]{32}$`)
 
 // Approve appends an approval event. Such an approval is unverified:
-// anyone with access to the store could type any name. review does not
-// count store approvals yet (a review policy switch,
-// accept_store_approvals, default false, is planned). Errors:
+// anyone with access to the store could type any name, so review counts
+// it only where the base revision's review policy says
+// accept_store_approvals: true, and labels it unverified (store). Errors:
 // *RequestError (a malformed fingerprint, no --by), *StoreError.
 func Approve(ctx context.Context, req ApproveRequest) (*Approval, error) {
 	if !fingerprintForm.MatchString(req.Fingerprint) {

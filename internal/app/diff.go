@@ -11,6 +11,7 @@ import (
 	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/scan"
 	"github.com/dbguard/dbguard/internal/scan/gitsrc"
+	"github.com/dbguard/dbguard/internal/store"
 )
 
 // Change is a change judged: what it means for each connection, the
@@ -23,6 +24,9 @@ type Change struct {
 	Approvals    []review.Approval
 	Policy       string
 	Base, Head   string
+	// Recorded is the review event review --record appended, in Store.
+	Recorded *store.Event
+	Store    string
 }
 
 // DiffRequest compares two files or two folders, classified by Config
@@ -69,17 +73,29 @@ func Diff(ctx context.Context, req DiffRequest) (*Change, error) {
 }
 
 // ReviewRequest compares two git revisions (Change), with the rules of
-// RulesDir, approvals given by the caller and those a forge holds.
+// RulesDir, approvals given by the caller and those a forge holds. Store
+// is the event store: approvals recorded there (dbguard approve) count
+// when the base's review policy says accept_store_approvals, and Record
+// appends a review event there.
 type ReviewRequest struct {
 	Change    gitsrc.ChangeOptions
 	RulesDir  string
 	Approvals []review.Approval
 	Forge     review.Forge
+	Store     StoreRequest
+	// StoreConfig, when set, loads the dbguard.yaml whose store section
+	// says where the store is; it is called only when the store is
+	// needed, so that a review that does not touch the store never reads
+	// the working tree's dbguard.yaml.
+	StoreConfig func() (*config.Config, error)
+	Record      bool
+	Actor       string
 }
 
 // Review judges the change between two revisions under the review policy
 // of the base revision's dbguard.yaml, never the change's own. Errors:
-// gitsrc.IsRevisionError, *RequestError, a forge that cannot be read.
+// gitsrc.IsRevisionError, *RequestError, a forge that cannot be read,
+// *StoreError.
 func Review(ctx context.Context, req ReviewRequest) (*Change, error) {
 	out, err := review.Run(ctx, review.Options{
 		ChangeOptions: req.Change,
@@ -92,6 +108,35 @@ func Review(ctx context.Context, req ReviewRequest) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Change{Result: out.Result, Requirements: out.Requirements, Approvals: out.Approvals,
-		Policy: out.Policy, Base: out.Base, Head: out.Head}, nil
+	ch := &Change{Result: out.Result, Requirements: out.Requirements, Approvals: out.Approvals,
+		Policy: out.Policy, Base: out.Base, Head: out.Head}
+	pol := out.Config.ReviewSettings()
+	if !pol.StoreApprovals() && !req.Record {
+		return ch, nil
+	}
+	if req.StoreConfig != nil {
+		if req.Store.Config, err = req.StoreConfig(); err != nil {
+			return nil, err
+		}
+	}
+	st, err := OpenStore(ctx, req.Store, req.Record)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if pol.StoreApprovals() {
+		stored, err := storeApprovals(ctx, st, out.Result.Fingerprint)
+		if err != nil {
+			return nil, err
+		}
+		ch.Approvals = append(ch.Approvals, stored...)
+		ch.Requirements = review.Require(pol, out.Result, ch.Approvals)
+	}
+	if req.Record {
+		if ch.Recorded, err = recordReview(ctx, st, ch, req); err != nil {
+			return ch, err
+		}
+		ch.Store = st.Where
+	}
+	return ch, nil
 }

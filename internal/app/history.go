@@ -10,14 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
 // HistoryRequest selects a timeline. Profile is a profile id as scan
 // prints it (FILE#KEY.PATH, the file relative to the current folder or to
-// the repository root) or a file alone; Since is a duration back from Now
-// (24h, 7d) or a date (2006-01-02, RFC 3339); Zone names the time zone
-// every time is shown in (UTC when empty).
+// the repository root), a file alone, or a profile's name as scan shows
+// it (several profiles of that name: *AmbiguousProfileError); Since is a
+// duration back from Now (24h, 7d) or a date (2006-01-02, RFC 3339); Zone
+// names the time zone every time is shown in (UTC when empty).
 type HistoryRequest struct {
 	Store   StoreRequest
 	Profile string
@@ -83,7 +85,14 @@ func History(ctx context.Context, req HistoryRequest) (*Timeline, error) {
 	}
 	defer st.Close()
 	if req.Profile != "" {
-		key := profileKey(req.Profile, req.Store.Dir, st.Root)
+		dir := req.Store.Dir
+		if dir == "" {
+			dir = "."
+		}
+		key, err := resolveProfile(ctx, st, req.Profile, dir)
+		if err != nil {
+			return nil, err
+		}
 		q.Profile = &key
 	}
 	evs, err := st.Events(ctx, q)
@@ -172,6 +181,12 @@ func describe(en *HistoryEntry) {
 			en.Summary = fmt.Sprintf("approval of %s by %s (unverified)", b.Fingerprint, b.By)
 			return
 		}
+	case store.KindReview:
+		var b store.ReviewBody
+		if json.Unmarshal(e.Body, &b) == nil {
+			en.Summary = reviewSummary(&b)
+			return
+		}
 	case store.KindCheckpoint:
 		var b store.CheckpointBody
 		if json.Unmarshal(e.Body, &b) == nil {
@@ -186,6 +201,25 @@ func describe(en *HistoryEntry) {
 		}
 	}
 	en.Summary = string(e.Kind)
+}
+
+// reviewSummary says what a recorded review found: its fingerprint and
+// risk, the approvals that counted with where each came from, and how
+// many were still missing.
+func reviewSummary(b *store.ReviewBody) string {
+	var as []string
+	for _, a := range b.Approvals {
+		as = append(as, a.User+" — "+review.ApprovalLabel(a.Verified, a.Source))
+	}
+	counted := "no approval counted"
+	if len(as) > 0 {
+		counted = "approved by " + strings.Join(as, ", ")
+	}
+	missing := "nothing missing"
+	if b.Missing > 0 {
+		missing = fmt.Sprintf("%d approval(s) missing", b.Missing)
+	}
+	return fmt.Sprintf("review of %s, risk %s: %s; %s", b.Fingerprint, b.Risk, counted, missing)
 }
 
 func short(id string) string {
@@ -223,14 +257,21 @@ func profileKey(id, dir, root string) store.ProfileKey {
 	if dir == "" {
 		dir = "."
 	}
-	p := file
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(dir, p)
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		if _, err := os.Stat(abs); err == nil || !errors.Is(err, os.ErrNotExist) {
+	if p, ok := onDisk(file, dir); ok {
+		if abs, err := filepath.Abs(p); err == nil {
 			return store.ProfileKey{File: FileKey(root, abs), KeyPath: keyPath}
 		}
 	}
 	return store.ProfileKey{File: filepath.ToSlash(file), KeyPath: keyPath}
+}
+
+// onDisk reports whether file names something on disk, relative to dir,
+// and returns its path.
+func onDisk(file, dir string) (string, bool) {
+	p := file
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	_, err := os.Stat(p)
+	return p, err == nil || !errors.Is(err, os.ErrNotExist)
 }

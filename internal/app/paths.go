@@ -151,12 +151,25 @@ func (r *pathResolver) display(fs []policy.Finding) []policy.Finding {
 		if rel := fs[i].Loc.File; rel != last || i == 0 {
 			last, lastShown = rel, r.name(rel)
 		}
+		fs[i].Profile = r.profileID(fs[i].Profile, last, lastShown)
 		fs[i].Loc.File = lastShown
 		for j := range fs[i].Related {
 			fs[i].Related[j].Loc.File = r.name(fs[i].Related[j].Loc.File)
 		}
 	}
 	return fs
+}
+
+// profileID is a finding's profile id with its file renamed: most often
+// the file the finding is in (rel, shown), else the id's own.
+func (r *pathResolver) profileID(id, rel, shown string) string {
+	if rest, ok := strings.CutPrefix(id, rel); ok && strings.HasPrefix(rest, "#") {
+		return shown + rest
+	}
+	if file, _, ok := strings.Cut(id, "#"); ok {
+		return displayID(id, file, r.name(file))
+	}
+	return id
 }
 
 func (r *pathResolver) name(rel string) string {

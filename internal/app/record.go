@@ -14,6 +14,7 @@ import (
 	"github.com/dbguard/dbguard/internal/diff"
 	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
+	"github.com/dbguard/dbguard/internal/service"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
@@ -51,6 +52,21 @@ type RecordedFile struct {
 	Risk                string
 	Fingerprint         string
 	Event               int64 // the change event's sequence number
+
+	// profiles are the file's profiles as events name them, keyed and
+	// assigned their service from the file's stable key.
+	profiles []store.EventProfile
+}
+
+// eventProfile is the profile with this key path as events name it;
+// false when the file recorded has none.
+func (rf *RecordedFile) eventProfile(keyPath string) (store.EventProfile, bool) {
+	for _, p := range rf.profiles {
+		if p.KeyPath == keyPath {
+			return p, true
+		}
+	}
+	return store.EventProfile{}, false
 }
 
 // Record stores, for every file under the paths that holds a profile, its
@@ -144,6 +160,7 @@ func recordFile(ctx context.Context, st *OpenedStore, cfg *config.Config, disk s
 	}
 	profiles := side.Profiles()
 	rf.Profiles = len(profiles)
+	rf.profiles = eventProfiles(key, profiles)
 	revs, err := st.Revisions(ctx, key)
 	if err != nil {
 		return rf, err
@@ -170,7 +187,7 @@ func recordFile(ctx context.Context, st *OpenedStore, cfg *config.Config, disk s
 	}
 	body := store.ChangeBody{SchemaVersion: store.BodyVersion, File: key, Previous: rf.Previous, Baseline: prev == nil}
 	rf.Baseline = body.Baseline
-	evProfiles := eventProfiles(key, profiles)
+	evProfiles := append([]store.EventProfile(nil), rf.profiles...)
 	if prev != nil {
 		d, err := diff.Compare(ctx, scan.NewSide(memFile{name: key, data: prev}, cfg, nil), scan.NewSide(memFile{name: key, data: content}, cfg, nil), diff.Options{})
 		if err != nil {
@@ -178,9 +195,9 @@ func recordFile(ctx context.Context, st *OpenedStore, cfg *config.Config, disk s
 		}
 		body.Fingerprint, body.Risk = d.Fingerprint, d.Risk.String()
 		for _, c := range d.Changes {
-			body.Changes = append(body.Changes, store.FieldChange{KeyPath: keyPathOf(c.Profile), Field: c.Field, Kind: string(c.Kind), Old: c.Old, New: c.New, Risk: c.Risk.String()})
+			body.Changes = append(body.Changes, fieldChange(c))
 			if c.Kind == diff.Removed && c.Field == "profile" {
-				evProfiles = append(evProfiles, store.EventProfile{ProfileKey: store.ProfileKey{File: key, KeyPath: keyPathOf(c.Profile)}, Env: string(c.Environment)})
+				evProfiles = append(evProfiles, store.EventProfile{ProfileKey: store.ProfileKey{File: key, KeyPath: c.KeyPath}, Service: c.Service, Env: string(c.Environment)})
 			}
 		}
 	}
@@ -206,17 +223,26 @@ func recordFile(ctx context.Context, st *OpenedStore, cfg *config.Config, disk s
 func eventProfiles(file string, ps []*profile.Profile) []store.EventProfile {
 	out := make([]store.EventProfile, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, store.EventProfile{ProfileKey: store.ProfileKey{File: file, KeyPath: p.KeyPath}, Env: string(p.Environment)})
+		out = append(out, eventProfile(file, p))
 	}
 	return out
 }
 
-// keyPathOf is the key path of a profile id "file#key.path".
-func keyPathOf(id string) string {
-	for i := len(id) - 1; i >= 0; i-- {
-		if id[i] == '#' {
-			return id[i+1:]
-		}
+// eventProfile is p as an event names it: its stable key (file is the
+// store's key of its file, never scan's display id), with the service and
+// environment it has now, so that history --service and --env find the
+// event later whatever the profile becomes.
+func eventProfile(file string, p *profile.Profile) store.EventProfile {
+	svc := p.Service
+	if svc == "" {
+		// A profile that did not come through the scan: the same
+		// inference scan makes.
+		svc = service.Of(p)
 	}
-	return ""
+	return store.EventProfile{ProfileKey: store.ProfileKey{File: file, KeyPath: p.KeyPath}, Service: svc, Env: string(p.Environment)}
+}
+
+// fieldChange is a change as events keep it, redacted as review prints it.
+func fieldChange(c diff.Change) store.FieldChange {
+	return store.FieldChange{KeyPath: c.KeyPath, Field: c.Field, Kind: string(c.Kind), Old: c.Old, New: c.New, Risk: c.Risk.String()}
 }

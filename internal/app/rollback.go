@@ -233,7 +233,7 @@ func fieldChanges(ctx context.Context, cfg *config.Config, file string, current,
 	}
 	var out []store.FieldChange
 	for _, c := range d.Changes {
-		out = append(out, store.FieldChange{KeyPath: keyPathOf(c.Profile), Field: c.Field, Kind: string(c.Kind), Old: c.Old, New: c.New, Risk: c.Risk.String()})
+		out = append(out, fieldChange(c))
 	}
 	return out, nil
 }

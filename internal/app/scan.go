@@ -20,11 +20,17 @@ type ScanRequest struct {
 
 // Scan reads every configuration file under the paths (the current folder
 // when there are none) and returns the profiles found, linked across
-// files. An argument that cannot be used at all is a *scan.UsageError.
+// files, each file named as every command prints it (displayScan). An
+// argument that cannot be used at all is a *scan.UsageError.
 func Scan(ctx context.Context, req ScanRequest) (*scan.Result, error) {
 	paths := req.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	return scan.Run(ctx, scan.Options{Paths: paths, Exclude: req.Exclude, Config: configOrDefault(req.Config), Stdin: req.Stdin})
+	res, err := scan.Run(ctx, scan.Options{Paths: paths, Exclude: req.Exclude, Config: configOrDefault(req.Config), Stdin: req.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	displayScan(res, newPathResolver(paths, nil))
+	return res, nil
 }

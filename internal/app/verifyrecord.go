@@ -82,8 +82,14 @@ func RecordVerification(ctx context.Context, req RecordVerificationRequest) (*Ve
 		if at.IsZero() {
 			at = time.Now()
 		}
-		evs = append(evs, store.Event{Kind: store.KindVerification, Time: at, Actor: actor, Body: raw,
-			Profiles: []store.EventProfile{{ProfileKey: store.ProfileKey{File: rf.File, KeyPath: p.KeyPath}, Env: string(p.Environment)}}})
+		// The profile as record named it: the service then comes from
+		// the file's stable key, as for every other event, not from the
+		// path relative to verify's argument.
+		ep, ok := rf.eventProfile(p.KeyPath)
+		if !ok {
+			ep = eventProfile(rf.File, p)
+		}
+		evs = append(evs, store.Event{Kind: store.KindVerification, Time: at, Actor: actor, Body: raw, Profiles: []store.EventProfile{ep}})
 	}
 	if len(evs) > 0 {
 		if out.Events, err = st.Append(ctx, evs...); err != nil {
@@ -121,11 +127,10 @@ func verificationSummary(r *verify.Result) any {
 	}{r.Tries, r.Duration.Milliseconds(), hosts}
 }
 
-// diskOf finds the file a profile was read from: the first argument under
-// which its path (relative to that argument) exists. Standard input has
-// none.
-func diskOf(paths []string, rel string) (string, bool) {
-	if rel == scan.StdinName {
+// diskOf finds the file a profile was read from by its printed name: the
+// first argument under which it exists. Standard input has none.
+func diskOf(paths []string, shown string) (string, bool) {
+	if shown == scan.StdinName {
 		return "", false
 	}
 	for _, a := range paths {
@@ -136,11 +141,23 @@ func diskOf(paths []string, rel string) (string, bool) {
 		if err != nil {
 			continue
 		}
+		// The inverse of pathResolver.place: a file found under a
+		// relative folder is printed after it, so the printed name is
+		// the path from here; under "." or an absolute folder it is
+		// printed relative to the folder.
 		cand := a
-		if st.IsDir() {
-			cand = filepath.Join(a, filepath.FromSlash(rel))
-		} else if scan.ArgName(a) != rel {
-			continue
+		switch {
+		case !st.IsDir():
+			if scan.ArgName(a) != shown {
+				continue
+			}
+		case filepath.IsAbs(a) || filepath.Clean(a) == ".":
+			cand = filepath.Join(a, filepath.FromSlash(shown))
+		default:
+			cand = filepath.FromSlash(shown)
+			if !within(filepath.Clean(a), cand) {
+				continue
+			}
 		}
 		if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() {
 			abs, err := filepath.Abs(cand)

@@ -115,5 +115,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newRollbackCommand(e))
 	root.AddCommand(newWatchCommand(e))
 	root.AddCommand(newAuditCommand(e))
+	root.AddCommand(newIncidentCommand(e), newPostmortemCommand(e), newActionCommand(e))
 	return root
 }

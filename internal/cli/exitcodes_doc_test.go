@@ -27,11 +27,7 @@ func TestExitCodesDocumented(t *testing.T) {
 	mixed := t.TempDir()
 	writeTree(t, mixed, map[string][]byte{"a.yaml": []byte("database:\n  driver: postgres\n  host: db.internal\n  port: 5432\n"), "b.json": []byte("{")})
 	baseline := filepath.Join(t.TempDir(), "baseline.json")
-	tests := []struct {
-		says string
-		args []string
-		want int
-	}{
+	checkExitCases(t, doc, []exitCase{
 		{"scan judges nothing else: 0 when every input was read", []string{"scan", "--no-config", clean}, ExitOK},
 		{"an input that could not be read while others could", []string{"scan", "--no-config", mixed}, ExitFindings},
 		{"every file found was unreadable (`no readable input`)", []string{"scan", "--no-config", filepath.Join(mixed, "b.json")}, ExitUsage},
@@ -43,8 +39,21 @@ func TestExitCodesDocumented(t *testing.T) {
 		{"a filter (`--env`, `--profile`) that matches no profile is a usage error (2)", []string{"verify", "--no-config", "--env", "staging", prod}, ExitUsage},
 		{"`--retry-backoff -1s`, `--retries -1`, `--workers 0`", []string{"verify", "--no-config", "--workers", "0", prod}, ExitUsage},
 		{"| `version` | — | always 0 |", []string{"version"}, ExitOK},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// exitCase is a sentence of docs/exit-codes.md and a command it is about.
+type exitCase struct {
+	says string
+	args []string
+	want int
+}
+
+// checkExitCases runs each case's command, which must exit as the page
+// says, and checks that the page (doc, white space folded) still says it.
+func checkExitCases(t *testing.T, doc string, cases []exitCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.says, func(t *testing.T) {
 			if !strings.Contains(doc, tt.says) {
 				t.Fatalf("docs/exit-codes.md no longer says %q: change the page and this test together", tt.says)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbguard/dbguard/internal/app"
+	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/scan/gitsrc"
 )
@@ -20,6 +22,10 @@ type reviewOptions struct {
 	forgeURL   string
 	repo       string
 	number     int
+	record     bool
+	actor      string
+	storeLoc   string
+	storeKey   string
 }
 
 func newReviewCommand(e *env) *cobra.Command {
@@ -44,14 +50,21 @@ Approvals come from the forge when a token is in the environment
 reviews or GitLab merge request approvals. In GitHub Actions and GitLab CI the
 repository and the pull request number are read from the job's environment;
 elsewhere give --forge, --repo and --pr. --approved-by alice,bob adds
-approvals that are taken on trust and marked unverified.
+approvals that are taken on trust and marked unverified. Approvals recorded
+with 'dbguard approve FINGERPRINT --by NAME' count only where the base's
+review policy says accept_store_approvals: true; each approval is labelled
+verified (forge) or unverified (store, command line).
+
+--record appends a review event to the event store (see dbguard history):
+the fingerprint, the risk and the approvals that counted.
 
 A shallow clone that lacks the base revision gets an error saying how to
 fetch it (git fetch --deepen, --unshallow, or git fetch origin BASE).
 
 Exit codes: 0 nothing required is missing, 1 approvals the policy requires
 are missing, or the risk is at or above --fail-on, or a changed file cannot
-be read; 2 usage error (no repository, unknown revision, bad flags).`,
+be read; 2 usage error (no repository, unknown revision, bad flags), or a
+store that cannot be opened (no key for --record, another key).`,
 		Example: `  # what a branch changes, against main
   dbguard review --base origin/main
 
@@ -62,7 +75,10 @@ be read; 2 usage error (no repository, unknown revision, bad flags).`,
   dbguard review --base v1.4.0 --head v1.5.0 deploy/
 
   # approvals given outside any forge
-  dbguard review --base main --approved-by alice,bob`,
+  dbguard review --base main --approved-by alice,bob
+
+  # keep the review in the event store's history
+  dbguard review --base origin/main --record`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReview(e, o, args)
 		},
@@ -75,6 +91,10 @@ be read; 2 usage error (no repository, unknown revision, bad flags).`,
 	f.StringVar(&o.forgeURL, "forge-url", "", "API base URL (default https://api.github.com, https://gitlab.com/api/v4, or the CI's)")
 	f.StringVar(&o.repo, "repo", "", "repository: owner/name on GitHub, project id or path on GitLab (default: from the CI environment)")
 	f.IntVar(&o.number, "pr", 0, "pull request (GitHub) or merge request iid (GitLab) (default: from the CI environment)")
+	f.BoolVar(&o.record, "record", false, "append a review event to the event store: the fingerprint, the risk and the approvals that counted")
+	f.StringVar(&o.actor, "actor", "", "who records, with --record (default: $DBGUARD_ACTOR, the CI job, git's user, the OS user)")
+	f.StringVar(&o.storeLoc, "store", "", "the event store, for --record and store approvals: a SQLite file or a postgres:// URL (default: dbguard.yaml's store section, else .dbguard/state.db at the repository root)")
+	f.StringVar(&o.storeKey, "store-key", "", "the store key file, for --record (default: $"+app.EnvStoreKey+", else $XDG_CONFIG_HOME/dbguard/store.key)")
 	return cmd
 }
 
@@ -93,9 +113,15 @@ func runReview(e *env, o *reviewOptions, args []string) error {
 	ch, err := app.Review(e.ctx, app.ReviewRequest{
 		Change:   gitsrc.ChangeOptions{Dir: ".", Base: o.base, Head: o.head, Paths: args, ConfigPath: o.configPath, NoConfig: o.noConfig},
 		RulesDir: o.rulesDir, Approvals: review.ParseApprovedBy(o.approvedBy), Forge: forge,
+		Store:       app.StoreRequest{Location: o.storeLoc, KeyFile: o.storeKey, Dir: ".", Getenv: os.Getenv},
+		StoreConfig: func() (*config.Config, error) { return loadConfig(o.configPath, o.noConfig) },
+		Record:      o.record, Actor: o.actor,
 	})
 	if err != nil {
-		return exitError(err)
+		return storeExit(err)
+	}
+	if ch.Recorded != nil {
+		fmt.Fprintf(e.stderr, "recorded review event %d in %s\n", ch.Recorded.Seq, ch.Store)
 	}
 	return finishReview(e, &o.diffOptions, format, failOn, ch)
 }

@@ -62,7 +62,7 @@ func TestDiffExitCodes(t *testing.T) {
 		{"fail-on high", []string{"diff", "--no-config", "--fail-on", "high", old, nw}, 1, "risk: critical"},
 		{"no change, fail-on low", []string{"diff", "--no-config", "--fail-on", "low", old, same}, 0, "No change to any database connection"},
 		{"policy requires dba", []string{"diff", "--config", cfg, old, nw}, 1, "approval missing: 1 more approval(s) from group dba (alice, bob)"},
-		{"approved by bob", []string{"diff", "--config", cfg, "--approved-by", "bob", old, nw}, 0, "approved by bob (command line, unverified)"},
+		{"approved by bob", []string{"diff", "--config", cfg, "--approved-by", "bob", old, nw}, 0, "approved by bob — unverified (command line)"},
 		{"approved by a stranger", []string{"diff", "--config", cfg, "--approved-by", "mallory", old, nw}, 1, "approval missing"},
 		{"binary file in NEW", []string{"diff", "--no-config", old, binary}, 1, "cannot read (new side) other.yaml:2:11: binary file"},
 		{"binary file in OLD only", []string{"diff", "--no-config", binary, old}, 0, "cannot read (old side) other.yaml"},

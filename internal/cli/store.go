@@ -218,17 +218,21 @@ header (UTC unless --tz), with the time since the related event before
 It needs no store key: events are in clear; only file contents are
 encrypted.
 
-Exit codes: 0; 2 usage error (a bad --since, --tz or --kind) or a store that
-cannot be opened.`,
+--profile takes a profile's id, a file, or a profile's name as scan shows
+it; a name several recorded profiles bear is refused with their ids.
+
+Exit codes: 0; 2 usage error (a bad --since, --tz or --kind, a --profile
+name several profiles bear) or a store that cannot be opened.`,
 		Example: `  dbguard history --since 24h
   dbguard history --profile deploy/app.yaml#database --tz Africa/Lagos
+  dbguard history --profile orders-db --kind verification
   dbguard history --kind change --kind rollback --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runHistory(e, o) },
 	}
 	f := cmd.Flags()
 	o.add(f, output.HistoryFormats().Names())
-	f.StringVar(&o.profile, "profile", "", "one profile (FILE#KEY.PATH as scan prints it) or every profile of FILE")
+	f.StringVar(&o.profile, "profile", "", "one profile: its id (FILE#KEY.PATH as scan prints it) or its name as scan shows it; or every profile of FILE")
 	f.StringVar(&o.service, "service", "", "events of this service's profiles")
 	f.StringVar(&o.env, "env", "", "events of profiles in this environment")
 	f.StringSliceVar(&o.kinds, "kind", nil, "events of this kind: change, review, approval, verification, rollback (repeatable)")
@@ -269,8 +273,9 @@ func newApproveCommand(e *env) *cobra.Command {
 		Short: "Record an approval of a change, by its fingerprint",
 		Long: `approve records in the event store that NAME approved the change whose
 fingerprint review printed. Such an approval is unverified — anyone with
-access to the store could type any name. It shows in history; review does
-not count store approvals yet (a review policy switch for that is planned).
+access to the store could type any name. It shows in history; review counts
+it only where the base revision's review policy says
+accept_store_approvals: true, labelled unverified (store).
 
 Exit codes: 0 recorded; 2 usage error (a malformed fingerprint, no --by) or
 a store that cannot be opened.`,

@@ -122,7 +122,7 @@ func TestLoadNamesThePath(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join("testdata", "invalid", "unknown-top-key.yaml")
 	_, err := config.Load(path)
-	want := path + `:2:1: unknown key "exlude" at top level (known: version, environments, exclude, replicas, services, rules, inventory, review, store, watch)`
+	want := path + `:2:1: unknown key "exlude" at top level (known: version, environments, exclude, replicas, services, rules, inventory, review, store, watch, incidents)`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Load error = %v\nwant %s", err, want)
 	}
@@ -242,7 +242,7 @@ func TestSectionsListed(t *testing.T) {
 		}
 		names = append(names, s.Name)
 	}
-	if got, want := strings.Join(names, ","), "environments,exclude,replicas,services,rules,inventory,review,store,watch"; got != want {
+	if got, want := strings.Join(names, ","), "environments,exclude,replicas,services,rules,inventory,review,store,watch,incidents"; got != want {
 		t.Errorf("Sections() = %s, want %s", got, want)
 	}
 }

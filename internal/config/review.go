@@ -18,7 +18,13 @@ type ReviewConfig struct {
 	// Require lists the approvals needed; every rule that applies to a
 	// change must be satisfied.
 	Require []ReviewRule
-	Pos     Position
+	// AcceptStoreApprovals counts the approvals recorded in the event
+	// store (dbguard approve) for the change's fingerprint besides the
+	// forge's. Off by default: anyone with access to the store could
+	// type any name, so such an approval is unverified.
+	AcceptStoreApprovals    bool
+	AcceptStoreApprovalsPos Position
+	Pos                     Position
 }
 
 // ReviewGroup is a named set of reviewers.
@@ -51,6 +57,10 @@ func (c *Config) ReviewSettings() *ReviewConfig {
 	return c.Review
 }
 
+// StoreApprovals reports whether review counts the approvals recorded in
+// the event store.
+func (r *ReviewConfig) StoreApprovals() bool { return r != nil && r.AcceptStoreApprovals }
+
 // GroupMembers returns the members of a group.
 func (r *ReviewConfig) GroupMembers(name string) ([]string, bool) {
 	if r == nil {
@@ -74,6 +84,10 @@ func decodeReview(d *decoder, n *yaml.Node, c *Config) {
 	}
 	ok := d.mapping(n, "review", []field{
 		{name: "groups", decode: func(v *yaml.Node) { r.Groups = decodeReviewGroups(d, v) }},
+		{name: "accept_store_approvals", decode: func(v *yaml.Node) {
+			r.AcceptStoreApprovals, _ = d.boolean(v, "review.accept_store_approvals")
+			r.AcceptStoreApprovalsPos = d.pos(resolve(v))
+		}},
 		{name: "require", decode: func(v *yaml.Node) {
 			d.list(v, "review.require", func(i int, item *yaml.Node) {
 				name := at("review.require", i)

@@ -39,6 +39,10 @@ type Config struct {
 	// Watch is what dbguard watch probes and alerts on; nil when absent
 	// (WatchSettings gives the defaults then).
 	Watch *WatchConfig `json:",omitempty"`
+
+	// Incidents sets the incident resolve hold and the team's time zone;
+	// nil when absent.
+	Incidents *IncidentsConfig `json:",omitempty"`
 }
 
 // section is one capability's part of dbguard.yaml: a top-level key, how to
@@ -118,6 +122,12 @@ func registry() []section {
 			summary:  "what dbguard watch probes and how often, its alert rules, routes, notifiers (secrets by reference) and silences",
 			decode:   decodeWatch,
 			validate: validateWatch,
+		},
+		{
+			name:     "incidents",
+			summary:  "how long an incident's alerts stay resolved before it resolves, and the team's time zone for postmortems",
+			decode:   decodeIncidents,
+			validate: validateIncidents,
 		},
 	}
 }

@@ -43,8 +43,11 @@ type Change struct {
 	Name        string
 	Environment profile.Environment
 	File        string
-	Field       string
-	Kind        Kind
+	// KeyPath and Service are the profile's, for the event store, which
+	// keys a profile by file and key path and files it under its service.
+	KeyPath, Service string
+	Field            string
+	Kind             Kind
 	// Old and New are the values as written; nil when absent. A password
 	// is never here as a value: New says "changed", "added", "removed" or
 	// "now unresolved (from VAR)".

@@ -80,6 +80,7 @@ func base(o, n *profile.Profile, field string) Change {
 		p = o
 	}
 	c.Profile, c.Name, c.Environment, c.File = p.ID, p.Name, p.Environment, p.File
+	c.KeyPath, c.Service = p.KeyPath, p.Service
 	if o != nil && n != nil && o.ID != n.ID {
 		c.OldProfile = o.ID
 	}

@@ -300,24 +300,35 @@ func (fc *fileCtx) serverCommand(s *tree.Node) []entry {
 		off  int
 	}
 	var toks []tok
-	switch cmd.Kind {
-	case tree.Scalar:
+	// A list item may be a shell script (sh -c "redis-server
+	// --requirepass $$PW"): its words are tokens too.
+	fields := func(n *tree.Node) {
 		off := 0
-		for _, f := range strings.Fields(cmd.Value) {
-			i := strings.Index(cmd.Value[off:], f) + off
-			toks = append(toks, tok{f, cmd, i})
+		for _, f := range strings.Fields(n.Value) {
+			i := strings.Index(n.Value[off:], f) + off
+			toks = append(toks, tok{f, n, i})
 			off = i + len(f)
 		}
+	}
+	switch cmd.Kind {
+	case tree.Scalar:
+		fields(cmd)
 	case tree.Seq:
 		for _, c := range cmd.Children {
 			if c.Kind == tree.Scalar {
-				toks = append(toks, tok{c.Value, c, 0})
+				fields(c)
 			}
 		}
 	}
 	var es []entry
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		if t.text == "--requirepass" && i+1 < len(toks) {
+			// redis and valkey: the password clients must give.
+			i++
+			es = append(es, fc.requirePass(toks[i].text, toks[i].node, toks[i].off))
+			continue
+		}
 		var kv string
 		var kvNode *tree.Node
 		kvOff := 0
@@ -350,6 +361,27 @@ func (fc *fileCtx) serverCommand(s *tree.Node) []entry {
 		}
 	}
 	return es
+}
+
+// requirePass is the entry of redis-server's --requirepass argument:
+// a variable of the container's environment ($$PW, which compose passes
+// to the shell as $PW, or ${PW} that compose substitutes) is where the
+// password comes from; anything else is the password itself.
+func (fc *fileCtx) requirePass(arg string, n *tree.Node, off int) entry {
+	loc := fc.subLoc(n, n.Value, off)
+	name := strings.TrimPrefix(strings.TrimPrefix(arg, "$"), "$")
+	if name != arg {
+		name = strings.TrimPrefix(name, "{")
+		if end := strings.IndexFunc(name, func(r rune) bool {
+			return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}); end >= 0 {
+			name = name[:end]
+		}
+		if name != "" {
+			return entry{key: "--requirepass", f: fPasswordEnv, v: profile.Value{Text: name, Set: true, Loc: loc}, node: n}
+		}
+	}
+	return entry{key: "--requirepass", f: fPassword, v: textValue(arg, loc), node: n}
 }
 
 // serviceRefs reads connection settings whose whole value names a database

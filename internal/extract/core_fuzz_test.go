@@ -6,7 +6,7 @@ import "testing"
 // checks that nothing panics and every location lies inside the input.
 
 func FuzzCompose(f *testing.F) {
-	fuzzProduct(f, "docker-compose.yml", "compose/app.yml", "link/docker-compose.yml")
+	fuzzProduct(f, "docker-compose.yml", "compose/app.yml", "link/docker-compose.yml", "compose/requirepass.yml")
 }
 func FuzzKubernetes(f *testing.F) { fuzzProduct(f, "deploy.yaml", "kube/deploy.yaml") }
 func FuzzDotenv(f *testing.F)     { fuzzProduct(f, ".env", "dotenv/.env.production", "compose/.env") }

@@ -269,6 +269,10 @@ func envFromPath(rel string) (profile.Environment, string) {
 	}
 	parts := strings.Split(strings.ToLower(rel), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i] == ".devcontainer" && i < len(parts)-1 {
+			// A dev container is a developer's own machine.
+			return profile.Development, "devcontainer"
+		}
 		for _, w := range words(parts[i]) {
 			if e := profile.CanonicalEnvironment(w); e != profile.Unknown && pathEnvWord(w) {
 				return e, w

@@ -373,7 +373,7 @@ func (fc *fileCtx) mapBlockKeys(n *tree.Node, path *keyPath, ctx walkCtx, infos 
 					continue
 				}
 			}
-			if ki.is(inPoolBlocks) {
+			if ki.is(inPoolBlocks) || externalBlock(n, c, infos) {
 				cands = fc.subBlock(c, ctx, cands)
 				fc.consumed = append(fc.consumed, c)
 				if ki.is(inJavaPoolBlocks) {
@@ -507,6 +507,22 @@ func (fc *fileCtx) subBlock(c *tree.Node, ctx walkCtx, cands []entry) []entry {
 		}
 	}
 	return cands
+}
+
+// externalBlock reports a chart's externalConnection: {host, port,
+// user...} under a block with no host of its own (Ghost's config.database:
+// {client: mysql, externalConnection: {...}, pool: {...}}): the settings
+// of the block's one connection, as knex's connection: is.
+func externalBlock(n, c *tree.Node, infos []keyInfo) bool {
+	if normKey(c.Key) != "externalconnection" {
+		return false
+	}
+	for i, s := range n.Children {
+		if s.Kind == tree.Scalar && infos[i].strong == fHost {
+			return false
+		}
+	}
+	return true
 }
 
 // looksFlatDotted reports whether a map is a flat list of dotted keys, as a

@@ -264,6 +264,13 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 			fc.envFromRefs(c.Get("envFrom"), title, app, replicas, surge)
 			vars, escaped := fc.kubeEnv(c.Get("env"))
 			driver := driverFromImage(c.Get("image").Text())
+			if group == "initContainers" {
+				// An init container runs to completion before the
+				// pod starts: a database image there is a client
+				// (mariadb-admin ping, pg_isready, a migration),
+				// never the server.
+				driver = ""
+			}
 			kp := "spec.template.spec." + group + "." + c.Get("name").Text()
 			var ps []*profile.Profile
 			if driver != "" {

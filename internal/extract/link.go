@@ -266,14 +266,26 @@ func linkEnvFiles(ps []*profile.Profile) {
 
 // completeServer fills a database container's profile with what its
 // env_file initialises the server with (ef, the file's image variables):
-// the user and database the server creates. The password stays where it
-// is written; the file's own profile reports it.
+// the user and database the server creates, and where its password
+// comes from: the file's variable (env:POSTGRES_PASSWORD, located in the
+// file). A literal is never copied; the file's own profile reports it.
 func completeServer(svc, ef *profile.Profile) {
 	if !svc.User.Set {
 		svc.User = ef.User
 	}
 	if !svc.Database.Set {
 		svc.Database = ef.Database
+	}
+	if !svc.Password.Set && ef.Password.Set {
+		pw := ef.Password
+		if strings.HasPrefix(pw.Source, "literal") {
+			source := "file:" + ef.File
+			if k := ef.KeyOf("password"); k != "" {
+				source = "env:" + k
+			}
+			pw = profile.Password{Set: true, Known: true, Source: source, Loc: ef.Password.Loc}
+		}
+		svc.Password = pw
 	}
 }
 

@@ -56,6 +56,19 @@ func TestPrecision(t *testing.T) {
 		{"sqlalchemy: pool_size and max_overflow", "config.yaml",
 			"database:\n  url: postgresql://app@db:5432/app\n  pool_size: 5\n  max_overflow: 10\n",
 			[]want{{name: "database", host: "db", maxOpen: "5", params: map[string]string{"max_overflow": "10"}}}},
+		// Found by the acceptance trial (docs/precision.md).
+		{"compose: a redis started with --requirepass from its environment", "docker-compose.yml",
+			"services:\n  cache:\n    image: valkey/valkey:8\n    command:\n      - sh\n      - -c\n      - valkey-server --appendonly yes --requirepass $$REDIS_PASSWORD\n    env_file: redis.env\n",
+			[]want{{name: "cache", driver: "redis", host: "cache", password: "env:REDIS_PASSWORD", serverSide: true}}},
+		{"kubernetes: an init container waiting for the database is its client, not a server", "deployment.yaml",
+			"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      initContainers:\n        - name: wait-for-db\n          image: mariadb:11\n          env:\n            - name: MARIADB_USER\n              value: app\n            - name: MARIADB_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  name: db\n                  key: password\n          command: [sh, -c, 'until mariadb-admin ping -h db; do sleep 2; done']\n      containers:\n        - name: web\n          image: ghost:5\n",
+			[]want{{name: "Deployment/web env MARIADB_*", driver: "mysql", host: "-", user: "app", password: "secret:db/password"}}},
+		{"helm: a database block's externalConnection is its connection", "values.yaml",
+			"config:\n  database:\n    client: mysql\n    externalConnection:\n      host: my-external-db\n      port: 3306\n      user: ghost\n    pool:\n      max: 10\n",
+			[]want{{name: "config.database", driver: "mysql", host: "my-external-db", port: "3306", user: "ghost", maxOpen: "10"}}},
+		{"compose: --requirepass in a one-line command", "docker-compose.yml",
+			"services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD:?}\n",
+			[]want{{name: "redis", driver: "redis", host: "redis", password: "env:REDIS_PASSWORD", serverSide: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkFile(t, tt.rel, tt.data, tt.wants) })
@@ -75,10 +88,11 @@ func checkFile(t *testing.T, rel, data string, wants []want) {
 
 // TestComposeEnvFileServer checks that a compose database service whose
 // settings live in its env_file gets them from that file once the scan
-// links the two.
+// links the two: user, database, and its password's variable (the env
+// file's own profile reports the literal, which is never copied).
 func TestComposeEnvFileServer(t *testing.T) {
-	compose := extract.File("docker-compose.yml", []byte("services:\n  db:\n    image: postgres:16\n    env_file: db.env\n"))
-	env := extract.File("db.env", []byte("POSTGRES_USER=app\nPOSTGRES_DB=orders\nPOSTGRES_PASSWORD=pw\n"))
+	compose := extract.File("docker-compose.yml", []byte("services:\n  db:\n    image: postgres:16\n    env_file: env/db.env\n"))
+	env := extract.File("env/db.env", []byte("POSTGRES_USER=app\nPOSTGRES_DB=orders\nPOSTGRES_PASSWORD=Zk3-9qLmTw\n"))
 	ps := append(compose.Profiles, env.Profiles...)
 	extract.Link(ps, nil, nil)
 	var server *profile.Profile
@@ -95,5 +109,12 @@ func TestComposeEnvFileServer(t *testing.T) {
 	}
 	if got := text(server.Database); got != "orders" {
 		t.Errorf("database = %q, want orders (from db.env)", got)
+	}
+	pw := server.Password
+	if !pw.Set || pw.Source != "env:POSTGRES_PASSWORD" || !pw.Secret.Empty() {
+		t.Errorf("password set %v, source %q, secret copied %v; want set, env:POSTGRES_PASSWORD, not copied", pw.Set, pw.Source, !pw.Secret.Empty())
+	}
+	if pw.Loc.File != "env/db.env" || pw.Loc.Line != 3 {
+		t.Errorf("password location %v, want env/db.env:3", pw.Loc)
 	}
 }

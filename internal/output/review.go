@@ -59,11 +59,15 @@ type ReviewMissing struct {
 	Message string   `json:"message"`
 }
 
-// ReviewApproval is an approval as printed.
+// ReviewApproval is an approval as printed. Label is "verified (forge)"
+// or "unverified (store)", "unverified (command line)": what every
+// format shows, so that an approval anyone could have typed is never
+// mistaken for one the forge vouches for.
 type ReviewApproval struct {
 	User     string `json:"user"`
 	Source   string `json:"source"`
 	Verified bool   `json:"verified"`
+	Label    string `json:"label"`
 	Stale    bool   `json:"stale,omitempty"`
 	Commit   string `json:"commit,omitempty"`
 }
@@ -120,7 +124,7 @@ func NewReviewReport(res *diff.Result, reqs []review.Requirement, approvals []re
 		}
 	}
 	for _, a := range approvals {
-		r.Approvals = append(r.Approvals, ReviewApproval{User: a.User, Source: a.Source, Verified: a.Verified, Stale: a.Stale, Commit: a.Commit})
+		r.Approvals = append(r.Approvals, ReviewApproval{User: a.User, Source: a.Source, Verified: a.Verified, Label: a.Label(), Stale: a.Stale, Commit: a.Commit})
 	}
 	for _, c := range res.Changes {
 		cv := ReviewChange{Profile: c.Profile, OldProfile: c.OldProfile, Name: c.Name, Environment: c.Environment, File: c.File,
@@ -266,7 +270,7 @@ func renderReviewText(w io.Writer, r *ReviewReport, o Options) error {
 		fmt.Fprintf(b, "cannot read (%s side) %s: %s\n", p.Side, p.Location, p.Message)
 	}
 	for _, a := range r.Approvals {
-		fmt.Fprintf(b, "approved by %s (%s)\n", a.User, approvalNote(a))
+		fmt.Fprintf(b, "approved by %s — %s\n", a.User, approvalNote(a))
 	}
 	for _, m := range r.ApprovalsMissing {
 		fmt.Fprintf(b, "%s %s\n", paint(ansiRed, "approval missing:"), m.Message)
@@ -284,12 +288,12 @@ func orDash(s string) string {
 }
 
 func approvalNote(a ReviewApproval) string {
-	s := a.Source
-	if !a.Verified {
-		s += ", unverified"
+	s := a.Label
+	if a.Verified && a.Source != "" {
+		s += " on " + a.Source
 	}
 	if a.Stale {
-		s += ", stale: given to a commit whose change means something else"
+		s += "; stale: given to a commit whose change means something else"
 	}
 	return s
 }
@@ -327,10 +331,10 @@ func renderReviewMarkdown(w io.Writer, r *ReviewReport, _ Options) error {
 	if len(r.Approvals) > 0 {
 		var as []string
 		for _, a := range r.Approvals {
-			as = append(as, "@"+a.User+" ("+approvalNote(a)+")")
+			as = append(as, "@"+a.User+" — "+approvalNote(a))
 		}
 		sort.Strings(as)
-		fmt.Fprintf(b, "Approved by: %s\n\n", strings.Join(as, ", "))
+		fmt.Fprintf(b, "Approved by: %s\n\n", strings.Join(as, "; "))
 	}
 	if len(r.FindingsIntroduced) > 0 {
 		b.WriteString("<details><summary>Findings introduced (" + fmt.Sprint(len(r.FindingsIntroduced)) + ")</summary>\n\n")

@@ -85,7 +85,7 @@ func addressRules() []*Rule {
 				}
 				for i, h := range p.Hosts {
 					// The file's name is read only for an empty host.
-					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket && !template(p.File) {
+					if h.Host.Set && !h.Host.Unresolved && strings.TrimSpace(h.Host.Text) == "" && !h.Socket && !template(p.File) && !chartBlank(p, h.Host) {
 						c.Report(p, hostField(i, "host"), h.Host.Loc, "host is empty: the driver falls back to a local default, which is not the database in a container")
 					}
 				}
@@ -199,7 +199,7 @@ func passwordRules() []*Rule {
 		{
 			ID: PasswordLiteral, Family: 4, Severity: Error,
 			Title:       "Literal password in a committed file",
-			Why:         "A password in a file in version control is readable by everyone with access to the repository, its forks and its history, forever. A reference to an environment variable, a secret or a file is fine.",
+			Why:         "A password in a file in version control is readable by everyone with access to the repository, its forks and its history, forever. A reference to an environment variable, a secret or a file is fine. A placeholder (changeme, <password>) is info everywhere; a documented sample value (postgres, root, the user's own name: see README.md, Severity follows consequence) is info in test, CI, development and sample files, an error in production, staging and unknown environments.",
 			Remediation: "Move the password to a secret store and reference it (${DB_PASSWORD}, a Kubernetes secretKeyRef, a *_FILE variable); rotate the exposed password.",
 			BadName:     "config.yaml", Bad: "database:\n  host: db.internal\n  user: app\n  password: s3cr3t-Passw0rd\n",
 			GoodName: "config.yaml", Good: "database:\n  host: db.internal\n  user: app\n  password: ${DB_PASSWORD}\n",
@@ -211,6 +211,14 @@ func passwordRules() []*Rule {
 					// changeme, <password>, the images' documented
 					// mysecretpassword: a gap to fill, not a leak.
 					c.Report(p, "password", p.Password.Loc, "the literal password is a placeholder (value not shown): fill it from a secret where this file is used")
+					(*c.out)[len(*c.out)-1].Severity = Info
+					return
+				}
+				if ctx := contextOf(p.Environment, p.File); sampleValueContext(ctx) && samplePassword(p) {
+					// postgres, root, the user's own name in a test,
+					// CI, development or sample file: a throwaway for
+					// a throwaway database.
+					c.Report(p, "password", p.Password.Loc, "the literal password is a well-known sample value in a %s file (value not shown): keep such values out of production", ctx)
 					(*c.out)[len(*c.out)-1].Severity = Info
 					return
 				}

@@ -25,6 +25,11 @@ func connectDefault(p *profile.Profile) (time.Duration, string) {
 	switch d := driver(p); {
 	case d == "sqlserver":
 		return 15 * time.Second, "ADO.NET and go-mssqldb (15 s)"
+	case d == "mysql" && p.KeyOf("driver") == "client":
+		// knex's client: mysql or mysql2 (Ghost's config.json): Node's
+		// mysql and mysql2 give up after connectTimeout, 10 s. Its pg
+		// (node-postgres) waits as long as the system lets it.
+		return 10 * time.Second, "Node's mysql and mysql2 (10 s)"
 	case !jdbc(p):
 		// no default: the operating system's TCP timeout
 	case d == "postgres":
@@ -81,7 +86,7 @@ func timeoutRules() []*Rule {
 		{
 			ID: ConnectTimeoutDriverOnly, Family: 5, Severity: Warning,
 			Title:       "No explicit connect timeout; the driver's default applies",
-			Why:         "PgJDBC (10 s), HikariCP (30 s) and ADO.NET (15 s) have a default, so the connection does not hang forever; but the default is implicit, changes with the driver version, and is often longer than the service's own deadline.",
+			Why:         "PgJDBC (10 s), HikariCP (30 s), ADO.NET (15 s) and Node's mysql and mysql2 (10 s, knex's client: mysql) have a default, so the connection does not hang forever; but the default is implicit, changes with the driver version, and is often longer than the service's own deadline.",
 			Remediation: "Set the connect timeout explicitly (connectTimeout=5 in a PgJDBC URL, Connect Timeout=5 for SQL Server).",
 			BadName:     "application.properties", Bad: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full\n",
 			GoodName: "application.properties", Good: "spring.datasource.url=jdbc:postgresql://db.internal:5432/orders?sslmode=verify-full&connectTimeout=5\n",

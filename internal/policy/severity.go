@@ -2,7 +2,9 @@ package policy
 
 import (
 	"path"
+	"slices"
 	"strings"
+	"unicode"
 	"unsafe"
 
 	"github.com/dbguard/dbguard/internal/profile"
@@ -141,7 +143,8 @@ func placeholderPasswords() []string {
 }
 
 // placeholderPassword reports a literal password that is a placeholder:
-// one of placeholderPasswords, or a value in angle brackets (<password>).
+// one of placeholderPasswords, a value in angle brackets (<password>), or
+// "your" followed by sample words (your_database_password).
 func placeholderPassword(s profile.Secret) bool {
 	v := strings.ToLower(strings.TrimSpace(s.Reveal()))
 	if len(v) > 2 && v[0] == '<' && v[len(v)-1] == '>' {
@@ -152,5 +155,70 @@ func placeholderPassword(s profile.Secret) bool {
 			return true
 		}
 	}
+	words := passwordWords(v)
+	return len(words) > 1 && words[0] == "your" && allSampleWords(words[1:], "", "")
+}
+
+// passwordWords splits a lower-cased password at every character that is
+// not a letter.
+func passwordWords(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// allSampleWords reports whether every word is a sample word, or the
+// profile's user or database name (when not empty).
+func allSampleWords(words []string, user, db string) bool {
+	for _, w := range words {
+		if (w != user || user == "") && (w != db || db == "") && !slices.Contains(sampleWords(), w) {
+			return false
+		}
+	}
+	return true
+}
+
+// sampleValueContext reports the contexts where a password that is a
+// documented sample value (samplePassword) is a throwaway: a test
+// database, a CI job's service container, a developer's own machine, a
+// file meant to be copied. Production, staging and unknown environments
+// are not among them: there a guessable password is as much a finding as
+// a leaked one.
+func sampleValueContext(ctx string) bool {
+	switch ctx {
+	case string(profile.Test), string(profile.CI), string(profile.Development), Sample:
+		return true
+	}
 	return false
 }
+
+// sampleWords are the words documented sample passwords are made of: the
+// database images' and tools' defaults (postgres, root, mysql), the words
+// test fixtures use (test, dummy, foo, wrong). docs/rules/password-literal.md
+// lists them; keep the two together.
+func sampleWords() []string {
+	return []string{"password", "pass", "passwd", "pwd", "secret", "test", "testing", "tests", "example", "sample",
+		"demo", "dummy", "fake", "dev", "local", "changeme", "root", "admin", "postgres", "postgresql", "pg", "mysql",
+		"mariadb", "db", "database", "user", "foo", "bar", "baz", "wrong", "invalid"}
+}
+
+// samplePassword reports a literal password that is a documented sample
+// value: split at every character that is not a letter (digits, -, _,
+// .), it has at least one word and each is a sample word or the profile's
+// own user or database name (saleor:saleor, ghost-test-password,
+// postgres, Shop_2024); or it is one lower-case word of at most
+// maxThrowawayWord letters (kama, kcpass), which nobody generated as a
+// secret. Compared in memory, lower-cased; never stored.
+func samplePassword(p *profile.Profile) bool {
+	raw := p.Password.Secret.Reveal()
+	if len(raw) <= maxThrowawayWord && strings.IndexFunc(raw, func(r rune) bool { return r < 'a' || r > 'z' }) < 0 && raw != "" {
+		return true
+	}
+	user, _ := p.User.Effective()
+	db, _ := p.Database.Effective()
+	words := passwordWords(strings.ToLower(raw))
+	return len(words) > 0 && allSampleWords(words, strings.ToLower(user), strings.ToLower(db))
+}
+
+// maxThrowawayWord is the longest lower-case word taken for a throwaway
+// password in a test, CI, development or sample file: 8 letters are under
+// 38 bits, a word a person typed, not a secret a generator made.
+const maxThrowawayWord = 8

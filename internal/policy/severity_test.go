@@ -1,8 +1,6 @@
 package policy_test
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,11 +14,7 @@ import (
 // availability and capacity rules, and the row of every context with its
 // default cap.
 func TestSeverityTableDocumented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
+	text := policy.RulesReadme(t)
 	_, list, ok := strings.Cut(text, "<!-- availability-rules -->\n")
 	if !ok {
 		t.Fatal("docs/rules/README.md has no <!-- availability-rules --> list")
@@ -42,15 +36,9 @@ func TestSeverityTableDocumented(t *testing.T) {
 		t.Errorf("documented availability rules %q, code %q", documented, coded)
 	}
 
-	_, table, ok := strings.Cut(text, "<!-- severity-table -->\n")
-	if !ok {
-		t.Fatal("docs/rules/README.md has no <!-- severity-table -->")
-	}
-	table, _, _ = strings.Cut(table, "\n\n")
 	caps := policy.DefaultEnvironmentCaps()
 	rows := map[string]string{}
-	for _, line := range strings.Split(table, "\n")[2:] {
-		cells := strings.Split(strings.Trim(line, "| "), " | ")
+	for _, cells := range policy.SeverityTableRows(t, text) {
 		if len(cells) >= 2 {
 			rows[cells[0]] = cells[1]
 		}

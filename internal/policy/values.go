@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -113,11 +114,24 @@ func connection(p *profile.Profile) bool {
 		return false
 	}
 	for _, h := range p.Hosts {
-		if h.Host.Set || h.Socket {
+		if h.Socket || h.Host.Set && !chartBlank(p, h.Host) {
 			return true
 		}
 	}
 	return false
+}
+
+// chartBlank reports a value left empty in a Helm chart's own
+// values.yaml: the chart's default, a blank for whoever installs it to
+// fill (or for its templates to compute: "defaults to the subchart's
+// service"), not a setting. An environment's values file
+// (values-production.yaml) is a setting.
+func chartBlank(p *profile.Profile, v profile.Value) bool {
+	if p.Format != "helm" || v.Unresolved || strings.TrimSpace(v.Text) != "" {
+		return false
+	}
+	base := path.Base(p.File)
+	return base == "values.yaml" || base == "values.yml"
 }
 
 // jdbc reports a profile whose connection string is a JDBC URL, and so is

@@ -54,6 +54,30 @@ type ApprovalBody struct {
 	Note          string `json:"note,omitempty"`
 }
 
+// ReviewBody is a review event (dbguard review --record): the change's
+// fingerprint and risk, the revisions compared, and the approvals that
+// counted towards the policy, each with where it came from.
+type ReviewBody struct {
+	SchemaVersion int              `json:"schema_version"`
+	Fingerprint   string           `json:"fingerprint"`
+	Risk          string           `json:"risk"`
+	Base          string           `json:"base,omitempty"`
+	Head          string           `json:"head,omitempty"`
+	Policy        string           `json:"policy,omitempty"`
+	Approvals     []ReviewApproval `json:"approvals"`
+	// Missing is how many approvals the policy still required.
+	Missing int `json:"missing"`
+}
+
+// ReviewApproval is an approval that counted: Verified when the forge
+// reported it, not when it was typed (--approved-by) or recorded with
+// dbguard approve (Source "store").
+type ReviewApproval struct {
+	User     string `json:"user"`
+	Source   string `json:"source"`
+	Verified bool   `json:"verified"`
+}
+
 // CheckpointBody is a checkpoint: compaction removed the events listed,
 // and kept, for each surviving event that followed a removed one, the MAC
 // of the event before it (Bridges, by the survivor's sequence number, in

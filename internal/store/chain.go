@@ -11,14 +11,21 @@ import (
 // anything else under the same key never verifies as an event's.
 const macDomain = "dbguard/event/v1\x00"
 
-// chainMAC is the MAC of e (its Seq, ID, Time, Kind, Actor, Profiles and
-// Body; not its MAC) following prev, the previous event's MAC (empty for
-// the first event). Every variable-length field is length-prefixed, so
-// that no two different events encode alike.
-func chainMAC(k *Key, e *Event, prev []byte) []byte {
-	m := hmac.New(sha256.New, k.mac)
-	writeCanonical(m, e, prev)
-	return m.Sum(nil)
+// chainHash computes chain MACs with one HMAC state, reset between
+// events: a new HMAC per event (two SHA-256 states and the padded key)
+// was a third of the MAC's cost in a batched append.
+type chainHash struct{ h hash.Hash }
+
+func newChainHash(k *Key) chainHash { return chainHash{h: hmac.New(sha256.New, k.mac)} }
+
+// mac is the MAC of e (its Seq, ID, Time, Kind, Actor, Profiles and Body;
+// not its MAC) following prev, the previous event's MAC (empty for the
+// first event). Every variable-length field is length-prefixed, so that no
+// two different events encode alike.
+func (c chainHash) mac(e *Event, prev []byte) []byte {
+	c.h.Reset()
+	writeCanonical(c.h, e, prev)
+	return c.h.Sum(nil)
 }
 
 func writeCanonical(h hash.Hash, e *Event, prev []byte) {

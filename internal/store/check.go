@@ -114,7 +114,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check the chain: %w", err)
 	}
-	c := &chainCheck{s: s, rep: rep, w: w, haveW: haveWitness, auth: auth, named: map[string]int64{}}
+	c := &chainCheck{s: s, ch: newChainHash(s.key), rep: rep, w: w, haveW: haveWitness, auth: auth, named: map[string]int64{}}
 	err = s.b.Scan(ctx, Query{}, func(e Event) error {
 		if c.pending != nil {
 			c.judge(c.pending, &e)
@@ -155,6 +155,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 // event from an inserted one.
 type chainCheck struct {
 	s       *Store
+	ch      chainHash
 	rep     *CheckReport
 	pending *Event
 	// lastSeq and lastMAC are the event the next one should chain from.
@@ -176,7 +177,7 @@ type chainCheck struct {
 }
 
 func (c *chainCheck) verifies(e *Event, prev []byte) bool {
-	return hmac.Equal(chainMAC(c.s.key, e, prev), e.MAC)
+	return hmac.Equal(c.ch.mac(e, prev), e.MAC)
 }
 
 func (c *chainCheck) judge(e, next *Event) {

@@ -79,7 +79,8 @@ func (r *Revision) info() RevisionInfo {
 	return RevisionInfo{ID: r.ID, File: r.File, Time: time.Unix(0, r.TimeNS).UTC(), KeyID: r.KeyID, Profiles: r.Profile}
 }
 
-// Revisions lists the revisions of file, oldest first.
+// Revisions lists the revisions of file, oldest first; of every file when
+// file is empty (history --profile NAME looks names up in all of them).
 func (s *Store) Revisions(ctx context.Context, file string) ([]RevisionInfo, error) {
 	rs, err := s.b.Revisions(ctx, file, "")
 	if err != nil {

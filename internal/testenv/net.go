@@ -10,8 +10,24 @@ import (
 // unroutable one.
 
 // ClosedPort returns a loopback port with nothing listening: a dial to it
-// is refused at once.
+// is refused at once. The port stays reserved until the test ends (see
+// reservePort), so that no other process on the machine can start
+// listening on it between the call and the dial.
 func ClosedPort(t testing.TB) int {
+	t.Helper()
+	port, release, err := reservePort()
+	if err != nil {
+		t.Fatalf("reserve a closed loopback port: %v", err)
+	}
+	t.Cleanup(release)
+	return port
+}
+
+// FreePort returns a loopback port that was free a moment ago, for a
+// server the test starts itself to listen on. Unlike ClosedPort it holds
+// nothing: the server must bind it soon, and a failure to bind is the
+// server's error to report.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

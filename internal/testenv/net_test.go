@@ -20,6 +20,22 @@ func TestClosedPortRefuses(t *testing.T) {
 	}
 }
 
+// A closed port stays refused for the whole test: no listener can take it
+// meanwhile, as one could when the port was found free and released.
+func TestClosedPortCannotBeTaken(t *testing.T) {
+	t.Parallel()
+	port := testenv.ClosedPort(t)
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err == nil {
+		l.Close()
+		t.Fatalf("listen on the closed port %d succeeded: another process could answer the test's dial", port)
+	}
+	_, err = net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 2*time.Second)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial the closed port after a refused listen: %v, want ECONNREFUSED", err)
+	}
+}
+
 // A served connection says what fn wrote, then stays open and silent
 // until the test ends.
 func TestServeHoldsTheConnection(t *testing.T) {

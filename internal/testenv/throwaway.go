@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -48,9 +49,9 @@ func StartThrowawayPG(t testing.TB, conf, hba string) *ThrowawayPG {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s := &ThrowawayPG{Bin: bin, Dir: dir, Data: filepath.Join(dir, "data"), Port: ClosedPort(t)}
+	s := &ThrowawayPG{Bin: bin, Dir: dir, Data: filepath.Join(dir, "data")}
 	s.Run(t, "initdb", "-D", s.Data, "--no-sync", "-A", "trust", "-U", "postgres", "--no-instructions")
-	base := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\n", s.Port, dir)
+	base := fmt.Sprintf("listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\n", dir)
 	f, err := os.OpenFile(filepath.Join(s.Data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +68,33 @@ func StartThrowawayPG(t testing.TB, conf, hba string) *ThrowawayPG {
 	if err := os.Chown(hbaFile, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	s.Run(t, "pg_ctl", "-D", s.Data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "start")
+	s.start(t)
 	t.Cleanup(func() {
 		_ = exec.Command("runuser", "-u", "postgres", "--", filepath.Join(bin, "pg_ctl"), "-D", s.Data, "-m", "immediate", "-w", "stop").Run()
 	})
 	return s
+}
+
+// start starts the server on a port found free just before, and again on
+// another when that port was taken meanwhile: on a busy machine another
+// process can take a free port between the look and PostgreSQL's bind.
+func (s *ThrowawayPG) start(t testing.TB) {
+	t.Helper()
+	logFile := filepath.Join(s.Dir, "log")
+	for try := 1; ; try++ {
+		s.Port = FreePort(t)
+		cmd := exec.Command("runuser", "-u", "postgres", "--", filepath.Join(s.Bin, "pg_ctl"), "-D", s.Data, "-l", logFile,
+			"-o", fmt.Sprintf("-p %d", s.Port), "-w", "-t", "30", "start")
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			return
+		}
+		log, _ := os.ReadFile(logFile)
+		if try < 3 && bytes.Contains(log, []byte("could not create any TCP/IP sockets")) {
+			continue
+		}
+		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
 }
 
 // Run runs one of PostgreSQL's programs as user postgres; a failure ends
