@@ -116,5 +116,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newWatchCommand(e))
 	root.AddCommand(newAuditCommand(e))
 	root.AddCommand(newIncidentCommand(e), newPostmortemCommand(e), newActionCommand(e))
+	root.AddCommand(newDemoCommand(e))
 	return root
 }
