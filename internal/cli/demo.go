@@ -79,10 +79,11 @@ func runDemo(e *env, o *demoOptions) error {
 	case err != nil:
 		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("demo: %w", err)}
 	}
-	where := "its folder removed"
+	where := "removed"
 	if o.keep {
-		where = "its folder kept: " + res.Dir
+		where = "kept"
 	}
-	fmt.Fprintf(e.stdout, "demo finished in %.1fs (wall time, under 60s expected); PostgreSQL stopped, %s\n", time.Since(start).Seconds(), where)
+	fmt.Fprintf(e.stdout, "demo finished in %.1fs (wall time; under 60s expected): PostgreSQL on 127.0.0.1:%d stopped, folder %s %s\n",
+		time.Since(start).Seconds(), res.Port, res.Dir, where)
 	return nil
 }

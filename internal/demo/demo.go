@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,17 +50,15 @@ type Options struct {
 	Postmortem func(io.Writer, *app.PostmortemDraft) error
 	// Hold is the incident resolve hold (default DefaultHold).
 	Hold time.Duration
-	// WrongPassword is the password the password scenario's update
-	// writes (a test plants a canary); "" is a random one.
-	WrongPassword string
+	// Password is the service role's password, WrongPassword the one the
+	// password scenario's update writes (a test plants canaries); "" is
+	// a random one.
+	Password, WrongPassword string
 	// Bin is the folder of PostgreSQL's programs; "" finds it
 	// (FindPostgres).
 	Bin string
 	// TempDir is where the demo's folder is made; "" is the system's.
 	TempDir string
-	// Started is told the demo's folder and the server's port as soon as
-	// they exist (a test checks they are gone afterwards).
-	Started func(dir string, port int)
 }
 
 // Result is what the demo measured and produced.
@@ -117,38 +116,61 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return nil, fmt.Errorf("make the demo folder: %w", err)
 	}
 	res = &Result{Scenario: sc, Dir: dir, Store: filepath.Join(dir, "dbguard-store.db")}
+	// Interrupted, cmd/dbguard ends the process within a second of the
+	// signal, whatever the steps are doing (a store opening behind a lock
+	// does not watch ctx): the server is stopped and the folder removed
+	// from a goroutine of their own as soon as ctx ends. On the way out
+	// the same clean-up runs once more, after everything else stopped.
+	srv, err := newServer(bin, dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return res, err
+	}
+	var once sync.Once
+	var cleanErr error
+	cleanUp := func(now bool) error {
+		once.Do(func() {
+			if now {
+				cleanErr = srv.stopNow()
+			} else {
+				cleanErr = srv.stop()
+			}
+			if o.Keep {
+				return
+			}
+			if err := removeAll(dir); err != nil {
+				cleanErr = errors.Join(cleanErr, fmt.Errorf("remove the demo folder: %w", err))
+			}
+		})
+		return cleanErr
+	}
+	stopWatchdog := context.AfterFunc(ctx, func() { _ = cleanUp(true) })
 	var undo []func() error
-	var srv *server
 	defer func() {
-		if ctx.Err() != nil && srv != nil {
-			// Interrupted: the server first, while the process lives.
-			err = errors.Join(err, srv.stopNow())
-		}
+		stopWatchdog()
 		for i := len(undo) - 1; i >= 0; i-- {
 			err = errors.Join(err, undo[i]())
 		}
+		err = errors.Join(err, cleanUp(ctx.Err() != nil))
+		if ctx.Err() != nil && !o.Keep {
+			// A step may have written into the folder after the
+			// interrupt's clean-up removed it.
+			_ = removeAll(dir)
+		}
 		if o.Keep {
 			n.say("kept %s for inspection (configuration, store, server data and log); the server is stopped", dir)
-			return
-		}
-		if rerr := os.RemoveAll(dir); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("remove the demo folder: %w", rerr))
 		}
 	}()
 
 	// 1. The database.
-	if srv, err = newServer(bin, dir); err != nil {
-		return res, err
-	}
-	undo = append(undo, srv.stop)
 	if err := srv.start(ctx); err != nil {
 		return res, fmt.Errorf("start PostgreSQL: %w", err)
 	}
 	res.Port = srv.port
-	if o.Started != nil {
-		o.Started(dir, srv.port)
+	password := o.Password
+	if password == "" {
+		password = randomHex(16)
 	}
-	password := randomHex(16)
 	if err := srv.createRole(ctx, "orders", password); err != nil {
 		return res, err
 	}
@@ -467,6 +489,19 @@ func initRepository(ctx context.Context, dir string) string {
 		return " (git is not installed: files are named by their absolute paths)"
 	}
 	return " in a new git repository"
+}
+
+// removeAll removes the folder, again when something wrote into it while
+// it was being removed (watch, still stopping).
+func removeAll(dir string) error {
+	var err error
+	for range 3 {
+		if err = os.RemoveAll(dir); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
 }
 
 // writeFile writes by rename, as editors and deploy tools do, so that

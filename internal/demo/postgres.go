@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,7 +65,9 @@ type server struct {
 	// postgres through runuser (the server refuses root).
 	asPostgres bool
 	uid, gid   int
-	started    bool
+	// mu serialises stopping: the interrupt's clean-up and the normal
+	// one may both try.
+	mu sync.Mutex
 }
 
 // maxConnections is the server's limit; the capacity scenario's pool
@@ -146,11 +149,9 @@ func (s *server) start(ctx context.Context) error {
 		s.port = port
 		err = s.run(ctx, "pg_ctl", "-D", s.data, "-l", s.log, "-o", fmt.Sprintf("-p %d", port), "-w", "-t", "30", "start")
 		if err == nil {
-			s.started = true
 			return nil
 		}
 		// pg_ctl may have left a postmaster behind (a timeout).
-		s.started = true
 		if try < 3 && strings.Contains(s.logTail(), "could not create any TCP/IP sockets") {
 			s.stop()
 			continue
@@ -211,7 +212,8 @@ func (s *server) createRole(ctx context.Context, role, password string) error {
 // stop stops the server: pg_ctl stop -m fast, then -m immediate, and as a
 // last resort SIGKILL to the postmaster's process group (pg_ctl starts
 // it in a session of its own, so the group is its pid and holds every
-// backend). It is safe to call more than once and after a failed start.
+// backend). It is safe to call more than once, from two goroutines, and
+// after a failed start.
 func (s *server) stop() error { return s.stopWith("fast", "immediate") }
 
 // stopNow is stop when interrupted: the process has under a second left
@@ -219,10 +221,14 @@ func (s *server) stop() error { return s.stopWith("fast", "immediate") }
 func (s *server) stopNow() error { return s.stopWith("immediate") }
 
 func (s *server) stopWith(modes ...string) error {
-	if !s.started {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The pid file says whether a postmaster runs (or was left by a
+	// start that failed half-way); without it there is nothing to stop.
+	pid := s.pid()
+	if pid == 0 {
 		return nil
 	}
-	pid := s.pid()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var err error
@@ -231,16 +237,15 @@ func (s *server) stopWith(modes ...string) error {
 			break
 		}
 	}
-	if pid > 0 && alive(pid) {
+	if alive(pid) {
 		killGroup(pid)
 		for i := 0; i < 100 && alive(pid); i++ {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if pid > 0 && alive(pid) {
+	if alive(pid) {
 		return fmt.Errorf("stop PostgreSQL (pid %d): still running after %v", pid, err)
 	}
-	s.started = false
 	return nil
 }
 
