@@ -40,7 +40,7 @@ func TestBinaryTwiceLeavesNothing(t *testing.T) {
 		}
 	}
 	exe := filepath.Join(t.TempDir(), "dbguard")
-	build := exec.Command("go", "build", "-o", exe, "./cmd/dbguard")
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", exe, "./cmd/dbguard")...)
 	build.Dir = testenv.ModuleRoot(t)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -459,10 +459,15 @@ func (s settings) yaml() string {
 		s.Port, s.Password, s.SSLMode, s.Pool)
 }
 
-// configYAML is dbguard.yaml: one service of three replicas, watched,
-// alerts to the demo's webhook, incidents resolved after hold.
+// configYAML is dbguard.yaml: one service of three replicas (two
+// instances each, which the capacity stage multiplies the pool by),
+// watched, alerts to the demo's webhook, incidents resolved after hold.
+// The services section's paths are relative to the watched folder.
 func configYAML(hookURL string, hold time.Duration) string {
 	return fmt.Sprintf(`version: 1
+replicas:
+  - profile: "**"
+    replicas: 2
 services:
   - name: orders
     paths: ["orders/*/app.yaml"]

@@ -168,6 +168,34 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 }
 
+// TestDemoScenarios runs the other faults: each alert names the field its
+// update changed and the class the probe saw, and the incident resolves
+// after the rollback.
+func TestDemoScenarios(t *testing.T) {
+	bin := testenv.PGBin(t)
+	for _, sc := range demo.Scenarios[1:] {
+		t.Run(sc.Name, func(t *testing.T) {
+			var logs bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			res, err := demo.Run(ctx, demo.Options{Bin: bin, Scenario: sc.Name, Log: &logs})
+			if err != nil {
+				t.Fatalf("demo: %v\nlog:\n%s", err, logs.String())
+			}
+			inc := res.Incident
+			if inc.Cause == nil || inc.Cause.Field.Field != sc.Field || inc.Class != sc.Class {
+				t.Errorf("cause %+v, class %s: want %s, %s", inc.Cause, inc.Class, sc.Field, sc.Class)
+			}
+			if inc.Status != incident.StatusResolved || inc.Mitigation != incident.WhatRollback {
+				t.Errorf("status %s, mitigation %s: want resolved by the rollback", inc.Status, inc.Mitigation)
+			}
+			if _, err := os.Stat(res.Dir); err == nil {
+				t.Errorf("the folder %s remains", res.Dir)
+			}
+		})
+	}
+}
+
 // TestParseRollback reads the commands watch writes, quoted or not, and
 // refuses what it would not apply.
 func TestParseRollback(t *testing.T) {

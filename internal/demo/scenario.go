@@ -32,7 +32,7 @@ var Scenarios = []Scenario{
 		Update: "sslmode disable → require", Field: "tls", Class: "tls_not_supported_by_server",
 		breaks: func(s settings) settings { s.SSLMode = "require"; return s }},
 	{Name: "capacity", Story: "a routine update raises the EU replica's pool beyond the server's max_connections",
-		Update: fmt.Sprintf("pool.max_open 5 → 200 against max_connections %d", maxConnections), Field: "pool.max_open", Class: "pool_capacity_exceeded",
+		Update: fmt.Sprintf("pool.max_open 5 → 200, two instances each, against max_connections %d", maxConnections), Field: "pool.max_open", Class: "pool_capacity_exceeded",
 		breaks: func(s settings) settings { s.Pool = 200; return s }},
 }
 
