@@ -203,7 +203,6 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	env := map[string]string{
 		"ORDERS_DB_PASSWORD": password,
 		app.EnvStoreKey:      string(keyText),
-		app.EnvActor:         "deploy-bot (routine update)",
 		"HOME":               dir,
 		"XDG_CONFIG_HOME":    filepath.Join(dir, ".config"),
 	}
@@ -231,19 +230,15 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	n.say("watch probes the 3 replicas every 10s: all connect; each file is recorded in the store (%s, encrypted, key in memory) and marked verified good", rel(dir, res.Store))
 
 	// 4. The routine update.
-	bad := sc.breaks(good)
-	if sc.Name == "port" {
-		if bad.Port, err = freePort(); err != nil {
-			return res, err
-		}
+	f := faults{wrongPassword: o.WrongPassword}
+	if f.wrongPassword == "" {
+		f.wrongPassword = randomHex(12)
 	}
-	if sc.Name == "password" {
-		bad.Password = o.WrongPassword
-		if bad.Password == "" {
-			bad.Password = randomHex(12)
-		}
-		bad.Password = "'" + bad.Password + "'"
+	// Found free, and left so: nothing listens there.
+	if f.closedPort, err = freePort(); err != nil {
+		return res, err
 	}
+	bad := sc.breaks(good, f)
 	target := replicaFile("eu")
 	res.Changed = time.Now()
 	if err := writeFile(filepath.Join(dir, target), bad.yaml()); err != nil {
