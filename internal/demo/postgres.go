@@ -92,6 +92,9 @@ func newServer(bin, dir string) (*server, error) {
 		s.asPostgres = true
 		s.uid, _ = strconv.Atoi(u.Uid)
 		s.gid, _ = strconv.Atoi(u.Gid)
+		if err := reachable(filepath.Dir(dir)); err != nil {
+			return nil, err
+		}
 		// postgres must pass through the demo's folder to its own.
 		if err := os.Chmod(dir, 0o711); err != nil {
 			return nil, fmt.Errorf("open the demo folder to user postgres: %w", err)
@@ -101,6 +104,23 @@ func newServer(bin, dir string) (*server, error) {
 		}
 	}
 	return s, nil
+}
+
+// reachable checks that user postgres can pass through every folder
+// above the demo's: initdb would fail with "Permission denied" otherwise.
+func reachable(dir string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("check the temporary folder: %w", err)
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("user postgres cannot pass through %s (not open to others): set TMPDIR to a folder it can reach, such as /tmp", d)
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }
 
 // command runs one of PostgreSQL's programs, as user postgres when root.
@@ -137,7 +157,10 @@ func (s *server) start(ctx context.Context) error {
 	if err := s.run(ctx, "initdb", "-D", s.data, "--no-sync", "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-instructions"); err != nil {
 		return err
 	}
-	conf := fmt.Sprintf("listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\nssl = off\nmax_connections = %d\nshared_buffers = 16MB\n", s.dir, maxConnections)
+	// log_min_error_statement = panic: a failed CREATE ROLE must not
+	// write its statement, password included, into the server's log.
+	conf := fmt.Sprintf("listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\nssl = off\nmax_connections = %d\nshared_buffers = 16MB\nlog_statement = none\nlog_min_error_statement = panic\n",
+		s.dir, maxConnections)
 	if err := appendFile(filepath.Join(s.data, "postgresql.conf"), conf); err != nil {
 		return err
 	}
