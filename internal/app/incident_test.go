@@ -15,6 +15,7 @@ import (
 	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/incident"
+	"github.com/dbguard/dbguard/internal/incident/incidenttest"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
@@ -61,8 +62,7 @@ func TestPostmortemCheckCoverage(t *testing.T) {
 		Severity: alert.SeverityCritical, Service: "orders", Environment: "production", Stage: "tcp", Class: "tcp_refused",
 		StartsAt: start, UpdatedAt: start.Add(10 * time.Second), Share: alert.Share{Failing: 1, Total: 1},
 		Targets: []alert.Target{{Profile: body.File + "#database", File: body.File, Stage: "tcp", Class: "tcp_refused", FailingSince: start}}}
-	raw, _ := json.Marshal(a)
-	evs, err := st.Append(ctx, store.Event{Kind: incident.KindAlert, Time: a.UpdatedAt, Actor: store.Actor{Name: "watch", Origin: "os"}, Body: raw})
+	evs, err := st.Append(ctx, store.Event{Kind: incident.KindAlert, Time: a.UpdatedAt, Actor: store.Actor{Name: "watch", Origin: "os"}, Body: incidenttest.AlertBody(a)})
 	st.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/dbguard/dbguard/internal/alert"
 	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/incident"
+	"github.com/dbguard/dbguard/internal/incident/incidenttest"
 	"github.com/dbguard/dbguard/internal/store"
 	"github.com/dbguard/dbguard/internal/testenv"
 )
@@ -78,10 +79,10 @@ func canaryIncident(t *testing.T) string {
 	fc := alert.FieldChange{Field: field.Field, Old: "changed", New: "changed", Secret: true}
 	ac := alert.Change{Event: ch.ID, Time: ch.Time, Actor: ch.Actor.Name, File: body.File, Revision: body.Revision, Fingerprint: body.Fingerprint, Fields: []alert.FieldChange{fc}}
 	a.Changes, a.Cause = []alert.Change{ac}, &alert.Cause{Change: ac, Field: fc, Rollback: "dbguard rollback " + body.File}
-	firing, _ := json.Marshal(a)
+	firing := incidenttest.AlertBody(a, "oncall")
 	r := a
 	r.State, r.EndsAt, r.UpdatedAt, r.Targets = alert.StateResolved, start.Add(5*time.Minute), start.Add(5*time.Minute), nil
-	resolved, _ := json.Marshal(r)
+	resolved := incidenttest.AlertBody(r, "oncall")
 	watch := store.Actor{Name: "watch", Origin: "os"}
 	evs, err := st.Append(ctx,
 		store.Event{Kind: incident.KindAlert, Time: a.UpdatedAt, Actor: watch, Body: firing},

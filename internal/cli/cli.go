@@ -117,5 +117,6 @@ Exit codes (the same for every command):
 	root.AddCommand(newAuditCommand(e))
 	root.AddCommand(newIncidentCommand(e), newPostmortemCommand(e), newActionCommand(e))
 	root.AddCommand(newDocsCommand(e))
+	root.AddCommand(newDemoCommand(e))
 	return root
 }

@@ -14,7 +14,7 @@ import (
 // (change, approval, verification, rollback).
 const (
 	// KindAlert is written by watch: one event per alert notification
-	// (pending, firing, repeats, resolved), its body an alert.Alert.
+	// (firing, repeats, resolved), its body an AlertBody.
 	KindAlert store.Kind = "alert"
 	// KindNotification is a delivery of an alert to a notifier, when the
 	// writer records them (NotificationBody).
@@ -92,25 +92,31 @@ type NotificationBody struct {
 // this dbguard does not know.
 var ErrNewerBody = errors.New("body is newer than this dbguard reads")
 
+// AlertBody is the body of an alert event as watch writes it: the alert as
+// it was notified and the names of the notifiers watch handed it to (the
+// "notified" entries of an incident's timeline). A notifier named here was
+// given the alert; whether it delivered is a notification event's to say.
+type AlertBody struct {
+	SchemaVersion int         `json:"schema_version"`
+	Alert         alert.Alert `json:"alert"`
+	Notifiers     []string    `json:"notifiers"`
+}
+
 // DecodeAlert reads an alert event's body. It is the one place that knows
-// how watch writes an alert into the store: should that change, only this
-// function follows it.
-func DecodeAlert(e store.Event) (alert.Alert, error) {
-	var a alert.Alert
-	v, err := store.SchemaVersion(e.Body)
-	if err != nil {
-		return a, fmt.Errorf("read alert event %d: %w", e.Seq, err)
+// how watch writes an alert into the store (internal/watch's alertBody):
+// should that change, only this function follows it.
+func DecodeAlert(e store.Event) (AlertBody, error) {
+	var b AlertBody
+	if err := decode(e, &b); err != nil {
+		return b, fmt.Errorf("read alert event %d: %w", e.Seq, err)
 	}
-	if v > alert.SchemaVersion {
-		return a, fmt.Errorf("read alert event %d: %w (schema_version %d)", e.Seq, ErrNewerBody, v)
+	if b.Alert.SchemaVersion > alert.SchemaVersion {
+		return b, fmt.Errorf("read alert event %d: %w (alert schema_version %d)", e.Seq, ErrNewerBody, b.Alert.SchemaVersion)
 	}
-	if err := json.Unmarshal(e.Body, &a); err != nil {
-		return a, fmt.Errorf("read alert event %d: %w", e.Seq, err)
+	if b.Alert.Key == "" || b.Alert.Service == "" {
+		return b, fmt.Errorf("read alert event %d: an alert without a key or a service", e.Seq)
 	}
-	if a.Key == "" || a.Service == "" {
-		return a, fmt.Errorf("read alert event %d: an alert without a key or a service", e.Seq)
-	}
-	return a, nil
+	return b, nil
 }
 
 // decode reads a body of this package's kinds, refusing a newer version.

@@ -18,7 +18,7 @@ func FuzzProject(f *testing.F) {
 	for i := range evs {
 		f.Add(string(evs[i].Kind), []byte(evs[i].Body), int64(i))
 	}
-	f.Add("alert", []byte(`{"schema_version":1,"key":"k","service":"s","state":"resolved","ends_at":"0001-01-01T00:00:00Z"}`), int64(0))
+	f.Add("alert", []byte(`{"schema_version":1,"alert":{"schema_version":1,"key":"k","service":"s","state":"resolved","ends_at":"0001-01-01T00:00:00Z"},"notifiers":["x"]}`), int64(0))
 	f.Add("action_item", []byte(`{"schema_version":1,"op":"done","item":"act-7a000001"}`), int64(3))
 	f.Fuzz(func(t *testing.T, kind string, body []byte, at int64) {
 		k := store.Kind(kind)

@@ -21,8 +21,7 @@ func sequenced(evs []store.Event) []store.Event {
 }
 
 func alertEvent(id string, a alert.Alert) store.Event {
-	body, _ := json.Marshal(a)
-	return store.Event{ID: id, Time: a.UpdatedAt, Kind: incident.KindAlert, Actor: store.Actor{Name: "watch", Origin: "os"}, Body: body}
+	return store.Event{ID: id, Time: a.UpdatedAt, Kind: incident.KindAlert, Actor: store.Actor{Name: "watch", Origin: "os"}, Body: incidenttest.AlertBody(a)}
 }
 
 var t0 = time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
@@ -181,12 +180,44 @@ func TestCauseNamedLater(t *testing.T) {
 	}
 }
 
-// TestUnreadableAlert: a body of a newer schema is counted, not guessed.
+// TestUnreadableAlert: a body of a newer schema (the event's or its
+// alert's) is counted, not guessed, and so is an alert written at the top
+// level instead of in watch's form.
 func TestUnreadableAlert(t *testing.T) {
-	e := store.Event{ID: "e1000000", Time: t0, Kind: incident.KindAlert, Body: json.RawMessage(`{"schema_version": 99, "key": "k", "service": "s", "state": "firing"}`)}
-	p := incident.Project(sequenced([]store.Event{e}), incident.Options{Now: t0})
-	if len(p.Incidents) != 0 || p.Unread != 1 {
-		t.Errorf("%d incidents, %d unread; want 0, 1", len(p.Incidents), p.Unread)
+	for name, body := range map[string]string{
+		"newer body":  `{"schema_version": 99, "alert": {"schema_version": 1, "key": "k", "service": "s", "state": "firing"}}`,
+		"newer alert": `{"schema_version": 1, "alert": {"schema_version": 99, "key": "k", "service": "s", "state": "firing"}}`,
+		"top level":   `{"schema_version": 1, "key": "k", "service": "s", "state": "firing"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := store.Event{ID: "e1000000", Time: t0, Kind: incident.KindAlert, Body: json.RawMessage(body)}
+			p := incident.Project(sequenced([]store.Event{e}), incident.Options{Now: t0})
+			if len(p.Incidents) != 0 || p.Unread != 1 {
+				t.Errorf("%d incidents, %d unread; want 0, 1", len(p.Incidents), p.Unread)
+			}
+		})
+	}
+}
+
+// TestNotifiersInTimeline: the notifiers an alert event names are the
+// incident's "notified" entries, at the alert's time.
+func TestNotifiersInTimeline(t *testing.T) {
+	a := firingAt("orders", "auth_failed", alert.RuleTargetDown, t0, t0.Add(20*time.Second))
+	e := alertEvent("n1000000", a)
+	e.Body = incidenttest.AlertBody(a, "oncall-webhook", "slack")
+	p := incident.Project(sequenced([]store.Event{e}), incident.Options{Now: t0.Add(time.Minute)})
+	if len(p.Incidents) != 1 {
+		t.Fatalf("%d incidents, want 1", len(p.Incidents))
+	}
+	var got []string
+	for _, en := range p.Incidents[0].Timeline {
+		if en.What == incident.WhatNotification {
+			got = append(got, en.At.Format(time.TimeOnly)+" "+en.Text)
+		}
+	}
+	want := "10:00:20 alert target_down (firing) sent to oncall-webhook, slack"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("notified entries %q, want [%q]", got, want)
 	}
 }
 

@@ -59,12 +59,12 @@ func Project(evs []store.Event, o Options) *Projection {
 		if e.Kind != KindAlert {
 			continue
 		}
-		a, err := DecodeAlert(e)
+		ab, err := DecodeAlert(e)
 		if err != nil {
 			p.Unread++
 			continue
 		}
-		b.alert(e, a)
+		b.alert(e, ab.Alert, ab.Notifiers)
 	}
 	for _, inc := range b.list {
 		finish(inc, o)
@@ -114,7 +114,7 @@ func alertTime(e store.Event, a alert.Alert) time.Time {
 	return e.Time.UTC()
 }
 
-func (b *builder) alert(e store.Event, a alert.Alert) {
+func (b *builder) alert(e store.Event, a alert.Alert, notifiers []string) {
 	at := alertTime(e, a)
 	k := openKey{a.Service, a.Class}
 	inc := b.open[k]
@@ -139,6 +139,12 @@ func (b *builder) alert(e store.Event, a alert.Alert) {
 			return
 		}
 		resolved(inc, e, a, at)
+	default:
+		return
+	}
+	if len(notifiers) > 0 {
+		inc.Timeline = append(inc.Timeline, Entry{At: at, What: WhatNotification, Seq: e.Seq,
+			Text: fmt.Sprintf("alert %s (%s) sent to %s", a.Rule, a.State, strings.Join(notifiers, ", "))})
 	}
 }
 

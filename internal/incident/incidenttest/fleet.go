@@ -35,11 +35,11 @@ func Fleet(n, other int, start time.Time) []store.Event {
 			store.Event{ID: chID, Time: at.Add(-time.Minute), Kind: store.KindChange, Actor: actor, Profiles: ps,
 				Body: body(store.ChangeBody{SchemaVersion: 1, File: file, Revision: "r2", Previous: "r1", Fingerprint: Fingerprint,
 					Changes: []store.FieldChange{{KeyPath: "db", Field: "port", Kind: "changed", Old: ptr("5432"), New: ptr("6432")}}})},
-			store.Event{ID: fmt.Sprintf("a%07d%024d", i, 0), Time: a.UpdatedAt, Kind: incident.KindAlert, Actor: actor, Profiles: ps, Body: body(a)},
+			store.Event{ID: fmt.Sprintf("a%07d%024d", i, 0), Time: a.UpdatedAt, Kind: incident.KindAlert, Actor: actor, Profiles: ps, Body: AlertBody(a)},
 			store.Event{ID: fmt.Sprintf("r%07d%024d", i, 0), Time: at.Add(5 * time.Minute), Kind: store.KindRollback, Actor: actor, Profiles: ps,
 				Body: body(store.RollbackBody{SchemaVersion: 1, File: file, To: "r1"})},
 			store.Event{ID: fmt.Sprintf("v%07d%024d", i, 0), Time: at.Add(6 * time.Minute), Kind: store.KindVerification, Actor: actor, Profiles: ps, Body: verified},
-			store.Event{ID: fmt.Sprintf("b%07d%024d", i, 0), Time: r.UpdatedAt, Kind: incident.KindAlert, Actor: actor, Profiles: ps, Body: body(r)},
+			store.Event{ID: fmt.Sprintf("b%07d%024d", i, 0), Time: r.UpdatedAt, Kind: incident.KindAlert, Actor: actor, Profiles: ps, Body: AlertBody(r)},
 		)
 		for j := range other {
 			f := fmt.Sprintf("deploy/other%04d-%d.yaml", i, j)

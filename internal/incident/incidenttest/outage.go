@@ -56,6 +56,12 @@ func body(v any) json.RawMessage {
 	return b
 }
 
+// AlertBody is an alert event's body as watch writes it: the alert and
+// the notifiers it was handed to.
+func AlertBody(a alert.Alert, notifiers ...string) json.RawMessage {
+	return body(incident.AlertBody{SchemaVersion: 1, Alert: a, Notifiers: notifiers})
+}
+
 func profiles(files ...string) []store.EventProfile {
 	var out []store.EventProfile
 	for _, f := range files {
@@ -134,11 +140,11 @@ func Events() []store.Event {
 					{KeyPath: "database", Field: "password", Kind: "changed", New: ptr("changed"), Risk: "high"},
 				}})},
 		{ID: "0a1b2c3d000000000000000000000004", Time: Fired, Kind: incident.KindAlert, Actor: watch, Profiles: profiles(FileEU),
-			Body: body(Alert(alert.StateFiring, alert.RuleChangeInduced, Fired))},
+			Body: AlertBody(Alert(alert.StateFiring, alert.RuleChangeInduced, Fired), "oncall-webhook")},
 		{ID: "0e000005000000000000000000000005", Time: Fired.Add(30 * time.Second), Kind: incident.KindNotification, Actor: watch,
 			Body: body(incident.NotificationBody{SchemaVersion: 1, AlertKey: "change_induced/orders/production/tcp_refused", State: "firing", Notifier: "oncall-webhook", To: "#orders-oncall", OK: true})},
 		{ID: "0b000006000000000000000000000006", Time: Fired.Add(90 * time.Second), Kind: incident.KindAlert, Actor: watch, Profiles: profiles(FileEU),
-			Body: body(Alert(alert.StateFiring, alert.RuleTargetDown, Fired.Add(90*time.Second)))},
+			Body: AlertBody(Alert(alert.StateFiring, alert.RuleTargetDown, Fired.Add(90*time.Second)))},
 		{ID: "0f000007000000000000000000000007", Time: FirstFail.Add(10 * time.Minute), Kind: incident.KindNote, Actor: alice,
 			Body: body(incident.NoteBody{SchemaVersion: 1, Incident: IncidentID, Text: "suspected the network first; the network logs were clean", At: FirstFail.Add(5 * time.Minute)})},
 		{ID: "0d000008000000000000000000000008", Time: RolledBack, Kind: store.KindRollback, Actor: alice, Profiles: profiles(FileEU),
@@ -146,9 +152,9 @@ func Events() []store.Event {
 		{ID: "0c000009000000000000000000000009", Time: Recovered, Kind: store.KindVerification, Actor: alice, Profiles: profiles(FileEU),
 			Body: body(store.VerificationBody{SchemaVersion: 1, Revision: "r1000000000000000000000000000001", OK: true})},
 		{ID: "0a00000a00000000000000000000000a", Time: Recovered.Add(30 * time.Second), Kind: incident.KindAlert, Actor: watch, Profiles: profiles(FileEU),
-			Body: body(Alert(alert.StateResolved, alert.RuleChangeInduced, Recovered.Add(30*time.Second)))},
+			Body: AlertBody(Alert(alert.StateResolved, alert.RuleChangeInduced, Recovered.Add(30*time.Second)), "oncall-webhook")},
 		{ID: "0b00000b00000000000000000000000b", Time: Recovered.Add(60 * time.Second), Kind: incident.KindAlert, Actor: watch, Profiles: profiles(FileEU),
-			Body: body(Alert(alert.StateResolved, alert.RuleTargetDown, Recovered.Add(60*time.Second)))},
+			Body: AlertBody(Alert(alert.StateResolved, alert.RuleTargetDown, Recovered.Add(60*time.Second)))},
 		{ID: "0f00000c00000000000000000000000c", Time: Resolved.Add(10 * time.Minute), Kind: incident.KindIncident, Actor: alice,
 			Body: body(incident.SetBody{SchemaVersion: 1, Incident: IncidentID, Severity: "SEV2", Owner: "alice"})},
 		{ID: "7a000001000000000000000000000001", Time: Resolved.Add(20 * time.Minute), Kind: incident.KindActionItem, Actor: alice,
