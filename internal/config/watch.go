@@ -48,7 +48,9 @@ type WatchConfig struct {
 	Routes           []WatchRoute
 	Notifiers        []WatchNotifier
 	Silences         []WatchSilence
-	Pos              Position
+	// Audit, when set, schedules audits (watch_audit.go).
+	Audit *WatchAudit
+	Pos   Position
 }
 
 // WatchSource is a set of watched paths, relative to dbguard.yaml's
@@ -359,6 +361,7 @@ func decodeWatch(d *decoder, n *yaml.Node, c *Config) {
 		{name: "routes", decode: func(v *yaml.Node) { w.Routes = decodeWatchRoutes(d, v) }},
 		{name: "notifiers", decode: func(v *yaml.Node) { w.Notifiers = decodeWatchNotifiers(d, v) }},
 		{name: "silences", decode: func(v *yaml.Node) { w.Silences = decodeWatchSilences(d, v) }},
+		{name: "audit", decode: func(v *yaml.Node) { w.Audit = decodeWatchAudit(d, v) }},
 	})
 }
 
@@ -662,6 +665,7 @@ func validateWatch(c *Config, p *problems) {
 			validateGlob(p, g, at(name+".match.profile", j))
 		}
 	}
+	validateWatchAudit(c, p)
 	for i, s := range w.Silences {
 		name := at("watch.silences", i)
 		validateGlob(p, s.Profile, name+".profile")
