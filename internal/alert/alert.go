@@ -38,6 +38,7 @@ const (
 	RuleChangeInduced Rule = "change_induced" // a probe right after a change failed; fires at once
 	RuleCapacity      Rule = "capacity"       // connections above a share of max_connections
 	RuleCertExpiring  Rule = "cert_expiring"  // the server certificate expires soon
+	RuleAuditWorsened Rule = "audit_worsened" // a scheduled audit found new errors, or more than the one before
 )
 
 // Severity orders alerts for routing and paging.

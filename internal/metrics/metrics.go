@@ -55,6 +55,14 @@ type Metrics struct {
 	// "failed"); NotifierFailures counts failed attempts, retries included.
 	Notifications    *prometheus.CounterVec
 	NotifierFailures *prometheus.CounterVec
+	// AuditFindings counts the last scheduled audit's findings by
+	// severity (error, warning, info); AuditLastRun is when it finished
+	// and AuditLastRunOK whether it did; AuditRuns counts runs by result
+	// (ok, failed, skipped: still running when the next was due).
+	AuditFindings  *prometheus.GaugeVec
+	AuditLastRun   prometheus.Gauge
+	AuditLastRunOK prometheus.Gauge
+	AuditRuns      *prometheus.CounterVec
 }
 
 // New creates the metrics and registers them, with the Go and process
@@ -122,10 +130,27 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: Namespace, Name: "notifier_failures_total",
 			Help: "Failed delivery attempts, retries included, by notifier.",
 		}, []string{"notifier"}),
+		AuditFindings: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "audit_findings",
+			Help: "Findings of the last scheduled audit, by severity (error, warning, info).",
+		}, []string{"severity"}),
+		AuditLastRun: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "audit_last_run_timestamp_seconds",
+			Help: "Unix time the last scheduled audit finished (0: none yet).",
+		}),
+		AuditLastRunOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "audit_last_run_successful",
+			Help: "1 when the last scheduled audit finished and was stored, 0 when it failed, timed out or could not be stored.",
+		}),
+		AuditRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "audit_runs_total",
+			Help: "Scheduled audits, by result (ok, failed, skipped: the previous one was still running).",
+		}, []string{"result"}),
 	}
 	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.ConsecutiveFailures, m.LastSuccess, m.Targets,
 		m.ConfigChanges, m.ConfigReloads, m.ConfigLastReload, m.Alerts,
 		m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter, m.Notifications, m.NotifierFailures,
+		m.AuditFindings, m.AuditLastRun, m.AuditLastRunOK, m.AuditRuns,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ConfigLastReload.Set(1)
 	return m

@@ -304,7 +304,7 @@ func (w *Watcher) notify(ctx context.Context, a alert.Alert, to []string) {
 // countAlerts sets the alerts gauge.
 func (w *Watcher) countAlerts() {
 	w.m.Alerts.Reset()
-	for _, r := range []alert.Rule{alert.RuleTargetDown, alert.RuleFailureRatio, alert.RuleChangeInduced, alert.RuleCapacity, alert.RuleCertExpiring} {
+	for _, r := range []alert.Rule{alert.RuleTargetDown, alert.RuleFailureRatio, alert.RuleChangeInduced, alert.RuleCapacity, alert.RuleCertExpiring, alert.RuleAuditWorsened} {
 		for _, st := range []alert.State{alert.StatePending, alert.StateFiring} {
 			w.m.Alerts.WithLabelValues(string(r), string(st)).Set(0)
 		}
@@ -312,6 +312,9 @@ func (w *Watcher) countAlerts() {
 	for k, as := range w.alerts {
 		rule, _, _ := strings.Cut(k, "/")
 		w.m.Alerts.WithLabelValues(rule, string(as.state)).Inc()
+	}
+	if as := w.aud.alert; as != nil {
+		w.m.Alerts.WithLabelValues(string(alert.RuleAuditWorsened), string(as.state)).Inc()
 	}
 }
 

@@ -97,6 +97,8 @@ type Watcher struct {
 	// failing counts the targets whose last probe failed: with none, and
 	// no alert open, the one-second tick has nothing to judge.
 	failing int
+	// aud is the scheduled audit (audit.go).
+	aud auditSched
 }
 
 // probeSettings is what a probe is run with; targets that share them are
@@ -125,7 +127,7 @@ func New(o Options) (*Watcher, error) {
 	o.Debounce = durationOr(o.Debounce, 50*time.Millisecond)
 	o.ShutdownGrace = durationOr(o.ShutdownGrace, 10*time.Second)
 	w := &Watcher{o: o, log: o.Logger, m: o.Metrics, states: map[string]*tstate{}, alerts: map[string]*alertState{},
-		noProbe: map[string]string{}, probers: map[probeSettings]*verify.Prober{}, results: make(chan probeResult, 1024)}
+		noProbe: map[string]string{}, probers: map[probeSettings]*verify.Prober{}, results: make(chan probeResult, 1024), aud: newAuditSched()}
 	w.base = o.Base
 	if w.base == "" {
 		w.base = "."
@@ -289,6 +291,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.launch(loopCtx)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	w.scheduleAudit(time.Now())
+	defer w.aud.timer.Stop()
 	settle := time.NewTimer(time.Hour)
 	settle.Stop()
 	changed := map[string]bool{}
@@ -303,6 +307,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.afterResults(ctx, news)
 		case <-due.C:
 			w.launch(loopCtx)
+		case <-w.aud.timer.C:
+			w.startAudit(loopCtx)
+		case r := <-w.aud.done:
+			w.finishAudit(ctx, r)
 		case <-tick.C:
 			if w.failing > 0 || len(w.alerts) > 0 {
 				w.reconcileAll(ctx)
@@ -400,6 +408,7 @@ func (w *Watcher) reload(ctx context.Context) {
 	w.m.ConfigReloads.WithLabelValues("ok").Inc()
 	w.m.ConfigLastReload.Set(1)
 	w.log.Info("config reloaded", "config", w.o.ConfigPath)
+	w.scheduleAudit(time.Now())
 	for _, s := range w.states {
 		_, iv := w.settingsOf(s.t)
 		if next := time.Now().Add(jitter(iv)); next.Before(s.next) {

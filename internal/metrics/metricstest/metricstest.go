@@ -35,6 +35,8 @@ func Registry(t testing.TB) []*dto.MetricFamily {
 	m.CertNotAfter.WithLabelValues(target.Profile, target.Service, target.Environment).Set(2e9)
 	m.Notifications.WithLabelValues("default", "ok").Inc()
 	m.NotifierFailures.WithLabelValues("default").Inc()
+	m.AuditFindings.WithLabelValues("error").Set(2)
+	m.AuditRuns.WithLabelValues("ok").Inc()
 
 	v := reflect.ValueOf(m).Elem()
 	for i := range v.NumField() {
