@@ -20,6 +20,10 @@ import (
 // match: {service: [audit]}.
 const auditService = "audit"
 
+// auditActor is the actor of the audit events watch stores; the alert
+// compares an audit with the previous one of this actor only.
+const auditActor = "dbguard watch"
+
 // auditSched is the scheduled audit's state, owned by Run's goroutine:
 // the audit itself runs in its own goroutine and hands its outcome back
 // on done, so that the probes never wait for it.
@@ -97,7 +101,7 @@ func (w *Watcher) startAudit(ctx context.Context) {
 		Probe:   w.o.Probe,
 		Resolve: w.o.Resolve,
 		NoLive:  !a.Live,
-		Actor:   "dbguard watch",
+		Actor:   auditActor,
 	}
 	if req.Probe.StageTimeout <= 0 {
 		req.Probe.StageTimeout = w.w.Timeout
@@ -140,18 +144,22 @@ func (w *Watcher) auditPaths() ([]string, error) {
 	return out, nil
 }
 
-// previousAudit is the body of the last audit event in the store, nil
-// when there is none or it cannot be read.
+// previousAudit is the body of watch's last scheduled audit in the
+// store, nil when there is none or it cannot be read. A dbguard audit run
+// by hand is passed over: its paths, named as given, key its check
+// findings differently, and comparing with it would call them new.
 func previousAudit(ctx context.Context, st *store.Store) *audit.Body {
-	evs, err := st.Events(ctx, store.Query{Kinds: []store.Kind{app.KindAudit}, Limit: 1, Newest: true})
-	if err != nil || len(evs) == 0 {
+	evs, err := st.Events(ctx, store.Query{Kinds: []store.Kind{app.KindAudit}, Limit: 50, Newest: true})
+	if err != nil {
 		return nil
 	}
-	var b audit.Body
-	if json.Unmarshal(evs[len(evs)-1].Body, &b) != nil {
-		return nil
+	for i := len(evs) - 1; i >= 0; i-- {
+		var b audit.Body
+		if evs[i].Actor.Name == auditActor && json.Unmarshal(evs[i].Body, &b) == nil {
+			return &b
+		}
 	}
-	return &b
+	return nil
 }
 
 // finishAudit takes a finished audit into the metrics and the log, and

@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,16 +65,21 @@ func (h *harness) waitMetric(t *testing.T, name string, labels map[string]string
 	}
 }
 
-// auditEvents are the audit events of the harness's store.
-func (h *harness) auditEvents(t *testing.T) []audit.Body {
-	t.Helper()
+// storeRequest names the harness's store, with its key.
+func (h *harness) storeRequest() app.StoreRequest {
 	getenv := func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
 			return filepath.Join(h.dir, ".config")
 		}
 		return h.env[k]
 	}
-	st, err := app.OpenStore(context.Background(), app.StoreRequest{Location: filepath.Join(h.dir, "state.db"), Dir: h.dir, Getenv: getenv}, false)
+	return app.StoreRequest{Location: filepath.Join(h.dir, "state.db"), Dir: h.dir, Getenv: getenv}
+}
+
+// auditEvents are the audit events of the harness's store.
+func (h *harness) auditEvents(t *testing.T) []audit.Body {
+	t.Helper()
+	st, err := app.OpenStore(context.Background(), h.storeRequest(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +145,31 @@ func TestScheduledAuditNotifiesWorsened(t *testing.T) {
 	if got := evs[len(evs)-1].Summary.Errors; float64(got) != before {
 		t.Errorf("audit_findings{severity=error} %v, the stored audit says %d", before, got)
 	}
+
+	// An audit run by hand, its paths named differently (relative), keys
+	// its check findings differently: the scheduled audits after it are
+	// compared with the previous scheduled one, so nothing is "new".
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, filepath.Join(dir, "deploy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "dbguard.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHand, err := app.Audit(context.Background(), app.AuditRequest{Check: app.CheckRequest{Scan: app.ScanRequest{Paths: []string{rel}, Config: cfg}},
+		Store: h.storeRequest(), NoLive: true, Actor: "someone"})
+	if err != nil || byHand.Report.Event == 0 {
+		t.Fatalf("audit by hand: %v (%+v)", err, byHand)
+	}
+	runs, _ := h.metric(t, "dbguard_audit_runs_total", map[string]string{"result": "ok"})
+	h.waitMetric(t, "dbguard_audit_runs_total", map[string]string{"result": "ok"}, 5*time.Second, func(v float64) bool { return v >= runs+2 })
+	h.rec.mu.Lock()
+	if n := len(h.rec.alerts); n > 0 {
+		t.Errorf("%d alerts after an audit by hand, want none: %s", n, h.rec.alerts[0].Summary)
+	}
+	h.rec.mu.Unlock()
 
 	// The same password, literally: the probes still pass, the audit
 	// finds password-literal.
