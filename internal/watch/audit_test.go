@@ -15,6 +15,7 @@ import (
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/store"
 	"github.com/dbguard/dbguard/internal/testenv"
+	"github.com/dbguard/dbguard/internal/watch"
 )
 
 // metric is the value of a gauge or counter series of name whose labels
@@ -243,5 +244,35 @@ func TestScheduledAuditInvalidSchedule(t *testing.T) {
 	_, err := config.Load(path)
 	if err == nil || !strings.Contains(err.Error(), "dbguard.yaml:4:15: watch.audit.schedule") {
 		t.Fatalf("load: %v, want an error at 4:15", err)
+	}
+}
+
+// --check-config shows the schedule with its zone and next run.
+func TestViewShowsAuditSchedule(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dbguard.yaml")
+	writeFile(t, path, "version: 1\nincidents:\n  timezone: Africa/Lagos\nwatch:\n  audit:\n    schedule: \"30 6 * * *\"\n    paths: [deploy/]\n")
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := watch.View(cfg, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := v.Audit
+	if a == nil {
+		t.Fatal("no audit in the view")
+	}
+	next, err := time.Parse(time.RFC3339, a.Next)
+	if err != nil {
+		t.Fatalf("next %q: %v", a.Next, err)
+	}
+	if a.Zone != "Africa/Lagos" || next.UTC().Hour() != 5 || next.UTC().Minute() != 30 || !next.After(time.Now()) {
+		t.Errorf("view %+v: want zone Africa/Lagos and the next 05:30 UTC", a)
+	}
+	if a.Live != true || a.NotifyOn != "worsened" || a.Timeout != "10m0s" || len(a.Paths) != 1 {
+		t.Errorf("view %+v: defaults not filled in", a)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/dbguard/dbguard/internal/config"
 )
@@ -29,6 +30,20 @@ type ConfigView struct {
 	Routes        []RouteView      `json:"routes,omitempty" yaml:"routes,omitempty"`
 	Notifiers     []NotifierView   `json:"notifiers,omitempty" yaml:"notifiers,omitempty"`
 	Silences      []map[string]any `json:"silences,omitempty" yaml:"silences,omitempty"`
+	Audit         *AuditView       `json:"audit,omitempty" yaml:"audit,omitempty"`
+}
+
+// AuditView is the scheduled audit: its schedule with the zone it is
+// read in and the next run, so that a schedule can be checked before it
+// is deployed.
+type AuditView struct {
+	Schedule string   `json:"schedule" yaml:"schedule"`
+	Zone     string   `json:"zone" yaml:"zone"`
+	Next     string   `json:"next" yaml:"next"`
+	Paths    []string `json:"paths,omitempty" yaml:"paths,omitempty"`
+	Live     bool     `json:"live" yaml:"live"`
+	NotifyOn string   `json:"notify_on" yaml:"notify_on"`
+	Timeout  string   `json:"timeout" yaml:"timeout"`
 }
 
 // SourceView is one source.
@@ -106,6 +121,15 @@ func View(cfg *config.Config, getenv func(string) string) (ConfigView, error) {
 		"change_induced": map[string]any{"enabled": a.ChangeInduced.Enabled},
 		"capacity":       map[string]any{"share": a.Capacity.Share},
 		"cert_expiring":  map[string]any{"within": a.CertExpiring.Within.String()},
+	}
+	if au := w.Audit; au != nil && au.Cron != nil {
+		zone := cfg.AuditZone()
+		av := &AuditView{Schedule: au.Schedule, Zone: zone.String(), Next: au.Cron.Next(time.Now().In(zone)).Format(time.RFC3339),
+			Live: au.Live, NotifyOn: au.NotifyOn, Timeout: au.Timeout.String()}
+		for _, g := range au.Paths {
+			av.Paths = append(av.Paths, g.Pattern)
+		}
+		v.Audit = av
 	}
 	for _, r := range w.Routes {
 		rv := RouteView{Notifiers: r.Notifiers, RepeatInterval: "4h0m0s", Continue: r.Continue}
