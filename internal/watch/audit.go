@@ -190,6 +190,10 @@ func (w *Watcher) finishAudit(ctx context.Context, r auditRun) {
 			"new", s.New, "fixed", s.Fixed, "still_open", s.Open, "took", r.took.Round(time.Millisecond).String())
 	}
 	if w.w.Audit == nil || w.w.Audit.NotifyOn != "worsened" {
+		// notify_on: never since a reload: an open alert is closed, not
+		// left firing with nothing to resolve it.
+		w.aud.alert, w.aud.ref = nil, nil
+		w.countAlerts()
 		return
 	}
 	ref := r.prev
