@@ -11,6 +11,10 @@
 #       --gatus only dbguard is measured. Gatus is built outside the
 #       repository from its public source (bench/README.md says how);
 #       none of it is in this repository.
+#   bench/watch/run.sh pgbouncer
+#       the same figures for full PostgreSQL probes (every stage, a login
+#       each) through the test PgBouncer, TARGETS of them (default
+#       1000). Runs under scripts/test.sh --exec.
 #   bench/watch/run.sh soak
 #       1,000 targets, a third failing (refused, blackholed, auth), for
 #       10 minutes: goroutines, open file descriptors and heap in use of
@@ -42,15 +46,15 @@ while [ $# -gt 0 ]; do
 done
 
 case $mode in
-compare | soak) ;;
+compare | soak | pgbouncer) ;;
 *)
-	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH] | soak [--dbguard PATH]" >&2
+	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH] | soak [--dbguard PATH] | pgbouncer [--dbguard PATH]" >&2
 	exit 2
 	;;
 esac
 
-if [ "$mode" = soak ] && [ -z "${DBGUARD_TEST_PG:-}" ]; then
-	exec nice -n "${NICE:-0}" "$root/scripts/test.sh" --exec "$root/bench/watch/run.sh" soak ${dbguard:+--dbguard "$dbguard"}
+if [ "$mode" != compare ] && [ -z "${DBGUARD_TEST_PG:-}" ]; then
+	exec nice -n "${NICE:-0}" "$root/scripts/test.sh" --exec "$root/bench/watch/run.sh" "$mode" ${dbguard:+--dbguard "$dbguard"}
 fi
 
 # shellcheck source=../lib/common.sh
@@ -73,6 +77,10 @@ compare)
 	;;
 soak)
 	args=(-test.run '^TestSoak$' -test.v -test.timeout 2h -soak "${SOAK:-10m}")
+	;;
+pgbouncer)
+	args=(-test.run '^TestPgBouncerProbes$' -test.v -test.timeout 2h -pgbouncer "${TARGETS:-1000}"
+		-warmup "${WARMUP:-60s}" -window "${WINDOW:-120s}")
 	;;
 esac
 [ -n "$dbguard" ] && args+=(-dbguard "$dbguard")
