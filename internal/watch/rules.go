@@ -25,6 +25,9 @@ type tstate struct {
 	// next is when the target is due; inFlight while its probe runs.
 	next     time.Time
 	inFlight bool
+	// slot is the target's place in the watcher's dueQueue, -1 when it
+	// is not queued (in flight, not probeable, no longer watched).
+	slot int
 	// failures counts consecutive failed probes; since is the first of
 	// them; last is the last probe's deciding attempt.
 	failures int

@@ -82,6 +82,7 @@ type Watcher struct {
 	sender Sender
 
 	states   map[string]*tstate // by stable key
+	due      dueQueue           // the states waiting for their next probe
 	alerts   map[string]*alertState
 	noProbe  map[string]string // targets listed as not probeable, with why
 	probers  map[probeSettings]*verify.Prober
@@ -404,6 +405,9 @@ func (w *Watcher) reload(ctx context.Context) {
 		_, iv := w.settingsOf(s.t)
 		if next := time.Now().Add(jitter(iv)); next.Before(s.next) {
 			s.next = next
+			if s.slot >= 0 {
+				w.due.queue(s)
+			}
 		}
 	}
 }
@@ -418,10 +422,7 @@ func (w *Watcher) launch(ctx context.Context) {
 	}
 	now := time.Now()
 	batches := map[probeSettings][]*tstate{}
-	for _, s := range w.states {
-		if s.inFlight || s.t.Problem != "" || s.next.After(now) {
-			continue
-		}
+	for _, s := range w.due.takeDue(now) {
 		ps, iv := w.settingsOf(s.t)
 		s.inFlight = true
 		s.next = now.Add(jitter(iv))
@@ -490,11 +491,15 @@ func (w *Watcher) drainResults() (news bool) {
 func (w *Watcher) handle(pr probeResult) bool {
 	s, r := pr.s, pr.r
 	s.inFlight = false
+	cur, ok := w.states[s.t.Key]
+	if !ok || cur != s {
+		return false // no longer watched
+	}
+	if s.t.Problem == "" {
+		w.due.queue(s)
+	}
 	if !r.Verified() {
 		return false // cut short by shutdown or a reload: no answer
-	}
-	if cur, ok := w.states[s.t.Key]; !ok || cur != s {
-		return false // no longer watched
 	}
 	now := time.Now()
 	wasFailing, first := s.failing(), !s.probed
@@ -686,13 +691,19 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 		seen[t.Key] = true
 		s, ok := w.states[t.Key]
 		if !ok {
-			s = &tstate{next: now}
+			s = &tstate{next: now, slot: -1}
 			w.states[t.Key] = s
 			if t.Problem == "" {
 				w.unprobed++
 			}
 		}
 		s.t = t
+		switch {
+		case t.Problem != "":
+			w.due.drop(s)
+		case !s.inFlight:
+			w.due.queue(s)
+		}
 		if t.Problem != "" && w.noProbe[t.Key] != t.Problem {
 			w.noProbe[t.Key] = t.Problem
 			w.log.Warn("profile not probed", "profile", t.ID, "reason", t.Problem)
@@ -707,6 +718,7 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 				w.failing--
 			}
 			w.m.ForgetTarget(w.labels(s.t))
+			w.due.drop(s)
 			delete(w.states, k)
 			delete(w.noProbe, k)
 		}
@@ -744,6 +756,9 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 			}
 			s.changed = true
 			s.next = now // probe at once
+			if s.slot >= 0 {
+				w.due.queue(s)
+			}
 			w.m.ConfigChanges.WithLabelValues(s.t.Prof.Service, string(s.t.Prof.Environment)).Inc()
 		}
 		if !initial && !rf.Unchanged {
