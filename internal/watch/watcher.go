@@ -508,18 +508,20 @@ func (w *Watcher) handle(pr probeResult) bool {
 	}
 	s.observe(r, now, w.w.Alerts.FailureRatio.Window)
 	a := r.Final()
-	stages := map[string]time.Duration{}
+	lbl := w.labels(s.t)
+	if s.series == nil || s.series.Labels() != lbl {
+		s.series = w.m.Series(lbl)
+	}
 	for _, st := range a.Stages {
 		if st.Status == verify.StatusOK || st.Status == verify.StatusWarn || st.Status == verify.StatusFail {
-			stages[string(st.Stage)] = st.Duration
+			s.series.ObserveStage(string(st.Stage), st.Duration)
 		}
 	}
-	lbl := w.labels(s.t)
 	stage := ""
 	if !a.OK {
 		stage = string(a.Stage)
 	}
-	w.m.ObserveProbe(lbl, stage, string(a.Class), stages, now)
+	s.series.ObserveResult(stage, string(a.Class), now)
 	if c := a.Capacity; c != nil {
 		w.m.ServerConnections.WithLabelValues(lbl.Profile, lbl.Service, lbl.Environment).Set(float64(c.Current))
 		w.m.ServerMaxConnections.WithLabelValues(lbl.Profile, lbl.Service, lbl.Environment).Set(float64(c.Max))
