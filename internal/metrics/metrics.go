@@ -165,21 +165,11 @@ type TargetLabels struct {
 // stage and class (class "" for a success), each stage's duration, and the
 // target's up state and consecutive failures.
 func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[string]time.Duration, at time.Time) {
-	m.Probes.WithLabelValues(t.Profile, t.Service, t.Environment, stage, class).Inc()
-	for s, d := range stages {
-		m.StageDuration.WithLabelValues(t.Environment, s).Observe(d.Seconds())
+	s := m.Series(t)
+	for st, d := range stages {
+		s.ObserveStage(st, d)
 	}
-	up := m.TargetUp.WithLabelValues(t.Profile, t.Service, t.Environment)
-	failures := m.ConsecutiveFailures.WithLabelValues(t.Profile, t.Service, t.Environment)
-	if class == "" {
-		up.Set(1)
-		failures.Set(0)
-		m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Set(float64(at.UnixNano()) / 1e9)
-		return
-	}
-	up.Set(0)
-	failures.Inc()
-	m.LastSuccess.WithLabelValues(t.Profile, t.Service, t.Environment).Add(0)
+	s.ObserveResult(stage, class, at)
 }
 
 // ForgetTarget removes a target's series when it is no longer watched, so

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/alert"
 	"github.com/dbguard/dbguard/internal/config"
+	"github.com/dbguard/dbguard/internal/metrics"
 	"github.com/dbguard/dbguard/internal/verify"
 )
 
@@ -25,6 +26,11 @@ type tstate struct {
 	// next is when the target is due; inFlight while its probe runs.
 	next     time.Time
 	inFlight bool
+	// series are the target's metric series, bound to its labels.
+	series *metrics.Series
+	// slot is the target's place in the watcher's dueQueue, -1 when it
+	// is not queued (in flight, not probeable, no longer watched).
+	slot int
 	// failures counts consecutive failed probes; since is the first of
 	// them; last is the last probe's deciding attempt.
 	failures int
