@@ -124,10 +124,10 @@ func Docs(ctx context.Context, req DocsRequest) (*DocsResult, error) {
 			ids[p.ID] = id
 			p.ID = id
 			keys = append(keys, key)
-			e := docsgen.Entry{Profile: p, File: key.File, RollbackCommand: "dbguard rollback " + shellQuote(id)}
+			e := docsgen.Entry{Profile: p, File: key.File, RollbackCommand: "dbguard rollback " + ShellQuote(id)}
 			drv, _ := p.Driver.Effective()
 			if _, known := drivers[profile.CanonicalDriver(drv)]; known && verify.Probeable(p) {
-				e.VerifyCommand = "dbguard verify --profile " + shellQuote(id) + " " + shellQuote(key.File)
+				e.VerifyCommand = "dbguard verify --profile " + ShellQuote(id) + " " + ShellQuote(key.File)
 			}
 			in.Entries = append(in.Entries, e)
 		}

@@ -142,8 +142,8 @@ func Rollback(ctx context.Context, req RollbackRequest) (*RollbackResult, error)
 	if st.Root != "" {
 		rel, _ := filepath.Rel(st.Root, res.Disk)
 		res.Git = []string{
-			"git -C " + shellQuote(st.Root) + " add -- " + shellQuote(rel),
-			"git -C " + shellQuote(st.Root) + " commit -m " + shellQuote("dbguard rollback: "+key.File+" to revision "+res.To) + " -- " + shellQuote(rel),
+			"git -C " + ShellQuote(st.Root) + " add -- " + ShellQuote(rel),
+			"git -C " + ShellQuote(st.Root) + " commit -m " + ShellQuote("dbguard rollback: "+key.File+" to revision "+res.To) + " -- " + ShellQuote(rel),
 		}
 	}
 	if req.DryRun {
@@ -239,15 +239,16 @@ func fieldChanges(ctx context.Context, cfg *config.Config, file string, current,
 }
 
 func verifyCommand(r *RollbackResult) string {
-	cmd := "dbguard verify --record " + shellQuote(r.Disk)
+	cmd := "dbguard verify --record " + ShellQuote(r.Disk)
 	if r.Profile != "" {
-		cmd += " --profile " + shellQuote(filepath.ToSlash(r.Disk)+"#"+r.Profile)
+		cmd += " --profile " + ShellQuote(filepath.ToSlash(r.Disk)+"#"+r.Profile)
 	}
 	return cmd
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes s for a POSIX shell when it needs it: every command
+// dbguard prints for a person to run (rollback, verify, git) goes through it.
+func ShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@#=+,", r))
 	}) < 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/app"
 	"github.com/dbguard/dbguard/internal/store"
 	"github.com/dbguard/dbguard/internal/verify"
 )
@@ -166,7 +167,7 @@ func (w *Watcher) build(ctx context.Context, c *condition, as *alertState, now t
 			t.Stage, t.Class, t.Code, t.Detail = string(l.Stage), string(l.Class), l.Code, l.Detail
 		}
 		a.Targets = append(a.Targets, t)
-		verifyArgs = append(verifyArgs, "--profile "+shellQuote(s.t.Prof.ID), shellQuote(s.t.Src.Arg))
+		verifyArgs = append(verifyArgs, "--profile "+app.ShellQuote(s.t.Prof.ID), app.ShellQuote(s.t.Src.Arg))
 	}
 	a.Verify = "dbguard verify " + strings.Join(dedupe(verifyArgs), " ")
 	explained := c.rule != alert.RuleCertExpiring
@@ -218,14 +219,14 @@ func (w *Watcher) rollback(ctx context.Context, cause *alert.Cause, c *condition
 	}
 	storeFlag := ""
 	if loc := w.o.Store.Location; loc != "" && !strings.Contains(loc, "://") {
-		storeFlag = " --store " + shellQuote(loc)
+		storeFlag = " --store " + app.ShellQuote(loc)
 	}
 	if writable(t.Disk) {
-		cause.Rollback = fmt.Sprintf("dbguard rollback%s --to %s %s", storeFlag, rev, shellQuote(t.Key))
+		cause.Rollback = fmt.Sprintf("dbguard rollback%s --to %s %s", storeFlag, rev, app.ShellQuote(t.Key))
 		return
 	}
 	cause.Git = []string{
-		fmt.Sprintf("dbguard rollback%s --dry-run --to %s %s", storeFlag, rev, shellQuote(t.Key)),
+		fmt.Sprintf("dbguard rollback%s --dry-run --to %s %s", storeFlag, rev, app.ShellQuote(t.Key)),
 		"git log -p -- <the source of " + t.FileKey + " in its repository>",
 		"git revert <the commit that changed " + cause.Field.Field + ">",
 	}
@@ -326,12 +327,4 @@ func dedupe(ss []string) []string {
 		}
 	}
 	return out
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
