@@ -30,6 +30,7 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 		}
 		images[s.Key] = d
 	}
+	netns := composeNetns(services, images)
 	var out []*profile.Profile
 	throwaway := map[string]bool{}
 	for _, s := range services.Children {
@@ -65,6 +66,11 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 			}
 		}
 		ps = append(ps, clients...)
+		for _, p := range clients {
+			if srv := namespaceServer(netns, s.Key, p.Driver.Text); srv != "" {
+				p.SetParam(profile.ParamColocatedServer, profile.Value{Text: srv, Set: true})
+			}
+		}
 		deployReplicas := s.Path("deploy", "replicas")
 		for _, p := range clients {
 			p.EnvFiles = envFiles
@@ -84,6 +90,68 @@ func extractCompose(fc *fileCtx, root *tree.Node, _ int) ([]*profile.Profile, bo
 	}
 	composeStackEnvironment(services, out, throwaway)
 	return out, true
+}
+
+// composeNetns groups the services of a file that share a network
+// namespace, joined by network_mode: service:X (directly, or both to a
+// third): for each service in such a group, the group's services that run
+// a database server (images), by driver, the first two in file order (one
+// of them is not the client's own). Their localhost is one. nil when no
+// service joins another, as in most files.
+func composeNetns(services *tree.Node, images map[string]string) map[string]map[string][]string {
+	join := map[string]string{}
+	for _, s := range services.Children {
+		if x, ok := strings.CutPrefix(s.Get("network_mode").Text(), "service:"); ok && x != "" && x != s.Key {
+			join[s.Key] = x
+		}
+	}
+	if len(join) == 0 {
+		return nil
+	}
+	root := func(name string) string {
+		// Compose refuses a cycle; a hostile file may still write one.
+		for range 8 {
+			x, ok := join[name]
+			if !ok {
+				break
+			}
+			name = x
+		}
+		return name
+	}
+	servers := map[string]map[string][]string{}
+	for _, s := range services.Children {
+		d := images[s.Key]
+		if d == "" {
+			continue
+		}
+		r := root(s.Key)
+		if servers[r] == nil {
+			servers[r] = map[string][]string{}
+		}
+		if len(servers[r][d]) < 2 {
+			servers[r][d] = append(servers[r][d], s.Key)
+		}
+	}
+	out := map[string]map[string][]string{}
+	for _, s := range services.Children {
+		if ss := servers[root(s.Key)]; ss != nil {
+			out[s.Key] = ss
+		}
+	}
+	return out
+}
+
+// namespaceServer is the service other than service, in its network
+// namespace (netns, from composeNetns), that runs a database server of
+// driver, or "".
+func namespaceServer(netns map[string]map[string][]string, service, driver string) string {
+	for _, t := range netns[service][driver] {
+		if t != service {
+			return t
+		}
+	}
+	return ""
 }
 
 // literalVar returns the literal value of the variable name, or "".
@@ -156,6 +224,11 @@ func driverFromImage(image string) string {
 	}
 	switch {
 	case strings.Contains(name, "pgbouncer"), strings.Contains(name, "pgpool"), strings.Contains(name, "proxy"):
+		return ""
+	case strings.Contains(name, "exporter"), strings.Contains(name, "metrics"):
+		// A Prometheus exporter (postgres-exporter, mysqld-exporter,
+		// redis_exporter; a chart's x.metrics.image) is named after
+		// the database it reads: its client, not a server.
 		return ""
 	case strings.Contains(name, "postgres"), strings.Contains(name, "postgis"), strings.Contains(name, "timescale"):
 		return "postgres"

@@ -297,6 +297,11 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 					// A local proxy in the same pod (cloud-sql-proxy,
 					// pgbouncer) makes localhost the right host.
 					p.SetParam("sidecars", profile.Value{Text: sidecars, Set: true})
+					if srv := pod.serverFor(c, p.Driver.Text); srv != "" && group == "containers" {
+						// An init container runs before the server
+						// starts: it shares the pod, not the fate.
+						p.SetParam(profile.ParamColocatedServer, profile.Value{Text: srv, Set: true})
+					}
 				}
 				if replicas != nil && !p.ServerSide {
 					p.Replicas = profile.Replicas{Count: fc.value(replicas), Source: strings.ToLower(kind)}
@@ -536,6 +541,7 @@ const maxSidecarsListed = 32
 type podContainers struct {
 	nodes   []*tree.Node
 	entries []string
+	init    []bool
 }
 
 func containersOf(podSpec *tree.Node) podContainers {
@@ -548,9 +554,26 @@ func containersOf(podSpec *tree.Node) podContainers {
 		for _, c := range cs.Children {
 			pc.nodes = append(pc.nodes, c)
 			pc.entries = append(pc.entries, c.Get("name").Text()+"="+c.Get("image").Text())
+			pc.init = append(pc.init, group == "initContainers")
 		}
 	}
 	return pc
+}
+
+// serverFor is the container of the pod, other than self, that runs a
+// database server of driver (by its image, as kubeWorkload decides), as a
+// name=image pair, or "". Init containers never are: they have exited
+// before the pod's containers start.
+func (pc podContainers) serverFor(self *tree.Node, driver string) string {
+	if driver == "" {
+		return ""
+	}
+	for i, c := range pc.nodes {
+		if c != self && !pc.init[i] && driverFromImage(c.Get("image").Text()) == driver {
+			return pc.entries[i]
+		}
+	}
+	return ""
 }
 
 // sidecarsOf lists the pod's other containers as name=image pairs, at most

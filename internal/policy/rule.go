@@ -100,6 +100,7 @@ func (c *Context) ReportRelated(p *profile.Profile, field string, loc profile.Lo
 		f.Profile = p.ID
 		f.Environment = p.Environment
 		f.Severity = c.severityFor(p.Environment, p.File)
+		c.capColocated(p, &f)
 		f.Key = p.KeyPath
 		if f.Loc.Line == 0 {
 			if l, ok := fieldLoc(p, field); ok {
