@@ -8,8 +8,10 @@ import "testing"
 func FuzzCompose(f *testing.F) {
 	fuzzProduct(f, "docker-compose.yml", "compose/app.yml", "link/docker-compose.yml", "compose/requirepass.yml", "compose/stack.yml")
 }
-func FuzzKubernetes(f *testing.F) { fuzzProduct(f, "deploy.yaml", "kube/deploy.yaml") }
-func FuzzDotenv(f *testing.F)     { fuzzProduct(f, ".env", "dotenv/.env.production", "compose/.env") }
+func FuzzKubernetes(f *testing.F) {
+	fuzzProduct(f, "deploy.yaml", "kube/deploy.yaml", "kube/colocated.yaml")
+}
+func FuzzDotenv(f *testing.F) { fuzzProduct(f, ".env", "dotenv/.env.production", "compose/.env") }
 func FuzzGenericYAML(f *testing.F) {
 	fuzzProduct(f, "database.yml", "generic/database.yml", "link/app/src/main/resources/application.yml")
 }

@@ -42,6 +42,13 @@ type EnvFrom struct {
 	Kind, Name      string // ConfigMap or Secret, and its name
 	Workload, App   string // Deployment/orders-api, its app label
 	Replicas, Surge profile.Value
+	// Binding marks a Secret mounted as a volume by a container that
+	// reads service bindings (SERVICE_BINDING_ROOT), not variables: it
+	// gives the Secret's connection no variables, replicas or labels,
+	// only its consumer (profile.ParamConsumer), when the container
+	// tells one.
+	Binding  bool
+	Consumer string
 }
 
 // Scaler is a HorizontalPodAutoscaler's bound on a workload's replicas.

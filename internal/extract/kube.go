@@ -182,6 +182,15 @@ func (fc *fileCtx) kubeData(root *tree.Node, kind, name string) []*profile.Profi
 			out = append(out, p)
 		}
 	}
+	if t := root.Get("type").Text(); kind == "Secret" && strings.HasPrefix(t, "servicebinding.io/") {
+		// A Service Binding: its consumer's framework reads it
+		// (linkEnvFrom, from the workload that mounts it). Without a
+		// location, which would become the profile's first and move
+		// its findings to the type line.
+		for _, p := range out {
+			p.SetParam("binding", profile.Value{Text: t, Set: true})
+		}
+	}
 	return out
 }
 
@@ -255,6 +264,7 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 	}
 	var out []*profile.Profile
 	pod := containersOf(podSpec)
+	var bindings podBindings // built on first use
 	for _, group := range []string{"initContainers", "containers"} {
 		cs := podSpec.Get(group)
 		if cs == nil {
@@ -262,6 +272,9 @@ func (fc *fileCtx) kubeWorkload(root *tree.Node, kind, name string) []*profile.P
 		}
 		for _, c := range cs.Children {
 			fc.envFromRefs(c.Get("envFrom"), title, app, replicas, surge)
+			if group == "containers" {
+				fc.bindingMounts(podSpec, c, title, &bindings)
+			}
 			vars, escaped := fc.kubeEnv(c.Get("env"))
 			driver := driverFromImage(c.Get("image").Text())
 			if group == "initContainers" {
@@ -591,6 +604,65 @@ func (pc podContainers) sidecarsOf(self *tree.Node) string {
 		out = append(out, pc.entries[i])
 	}
 	return strings.Join(out, ",")
+}
+
+// podBindings is what bindingMounts keeps for one pod: its volumes by
+// name, and the Secrets already recorded, so that a pod's size, not the
+// product of its containers, mounts and projected sources, bounds the
+// work (a hostile manifest may multiply them).
+type podBindings struct {
+	volumes  map[string]*tree.Node
+	recorded map[string]bool
+}
+
+// bindingMounts records the Secrets a Spring Boot container mounts when
+// it reads service bindings: the spec's SERVICE_BINDING_ROOT and SPRING_*
+// variables (which only Spring's relaxed binding reads) are in its env.
+// Spring Cloud Bindings then maps each binding to spring.datasource.
+func (fc *fileCtx) bindingMounts(podSpec, c *tree.Node, workload string, pb *podBindings) {
+	env, mounts := c.Get("env"), c.Get("volumeMounts")
+	if env == nil || env.Kind != tree.Seq || mounts == nil || mounts.Kind != tree.Seq {
+		return
+	}
+	root, spring := false, false
+	for _, item := range env.Children {
+		n := item.Get("name").Text()
+		root = root || n == "SERVICE_BINDING_ROOT"
+		spring = spring || strings.HasPrefix(n, "SPRING_")
+	}
+	if !root || !spring {
+		return
+	}
+	if pb.volumes == nil {
+		pb.volumes, pb.recorded = map[string]*tree.Node{}, map[string]bool{}
+		if vs := podSpec.Get("volumes"); vs != nil && vs.Kind == tree.Seq {
+			for _, v := range vs.Children {
+				if n := v.Get("name").Text(); n != "" {
+					pb.volumes[n] = v
+				}
+			}
+		}
+	}
+	for _, m := range mounts.Children {
+		name := m.Get("name").Text()
+		v := pb.volumes[name]
+		if v == nil || pb.recorded["volume:"+name] {
+			continue
+		}
+		pb.recorded["volume:"+name] = true
+		secrets := []string{v.Path("secret", "secretName").Text()}
+		if srcs := v.Path("projected", "sources"); srcs != nil {
+			for _, src := range srcs.Children {
+				secrets = append(secrets, src.Path("secret", "name").Text())
+			}
+		}
+		for _, s := range secrets {
+			if s != "" && !pb.recorded[s] {
+				pb.recorded[s] = true
+				fc.envFrom = append(fc.envFrom, EnvFrom{Kind: "Secret", Name: s, Workload: workload, Binding: true, Consumer: profile.ConsumerSpringBoot})
+			}
+		}
+	}
 }
 
 // envFromRefs records a container's envFrom: every key of the named

@@ -13,6 +13,8 @@ import (
 //
 //   - a workload's envFrom makes a ConfigMap's or Secret's connection its
 //     own, at its replicas;
+//   - a service binding (a servicebinding.io Secret) mounted by a Spring
+//     Boot workload that reads bindings is read by Spring's drivers;
 //   - an autoscaler raises the replicas of the workload it targets;
 //   - SPRING_DATASOURCE_* variables set by a Deployment or a compose service
 //     override spring.datasource in application.yml or .properties (Spring
@@ -41,6 +43,12 @@ func linkEnvFrom(ps []*profile.Profile, envFrom []EnvFrom) {
 	bySource := kubeSources(ps)
 	for _, ef := range envFrom {
 		for _, p := range bySource[ef.Kind+"/"+ef.Name] {
+			if ef.Binding {
+				if _, binding := p.Params["binding"]; binding && ef.Consumer != "" {
+					p.SetParam(profile.ParamConsumer, profile.Value{Text: ef.Consumer, Set: true})
+				}
+				continue
+			}
 			if !p.Replicas.Count.Set && ef.Replicas.Set {
 				p.Replicas = profile.Replicas{Count: ef.Replicas, Surge: ef.Surge, Source: "envFrom " + ef.Workload}
 			}
@@ -87,6 +95,10 @@ func linkKubeRefs(ps []*profile.Profile, envFrom []EnvFrom) {
 	}
 	byWorkload := map[string][]string{}
 	for _, ef := range envFrom {
+		if ef.Binding {
+			// A mounted binding's keys are files, not variables.
+			continue
+		}
 		src := ef.Kind + "/" + ef.Name
 		refs := byWorkload[ef.Workload]
 		// A source named twice counts where it is named last.

@@ -44,9 +44,11 @@ func Targets(scalers []Scaler, envFrom []EnvFrom) map[string]bool {
 	t := make(map[string]bool, len(scalers)+len(envFrom))
 	for _, ef := range envFrom {
 		t["envFrom:"+ef.Kind+"/"+ef.Name] = true
-		// The workload's own connections take the source's variables
-		// (linkKubeRefs).
-		t["envFrom:"+ef.Workload] = true
+		if !ef.Binding {
+			// The workload's own connections take the source's
+			// variables (linkKubeRefs); a mounted binding gives none.
+			t["envFrom:"+ef.Workload] = true
+		}
 	}
 	for _, sc := range scalers {
 		t["workload:"+sc.workload()] = true

@@ -12,18 +12,23 @@ import (
 )
 
 // judge extracts files (name, content pairs), links them as a scan does
+// (envFrom and volume references, autoscalers)
 // and evaluates the built-in rules.
 func judge(t *testing.T, s *policy.Settings, files ...string) *policy.Report {
 	t.Helper()
 	var ps []*profile.Profile
+	var scalers []extract.Scaler
+	var envFrom []extract.EnvFrom
 	for i := 0; i < len(files); i += 2 {
 		res := extract.File(files[i], []byte(files[i+1]))
 		if len(res.Problems) > 0 {
 			t.Fatalf("%s: %v", files[i], res.Problems)
 		}
 		ps = append(ps, res.Profiles...)
+		scalers = append(scalers, res.Scalers...)
+		envFrom = append(envFrom, res.EnvFrom...)
 	}
-	extract.Link(ps, nil, nil)
+	extract.Link(ps, scalers, envFrom)
 	return policy.Evaluate(policy.Input{Profiles: ps, Files: len(files) / 2}, policy.Builtins(), s)
 }
 

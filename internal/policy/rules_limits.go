@@ -53,7 +53,7 @@ func hikari(p *profile.Profile) bool {
 	if t, ok := eff(p.Params["type"]); ok && t != "" {
 		return strings.Contains(strings.ToLower(t), "hikari")
 	}
-	return strings.HasPrefix(p.KeyPath, "spring.datasource")
+	return strings.HasPrefix(p.KeyPath, "spring.datasource") || springBinding(p)
 }
 
 func jdbcURLPrefix(p *profile.Profile, prefix string) bool {

@@ -142,7 +142,14 @@ func jdbc(p *profile.Profile) bool {
 			return true
 		}
 	}
-	return strings.Contains(strings.ToLower(p.KeyPath), "spring.datasource") || strings.Contains(p.Format, "spring")
+	return strings.Contains(strings.ToLower(p.KeyPath), "spring.datasource") || strings.Contains(p.Format, "spring") || springBinding(p)
+}
+
+// springBinding reports a service binding that a Spring Boot workload
+// reads into spring.datasource (profile.ParamConsumer, set by the scan).
+func springBinding(p *profile.Profile) bool {
+	v, ok := p.Params[profile.ParamConsumer]
+	return ok && v.Text == profile.ConsumerSpringBoot
 }
 
 // param finds a parameter by name, ignoring case, '-', '_' and '.'.

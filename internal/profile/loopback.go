@@ -12,6 +12,16 @@ import (
 // between them.
 const ParamColocatedServer = "colocated_server"
 
+// ParamConsumer names the framework that reads a service binding
+// (a servicebinding.io Secret) into its own connection settings, when the
+// workload mounting it tells: ConsumerSpringBoot. Its drivers' defaults
+// are then the connection's.
+const ParamConsumer = "consumer"
+
+// ConsumerSpringBoot is a Spring Boot application: Spring Cloud Bindings
+// maps a binding to spring.datasource (JDBC) and spring.r2dbc.
+const ConsumerSpringBoot = "spring-boot"
+
 // LoopbackHost reports a host name that never leaves the machine (or the
 // pod, or the network namespace): localhost, 127.0.0.0/8 and ::1, with or
 // without brackets.
