@@ -271,19 +271,11 @@ func findServer(servers []*audit.Server, d audit.PoolerDatabase) *audit.Server {
 		if err != nil || port != strconv.Itoa(d.Port) || s.Kind == "pgbouncer" {
 			continue
 		}
-		if host == d.Host || loopbackName(host) && loopbackName(d.Host) {
+		if host == d.Host || profile.LoopbackHost(host) && profile.LoopbackHost(d.Host) {
 			return s
 		}
 	}
 	return nil
-}
-
-func loopbackName(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // capacities counts every server's budget with package capacity: the

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/profile"
 )
 
 // email sends one plain-text message per alert over SMTP: STARTTLS by
@@ -76,7 +77,7 @@ func checkEmail(s Spec, bad func(field, problem string)) {
 	if c.Password != "" && c.Username == "" {
 		bad("smtp.username", "missing while a password is set")
 	}
-	if c.Username != "" && c.TLS == TLSNone && !loopback(host) {
+	if c.Username != "" && c.TLS == TLSNone && !profile.LoopbackHost(host) {
 		bad("smtp.tls", "none would send the password in clear to a host that is not loopback")
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/profile"
 )
 
 // Defaults applied by New and NewDispatcher to a Spec's zero fields.
@@ -225,16 +225,7 @@ func checkHTTPURL(raw string, httpsOnly bool, bad func(field, problem string)) {
 		bad("url", "must be http or https")
 	case u.Host == "":
 		bad("url", "has no host")
-	case httpsOnly && u.Scheme == "http" && !loopback(u.Hostname()):
+	case httpsOnly && u.Scheme == "http" && !profile.LoopbackHost(u.Hostname()):
 		bad("url", "must be https (http only to a loopback host): it carries a token")
 	}
-}
-
-// loopback reports whether host is localhost or a loopback address.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
