@@ -191,12 +191,7 @@ func TestRunOrderCallbacksWorkers(t *testing.T) {
 // times, a rejected login once.
 func TestRunRetriesOnlyWhatMaySucceed(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	closed := testenv.ClosedPort(t) // held: no other process can take it
 	port := acceptor(t)
 	d := &fakeDriver{login: func(string) error {
 		return &verify.ServerError{System: verify.SystemSQLState, Code: "28P01", Message: "password authentication failed"}
