@@ -6,6 +6,7 @@ package watch_bench
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,7 +151,7 @@ func runWatchTCP(t *testing.T, bin string, ports []int) figure {
 		t.Fatal(err)
 	}
 	for i, p := range ports {
-		line := fmt.Sprintf("DATABASE_URL=postgres://bench@127.0.0.1:%d/bench\n", p)
+		line := fmt.Sprintf("DATABASE_URL=postgres://bench@%s/bench\n", net.JoinHostPort(targetHost, strconv.Itoa(p)))
 		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("t%05d.env", i)), []byte(line), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +206,7 @@ func runGatusTCP(t *testing.T, bin string, ports []int) figure {
 	var b strings.Builder
 	fmt.Fprintf(&b, "metrics: true\nconcurrency: %d\nstorage:\n  type: memory\nweb:\n  address: 127.0.0.1\n  port: %d\nendpoints:\n", concurrency, webPort)
 	for i, p := range ports {
-		fmt.Fprintf(&b, "  - name: t%05d\n    url: \"tcp://127.0.0.1:%d\"\n    interval: %s\n    client: {timeout: 5s}\n    conditions: [\"[CONNECTED] == true\"]\n", i, p, interval)
+		fmt.Fprintf(&b, "  - name: t%05d\n    url: \"tcp://%s:%d\"\n    interval: %s\n    client: {timeout: 5s}\n    conditions: [\"[CONNECTED] == true\"]\n", i, targetHost, p, interval)
 	}
 	cfg := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {

@@ -63,6 +63,9 @@ type Options struct {
 type Prober struct {
 	o     Options
 	files tlsFiles
+	// lean is set when Options.Dial is the default: a probe that stops at
+	// the tcp stage then connects with reach, never making a net.Conn.
+	lean bool
 }
 
 // NewProber returns a prober with o's defaults filled in.
@@ -75,10 +78,11 @@ func NewProber(o Options) *Prober {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Dial == nil {
+	lean := o.Dial == nil
+	if lean {
 		o.Dial = (&net.Dialer{KeepAlive: -1}).DialContext
 	}
-	return &Prober{o: o}
+	return &Prober{o: o, lean: lean}
 }
 
 // Probe verifies one profile: config first, then each host in order as the
@@ -342,7 +346,8 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	// tcp: each address in order, each with its own timeout, until one
 	// accepts.
 	begin = p.o.Now()
-	conn, ip, tcpWarn, err := p.dialAny(ctx, ips, hp.Port)
+	keep := p.o.LastStage != StageTCP
+	conn, ip, tcpWarn, err := p.dialAny(ctx, ips, hp.Port, keep)
 	if err != nil {
 		r.fail(StageTCP, p.o.Now().Sub(begin), err)
 		if tcpWarn != "" && a.Class != ClassNotVerified {
@@ -357,8 +362,7 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	} else {
 		r.set(StageTCP, StatusOK, p.o.Now().Sub(begin), "")
 	}
-	if p.o.LastStage == StageTCP {
-		_ = conn.Close()
+	if !keep {
 		return r.stopped(StageTCP)
 	}
 
@@ -785,14 +789,13 @@ func (p *Prober) lookup(ctx context.Context, host string) ([]net.IP, error) {
 }
 
 // dialAny connects to the first address that accepts, each address with
-// its own timeout. warn lists the addresses that failed before it.
-func (p *Prober) dialAny(ctx context.Context, ips []net.IP, port int) (net.Conn, net.IP, string, error) {
+// its own timeout. warn lists the addresses that failed before it. Unless
+// keep, the connection is closed at once and conn is nil.
+func (p *Prober) dialAny(ctx context.Context, ips []net.IP, port int, keep bool) (net.Conn, net.IP, string, error) {
 	var firstErr error
 	warn := ""
 	for _, ip := range ips {
-		sctx, cancel := p.stageCtx(ctx)
-		conn, err := p.o.Dial(sctx, "tcp", addr(ip, port))
-		cancel()
+		conn, err := p.connect(ctx, ip, port, keep)
 		if err == nil {
 			return conn, ip, warn, nil
 		}
@@ -815,4 +818,21 @@ func (p *Prober) dialAny(ctx context.Context, ips []net.IP, port int) (net.Conn,
 		firstErr = errors.New("no address to dial")
 	}
 	return nil, nil, warn, firstErr
+}
+
+// connect opens one TCP connection with the stage timeout; unless keep it
+// closes it at once and returns no conn, with reach when the dialer is the
+// default one.
+func (p *Prober) connect(ctx context.Context, ip net.IP, port int, keep bool) (net.Conn, error) {
+	if !keep && p.lean {
+		return nil, reach(ctx, ip, port, p.o.StageTimeout)
+	}
+	sctx, cancel := p.stageCtx(ctx)
+	defer cancel()
+	conn, err := p.o.Dial(sctx, "tcp", addr(ip, port))
+	if err != nil || keep {
+		return conn, err
+	}
+	_ = conn.Close()
+	return nil, nil
 }

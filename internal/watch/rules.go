@@ -26,6 +26,11 @@ type tstate struct {
 	// next is when the target is due; inFlight while its probe runs.
 	next     time.Time
 	inFlight bool
+	// ps and interval are the target's probe settings as of the
+	// configuration numbered settingsGen (Watcher.settingsFor).
+	ps          probeSettings
+	interval    time.Duration
+	settingsGen int
 	// series are the target's metric series, bound to its labels.
 	series *metrics.Series
 	// slot is the target's place in the watcher's dueQueue, -1 when it
