@@ -323,7 +323,11 @@ func (l *link) release() {
 // attempt runs the stages against one host.
 func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort) Attempt {
 	a := Attempt{Host: hp.Host, Port: hp.Port, Stages: ladder(StageResult{Stage: StageConfig, Status: StatusOK})}
-	r := &run{p: p, drv: drv, t: t, a: &a, ctx: ctx, dctx: context.WithoutCancel(ctx)}
+	// r stays on the stack through dns and tcp: a probe that stops at tcp
+	// (watch's reachability probes, thousands a minute) allocates no run
+	// and no copy of the target. session makes the heap one the drivers'
+	// stages need.
+	r := &run{p: p, drv: drv, t: Target{Password: t.Password}, a: &a, ctx: ctx} // the password to scrub from details
 
 	// dns
 	begin := p.o.Now()
@@ -365,7 +369,13 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	if !keep {
 		return r.stopped(StageTCP)
 	}
+	return p.session(ctx, drv, t, a, conn, ip)
+}
 
+// session runs the stages after tcp on conn: tls, auth and database
+// (login), query and capacity, continuing attempt's a.
+func (p *Prober) session(ctx context.Context, drv Driver, t Target, a Attempt, conn net.Conn, ip net.IP) Attempt {
+	r := &run{p: p, drv: drv, t: t, a: &a, ctx: ctx, dctx: context.WithoutCancel(ctx)}
 	l := newLink(ctx, conn)
 	defer l.release()
 	sess, usedTLS, ok := r.login(l, ip)
@@ -378,7 +388,7 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	}()
 
 	// query
-	begin = p.o.Now()
+	begin := p.o.Now()
 	l.bound(p.o.StageTimeout + p.o.StageTimeout/2)
 	info, err := sess.Query(r.dctx, p.o.Query, p.o.StageTimeout)
 	if err == nil && (t.NeedWriter || p.o.WriteCheck != "") {
