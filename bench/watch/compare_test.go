@@ -23,6 +23,10 @@ var (
 	sizes   = flag.String("targets", "1000,10000", "comma-separated numbers of targets")
 	warmup  = flag.Duration("warmup", 30*time.Second, "time after the metrics page first answers before the measured window")
 	window  = flag.Duration("window", 2*time.Minute, "the measured window")
+	// Gatus starts its endpoints gradually and needs minutes to reach its
+	// configured rate (bench/README.md), so one run can give it a longer
+	// warm-up than dbguard, which runs at its rate from the first interval.
+	gatusWarmup = flag.Duration("gatus-warmup", 0, "Gatus's warm-up when longer than -warmup (default: -warmup)")
 )
 
 // interval is the probe interval of both sides: 10 s, the issue's.
@@ -65,13 +69,13 @@ func (f figure) String() string {
 // measure waits for the child's metrics page, lets it run warmup, and
 // measures CPU (from /proc), probes (the sum of counter on the page) and
 // peak RSS over the window.
-func measure(t *testing.T, c *child, side, url, counter string, targets int) figure {
+func measure(t *testing.T, c *child, side, url, counter string, targets int, warm time.Duration) figure {
 	t.Helper()
 	ctx := t.Context()
 	if _, err := waitScrape(ctx, url, 2*time.Minute); err != nil {
 		t.Fatalf("%s: %v\n%s", side, err, c.tail())
 	}
-	time.Sleep(*warmup)
+	time.Sleep(warm)
 	m0, err := scrape(ctx, url)
 	if err != nil {
 		t.Fatalf("%s: %v", side, err)
@@ -160,7 +164,7 @@ func runWatchTCP(t *testing.T, bin string, ports []int) figure {
 	metricsPort := listen[1]
 	writeWatchConfig(t, dir, listen, 5*time.Second, `[{match: "**", stages: [dns, tcp]}]`)
 	c := start(t, "dbguard", dir, watchCommand(bin, dir))
-	return measure(t, c, "dbguard", fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort), "dbguard_probes_total", len(ports))
+	return measure(t, c, "dbguard", fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort), "dbguard_probes_total", len(ports), *warmup)
 }
 
 // writeWatchConfig writes dir/dbguard.yaml with the watch: section the
@@ -216,5 +220,5 @@ func runGatusTCP(t *testing.T, bin string, ports []int) figure {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GATUS_CONFIG_PATH="+cfg, "GATUS_LOG_LEVEL=WARN")
 	c := start(t, "gatus", dir, cmd)
-	return measure(t, c, "gatus", fmt.Sprintf("http://127.0.0.1:%d/metrics", webPort), "gatus_results_total", len(ports))
+	return measure(t, c, "gatus", fmt.Sprintf("http://127.0.0.1:%d/metrics", webPort), "gatus_results_total", len(ports), max(*gatusWarmup, *warmup))
 }

@@ -49,7 +49,7 @@ func TestPgBouncerProbes(t *testing.T) {
 			listen := freePorts(t, 2)
 			writeWatchConfig(t, dir, listen, 5*time.Second, "")
 			c := start(t, "dbguard", dir, watchCommand(bin, dir))
-			f := measure(t, c, "dbguard (PgBouncer, full probes)", fmt.Sprintf("http://127.0.0.1:%d/metrics", listen[1]), "dbguard_probes_total", n)
+			f := measure(t, c, "dbguard (PgBouncer, full probes)", fmt.Sprintf("http://127.0.0.1:%d/metrics", listen[1]), "dbguard_probes_total", n, *warmup)
 			fmt.Println(f)
 		})
 	}

@@ -25,7 +25,9 @@
 # --dbguard PATH measures that binary instead of one built from this
 # checkout (both modes).
 #
-# Environment: TARGETS (default 1000,10000), WARMUP (default 60s), WINDOW
+# Environment: TARGETS (default 1000,10000), WARMUP (default 60s),
+# GATUS_WARMUP (Gatus's warm-up when longer than WARMUP: it needs minutes to
+# reach its configured rate), WINDOW
 # (default 120s), SOAK (default 10m), NICE (default 0; the children inherit
 # it). Output goes to stdout and to the work folder bench_start prints.
 set -euo pipefail
@@ -72,7 +74,7 @@ case $mode in
 compare)
 	args=(-test.run '^TestCompareGatus$' -test.v -test.timeout 2h -compare
 		-targets "${TARGETS:-1000,10000}" -warmup "${WARMUP:-60s}" -window "${WINDOW:-120s}")
-	[ -n "$gatus" ] && args+=(-gatus "$gatus")
+	[ -n "$gatus" ] && args+=(-gatus "$gatus" -gatus-warmup "${GATUS_WARMUP:-0s}")
 	[ -n "$only" ] && args+=(-only "$only")
 	;;
 soak)
