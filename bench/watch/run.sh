@@ -11,6 +11,10 @@
 #       --gatus only dbguard is measured. Gatus is built outside the
 #       repository from its public source (bench/README.md says how);
 #       none of it is in this repository.
+#   bench/watch/run.sh floor
+#       the floor under those figures: the CPU per connection of a bare
+#       loop of socket, connect and close to the same targets at the same
+#       rate, in rounds of 1, 10, 100 and 1,000 connections.
 #   bench/watch/run.sh pgbouncer
 #       the same figures for full PostgreSQL probes (every stage, a login
 #       each) through the test PgBouncer, TARGETS of them (default
@@ -48,14 +52,14 @@ while [ $# -gt 0 ]; do
 done
 
 case $mode in
-compare | soak | pgbouncer) ;;
+compare | soak | pgbouncer | floor) ;;
 *)
-	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH] | soak [--dbguard PATH] | pgbouncer [--dbguard PATH]" >&2
+	echo "usage: bench/watch/run.sh compare [--gatus PATH] [--only dbguard|gatus] [--dbguard PATH] | floor | soak [--dbguard PATH] | pgbouncer [--dbguard PATH]" >&2
 	exit 2
 	;;
 esac
 
-if [ "$mode" != compare ] && [ -z "${DBGUARD_TEST_PG:-}" ]; then
+if [ "$mode" != compare ] && [ "$mode" != floor ] && [ -z "${DBGUARD_TEST_PG:-}" ]; then
 	exec nice -n "${NICE:-0}" "$root/scripts/test.sh" --exec "$root/bench/watch/run.sh" "$mode" ${dbguard:+--dbguard "$dbguard"}
 fi
 
@@ -76,6 +80,10 @@ compare)
 		-targets "${TARGETS:-1000,10000}" -warmup "${WARMUP:-60s}" -window "${WINDOW:-120s}")
 	[ -n "$gatus" ] && args+=(-gatus "$gatus" -gatus-warmup "${GATUS_WARMUP:-0s}")
 	[ -n "$only" ] && args+=(-only "$only")
+	;;
+floor)
+	args=(-test.run '^TestConnectFloor$' -test.v -test.timeout 2h -floor
+		-targets "${TARGETS:-1000,10000}" -window "${WINDOW:-60s}")
 	;;
 soak)
 	args=(-test.run '^TestSoak$' -test.v -test.timeout 2h -soak "${SOAK:-10m}")
