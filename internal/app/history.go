@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/review"
 	"github.com/dbguard/dbguard/internal/store"
 )
@@ -253,7 +254,7 @@ func parseSince(s string, now time.Time, zone *time.Location) (time.Time, error)
 // store's key: the file relative to the repository root when it is there
 // on disk, else as given.
 func profileKey(id, dir, root string) store.ProfileKey {
-	file, keyPath, _ := strings.Cut(id, "#")
+	file, keyPath := profile.SplitID(id)
 	if dir == "" {
 		dir = "."
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/incident"
 	"github.com/dbguard/dbguard/internal/policy"
+	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/scan"
 	"github.com/dbguard/dbguard/internal/store"
 )
@@ -298,7 +299,7 @@ func incidentProfiles(inc *incident.Incident) []store.EventProfile {
 			continue
 		}
 		seen[t.Profile] = true
-		_, keyPath, _ := strings.Cut(t.Profile, "#")
+		_, keyPath := profile.SplitID(t.Profile)
 		out = append(out, store.EventProfile{ProfileKey: store.ProfileKey{File: t.File, KeyPath: keyPath}, Service: inc.Service, Env: inc.Environment})
 	}
 	return out
@@ -406,7 +407,7 @@ func checkVerdicts(ctx context.Context, st *OpenedStore, cfg *config.Config, c *
 		v := incident.CheckVerdict{KeyPath: f.KeyPath, Field: f.Field}
 		worst := policy.Severity(0)
 		for _, fd := range rep.Findings {
-			if keyPathOf(fd.Profile) == f.KeyPath && fd.Field == f.Field && !slices.Contains(v.Rules, fd.Rule) {
+			if _, kp := profile.SplitID(fd.Profile); kp == f.KeyPath && fd.Field == f.Field && !slices.Contains(v.Rules, fd.Rule) {
 				v.Rules = append(v.Rules, fd.Rule)
 				worst = max(worst, fd.Severity)
 			}
@@ -545,12 +546,4 @@ func OverdueActions(ctx context.Context, st *store.Store, zone *time.Location, n
 		}
 	}
 	return n, nil
-}
-
-// keyPathOf is the key path part of a profile id (file#key.path).
-func keyPathOf(id string) string {
-	if i := strings.LastIndexByte(id, '#'); i >= 0 {
-		return id[i+1:]
-	}
-	return ""
 }

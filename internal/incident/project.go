@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbguard/dbguard/internal/alert"
+	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/store"
 )
 
@@ -267,7 +268,7 @@ func allResolved(inc *Incident) bool {
 func target(inc *Incident, key string, t alert.Target) {
 	file := t.File
 	if file == "" {
-		file, _, _ = strings.Cut(t.Profile, "#")
+		file, _ = profile.SplitID(t.Profile)
 	}
 	for i := range inc.Targets {
 		s := &inc.Targets[i]

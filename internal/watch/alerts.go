@@ -12,6 +12,7 @@ import (
 
 	"github.com/dbguard/dbguard/internal/alert"
 	"github.com/dbguard/dbguard/internal/app"
+	"github.com/dbguard/dbguard/internal/profile"
 	"github.com/dbguard/dbguard/internal/store"
 	"github.com/dbguard/dbguard/internal/verify"
 )
@@ -293,7 +294,7 @@ func (w *Watcher) notify(ctx context.Context, a alert.Alert, to []string) {
 	}
 	var profiles []store.EventProfile
 	for _, t := range a.Targets {
-		file, keyPath, _ := strings.Cut(t.Profile, "#")
+		file, keyPath := profile.SplitID(t.Profile)
 		profiles = append(profiles, store.EventProfile{ProfileKey: store.ProfileKey{File: file, KeyPath: keyPath}, Service: a.Service, Env: a.Environment})
 	}
 	if _, err := w.st.Append(ctx, store.Event{Kind: KindAlert, Time: a.UpdatedAt, Actor: store.Actor{Name: "dbguard watch", Origin: "watch"},
