@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -182,6 +183,9 @@ func runWatch(e *env, o *watchOptions, args []string) error {
 	}
 	if o.once {
 		return watchOnce(e, o, w)
+	}
+	if prev, ok := setWatchGC(os.Getenv); ok {
+		defer debug.SetGCPercent(prev)
 	}
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
