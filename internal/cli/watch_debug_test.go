@@ -8,8 +8,9 @@ import (
 )
 
 // --debug-listen serves Go's profiles and nothing else: a heap profile
-// (what bench/README.md's watch memory figures were read from), and no
-// metrics, health or API route beside it.
+// (what bench/README.md's watch memory figures were read from), no
+// metrics, health or API route beside it, and not the command line,
+// where --webhook may carry a token.
 func TestWatchDebugHandler(t *testing.T) {
 	srv := httptest.NewServer(debugHandler())
 	defer srv.Close()
@@ -33,7 +34,7 @@ func TestWatchDebugHandler(t *testing.T) {
 	if code, _ := get("/debug/pprof/goroutine?debug=1"); code != http.StatusOK {
 		t.Fatalf("goroutine profile: %d", code)
 	}
-	for _, path := range []string{"/metrics", "/healthz", "/readyz", "/"} {
+	for _, path := range []string{"/metrics", "/healthz", "/readyz", "/", "/debug/pprof/cmdline"} {
 		if code, _ := get(path); code != http.StatusNotFound {
 			t.Errorf("%s on the debug address: %d, want 404", path, code)
 		}
