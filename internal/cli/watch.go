@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -36,6 +37,7 @@ type watchOptions struct {
 	noStore       bool
 	listen        string
 	metricsListen string
+	debugListen   string
 	once          bool
 	checkConfig   bool
 	format        string
@@ -106,6 +108,7 @@ SIGTERM or SIGINT, 2 when it cannot start.`,
 	f.BoolVar(&o.noStore, "no-store", false, "run without the event store: no revisions, no correlation, no alert events")
 	f.StringVar(&o.listen, "listen", "", fmt.Sprintf("address of /healthz, /readyz and (without --metrics-listen) /metrics (default 127.0.0.1:%d)", config.DefaultWatchPort))
 	f.StringVar(&o.metricsListen, "metrics-listen", "", "separate address for /metrics, /healthz and /readyz")
+	f.StringVar(&o.debugListen, "debug-listen", "", "serve Go's runtime profiles (/debug/pprof/: heap, CPU, goroutines) on this address; off by default, keep it on loopback")
 	f.BoolVar(&o.once, "once", false, "probe every profile once, print verify's report and exit with verify's exit codes")
 	f.BoolVar(&o.checkConfig, "check-config", false, "print the watch configuration as it applies, secrets masked, and exit")
 	f.StringVarP(&o.format, "format", "o", "text", "output format (with --once): "+strings.Join(output.VerifyFormats().Names(), ", "))
@@ -181,6 +184,9 @@ func runWatch(e *env, o *watchOptions, args []string) error {
 	if o.once {
 		return watchOnce(e, o, w)
 	}
+	if prev, ok := setWatchGC(os.Getenv); ok {
+		defer debug.SetGCPercent(prev)
+	}
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	ctx, cancel := context.WithCancel(e.ctx)
@@ -202,16 +208,24 @@ func runWatch(e *env, o *watchOptions, args []string) error {
 	listen := firstOf(o.listen, ws.Listen)
 	metricsListen := firstOf(o.metricsListen, ws.MetricsListen)
 	var servers []*http.Server
-	serve := func(addr string, g prometheus.Gatherer) error {
+	serveHandler := func(addr string, h http.Handler, what ...any) error {
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("listen on %s: %w", addr, err)}
 		}
-		srv := &http.Server{Handler: w.Handler(g), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, srv)
-		logger.Info("listening", "address", l.Addr().String(), "metrics", g != nil)
+		logger.Info("listening", append([]any{"address", l.Addr().String()}, what...)...)
 		go func() { _ = srv.Serve(l) }()
 		return nil
+	}
+	serve := func(addr string, g prometheus.Gatherer) error {
+		return serveHandler(addr, w.Handler(g), "metrics", g != nil)
+	}
+	if o.debugListen != "" {
+		if err := serveHandler(o.debugListen, debugHandler(), "debug", true); err != nil {
+			return err
+		}
 	}
 	if metricsListen != "" {
 		if err := serve(metricsListen, reg); err != nil {

@@ -109,13 +109,18 @@ func TestObserveProbeCountsConsecutiveFailures(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	target := metrics.TargetLabels{Profile: "p", Service: "s", Environment: "e"}
-	g := m.ConsecutiveFailures.WithLabelValues("p", "s", "e")
 	value := func() float64 {
-		var out dto.Metric
-		if err := g.Write(&out); err != nil {
+		mfs, err := reg.Gather()
+		if err != nil {
 			t.Fatal(err)
 		}
-		return out.GetGauge().GetValue()
+		for _, mf := range mfs {
+			if mf.GetName() == metrics.Namespace+"_target_consecutive_failures" && len(mf.GetMetric()) == 1 {
+				return mf.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatal("no target_consecutive_failures series")
+		return 0
 	}
 	for i := 1; i <= 3; i++ {
 		m.ObserveProbe(target, "tcp", "tcp_refused", nil, time.Now())

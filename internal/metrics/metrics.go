@@ -19,19 +19,15 @@ const Namespace = "dbguard"
 // Metrics is watch's set of metrics, registered on one registry. Its
 // methods are safe for concurrent use.
 type Metrics struct {
-	// Probes counts finished probes by outcome. class is "" for a success.
-	Probes *prometheus.CounterVec
+	// PerTarget are each target's own series: probes_total (finished
+	// probes by outcome, class "" for a success), target_up,
+	// target_consecutive_failures (the target_down rule's "N consecutive
+	// failures", which an up gauge sampled by Prometheus cannot count)
+	// and target_last_success_timestamp_seconds (seconds since the last
+	// success is time() minus it). Series gives a target's.
+	PerTarget *TargetSeries
 	// StageDuration observes how long each stage of a probe took.
 	StageDuration *prometheus.HistogramVec
-	// TargetUp is 1 when a target's last probe succeeded, else 0.
-	TargetUp *prometheus.GaugeVec
-	// ConsecutiveFailures counts a target's failed probes since its last
-	// success: the target_down rule's "N consecutive failures", which an
-	// up gauge sampled by Prometheus cannot count.
-	ConsecutiveFailures *prometheus.GaugeVec
-	// LastSuccess is the Unix time of a target's last successful probe;
-	// seconds since the last success is time() minus it.
-	LastSuccess *prometheus.GaugeVec
 	// Targets counts watched targets by environment and whether they can
 	// be probed.
 	Targets *prometheus.GaugeVec
@@ -69,27 +65,24 @@ type Metrics struct {
 // collectors, on reg.
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		Probes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: Namespace, Name: "probes_total",
-			Help: "Finished probes, by profile, environment, the stage that decided them and the failure class (empty for a success).",
-		}, []string{"profile", "service", "environment", "stage", "class"}),
+		PerTarget: newTargetSeries(
+			prometheus.NewDesc(Namespace+"_probes_total",
+				"Finished probes, by profile, environment, the stage that decided them and the failure class (empty for a success).",
+				[]string{"profile", "service", "environment", "stage", "class"}, nil),
+			prometheus.NewDesc(Namespace+"_target_up",
+				"1 when the target's last probe succeeded, else 0.",
+				[]string{"profile", "service", "environment"}, nil),
+			prometheus.NewDesc(Namespace+"_target_consecutive_failures",
+				"Failed probes of the target since its last success (0 after a success).",
+				[]string{"profile", "service", "environment"}, nil),
+			prometheus.NewDesc(Namespace+"_target_last_success_timestamp_seconds",
+				"Unix time of the target's last successful probe (0: none yet).",
+				[]string{"profile", "service", "environment"}, nil)),
 		StageDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: Namespace, Name: "probe_stage_duration_seconds",
 			Help:    "Duration of each stage of a probe.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"environment", "stage"}),
-		TargetUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: Namespace, Name: "target_up",
-			Help: "1 when the target's last probe succeeded, else 0.",
-		}, []string{"profile", "service", "environment"}),
-		ConsecutiveFailures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: Namespace, Name: "target_consecutive_failures",
-			Help: "Failed probes of the target since its last success (0 after a success).",
-		}, []string{"profile", "service", "environment"}),
-		LastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: Namespace, Name: "target_last_success_timestamp_seconds",
-			Help: "Unix time of the target's last successful probe (0: none yet).",
-		}, []string{"profile", "service", "environment"}),
 		Targets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: Namespace, Name: "targets",
 			Help: "Watched targets, by environment and whether they can be probed.",
@@ -147,7 +140,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Scheduled audits, by result (ok, failed, skipped: the previous one was still running).",
 		}, []string{"result"}),
 	}
-	reg.MustRegister(m.Probes, m.StageDuration, m.TargetUp, m.ConsecutiveFailures, m.LastSuccess, m.Targets,
+	reg.MustRegister(m.PerTarget, m.StageDuration, m.Targets,
 		m.ConfigChanges, m.ConfigReloads, m.ConfigLastReload, m.Alerts,
 		m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter, m.Notifications, m.NotifierFailures,
 		m.AuditFindings, m.AuditLastRun, m.AuditLastRunOK, m.AuditRuns,
@@ -165,19 +158,18 @@ type TargetLabels struct {
 // stage and class (class "" for a success), each stage's duration, and the
 // target's up state and consecutive failures.
 func (m *Metrics) ObserveProbe(t TargetLabels, stage, class string, stages map[string]time.Duration, at time.Time) {
-	s := m.Series(t)
 	for st, d := range stages {
-		s.ObserveStage(st, d)
+		m.StageDuration.WithLabelValues(t.Environment, st).Observe(d.Seconds())
 	}
-	s.ObserveResult(stage, class, at)
+	m.Series(t).ObserveResult(stage, class, at)
 }
 
 // ForgetTarget removes a target's series when it is no longer watched, so
 // that a removed profile does not stay down forever.
 func (m *Metrics) ForgetTarget(t TargetLabels) {
 	l := prometheus.Labels{"profile": t.Profile, "service": t.Service, "environment": t.Environment}
-	for _, g := range []*prometheus.GaugeVec{m.TargetUp, m.ConsecutiveFailures, m.LastSuccess, m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter} {
+	for _, g := range []*prometheus.GaugeVec{m.ServerConnections, m.ServerMaxConnections, m.CertNotAfter} {
 		g.Delete(l)
 	}
-	m.Probes.DeletePartialMatch(l)
+	m.PerTarget.forget(t)
 }

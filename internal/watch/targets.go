@@ -193,3 +193,21 @@ func relID(base, abs, keyPath string) string {
 	}
 	return filepath.ToSlash(rel) + "#" + keyPath
 }
+
+// forProbing drops from a watched profile what the daemon never reads but
+// would otherwise hold for every target as long as it runs: the
+// parameters "url" and "raw", the redacted copy of the whole connection
+// string that the scan keeps to show and judge a profile (check's rules,
+// scan's report); the prober reads the parsed fields. A profile whose only parameter is the connection string
+// keeps no map then, and a Go map's smallest allocation (a group of eight
+// slots of name and profile.Value) is about 850 bytes: at 10,000 TCP-only
+// targets, 8 of watch's 56 MB of live heap (bench/README.md, watch,
+// "Memory per target, after the wmem work"). watch --once keeps the
+// profiles whole: they are verify's report.
+func forProbing(p *profile.Profile) {
+	delete(p.Params, "url")
+	delete(p.Params, "raw")
+	if len(p.Params) == 0 {
+		p.Params = nil
+	}
+}

@@ -745,6 +745,7 @@ func (w *Watcher) rescan(ctx context.Context, changed map[string]bool, initial b
 	now := time.Now()
 	seen := map[string]bool{}
 	for _, t := range snap.Targets {
+		forProbing(t.Prof)
 		seen[t.Key] = true
 		s, ok := w.states[t.Key]
 		if !ok {
