@@ -94,9 +94,9 @@ func TestEvaluateFailureRatio(t *testing.T) {
 	a.TargetDown.Failures = 100 // only the ratio rule is judged here
 	s := failingState("a#db", verify.ClassAuthFailed, verify.StageAuth, 1, now)
 	ok := okState("b#db")
-	for i := range 6 {
-		s.history = append(s.history, probeMark{at: now.Add(-time.Duration(i) * time.Second), failed: true})
-		ok.history = append(ok.history, probeMark{at: now.Add(-time.Duration(i) * time.Second)})
+	for i := 5; i >= 0; i-- {
+		s.history.add(now.Add(-time.Duration(i)*time.Second), true, a.FailureRatio.Window)
+		ok.history.add(now.Add(-time.Duration(i)*time.Second), false, a.FailureRatio.Window)
 	}
 	never := func(string) bool { return false }
 	conds := evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }, never)
@@ -110,7 +110,7 @@ func TestEvaluateFailureRatio(t *testing.T) {
 		t.Fatalf("6 of 12 probes failed (ratio 0.5, min 10): conditions %+v, want a firing failure_ratio", conds)
 	}
 	// Below min_probes: nothing, unless it fires already (hysteresis).
-	s.history, ok.history = s.history[:2], ok.history[:2]
+	s.history.at, ok.history.at = s.history.at[4:], ok.history.at[4:]
 	for _, c := range evaluate(a, "orders", "production", []*tstate{s, ok}, now, func(*tstate) bool { return false }, never) {
 		if c.rule == alert.RuleFailureRatio {
 			t.Errorf("4 probes, min_probes 10: failure_ratio raised")
@@ -172,5 +172,28 @@ watch:
 				t.Errorf("%s in %s: notifiers %v, want %v", tt.class, tt.env, got, tt.want)
 			}
 		}
+	}
+}
+
+// A target's marks keep the probes of the window and no older, count
+// failures, and reuse their array as the window slides.
+func TestMarksSlideOverTheWindow(t *testing.T) {
+	t.Parallel()
+	var m marks
+	t0 := time.Now()
+	const window = 30 * time.Second
+	for i := range 100 {
+		m.add(t0.Add(time.Duration(i)*time.Second), i%4 == 0, window)
+	}
+	now := t0.Add(99 * time.Second)
+	probes, failed := m.count(now, window)
+	if probes != 31 || failed != 7 { // 69..99; 72, 76, ..., 96 failed
+		t.Fatalf("count = %d probes, %d failed; want 31, 7", probes, failed)
+	}
+	if len(m.at) != 31 || cap(m.at) > 64 {
+		t.Fatalf("kept %d marks in an array of %d, want the window's 31 in a small array", len(m.at), cap(m.at))
+	}
+	if probes, _ := m.count(now.Add(time.Minute), window); probes != 0 {
+		t.Fatalf("a minute later %d probes still in a 30 s window", probes)
 	}
 }
