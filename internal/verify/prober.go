@@ -134,11 +134,12 @@ func decide(as []Attempt) int {
 // ProbeTarget probes a resolved target, one attempt per host tried.
 func (p *Prober) ProbeTarget(ctx context.Context, t Target) []Attempt {
 	drv := p.o.Drivers[t.Driver]
-	var out []Attempt
+	out := make([]Attempt, 0, len(t.Hosts))
 	for _, hp := range t.Hosts {
-		a := p.attempt(ctx, drv, t, hp)
-		out = append(out, a)
-		if a.OK || !tryNextHost(a) || ctx.Err() != nil {
+		out = append(out, Attempt{})
+		a := &out[len(out)-1] // filled in place: an attempt is not small
+		p.attempt(ctx, drv, t, hp, a)
+		if a.OK || !tryNextHost(*a) || ctx.Err() != nil {
 			break
 		}
 	}
@@ -320,21 +321,21 @@ func (l *link) release() {
 	_ = l.conn.Close()
 }
 
-// attempt runs the stages against one host.
-func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort) Attempt {
-	a := Attempt{Host: hp.Host, Port: hp.Port, Stages: ladder(StageResult{Stage: StageConfig, Status: StatusOK})}
+// attempt runs the stages against one host, into *a.
+func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort, a *Attempt) {
+	*a = Attempt{Host: hp.Host, Port: hp.Port, Stages: ladder(StageResult{Stage: StageConfig, Status: StatusOK})}
 	// r stays on the stack through dns and tcp: a probe that stops at tcp
 	// (watch's reachability probes, thousands a minute) allocates no run
 	// and no copy of the target. session makes the heap one the drivers'
 	// stages need.
-	r := &run{p: p, drv: drv, t: Target{Password: t.Password}, a: &a, ctx: ctx} // the password to scrub from details
+	r := &run{p: p, drv: drv, t: Target{Password: t.Password}, a: a, ctx: ctx} // the password to scrub from details
 
 	// dns
 	begin := p.o.Now()
 	ips, err := p.lookup(ctx, hp.Host)
 	if err != nil {
 		r.fail(StageDNS, p.o.Now().Sub(begin), err)
-		return a
+		return
 	}
 	dnsNote := ""
 	if net.ParseIP(hp.Host) != nil {
@@ -344,7 +345,8 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 	}
 	r.set(StageDNS, StatusOK, p.o.Now().Sub(begin), dnsNote)
 	if p.o.LastStage == StageDNS {
-		return r.stopped(StageDNS)
+		r.stopped(StageDNS)
+		return
 	}
 
 	// tcp: each address in order, each with its own timeout, until one
@@ -357,7 +359,7 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		if tcpWarn != "" && a.Class != ClassNotVerified {
 			r.a.Detail = scrub(tcpWarn, t.Password)
 		}
-		return a
+		return
 	}
 	a.Address = addr(ip, hp.Port)
 	if tcpWarn != "" {
@@ -367,20 +369,21 @@ func (p *Prober) attempt(ctx context.Context, drv Driver, t Target, hp HostPort)
 		r.set(StageTCP, StatusOK, p.o.Now().Sub(begin), "")
 	}
 	if !keep {
-		return r.stopped(StageTCP)
+		r.stopped(StageTCP)
+		return
 	}
-	return p.session(ctx, drv, t, a, conn, ip)
+	p.session(ctx, drv, t, a, conn, ip)
 }
 
 // session runs the stages after tcp on conn: tls, auth and database
-// (login), query and capacity, continuing attempt's a.
-func (p *Prober) session(ctx context.Context, drv Driver, t Target, a Attempt, conn net.Conn, ip net.IP) Attempt {
-	r := &run{p: p, drv: drv, t: t, a: &a, ctx: ctx, dctx: context.WithoutCancel(ctx)}
+// (login), query and capacity, continuing attempt's *a.
+func (p *Prober) session(ctx context.Context, drv Driver, t Target, a *Attempt, conn net.Conn, ip net.IP) {
+	r := &run{p: p, drv: drv, t: t, a: a, ctx: ctx, dctx: context.WithoutCancel(ctx)}
 	l := newLink(ctx, conn)
 	defer l.release()
 	sess, usedTLS, ok := r.login(l, ip)
 	if !ok {
-		return a
+		return
 	}
 	defer func() {
 		l.bound(time.Second)
@@ -397,7 +400,7 @@ func (p *Prober) session(ctx context.Context, drv Driver, t Target, a Attempt, c
 		if err == nil && ro {
 			r.failClass(StageQuery, StageQuery, p.o.Now().Sub(begin), ClassReadOnlyServer, "read_only",
 				"the session is read-only (a standby, or default_transaction_read_only) and the profile needs a writer")
-			return a
+			return
 		}
 	}
 	if err == nil && p.o.WriteCheck != "" {
@@ -405,7 +408,7 @@ func (p *Prober) session(ctx context.Context, drv Driver, t Target, a Attempt, c
 	}
 	if err != nil {
 		r.fail(StageQuery, p.o.Now().Sub(begin), err)
-		return a
+		return
 	}
 	a.Pooler = info.Pooler
 	qnote := "SELECT 1, read-only"
@@ -428,19 +431,17 @@ func (p *Prober) session(ctx context.Context, drv Driver, t Target, a Attempt, c
 	if a.Stage == "" {
 		a.OK = true
 	}
-	return a
 }
 
 // stopped ends an attempt that passed every stage up to last, the
 // Options.LastStage asked for.
-func (r *run) stopped(last Stage) Attempt {
+func (r *run) stopped(last Stage) {
 	for _, s := range Stages() {
 		if stageIndex(s) > stageIndex(last) {
 			r.set(s, StatusSkip, 0, "not requested")
 		}
 	}
 	r.a.OK = true
-	return *r.a
 }
 
 // login runs the tls, auth and database stages on l's connection. On

@@ -52,6 +52,10 @@ type RunOptions struct {
 	// final, with the target's index: a progress bar, a metric, a store
 	// write. Calls are serialised; a slow callback slows the run.
 	OnResult func(i int, r Result)
+	// Stream, with OnResult set, hands each result to OnResult only: Run
+	// keeps no slice of them and returns nil with its error. watch's
+	// rounds of thousands of probes read them one by one.
+	Stream bool
 }
 
 // RunEndedError says that the run's context ended (its deadline, a signal)
@@ -89,8 +93,12 @@ func (p *Prober) Run(ctx context.Context, targets []*profile.Profile, o RunOptio
 	// goroutines cost a thread wake-up, several a probe, and for watch's
 	// TCP-only probes those wake-ups were a larger share of the CPU than
 	// the dial (bench/README.md, watch).
-	results := make([]Result, len(targets))
+	var results []Result
+	if !o.Stream || o.OnResult == nil {
+		results = make([]Result, len(targets))
+	}
 	seen := make([]bool, len(targets))
+	var unanswered atomic.Int64 // results not verified, when not kept
 	var next atomic.Int64
 	var mu sync.Mutex // serialises OnResult
 	work := func() {
@@ -100,7 +108,12 @@ func (p *Prober) Run(ctx context.Context, targets []*profile.Profile, o RunOptio
 				return
 			}
 			r := p.probeWithRetries(ctx, targets[i], o)
-			results[i], seen[i] = r, true
+			seen[i] = true
+			if results != nil {
+				results[i] = r
+			} else if !r.Verified() {
+				unanswered.Add(1)
+			}
 			if o.OnResult != nil {
 				mu.Lock()
 				o.OnResult(i, r)
@@ -114,15 +127,19 @@ func (p *Prober) Run(ctx context.Context, targets []*profile.Profile, o RunOptio
 	}
 	work()
 	wg.Wait()
-	unverified := 0
+	unverified := int(unanswered.Load())
 	for i, ok := range seen {
-		if !ok { // never begun: the run ended first
-			results[i] = NotProbed(ctx, targets[i])
-			if o.OnResult != nil {
-				o.OnResult(i, results[i])
+		switch {
+		case !ok: // never begun: the run ended first
+			r := NotProbed(ctx, targets[i])
+			if results != nil {
+				results[i] = r
 			}
-		}
-		if !results[i].Verified() {
+			if o.OnResult != nil {
+				o.OnResult(i, r)
+			}
+			unverified++
+		case results != nil && !results[i].Verified():
 			unverified++
 		}
 	}

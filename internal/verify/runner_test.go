@@ -270,3 +270,34 @@ func TestRunRealServers(t *testing.T) {
 		}
 	}
 }
+
+// A streamed run hands every result to OnResult, keeps none, and still
+// counts in its error the targets the run's end left without an answer.
+func TestRunStream(t *testing.T) {
+	t.Parallel()
+	port := acceptor(t)
+	d := &fakeDriver{login: func(string) error { return nil }}
+	var targets []*profile.Profile
+	for i := range 5 {
+		targets = append(targets, fakeProfile(i, port, "app"))
+	}
+	got := map[int]bool{}
+	res, err := fakeProber(d, nil).Run(context.Background(), targets, verify.RunOptions{Workers: 2, Stream: true,
+		OnResult: func(i int, r verify.Result) { got[i] = r.OK() }})
+	if err != nil || res != nil || len(got) != 5 {
+		t.Fatalf("streamed run: %d results kept, %d streamed, error %v; want none kept, 5 streamed, no error", len(res), len(got), err)
+	}
+	for i, ok := range got {
+		if !ok {
+			t.Errorf("target %d: not ok", i)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	clear(got)
+	res, err = fakeProber(d, nil).Run(ctx, targets, verify.RunOptions{Stream: true, OnResult: func(i int, r verify.Result) { got[i] = r.Verified() }})
+	var ended *verify.RunEndedError
+	if !errors.As(err, &ended) || ended.NotVerified != 5 || res != nil || len(got) != 5 {
+		t.Fatalf("streamed run after its end: %v, %d kept, %d streamed; want 5 of 5 not verified, all streamed", err, len(res), len(got))
+	}
+}

@@ -519,7 +519,7 @@ more:
 		}
 	}()
 	_, _ = p.Run(ctx, profs, verify.RunOptions{Workers: max(tokens, 1), Retries: ps.retries, Backoff: w.o.RetryBackoff,
-		Resolve: w.o.Resolve, OnResult: func(i int, r verify.Result) {
+		Resolve: w.o.Resolve, Stream: true, OnResult: func(i int, r verify.Result) {
 			select {
 			case w.results <- probeResult{ss[i], r}:
 			case <-ctx.Done():
