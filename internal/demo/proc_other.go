@@ -1,9 +1,0 @@
-//go:build !unix
-
-package demo
-
-// On systems without Unix signals the last resort is pg_ctl's immediate
-// stop alone.
-func alive(int) bool { return false }
-
-func killGroup(int) {}
