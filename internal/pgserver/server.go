@@ -26,6 +26,9 @@ type Server struct {
 	// postgres through runuser (the server refuses root).
 	asPostgres bool
 	uid, gid   int
+	// pickPort is FreePort; a test makes it return a taken port to
+	// provoke the bind race.
+	pickPort func() (int, error)
 	// mu serialises stopping: an interrupt's clean-up and the normal
 	// one may both try.
 	mu sync.Mutex
@@ -50,7 +53,7 @@ type Config struct {
 // should be a folder of the caller's own, such as one os.MkdirTemp made)
 // and gives dir to user postgres.
 func New(bin, dir string) (*Server, error) {
-	s := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data"), log: filepath.Join(dir, "server.log")}
+	s := &Server{bin: bin, dir: dir, data: filepath.Join(dir, "data"), log: filepath.Join(dir, "server.log"), pickPort: FreePort}
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("make the server folder: %w", err)
 	}
@@ -172,7 +175,7 @@ const bindRace = "could not create any TCP/IP sockets"
 // port between the look and PostgreSQL's bind.
 func (s *Server) Start(ctx context.Context) error {
 	for try := 1; ; try++ {
-		port, err := FreePort()
+		port, err := s.pickPort()
 		if err != nil {
 			return err
 		}

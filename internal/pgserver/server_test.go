@@ -184,3 +184,69 @@ func TestNewAsRootNeedsPassableFolders(t *testing.T) {
 		t.Fatalf("New under a closed folder: %v, want it named", err)
 	}
 }
+
+// takenPorts is a port picker whose first n ports are held by loopback
+// listeners of the test's own, as a process that took the port between
+// the look and the bind would; then free ones.
+func takenPorts(t *testing.T, n int) func() (int, error) {
+	return func() (int, error) {
+		if n == 0 {
+			return pgserver.FreePort()
+		}
+		n--
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		t.Cleanup(func() { l.Close() })
+		return l.Addr().(*net.TCPAddr).Port, nil
+	}
+}
+
+// TestStartRetriesTakenPort: a port taken before the server's bind is
+// retried on another, twice; a third taken port is the error, with the
+// server's log line that says so.
+func TestStartRetriesTakenPort(t *testing.T) {
+	for _, tc := range []struct {
+		taken int
+		ok    bool
+	}{{taken: 2, ok: true}, {taken: 3, ok: false}} {
+		t.Run(strconv.Itoa(tc.taken)+" taken", func(t *testing.T) {
+			s := newServer(t)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := s.Init(ctx, pgserver.Config{Auth: []string{"-A", "trust"}}); err != nil {
+				t.Fatal(err)
+			}
+			var picked []int
+			pick := takenPorts(t, tc.taken)
+			pgserver.SetPortPicker(s, func() (int, error) {
+				p, err := pick()
+				picked = append(picked, p)
+				return p, err
+			})
+			err := s.Start(ctx)
+			if !tc.ok {
+				var re *pgserver.RunError
+				if !errors.As(err, &re) || !strings.Contains(re.Log, pgserver.BindRace) {
+					t.Fatalf("Start on three taken ports: %v, want a *RunError with %q in its log", err, pgserver.BindRace)
+				}
+				if len(picked) != 3 {
+					t.Errorf("Start tried %d ports, want 3", len(picked))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Start after %d taken ports: %v", tc.taken, err)
+			}
+			if len(picked) != tc.taken+1 || s.Port() != picked[len(picked)-1] {
+				t.Errorf("Start picked %v and runs on %d, want %d tries ending on the last", picked, s.Port(), tc.taken+1)
+			}
+			conn, err := pgconn.Connect(ctx, s.URL("postgres"))
+			if err != nil {
+				t.Fatalf("connect after the retries: %v", err)
+			}
+			conn.Close(ctx)
+		})
+	}
+}
