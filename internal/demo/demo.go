@@ -23,6 +23,7 @@ import (
 	"github.com/dbguard/dbguard/internal/config"
 	"github.com/dbguard/dbguard/internal/incident"
 	"github.com/dbguard/dbguard/internal/metrics"
+	"github.com/dbguard/dbguard/internal/pgserver"
 	"github.com/dbguard/dbguard/internal/store"
 	"github.com/dbguard/dbguard/internal/verify"
 	"github.com/dbguard/dbguard/internal/watch"
@@ -131,9 +132,12 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	cleanUp := func(now bool) error {
 		once.Do(func() {
 			if now {
-				cleanErr = srv.stopNow()
+				// Interrupted, the process has under a second left
+				// (cmd/dbguard's stop grace): no clean shutdown is
+				// waited for.
+				cleanErr = srv.StopNow()
 			} else {
-				cleanErr = srv.stop()
+				cleanErr = srv.Stop()
 			}
 			if o.Keep {
 				return
@@ -166,7 +170,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if err := srv.start(ctx); err != nil {
 		return res, fmt.Errorf("start PostgreSQL: %w", err)
 	}
-	res.Port = srv.port
+	res.Port = srv.Port()
 	password := o.Password
 	if password == "" {
 		password = randomHex(16)
@@ -174,7 +178,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if err := srv.createRole(ctx, "orders", password); err != nil {
 		return res, err
 	}
-	n.say("started a throwaway PostgreSQL on 127.0.0.1:%d (data in %s, no TLS, max_connections %d)", srv.port, rel(dir, srv.data), maxConnections)
+	n.say("started a throwaway PostgreSQL on 127.0.0.1:%d (data in %s, no TLS, max_connections %d)", srv.Port(), rel(dir, srv.Data()), maxConnections)
 
 	// 2. The service and the webhook.
 	hook, err := listenWebhook()
@@ -182,7 +186,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return res, err
 	}
 	undo = append(undo, hook.close)
-	good := settings{Port: srv.port, Password: "${ORDERS_DB_PASSWORD}", SSLMode: "disable", Pool: 5}
+	good := settings{Port: srv.Port(), Password: "${ORDERS_DB_PASSWORD}", SSLMode: "disable", Pool: 5}
 	for _, region := range regions {
 		if err := writeFile(filepath.Join(dir, replicaFile(region)), good.yaml()); err != nil {
 			return res, err
@@ -235,7 +239,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		f.wrongPassword = randomHex(12)
 	}
 	// Found free, and left so: nothing listens there.
-	if f.closedPort, err = freePort(); err != nil {
+	if f.closedPort, err = pgserver.FreePort(); err != nil {
 		return res, err
 	}
 	bad := sc.breaks(good, f)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package demo
+package pgserver
 
 // On systems without Unix signals the last resort is pg_ctl's immediate
 // stop alone.
