@@ -170,28 +170,13 @@ func freePorts(t testing.TB, n int) []int {
 // 127.0.0.2 shares no port with them. Both sides probe the same targets.
 const targetHost = "127.0.0.2"
 
-// acceptTargets opens n loopback listeners that accept each connection and
-// close it at once (the server closes first, so TIME_WAIT stays on this
-// side, not on the prober's ports), and returns their ports.
+// acceptTargets opens n listeners on targetHost that accept each
+// connection and close it at once, and returns their ports.
 func acceptTargets(t testing.TB, n int) []int {
 	t.Helper()
 	ports := make([]int, n)
 	for i := range ports {
-		l, err := net.Listen("tcp", net.JoinHostPort(targetHost, "0"))
-		if err != nil {
-			t.Fatalf("listener %d of %d: %v", i+1, n, err)
-		}
-		t.Cleanup(func() { l.Close() })
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-		ports[i] = l.Addr().(*net.TCPAddr).Port
+		ports[i] = testenv.AcceptAndClose(t, targetHost)
 	}
 	return ports
 }

@@ -78,3 +78,27 @@ func SilentListener(t testing.TB) *net.TCPAddr {
 	t.Helper()
 	return Serve(t, func(net.Conn) {})
 }
+
+// AcceptAndClose starts a listener on host (a loopback address) that
+// accepts each connection and closes it at once, keeping nothing of it,
+// as a server does to a client that only checks it can connect: over
+// thousands of connections the descriptors and memory measured stay the
+// client's. It returns the port; the listener closes when the test ends.
+func AcceptAndClose(t testing.TB, host string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatalf("listen on %s: %v", host, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -71,5 +72,22 @@ func TestSilentListenerNeverAnswers(t *testing.T) {
 	var ne net.Error
 	if _, err := c.Read(make([]byte, 1)); !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("read: %v, want a timeout", err)
+	}
+}
+
+// AcceptAndClose's listener takes a connection and ends it: the client
+// reads end of file.
+func TestAcceptAndCloseEndsEachConnection(t *testing.T) {
+	port := testenv.AcceptAndClose(t, "127.0.0.1")
+	for range 3 {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Fatalf("read from an accepted-and-closed connection: %d bytes, %v; want end of file", n, err)
+		}
+		c.Close()
 	}
 }

@@ -91,21 +91,8 @@ func TestReachEndsWithTheRun(t *testing.T) {
 // refused or waited out a timeout.
 func TestReachLeaksNoDescriptor(t *testing.T) {
 	p := tcpOnly(100*time.Millisecond, nil)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() { // accepts and closes: no server-side descriptor stays open
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	ports := []int{l.Addr().(*net.TCPAddr).Port, testenv.ClosedPort(t), testenv.FullBacklogPort(t)}
+	// AcceptAndClose: no server-side descriptor stays open to be counted.
+	ports := []int{testenv.AcceptAndClose(t, "127.0.0.1"), testenv.ClosedPort(t), testenv.FullBacklogPort(t)}
 	fds := func() int {
 		es, err := os.ReadDir("/proc/self/fd")
 		if err != nil {
