@@ -3,8 +3,8 @@ package watch
 import "time"
 
 // dueQueue orders the targets waiting for their next probe by when they
-// are due, so that each look for due targets (every 100 ms) costs what is due, not
-// a walk over every target: at 1,000 targets the walk was a fifth of
+// are due, so that each look for due targets (once a round) costs what
+// is due, not a walk over every target: at 1,000 targets the walk was a fifth of
 // watch's CPU (bench/README.md, watch). A target is queued while it is
 // watched, probeable and not in flight; launch takes it out, handle puts
 // it back with its next time.

@@ -321,13 +321,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 	loopCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Due targets are taken from the due queue every 100 ms into one
-	// fleet run per probe settings. Every 25 ms, the batches were a
-	// quarter the size and each probe paid for more goroutine starts and
-	// thread wake-ups: 250 µs of CPU a probe against 126 µs at 1,000
-	// TCP-only targets (bench/README.md, watch). 100 ms late is within a
-	// probe's jitter (a tenth of its interval); a change or a reload
-	// launches at once, not at the next tick.
+	// Due targets are taken from the due queue once a round (launchGrain)
+	// into one fleet run per probe settings; a change or a reload
+	// launches at once, not at the next round.
 	grain := w.grain
 	due := time.NewTicker(grain)
 	defer due.Stop()
