@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +43,44 @@ func TestWatchDebugHandler(t *testing.T) {
 			t.Errorf("%s on the debug address: %d, want 404", path, code)
 		}
 	}
+}
+
+// Nothing the debug address serves holds a secret that lives in the
+// process: with the canary password in a live heap object and as the
+// argument of a parked goroutine, no profile, in its text or its gzipped
+// form, carries it in any encoding canaryLeaks knows.
+func TestCanaryWatchDebugHandler(t *testing.T) {
+	held := []byte("password=" + canary) // a live heap object holding the secret
+	park := make(chan struct{})
+	done := make(chan struct{})
+	go func(secret string) { // a goroutine parked with the secret as its argument
+		<-park
+		_ = len(secret)
+		close(done)
+	}(strings.Clone(canary))
+	defer func() { close(park); <-done }()
+	srv := httptest.NewServer(debugHandler())
+	defer srv.Close()
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/heap?debug=1", "/debug/pprof/allocs?debug=1",
+		"/debug/pprof/goroutine?debug=1", "/debug/pprof/goroutine?debug=2", "/debug/pprof/threadcreate?debug=1",
+		"/debug/pprof/block?debug=1", "/debug/pprof/mutex?debug=1"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d, %v", path, resp.StatusCode, err)
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: gunzip: %v", path, err)
+			}
+		}
+		if leaks := canaryLeaks(body); len(leaks) > 0 {
+			t.Errorf("%s carries the canary: %v", path, leaks)
+		}
+	}
+	runtime.KeepAlive(held)
 }
